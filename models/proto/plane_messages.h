@@ -1,0 +1,65 @@
+// Messages between the planes of one device: the only way planes talk to each other.
+#pragma once
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "sim/util/units.h"
+
+namespace planelab {
+
+/// One FIB change computed by a control plane.
+struct FibRouteChange {
+  uint32_t prefix = 0;
+  uint8_t len = 0;
+  bool remove = false;
+  uint32_t next_hop = 0;
+  uint32_t ifindex = 0;
+};
+
+/// control -> data: program these FIB changes (a batch of one route computation).
+struct FibProgram {
+  uint64_t version = 0;
+  SimTime triggered_at = 0;  // when the topology event that caused it was first seen
+  std::vector<FibRouteChange> changes;
+};
+
+/// data -> control: an interface gained or lost carrier (punted from the PHY/ASIC).
+struct InterfaceEvent {
+  uint32_t ifindex = 0;
+  bool up = true;
+};
+
+/// data -> control: a FIB program batch is now in hardware.
+struct FibAck {
+  uint64_t version = 0;
+  SimTime triggered_at = 0;
+  uint64_t fib_routes = 0;
+};
+
+using DataToControl = std::variant<InterfaceEvent, FibAck>;
+
+/// management -> data or control: report your status.
+struct StatusQuery {
+  uint64_t id = 0;
+};
+
+/// data -> management: what the forwarding plane believes about itself.
+struct DataStatus {
+  uint64_t id = 0;
+  uint32_t interfaces_up = 0;
+  uint32_t interfaces_total = 0;
+  uint64_t fib_routes = 0;
+  uint64_t rx_packets = 0;
+};
+
+/// control -> management: what the route processor reports.
+struct ControlStatus {
+  uint64_t id = 0;
+  double cpu_utilization = 0;
+  uint32_t adjacencies_up = 0;
+  uint32_t adjacencies_configured = 0;
+  uint64_t rib_routes = 0;
+};
+
+}  // namespace planelab

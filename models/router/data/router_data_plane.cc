@@ -1,0 +1,105 @@
+#include "models/router/data/router_data_plane.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sim/core/network_ns3.h"
+
+namespace planelab {
+
+RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Network& net,
+                                 Port<DataToControl>& to_control, Port<DataStatus>& to_mgmt)
+    : PlaneActor(ctx, device, Plane::kData), net_(net), to_control_(to_control), to_mgmt_(to_mgmt) {
+  transit_ = AddCounter("transit_packets", "packets", "transit packets received for forwarding");
+  forwarded_ = AddCounter("forwarded_packets", "packets", "transit packets forwarded");
+  dropped_ = AddCounter("dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)");
+  punted_ = AddCounter("punted_packets", "packets", "packets addressed to the router, punted to its CPU");
+  drop_ratio_ = AddGauge("drop_ratio", "1", "share of transit packets dropped in the interval");
+  forwarded_bps_ = AddGauge("forwarded_bps", "bit/s", "forwarded transit traffic in the interval");
+  fib_routes_ = AddGauge("fib_routes", "routes", "routes programmed in the FIB");
+  queue_depth_ = AddGauge("queue_depth_max", "packets", "deepest egress queue at the sampling instant");
+  interfaces_up_ = AddGauge("interfaces_up", "interfaces", "interfaces with carrier");
+  Network* n = &net_;
+  std::string id = device;
+  queue_depth_->BindReader([n, id]() { return static_cast<double>(n->QueueDepthMax(id)); });
+}
+
+void RouterDataPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  net_.OnCarrierChange(device(), [this](uint32_t ifindex, bool up) {
+    for (const auto& i : net_.Interfaces(device())) {
+      if (i.ifindex != ifindex || i.oob) continue;
+      FibOf(net_, device())->SetCarrier(ifindex, up);
+      Emit(up ? "carrier.up" : "carrier.down", nlohmann::json({{"ifindex", ifindex}, {"link", i.link_id}}).dump());
+      // Carrier loss is punted to the control plane, which decides what to do about routes.
+      to_control_.Send(InterfaceEvent{ifindex, up});
+    }
+  });
+}
+
+void RouterDataPlane::OnFibProgram(const FibProgram& prog) {
+  auto fib = FibOf(net_, device());
+  for (const auto& c : prog.changes) {
+    if (c.remove) fib->RemoveRoute(c.prefix, c.len);
+    else fib->SetRoute(c.prefix, c.len, c.next_hop, c.ifindex);
+  }
+  fib_routes_->Set(static_cast<double>(fib->size()));
+  nlohmann::json d = {{"version", prog.version}, {"changes", prog.changes.size()}, {"fib_routes", fib->size()}};
+  Emit("fib.programmed", d.dump());
+  to_control_.Send(FibAck{prog.version, prog.triggered_at, fib->size()});
+}
+
+void RouterDataPlane::OnStatusQuery(const StatusQuery& q) {
+  // What the line card believes: carrier and programmed routes. A dead ASIC does not know it is dead.
+  auto fib = FibOf(net_, device());
+  DataStatus s;
+  s.id = q.id;
+  for (const auto& i : net_.Interfaces(device())) {
+    if (i.oob) continue;
+    ++s.interfaces_total;
+    if (fib->Carrier(i.ifindex)) ++s.interfaces_up;
+  }
+  s.fib_routes = fib->size();
+  s.rx_packets = fib->counters().transit + fib->counters().punted;
+  to_mgmt_.Send(s);
+}
+
+void RouterDataPlane::SetAsicAlive(bool alive) {
+  FibOf(net_, device())->SetAsicAlive(alive);
+  // Silent hardware failure: the event is for the run's ground truth, not something the device logs.
+  Emit(alive ? "asic.restored" : "asic.dead", "{}");
+}
+
+Health RouterDataPlane::MeasureHealth() {
+  auto fib = FibOf(net_, device());
+  const FibCounters& c = fib->counters();
+  uint64_t dropped = c.dropped_asic + c.dropped_no_route;
+  uint64_t d_transit = c.transit - last_transit_, d_dropped = dropped - last_dropped_;
+  transit_->Add(static_cast<double>(d_transit));
+  dropped_->Add(static_cast<double>(d_dropped));
+  forwarded_->Add(static_cast<double>(c.forwarded - last_forwarded_));
+  punted_->Add(static_cast<double>(c.punted - last_punted_));
+  SimTime now = Clock::Now();
+  double secs = ToSeconds(now - last_sample_);
+  forwarded_bps_->Set(secs > 0 ? 8.0 * static_cast<double>(c.forwarded_bytes - last_bytes_) / secs : 0);
+  double ratio = d_transit > 0 ? static_cast<double>(d_dropped) / static_cast<double>(d_transit) : 0;
+  drop_ratio_->Set(ratio);
+  fib_routes_->Set(static_cast<double>(fib->size()));
+  uint32_t up = 0;
+  for (const auto& i : net_.Interfaces(device())) {
+    if (!i.oob && fib->Carrier(i.ifindex)) ++up;
+  }
+  interfaces_up_->Set(up);
+  last_transit_ = c.transit;
+  last_dropped_ = dropped;
+  last_forwarded_ = c.forwarded;
+  last_punted_ = c.punted;
+  last_bytes_ = c.forwarded_bytes;
+  last_sample_ = now;
+  // Measured from what it did: with no transit traffic there is no evidence, so the verdict stands.
+  if (d_transit > 0) {
+    last_health_ = ratio >= 0.5 ? Health::kDown : ratio > 0.01 ? Health::kDegraded : Health::kUp;
+  }
+  return WithLifecycle(last_health_);
+}
+
+}  // namespace planelab

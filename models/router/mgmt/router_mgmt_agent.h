@@ -1,0 +1,38 @@
+// The router's management plane: a status agent on the out-of-band port, answering polls with what the device believes.
+#pragma once
+#include <memory>
+
+#include "models/proto/mgmt_protocol.h"
+#include "models/proto/plane_messages.h"
+#include "sim/core/plane_actor.h"
+
+namespace planelab {
+
+class Network;
+
+/// An SNMP-like agent: answers the station's polls from a snapshot it refreshes from the other planes.
+class RouterMgmtAgent : public PlaneActor {
+ public:
+  RouterMgmtAgent(RunContext& ctx, const std::string& device, Network& net, Port<StatusQuery>& to_data,
+                  Port<StatusQuery>& to_control);
+  ~RouterMgmtAgent() override;
+  void Start() override;
+  Health MeasureHealth() override;
+  void OnDataStatus(const DataStatus& s) { data_ = s; }
+  void OnControlStatus(const ControlStatus& s) { control_ = s; }
+
+ private:
+  void Refresh();
+  Network& net_;
+  Port<StatusQuery>& to_data_;
+  Port<StatusQuery>& to_control_;
+  DataStatus data_;
+  ControlStatus control_;
+  uint64_t query_id_ = 0;
+  struct Socket;
+  std::unique_ptr<Socket> socket_;
+  Counter* answered_;
+  Gauge* oob_reachable_;
+};
+
+}  // namespace planelab

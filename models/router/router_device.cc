@@ -1,0 +1,72 @@
+#include "models/router/router_device.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "models/router/control/router_control_plane.h"
+#include "models/router/data/router_data_plane.h"
+#include "models/router/mgmt/router_mgmt_agent.h"
+#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_injector.h"
+
+namespace planelab {
+
+namespace {
+
+// Intra-device message latency over the internal bus (PCIe/backplane): microseconds.
+constexpr SimTime kInternalBus = 10 * kUs;
+
+class RouterDevice : public Device {
+ public:
+  explicit RouterDevice(DeviceEnv& env)
+      : Device(env.spec.id),
+        fib_port_("control->data:fib", env.scenario.routing.fib_program_delay),
+        punt_port_("data->control:punt", kInternalBus),
+        data_status_port_("data->management:status", kInternalBus),
+        control_status_port_("control->management:status", kInternalBus),
+        query_data_port_("management->data:query", kInternalBus),
+        query_control_port_("management->control:query", kInternalBus) {
+    std::set<std::string> routers;
+    for (const auto& d : env.scenario.devices) {
+      if (d.kind == "router") routers.insert(d.id);
+    }
+    auto is_router = [routers](const std::string& id) { return routers.count(id) > 0; };
+    data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
+    control_.reset(new RouterControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
+                                          control_status_port_));
+    mgmt_.reset(new RouterMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));
+    fib_port_.Connect(data_.get(), [this](const FibProgram& p) { data_->OnFibProgram(p); });
+    punt_port_.Connect(control_.get(), [this](const DataToControl& m) { control_->OnDataMessage(m); });
+    data_status_port_.Connect(mgmt_.get(), [this](const DataStatus& s) { mgmt_->OnDataStatus(s); });
+    control_status_port_.Connect(mgmt_.get(), [this](const ControlStatus& s) { mgmt_->OnControlStatus(s); });
+    query_data_port_.Connect(data_.get(), [this](const StatusQuery& q) { data_->OnStatusQuery(q); });
+    query_control_port_.Connect(control_.get(), [this](const StatusQuery& q) { control_->OnStatusQuery(q); });
+
+    env.faults.Register(id(), "asic-dead", [this](const FaultSpec&, bool on) { data_->SetAsicAlive(!on); });
+    env.faults.Register(id(), "control-cpu-saturation", [this](const FaultSpec& f, bool on) {
+      const FaultKind* k = FindFaultKind("control-cpu-saturation");
+      control_->SetCpuHog(on ? std::strtod(FaultParamOr(*k, f.params, "load").c_str(), nullptr) : 0.0);
+    });
+  }
+
+  std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get(), mgmt_.get()}; }
+
+ private:
+  Port<FibProgram> fib_port_;
+  Port<DataToControl> punt_port_;
+  Port<DataStatus> data_status_port_;
+  Port<ControlStatus> control_status_port_;
+  Port<StatusQuery> query_data_port_;
+  Port<StatusQuery> query_control_port_;
+  std::unique_ptr<RouterDataPlane> data_;
+  std::unique_ptr<RouterControlPlane> control_;
+  std::unique_ptr<RouterMgmtAgent> mgmt_;
+};
+
+}  // namespace
+
+void RegisterRouterKind(DeviceRegistry& registry) {
+  registry.Register("router", [](DeviceEnv& env) { return std::unique_ptr<Device>(new RouterDevice(env)); });
+}
+
+}  // namespace planelab

@@ -1,0 +1,192 @@
+// planelab: run, validate and explain scenario files.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "sim/cli/runner.h"
+#include "sim/cli/story.h"
+#include "sim/fault/fault_catalog.h"
+#include "sim/scenario/kind_catalog.h"
+#include "sim/scenario/scenario_loader.h"
+
+using namespace planelab;
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitInternal = 3;
+
+/// A progress bar on stderr, drawn only on a terminal and only once a run has taken a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void Update(double frac) {
+    if (!enabled_) return;
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (wall < 1.0 && frac < 1.0) return;
+    if (wall < 1.0 && !drawn_) return;
+    int width = 40, fill = static_cast<int>(frac * width);
+    double eta = frac > 0 ? wall * (1 - frac) / frac : 0;
+    std::fprintf(stderr, "\r  [%s%s] %3d%%  %.0fs elapsed, ~%.0fs left ", std::string(fill, '#').c_str(),
+                 std::string(width - fill, '.').c_str(), static_cast<int>(frac * 100), wall, eta);
+    drawn_ = true;
+  }
+  void Done() {
+    if (drawn_) std::fprintf(stderr, "\r%80s\r", "");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+int CmdFaults(bool json) {
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& k : FaultCatalog()) {
+      nlohmann::ordered_json params = nlohmann::ordered_json::array();
+      for (const auto& p : k.params) params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help}});
+      out.push_back({{"kind", k.name}, {"plane", k.plane}, {"target", k.target}, {"params", params},
+                     {"effect", k.effect}, {"follows", k.follows}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Fault kinds (use them in a scenario's \"faults\": {\"at\", \"until\", \"target\", \"kind\", \"params\"}):\n";
+  for (const auto& k : FaultCatalog()) {
+    std::cout << "\n" << k.name << "\n  hits:    the " << k.plane << " plane (does it hurt "
+              << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
+              << "?)\n  target:  a " << k.target << " id\n";
+    if (k.params.empty()) std::cout << "  params:  none\n";
+    for (const auto& p : k.params) {
+      std::cout << "  param:   " << p.name << " (" << p.type << ", "
+                << (p.default_value.empty() ? "required" : "default " + p.default_value) << "): " << p.help << "\n";
+    }
+    std::cout << "  effect:  " << k.effect << "\n  follows: " << k.follows << "\n";
+  }
+  return 0;
+}
+
+int CmdKinds() {
+  for (const auto& k : DeviceKinds()) {
+    std::cout << k.kind << ": " << k.help << "\n";
+    for (const auto& m : k.metrics) std::cout << "  " << m.plane << "." << m.name << " [" << m.unit << "]  " << m.help << "\n";
+    std::cout << "  every plane: health.actual, health.reported (states up, degraded, down, unknown)\n\n";
+  }
+  return 0;
+}
+
+int CmdValidate(const std::vector<std::string>& files) {
+  int rc = 0;
+  for (const auto& f : files) {
+    try {
+      Scenario sc = LoadScenarioFile(f);
+      std::cout << "ok: " << f << " (" << sc.devices.size() << " devices, " << sc.links.size() << " links, "
+                << sc.workloads.size() << " workloads, " << sc.faults.size() << " faults, " << sc.expectations.size()
+                << " expectations)\n";
+    } catch (const ScenarioError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      rc = kExitBadInput;
+    }
+  }
+  return rc;
+}
+
+int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
+  Scenario sc;
+  try {
+    sc = LoadScenarioFile(file);
+  } catch (const ScenarioError& e) {
+    std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+    return kExitBadInput;
+  }
+  ProgressBar bar(!quiet && !json && ::isatty(STDERR_FILENO));
+  opts.progress = [&bar](double f) { bar.Update(f); };
+  RunOutcome out;
+  try {
+    out = RunScenario(sc, opts);
+  } catch (const UsageError& e) {
+    bar.Done();
+    std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    bar.Done();
+    std::cerr << "internal error: " << e.what() << "\nno outputs were kept. Please report this with the scenario file.\n";
+    return kExitInternal;
+  }
+  bar.Done();
+  if (json) {
+    std::cout << out.summary.dump(2) << "\n";
+  } else if (!quiet) {
+    if (opts.seed) sc.seed = *opts.seed;
+    std::cout << RenderStory(sc, out.summary);
+    std::printf("\nRun folder: %s  (summary.json, run.sqlite, manifest.json; see docs/outputs.md)\n", out.out_dir.c_str());
+    std::printf("%llu kernel events in %.2fs wall (%.0f events/s)\n", static_cast<unsigned long long>(out.events),
+                out.wall_seconds, out.wall_seconds > 0 ? out.events / out.wall_seconds : 0.0);
+  }
+  return out.all_passed ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "PlaneLab: a discrete-event simulator (on ns-3) of the data, control and management planes of networked\n"
+      "systems. A scenario file sets a topology, workloads and a timeline of faults; a run measures how each\n"
+      "plane degrades - traffic (data), the ability to change things (control), the ability to see (management)\n"
+      "- and what the operators' dashboard reported meanwhile.\n\n"
+      "Examples:\n"
+      "  planelab run scenarios/incidents/dead-asic.json          run the dead-ASIC incident, print its story\n"
+      "  planelab run scenarios/basics/link-failure-reroute.json --seed 7 --out /tmp/run1\n"
+      "  planelab validate scenarios/*/*.json                     check scenario files without running them\n"
+      "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
+      "  planelab kinds                                           device kinds and the metrics expectations can use\n\n"
+      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
+      "planelab"};
+  app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION);
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand("run", "Run a scenario and print, per device and plane, what broke and what the dashboard showed");
+  std::string scenario_file;
+  RunOptions opts;
+  uint64_t seed = 0;
+  bool quiet = false, json = false;
+  run->add_option("SCENARIO", scenario_file, "scenario file (JSON; see scenarios/ and scenarios/scenario.schema.json)")->required();
+  run->add_option("--out", opts.out_dir, "run folder to create (default runs/<name>-s<seed>, never overwriting)");
+  run->add_flag("--force", opts.force, "with --out: replace an earlier PlaneLab run in that folder");
+  auto* seed_opt = run->add_option("--seed", seed, "override the scenario's seed (same seed => byte-identical outputs)");
+  auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
+  run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
+  run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")
+      ->expected(1, -1);
+
+  auto* validate = app.add_subcommand("validate", "Check scenario files (syntax, schema, meaning) without running them");
+  std::vector<std::string> files;
+  validate->add_option("SCENARIO", files, "scenario files")->required()->expected(1, -1);
+
+  auto* faults = app.add_subcommand("faults", "List every fault kind: the plane it hits, its parameters, what follows");
+  bool faults_json = false;
+  faults->add_flag("--json", faults_json, "machine-readable list");
+  app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitBadInput;
+  }
+  if (*seed_opt) opts.seed = seed;
+  if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
+  if (validate->parsed()) return CmdValidate(files);
+  if (faults->parsed()) return CmdFaults(faults_json);
+  return CmdKinds();
+}

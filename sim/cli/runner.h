@@ -1,0 +1,45 @@
+// Runs one scenario end to end: builds the network and devices, schedules faults, records, summarises.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.h"
+
+namespace planelab {
+
+/// Bad command-line input (exit code 2), with a message that says how to fix it.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::string out_dir;   // "" = runs/<name>-s<seed>, made unique
+  bool force = false;    // replace an existing run folder given with --out
+  std::optional<uint64_t> seed;
+  std::vector<std::string> pcap_devices;
+  std::string scheduler = "ns3::PriorityQueueScheduler";
+  bool record = true;    // false: no run store (benchmarks only)
+  /// Called with the simulated fraction done, on the simulation's own progress events.
+  std::function<void(double)> progress;
+};
+
+struct RunOutcome {
+  nlohmann::ordered_json summary;
+  std::string out_dir;
+  bool all_passed = true;
+  uint64_t events = 0;      // kernel events executed
+  uint64_t trace_events = 0;
+  double wall_seconds = 0;
+};
+
+/// Runs the scenario; throws UsageError for bad options, std::runtime_error for failures.
+/// Outputs appear in the run folder only when the run completed.
+RunOutcome RunScenario(Scenario sc, const RunOptions& opts);
+
+}  // namespace planelab

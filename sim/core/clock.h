@@ -1,0 +1,37 @@
+// The simulated clock, bound to ns-3's scheduler; headers that use it stay free of ns-3.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "sim/util/units.h"
+
+namespace planelab {
+
+/// Simulated time and event scheduling for PlaneLab code (one kernel per process).
+class Clock {
+ public:
+  /// Current simulated time.
+  static SimTime Now();
+  /// Runs `fn` after `delay` of simulated time; ties run in scheduling order.
+  static void After(SimTime delay, std::function<void()> fn);
+  /// Selects the event-list implementation and seeds ns-3's random streams.
+  static void Configure(uint64_t seed, const std::string& scheduler = "ns3::PriorityQueueScheduler");
+  /// Runs the simulation until `end`, then tears the kernel down.
+  static void RunUntil(SimTime end);
+  /// Total events executed so far by the kernel (for progress and benchmarks).
+  static uint64_t EventCount();
+};
+
+/// A restartable one-shot timer that never fires stale: re-arming or cancelling invalidates older shots.
+class Timer {
+ public:
+  void Arm(SimTime delay, std::function<void()> fn);
+  void Cancel() { ++generation_; armed_ = false; }
+  bool armed() const { return armed_; }
+
+ private:
+  uint64_t generation_ = 0;
+  bool armed_ = false;
+};
+
+}  // namespace planelab

@@ -1,0 +1,71 @@
+#include "sim/core/control_cpu.h"
+
+#include <algorithm>
+
+namespace planelab {
+
+void ControlCpu::Submit(SimTime cost, std::function<void()> fn) {
+  queue_.push_back({cost, Clock::Now(), std::move(fn)});
+  if (depth_gauge_) depth_gauge_->Set(static_cast<double>(depth()));
+  if (!busy_) StartNext();
+}
+
+void ControlCpu::SetBackgroundLoad(double load) { load_ = std::clamp(load, 0.0, 0.999); }
+
+void ControlCpu::Flush() {
+  queue_.clear();
+  if (busy_) busy_accum_ += Clock::Now() - busy_since_;
+  busy_ = false;
+  ++generation_;
+  if (depth_gauge_) depth_gauge_->Set(0);
+}
+
+void ControlCpu::StartNext() {
+  if (queue_.empty()) return;
+  Item item = std::move(queue_.front());
+  queue_.pop_front();
+  SimTime now = Clock::Now();
+  double wait = ToSeconds(now - item.enqueued);
+  max_wait_ = std::max(max_wait_, wait);
+  if (wait_hist_) wait_hist_->Observe(wait);
+  busy_ = true;
+  busy_since_ = now;
+  // Processor sharing with the hog: the item gets (1 - load) of the CPU while it runs.
+  SimTime service = static_cast<SimTime>(static_cast<double>(item.cost) / (1.0 - load_));
+  uint64_t gen = generation_;
+  Clock::After(service, [this, gen, fn = std::move(item.fn)]() {
+    if (gen != generation_) return;
+    busy_accum_ += Clock::Now() - busy_since_;
+    busy_ = false;
+    fn();
+    if (depth_gauge_) depth_gauge_->Set(static_cast<double>(depth()));
+    if (!busy_) StartNext();
+  });
+}
+
+double ControlCpu::TakeUtilization() {
+  SimTime now = Clock::Now();
+  SimTime window = now - util_window_start_;
+  SimTime busy = busy_accum_ + (busy_ ? now - busy_since_ : 0);
+  if (busy_) busy_since_ = now;
+  busy_accum_ = 0;
+  util_window_start_ = now;
+  if (window <= 0) return load_;
+  // Our work ran at (1-load) speed while busy; the hog has the rest whenever it wants it.
+  double own = static_cast<double>(busy) / static_cast<double>(window) * (1.0 - load_);
+  return std::min(1.0, own + load_);
+}
+
+double ControlCpu::TakeMaxWait() {
+  double w = max_wait_;
+  if (!queue_.empty()) w = std::max(w, OldestQueuedAge());
+  max_wait_ = 0;
+  return w;
+}
+
+double ControlCpu::OldestQueuedAge() const {
+  if (queue_.empty()) return 0;
+  return ToSeconds(Clock::Now() - queue_.front().enqueued);
+}
+
+}  // namespace planelab

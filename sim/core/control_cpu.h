@@ -1,0 +1,52 @@
+// The route processor's CPU: control work queues behind other work and slows when the CPU is saturated.
+#pragma once
+#include <deque>
+#include <functional>
+
+#include "sim/core/clock.h"
+#include "sim/core/metrics.h"
+
+namespace planelab {
+
+/// A single-server FIFO CPU. Each work item costs CPU time; a background hog taking a share
+/// `load` of the CPU stretches every item by 1/(1-load), so work queues and waits grow.
+class ControlCpu {
+ public:
+  ControlCpu() = default;
+  /// Metrics to feed; any may be null.
+  void BindMetrics(Histogram* wait, Gauge* depth) { wait_hist_ = wait; depth_gauge_ = depth; }
+  /// Queues `fn` to run after `cost` of CPU time, behind earlier work.
+  void Submit(SimTime cost, std::function<void()> fn);
+  /// Share of the CPU taken by other work, in [0, 0.999].
+  void SetBackgroundLoad(double load);
+  double background_load() const { return load_; }
+  /// Drops all queued work (a crash); work in service is abandoned too.
+  void Flush();
+  size_t depth() const { return queue_.size() + (busy_ ? 1 : 0); }
+  /// Busy share of the CPU since the last call, including the background load, in [0,1].
+  double TakeUtilization();
+  /// Longest wait of any work item that started service since the last call (seconds).
+  double TakeMaxWait();
+  /// Age of the oldest queued item that has not started (seconds), 0 if none.
+  double OldestQueuedAge() const;
+
+ private:
+  struct Item {
+    SimTime cost;
+    SimTime enqueued;
+    std::function<void()> fn;
+  };
+  void StartNext();
+  std::deque<Item> queue_;
+  bool busy_ = false;
+  double load_ = 0;
+  uint64_t generation_ = 0;
+  SimTime busy_since_ = 0;
+  SimTime busy_accum_ = 0;
+  SimTime util_window_start_ = 0;
+  double max_wait_ = 0;
+  Histogram* wait_hist_ = nullptr;
+  Gauge* depth_gauge_ = nullptr;
+};
+
+}  // namespace planelab

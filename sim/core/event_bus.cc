@@ -1,0 +1,61 @@
+#include "sim/core/event_bus.h"
+
+#include "sim/core/clock.h"
+
+namespace planelab {
+
+const char* ToString(Plane p) {
+  switch (p) {
+    case Plane::kData: return "data";
+    case Plane::kControl: return "control";
+    case Plane::kManagement: return "management";
+  }
+  return "?";
+}
+
+const char* ToString(Lifecycle l) {
+  switch (l) {
+    case Lifecycle::kStarting: return "starting";
+    case Lifecycle::kUp: return "up";
+    case Lifecycle::kDegraded: return "degraded";
+    case Lifecycle::kDown: return "down";
+    case Lifecycle::kCrashed: return "crashed";
+  }
+  return "?";
+}
+
+const char* ToString(Health h) {
+  switch (h) {
+    case Health::kUp: return "up";
+    case Health::kDegraded: return "degraded";
+    case Health::kDown: return "down";
+    case Health::kUnknown: return "unknown";
+  }
+  return "?";
+}
+
+bool ParsePlane(const std::string& s, Plane* out) {
+  if (s == "data") { *out = Plane::kData; return true; }
+  if (s == "control") { *out = Plane::kControl; return true; }
+  if (s == "management") { *out = Plane::kManagement; return true; }
+  return false;
+}
+
+const char* TriageOf(Plane p) {
+  switch (p) {
+    case Plane::kData: return "carrying traffic";
+    case Plane::kControl: return "making changes";
+    case Plane::kManagement: return "seeing the system";
+  }
+  return "?";
+}
+
+void EventBus::Emit(const std::string& device, const std::string& plane, const std::string& kind,
+                    const std::string& detail) {
+  ++emitted_;
+  if (sinks_.empty()) return;
+  TraceEvent e{Clock::Now(), device, plane, kind, detail};
+  for (auto& s : sinks_) s(e);
+}
+
+}  // namespace planelab

@@ -1,0 +1,132 @@
+#include "sim/core/ip_fib.h"
+
+#include <ns3/ipv4-route.h>
+#include <ns3/names.h>
+#include <ns3/node.h>
+
+#include <algorithm>
+
+namespace planelab {
+
+using namespace ns3;
+
+TypeId IpFib::GetTypeId() {
+  static TypeId tid = TypeId("planelab::IpFib").SetParent<Ipv4RoutingProtocol>().SetGroupName("PlaneLab").AddConstructor<IpFib>();
+  return tid;
+}
+
+static uint32_t Mask(uint8_t len) { return len == 0 ? 0 : (0xffffffffu << (32 - len)); }
+
+void IpFib::SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t ifindex) {
+  routes_[{len, prefix & Mask(len)}] = Entry{next_hop, ifindex};
+  if (std::find(lengths_present_.begin(), lengths_present_.end(), len) == lengths_present_.end()) {
+    lengths_present_.push_back(len);
+    std::sort(lengths_present_.rbegin(), lengths_present_.rend());
+  }
+}
+
+void IpFib::RemoveRoute(uint32_t prefix, uint8_t len) { routes_.erase({len, prefix & Mask(len)}); }
+
+void IpFib::SetCarrier(uint32_t ifindex, bool up) { carrier_[ifindex] = up; }
+
+bool IpFib::Carrier(uint32_t ifindex) const {
+  auto it = carrier_.find(ifindex);
+  return it == carrier_.end() || it->second;
+}
+
+bool IpFib::IsLocal(uint32_t dst) const {
+  if (dst == 0xffffffffu) return true;
+  if (local_.empty()) {
+    for (uint32_t i = 0; i < ipv4_->GetNInterfaces(); ++i) {
+      for (uint32_t j = 0; j < ipv4_->GetNAddresses(i); ++j) {
+        Ipv4InterfaceAddress a = ipv4_->GetAddress(i, j);
+        local_.insert(a.GetLocal().Get());
+        if (a.GetMask().Get() != 0xffffffffu) local_.insert(a.GetBroadcast().Get());
+      }
+    }
+  }
+  return local_.count(dst) > 0;
+}
+
+bool IpFib::Lookup(uint32_t dst, Entry* out) const {
+  // Connected subnets first: an up interface reaches its own subnet directly.
+  for (uint32_t i = 1; i < ipv4_->GetNInterfaces(); ++i) {
+    if (!Carrier(i) || !ipv4_->IsUp(i)) continue;
+    for (uint32_t j = 0; j < ipv4_->GetNAddresses(i); ++j) {
+      Ipv4InterfaceAddress a = ipv4_->GetAddress(i, j);
+      uint32_t m = a.GetMask().Get();
+      if ((a.GetLocal().Get() & m) == (dst & m)) {
+        *out = Entry{dst, i};
+        return true;
+      }
+    }
+  }
+  for (uint8_t len : lengths_present_) {
+    auto it = routes_.find({len, dst & Mask(len)});
+    if (it != routes_.end() && Carrier(it->second.ifindex)) {
+      *out = it->second;
+      return true;
+    }
+  }
+  return false;
+}
+
+Ptr<Ipv4Route> IpFib::MakeRoute(uint32_t dst, const Entry& e) const {
+  Ptr<Ipv4Route> r = Create<Ipv4Route>();
+  r->SetDestination(Ipv4Address(dst));
+  r->SetGateway(Ipv4Address(e.next_hop));
+  r->SetSource(ipv4_->GetAddress(e.ifindex, 0).GetLocal());
+  r->SetOutputDevice(ipv4_->GetNetDevice(e.ifindex));
+  return r;
+}
+
+Ptr<Ipv4Route> IpFib::RouteOutput(Ptr<Packet> p, const Ipv4Header& header, Ptr<NetDevice> oif,
+                                  Socket::SocketErrno& sockerr) {
+  // Locally originated traffic is the CPU's own: it does not depend on the forwarding ASIC.
+  Entry e;
+  if (!Lookup(header.GetDestination().Get(), &e)) {
+    sockerr = Socket::ERROR_NOROUTETOHOST;
+    return nullptr;
+  }
+  sockerr = Socket::ERROR_NOTERROR;
+  return MakeRoute(header.GetDestination().Get(), e);
+}
+
+bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const NetDevice> idev,
+                       UnicastForwardCallback ucb, MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+                       ErrorCallback ecb) {
+  uint32_t dst = header.GetDestination().Get();
+  int32_t iif = ipv4_->GetInterfaceForDevice(idev);
+  if (IsLocal(dst)) {
+    // Punted to the CPU: the control and management planes' own traffic.
+    ++counters_.punted;
+    if (!lcb.IsNull()) lcb(p, header, iif);
+    return true;
+  }
+  if (!forwarding_) return false;
+  ++counters_.transit;
+  if (!asic_alive_) {
+    ++counters_.dropped_asic;  // silently: a dead ASIC sends no ICMP and logs nothing
+    return true;
+  }
+  Entry e;
+  if (!Lookup(dst, &e)) {
+    ++counters_.dropped_no_route;
+    ecb(p, header, Socket::ERROR_NOROUTETOHOST);
+    return true;
+  }
+  ++counters_.forwarded;
+  counters_.forwarded_bytes += p->GetSize() + header.GetSerializedSize();
+  ucb(MakeRoute(dst, e), p, header);
+  return true;
+}
+
+void IpFib::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const {
+  std::ostream& os = *stream->GetStream();
+  for (const auto& [key, e] : routes_) {
+    os << Ipv4Address(key.second) << "/" << int(key.first) << " via " << Ipv4Address(e.next_hop) << " if "
+       << e.ifindex << "\n";
+  }
+}
+
+}  // namespace planelab

@@ -1,0 +1,68 @@
+// The IP forwarding table of every simulated node, as an ns-3 routing protocol (ns-3 header).
+#pragma once
+#include <ns3/ipv4-routing-protocol.h>
+#include <ns3/ipv4.h>
+
+#include <cstdint>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace planelab {
+
+/// Counters of what the forwarding path did; read by the data-plane actor that owns the FIB.
+struct FibCounters {
+  uint64_t transit = 0, forwarded = 0, forwarded_bytes = 0, dropped_asic = 0, dropped_no_route = 0, punted = 0;
+};
+
+/// Longest-prefix-match FIB that only a data-plane actor writes (the control plane programs it
+/// through that actor's port). Packets for the node itself are always punted to its CPU; transit
+/// packets are dropped while the forwarding ASIC is dead.
+class IpFib : public ns3::Ipv4RoutingProtocol {
+ public:
+  static ns3::TypeId GetTypeId();
+
+  void SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t ifindex);
+  void RemoveRoute(uint32_t prefix, uint8_t len);
+  size_t size() const { return routes_.size(); }
+  void SetCarrier(uint32_t ifindex, bool up);
+  bool Carrier(uint32_t ifindex) const;
+  /// Hosts do not forward transit traffic; routers do.
+  void SetForwarding(bool on) { forwarding_ = on; }
+  void SetAsicAlive(bool alive) { asic_alive_ = alive; }
+  const FibCounters& counters() const { return counters_; }
+
+  ns3::Ptr<ns3::Ipv4Route> RouteOutput(ns3::Ptr<ns3::Packet> p, const ns3::Ipv4Header& header,
+                                       ns3::Ptr<ns3::NetDevice> oif, ns3::Socket::SocketErrno& sockerr) override;
+  bool RouteInput(ns3::Ptr<const ns3::Packet> p, const ns3::Ipv4Header& header, ns3::Ptr<const ns3::NetDevice> idev,
+                  UnicastForwardCallback ucb, MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+                  ErrorCallback ecb) override;
+  void NotifyInterfaceUp(uint32_t interface) override {}
+  void NotifyInterfaceDown(uint32_t interface) override {}
+  void NotifyAddAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override { local_.clear(); }
+  void NotifyRemoveAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override { local_.clear(); }
+  void SetIpv4(ns3::Ptr<ns3::Ipv4> ipv4) override { ipv4_ = ipv4; }
+  void PrintRoutingTable(ns3::Ptr<ns3::OutputStreamWrapper> stream, ns3::Time::Unit unit) const override;
+
+ private:
+  struct Entry {
+    uint32_t next_hop;
+    uint32_t ifindex;
+  };
+  /// Connected subnet of an up interface, else the longest programmed prefix.
+  bool Lookup(uint32_t dst, Entry* out) const;
+  bool IsLocal(uint32_t dst) const;
+  ns3::Ptr<ns3::Ipv4Route> MakeRoute(uint32_t dst, const Entry& e) const;
+
+  ns3::Ptr<ns3::Ipv4> ipv4_;
+  std::map<std::pair<uint8_t, uint32_t>, Entry> routes_;  // (len, prefix)
+  std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
+  std::unordered_map<uint32_t, bool> carrier_;
+  mutable std::unordered_set<uint32_t> local_;  // own addresses and subnet broadcasts, built on demand
+  bool forwarding_ = true;
+  bool asic_alive_ = true;
+  FibCounters counters_;
+};
+
+}  // namespace planelab

@@ -1,0 +1,243 @@
+#include "sim/core/network.h"
+
+#include <ns3/core-module.h>
+#include <ns3/internet-module.h>
+#include <ns3/network-module.h>
+#include <ns3/point-to-point-module.h>
+#include <ns3/traffic-control-module.h>
+
+#include <stdexcept>
+
+#include "sim/core/network_ns3.h"
+
+namespace planelab {
+
+using namespace ns3;
+
+std::string FormatIpv4(uint32_t a) {
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
+         "." + std::to_string(a & 255);
+}
+
+namespace {
+
+/// Every node gets an IpFib as its only routing protocol: no global routing, no ns-3 daemons.
+class IpFibHelper : public Ipv4RoutingHelper {
+ public:
+  IpFibHelper* Copy() const override { return new IpFibHelper(*this); }
+  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node> node) const override { return CreateObject<IpFib>(); }
+};
+
+const char* QueueDiscType(const std::string& kind) {
+  if (kind == "red") return "ns3::RedQueueDisc";
+  if (kind == "codel") return "ns3::CoDelQueueDisc";
+  if (kind == "fq-codel") return "ns3::FqCoDelQueueDisc";
+  return "ns3::FifoQueueDisc";
+}
+
+}  // namespace
+
+struct Network::Impl {
+  struct Link {
+    std::string id, a, b;
+    Ptr<PointToPointNetDevice> dev_a, dev_b;
+    Ptr<PointToPointChannel> channel;
+    Ptr<RateErrorModel> em_a, em_b;
+    uint32_t if_a = 0, if_b = 0;
+    uint64_t rate_bps;
+    SimTime delay;
+    bool up = true;
+    double loss = 0;
+  };
+  std::map<std::string, Ptr<Node>> nodes;
+  std::map<std::string, std::vector<InterfaceInfo>> interfaces;
+  std::map<std::string, Link> links;
+  std::map<std::string, std::string> oob_link;
+  std::map<std::string, std::vector<std::function<void(uint32_t, bool)>>> carrier;
+  PointToPointHelper pcap_helper;
+  int64_t next_stream = 1000;
+
+  void ApplyErrorRate(Link& l) {
+    double rate = l.up ? l.loss : 1.0;
+    for (auto& em : {l.em_a, l.em_b}) {
+      em->SetRate(rate);
+      if (rate > 0) em->Enable(); else em->Disable();
+    }
+  }
+
+  void Connect(const std::string& id, const std::string& a, const std::string& b, uint64_t rate_bps, SimTime delay,
+               const QueueSpec& queue, uint32_t cost, bool oob, uint32_t subnet) {
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate_bps)));
+    p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(delay)));
+    // A short device queue, so the queue disc below holds the backlog and its discipline decides.
+    p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", QueueSizeValue(QueueSize("10p")));
+    NetDeviceContainer devs = p2p.Install(nodes.at(a), nodes.at(b));
+    TrafficControlHelper tch;
+    tch.SetRootQueueDisc(QueueDiscType(queue.kind), "MaxSize", QueueSizeValue(QueueSize(queue.size)));
+    tch.Install(devs);
+    Link l;
+    l.id = id;
+    l.a = a;
+    l.b = b;
+    l.dev_a = DynamicCast<PointToPointNetDevice>(devs.Get(0));
+    l.dev_b = DynamicCast<PointToPointNetDevice>(devs.Get(1));
+    l.channel = DynamicCast<PointToPointChannel>(l.dev_a->GetChannel());
+    l.rate_bps = rate_bps;
+    l.delay = delay;
+    l.em_a = CreateObject<RateErrorModel>();
+    l.em_b = CreateObject<RateErrorModel>();
+    for (auto& em : {l.em_a, l.em_b}) {
+      em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+      em->SetRate(0);
+      em->Disable();
+      next_stream += em->AssignStreams(next_stream);
+    }
+    l.dev_a->SetReceiveErrorModel(l.em_a);
+    l.dev_b->SetReceiveErrorModel(l.em_b);
+    uint32_t addr_a = subnet + 1, addr_b = subnet + 2;
+    for (int side = 0; side < 2; ++side) {
+      const std::string& me = side == 0 ? a : b;
+      Ptr<NetDevice> dev = side == 0 ? devs.Get(0) : devs.Get(1);
+      Ptr<Ipv4> ipv4 = nodes.at(me)->GetObject<Ipv4>();
+      uint32_t ifindex = ipv4->AddInterface(dev);
+      ipv4->AddAddress(ifindex, Ipv4InterfaceAddress(Ipv4Address(side == 0 ? addr_a : addr_b), Ipv4Mask("/30")));
+      ipv4->SetMetric(ifindex, cost);
+      ipv4->SetUp(ifindex);
+      (side == 0 ? l.if_a : l.if_b) = ifindex;
+      InterfaceInfo info;
+      info.ifindex = ifindex;
+      info.link_id = id;
+      info.peer = side == 0 ? b : a;
+      info.oob = oob;
+      info.local_addr = side == 0 ? addr_a : addr_b;
+      info.peer_addr = side == 0 ? addr_b : addr_a;
+      info.cost = cost;
+      interfaces[me].push_back(info);
+    }
+    links.emplace(id, l);
+  }
+};
+
+Network::Network(const Scenario& sc) : impl_(new Impl) {
+  std::vector<std::string> ids;
+  for (const auto& d : sc.devices) ids.push_back(d.id);
+  if (sc.management.enabled) ids.push_back(sc.management.station);
+  InternetStackHelper stack;
+  stack.SetIpv6StackInstall(false);
+  stack.SetRoutingHelper(IpFibHelper());
+  for (const auto& id : ids) {
+    Ptr<Node> n = CreateObject<Node>();
+    Names::Add(id, n);
+    stack.Install(n);
+    impl_->nodes.emplace(id, n);
+  }
+  for (const auto& d : sc.devices) {
+    FibOf(*this, d.id)->SetForwarding(d.kind == "router");
+  }
+  if (sc.management.enabled) FibOf(*this, sc.management.station)->SetForwarding(false);
+  // Data links: 10.0.0.0/8 in /30s; OOB links: 172.16.0.0/12 in /30s.
+  if (sc.links.size() >= (1u << 22)) throw std::runtime_error("too many links for the 10/8 address plan");
+  uint32_t index = 0;
+  for (const auto& l : sc.links) {
+    impl_->Connect(l.id, l.a, l.b, l.rate_bps, l.delay, l.queue, l.cost, false, (10u << 24) + 4 * index++);
+  }
+  if (sc.management.enabled) {
+    uint32_t j = 0;
+    QueueSpec oob_queue;
+    for (const auto& d : sc.devices) {
+      if (d.kind != "router" || !d.managed) continue;
+      std::string id = "oob-" + d.id;
+      impl_->Connect(id, sc.management.station, d.id, sc.management.oob_rate_bps, sc.management.oob_delay, oob_queue,
+                     1, true, (172u << 24) + (16u << 16) + 4 * j++);
+      impl_->oob_link[d.id] = id;
+    }
+  }
+}
+
+Network::~Network() = default;
+
+const std::vector<InterfaceInfo>& Network::Interfaces(const std::string& device) const {
+  static const std::vector<InterfaceInfo> kNone;
+  auto it = impl_->interfaces.find(device);
+  return it == impl_->interfaces.end() ? kNone : it->second;
+}
+
+uint32_t Network::ServiceAddress(const std::string& device) const {
+  for (const auto& i : Interfaces(device)) {
+    if (!i.oob) return i.local_addr;
+  }
+  return 0;
+}
+
+std::string Network::OobLinkOf(const std::string& device) const {
+  auto it = impl_->oob_link.find(device);
+  return it == impl_->oob_link.end() ? "" : it->second;
+}
+
+bool Network::HasLink(const std::string& id) const { return impl_->links.count(id) > 0; }
+
+bool Network::LinkUp(const std::string& id) const { return impl_->links.at(id).up; }
+
+void Network::SetLinkUp(const std::string& id, bool up) {
+  Impl::Link& l = impl_->links.at(id);
+  if (l.up == up) return;
+  l.up = up;
+  impl_->ApplyErrorRate(l);
+  for (const auto& [dev, ifindex] : {std::make_pair(l.a, l.if_a), std::make_pair(l.b, l.if_b)}) {
+    for (auto& fn : impl_->carrier[dev]) fn(ifindex, up);
+  }
+}
+
+void Network::DegradeLink(const std::string& id, double loss, SimTime extra_delay, uint64_t rate_bps) {
+  Impl::Link& l = impl_->links.at(id);
+  l.loss = loss;
+  impl_->ApplyErrorRate(l);
+  l.channel->SetAttribute("Delay", TimeValue(NanoSeconds(l.delay + extra_delay)));
+  if (rate_bps > 0) {
+    l.dev_a->SetDataRate(DataRate(rate_bps));
+    l.dev_b->SetDataRate(DataRate(rate_bps));
+  }
+}
+
+void Network::RestoreLink(const std::string& id) {
+  Impl::Link& l = impl_->links.at(id);
+  l.loss = 0;
+  impl_->ApplyErrorRate(l);
+  l.channel->SetAttribute("Delay", TimeValue(NanoSeconds(l.delay)));
+  l.dev_a->SetDataRate(DataRate(l.rate_bps));
+  l.dev_b->SetDataRate(DataRate(l.rate_bps));
+}
+
+void Network::OnCarrierChange(const std::string& device, std::function<void(uint32_t, bool)> fn) {
+  impl_->carrier[device].push_back(std::move(fn));
+}
+
+uint32_t Network::QueueDepthMax(const std::string& device) const {
+  Ptr<Node> n = impl_->nodes.at(device);
+  Ptr<TrafficControlLayer> tc = n->GetObject<TrafficControlLayer>();
+  uint32_t depth = 0;
+  for (const auto& i : Interfaces(device)) {
+    if (i.oob) continue;
+    Ptr<NetDevice> dev = n->GetObject<Ipv4>()->GetNetDevice(i.ifindex);
+    Ptr<QueueDisc> qd = tc ? tc->GetRootQueueDiscOnDevice(dev) : nullptr;
+    if (qd) depth = std::max(depth, qd->GetNPackets());
+  }
+  return depth;
+}
+
+void Network::EnablePcap(const std::string& device, const std::string& dir) {
+  for (const auto& i : Interfaces(device)) {
+    Ptr<NetDevice> dev = impl_->nodes.at(device)->GetObject<Ipv4>()->GetNetDevice(i.ifindex);
+    impl_->pcap_helper.EnablePcap(dir + "/" + device + "-" + i.peer + ".pcap", dev, false, true);
+  }
+}
+
+Ptr<Node> NodeOf(Network& net, const std::string& device) { return net.impl().nodes.at(device); }
+
+Ptr<IpFib> FibOf(Network& net, const std::string& device) {
+  Ptr<Ipv4> ipv4 = NodeOf(net, device)->GetObject<Ipv4>();
+  return DynamicCast<IpFib>(ipv4->GetRoutingProtocol());
+}
+
+}  // namespace planelab

@@ -1,0 +1,22 @@
+// Planes, lifecycles and health states: the vocabulary of every run.
+#pragma once
+#include <string>
+
+namespace planelab {
+
+/// The three planes of a device (../shared/DESIGN.md).
+enum class Plane { kData, kControl, kManagement };
+/// Lifecycle of a plane actor, as INET treats lifecycle: a first-class, scriptable state.
+enum class Lifecycle { kStarting, kUp, kDegraded, kDown, kCrashed };
+/// Health of a plane, actual (measured) or reported (what the dashboard shows).
+enum class Health { kUp, kDegraded, kDown, kUnknown };
+
+const char* ToString(Plane p);
+const char* ToString(Lifecycle l);
+const char* ToString(Health h);
+bool ParsePlane(const std::string& s, Plane* out);
+
+/// The triage question of the reference texts, answered per plane.
+const char* TriageOf(Plane p);
+
+}  // namespace planelab

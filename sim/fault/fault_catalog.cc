@@ -1,0 +1,96 @@
+#include "sim/fault/fault_catalog.h"
+
+#include <cstdlib>
+
+#include "sim/util/units.h"
+
+namespace planelab {
+
+const std::vector<FaultKind>& FaultCatalog() {
+  static const std::vector<FaultKind> kCatalog = {
+      {"asic-dead", "data", "router", {},
+       "Transit packets are dropped in the router's forwarding ASIC; packets addressed to the router "
+       "itself are still punted to its CPU. Control and management planes are untouched, so routing "
+       "adjacencies stay up and the agent keeps answering polls.",
+       "\"Your core router is reachable, NMS graphs are clean, and every dashboard insists the device is "
+       "healthy - but traffic is somehow just vanishing.\" Users feel it at once (loss, timeouts, resets); "
+       "the management plane still reports green (004, opening)."},
+      {"link-down", "data", "link",
+       {},
+       "The wire is cut: nothing crosses the link and both ends see carrier loss, which their data planes "
+       "punt to the control planes.",
+       "Traffic through the link is lost until the control plane reconverges on a redundant path; the "
+       "data plane keeps using the last known forwarding state until then (004, enterprise networking)."},
+      {"link-degrade", "data", "link",
+       {{"loss", "ratio", "0", "share of packets lost in each direction, 0..1"},
+        {"extra_delay", "duration", "0ms", "one-way delay added to the link"},
+        {"rate", "bitrate", "", "new link rate (omit to keep the rate)"}},
+       "The link stays up but loses packets, adds delay, or runs slower.",
+       "Latency spikes, packets drop, retransmits and timeouts rise: data-plane failures that \"rarely emit "
+       "clear log messages\" (004, data plane)."},
+      {"control-cpu-saturation", "control", "router",
+       {{"load", "ratio", "0.98", "share of the route processor taken by other work, 0..0.999"}},
+       "A runaway process takes `load` of the route processor: every control-plane work item (protocol "
+       "messages, route computation) queues and runs 1/(1-load) times slower. Forwarding is untouched.",
+       "\"I've melted the CPU in a lab switch and the packets kept moving.\" Changes slow down or stop; "
+       "traffic flows on the last programmed state (004, enterprise networking)."},
+      {"mgmt-oob-down", "management", "device",
+       {},
+       "The out-of-band management path of the target is cut (target the station to cut every OOB path).",
+       "\"When the management plane fails, you don't lose traffic immediately, but you lose the ability to "
+       "see why you might be losing traffic.\" Dashboards go stale; traffic is unaffected (004, management "
+       "plane)."},
+  };
+  return kCatalog;
+}
+
+const FaultKind* FindFaultKind(const std::string& name) {
+  for (const auto& k : FaultCatalog()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+std::string FaultParamOr(const FaultKind& kind, const std::map<std::string, std::string>& params,
+                         const std::string& name) {
+  auto it = params.find(name);
+  if (it != params.end()) return it->second;
+  for (const auto& p : kind.params) {
+    if (p.name == name) return p.default_value;
+  }
+  return "";
+}
+
+std::string CheckFaultParams(const FaultKind& kind, const std::map<std::string, std::string>& params) {
+  for (const auto& [name, value] : params) {
+    const FaultParam* param = nullptr;
+    for (const auto& p : kind.params) {
+      if (p.name == name) param = &p;
+    }
+    if (!param) {
+      std::string allowed;
+      for (const auto& p : kind.params) allowed += (allowed.empty() ? "" : ", ") + p.name;
+      return "fault kind \"" + kind.name + "\" has no parameter \"" + name + "\"; allowed: " +
+             (allowed.empty() ? "none" : allowed);
+    }
+    if (param->type == "duration") {
+      auto d = ParseDuration(value);
+      if (!d) return "parameter \"" + name + "\": " + d.error;
+    } else if (param->type == "bitrate") {
+      auto r = ParseBitRate(value);
+      if (!r) return "parameter \"" + name + "\": " + r.error;
+    } else if (param->type == "ratio") {
+      char* end = nullptr;
+      double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || v < 0 || v > 1) {
+        return "parameter \"" + name + "\": \"" + value + "\" is not a ratio between 0 and 1";
+      }
+      if (kind.name == "control-cpu-saturation" && v > 0.999) {
+        return "parameter \"load\": at most 0.999 (a CPU fully taken would never finish any work)";
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace planelab

@@ -1,0 +1,43 @@
+#include "sim/fault/fault_injector.h"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "sim/core/clock.h"
+#include "sim/fault/fault_catalog.h"
+
+namespace planelab {
+
+void FaultInjector::Register(const std::string& target, const std::string& kind, Hook hook) {
+  hooks_[{target, kind}] = std::move(hook);
+}
+
+bool FaultInjector::Has(const std::string& target, const std::string& kind) const {
+  return hooks_.count({target, kind}) > 0;
+}
+
+void FaultInjector::Schedule(const std::vector<FaultSpec>& faults) {
+  for (const auto& f : faults) {
+    if (!Has(f.target, f.kind)) {
+      throw std::runtime_error("no device or link \"" + f.target + "\" accepts fault \"" + f.kind + "\"");
+    }
+  }
+  for (const auto& f : faults) {
+    Clock::After(f.at, [this, f]() { Apply(f, true); });
+    if (f.until) Clock::After(*f.until, [this, f]() { Apply(f, false); });
+  }
+}
+
+void FaultInjector::Apply(const FaultSpec& f, bool on) {
+  const FaultKind* kind = FindFaultKind(f.kind);
+  nlohmann::json d = {{"kind", f.kind}, {"target", f.target}};
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : f.params) params[k] = v;
+  d["params"] = params;
+  if (f.until) d["until_s"] = ToSeconds(*f.until);
+  events_.Emit(f.target, kind ? kind->plane : "", on ? "fault.start" : "fault.end", d.dump());
+  active_ += on ? 1 : -1;
+  hooks_.at({f.target, f.kind})(f, on);
+}
+
+}  // namespace planelab

@@ -1,0 +1,35 @@
+// Applies the scenario's fault timeline, only through hooks that devices and links register.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/core/event_bus.h"
+#include "sim/scenario/scenario.h"
+
+namespace planelab {
+
+/// Schedules each fault's start and end and calls the hook registered for (target, kind).
+/// Models register hooks on their own ports and lifecycles; the injector never reaches inside.
+class FaultInjector {
+ public:
+  /// `on` is true at `at` and false at `until`.
+  using Hook = std::function<void(const FaultSpec& fault, bool on)>;
+
+  explicit FaultInjector(EventBus& events) : events_(events) {}
+  void Register(const std::string& target, const std::string& kind, Hook hook);
+  bool Has(const std::string& target, const std::string& kind) const;
+  /// Schedules every fault; throws std::runtime_error if a fault has no hook (a model gap).
+  void Schedule(const std::vector<FaultSpec>& faults);
+  /// Faults active now, as "kind@target" (for the story).
+  size_t active() const { return active_; }
+
+ private:
+  void Apply(const FaultSpec& f, bool on);
+  EventBus& events_;
+  std::map<std::pair<std::string, std::string>, Hook> hooks_;
+  size_t active_ = 0;
+};
+
+}  // namespace planelab

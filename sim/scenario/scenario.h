@@ -1,0 +1,135 @@
+// Plain configuration structs for a scenario, with defaults; parsed in one place (scenario_loader).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/util/units.h"
+
+namespace planelab {
+
+/// A device as the scenario declares it; `kind` selects the model ("router", "host").
+struct DeviceSpec {
+  std::string id;
+  std::string kind;
+  std::vector<std::string> groups;  // e.g. "spines", "leaves", "hosts"
+  bool managed = true;              // routers: reachable by the monitoring station over OOB
+};
+
+/// Queue discipline on a link's egress; chosen on purpose (ns-3 would add FqCoDel otherwise).
+struct QueueSpec {
+  std::string kind = "fifo";     // fifo | red | codel | fq-codel
+  std::string size = "100p";     // ns-3 QueueSize text, e.g. "100p" or "150000B"
+};
+
+/// A point-to-point link between two devices.
+struct LinkSpec {
+  std::string id;
+  std::string a, b;
+  uint64_t rate_bps = 1000000000ULL;  // 1Gbps
+  SimTime delay = 1 * kMs;
+  QueueSpec queue;
+  uint32_t cost = 1;                  // routing metric
+};
+
+/// The out-of-band management network: a station with its own links to every managed device.
+struct ManagementSpec {
+  bool enabled = true;
+  std::string station = "nms";
+  uint64_t oob_rate_bps = 100000000ULL;  // 100Mbps, a typical OOB copper port
+  SimTime oob_delay = 1 * kMs;
+  // The dashboard's poll cadence: NMS tools poll every 1-5 min; runs here are short, so 5s.
+  SimTime poll_interval = 5 * kSec;
+  // net-snmp's default request timeout is 1 s (snmp.conf "timeout").
+  SimTime poll_timeout = 1 * kSec;
+};
+
+/// Router control-plane protocol timers (link-state, OSPF-like).
+struct RoutingSpec {
+  std::string protocol = "link-state";
+  // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval.
+  SimTime hello_interval = 10 * kSec;
+  SimTime dead_interval = 40 * kSec;
+  // RFC 8405 §6 suggests INITIAL_SPF_DELAY of 50 ms.
+  SimTime spf_delay = 50 * kMs;
+  // Hardware FIB programming is not instant: typical per-batch latency of a line card.
+  SimTime fib_program_delay = 10 * kMs;
+  // CPU cost of control work on the route processor.
+  SimTime cpu_cost_message = 200 * kUs;
+  SimTime cpu_cost_spf = 5 * kMs;
+};
+
+/// A request/response workload between two hosts, as users feel it.
+struct WorkloadSpec {
+  std::string id;
+  std::string protocol = "udp";  // udp | tcp
+  std::string client, server;
+  double rate_pps = 100;
+  uint64_t request_bytes = 200;
+  uint64_t response_bytes = 1000;
+  SimTime timeout = 1 * kSec;
+  SimTime start = 1 * kSec;
+  std::optional<SimTime> stop;
+  uint16_t port = 0;  // 0: assigned
+};
+
+/// A fault from the scenario's timeline: {at, until, target, kind, params}.
+struct FaultSpec {
+  SimTime at = 0;
+  std::optional<SimTime> until;
+  std::string target;
+  std::string kind;
+  std::map<std::string, std::string> params;  // raw text; the catalog parses them
+  std::string pointer;                        // JSON pointer, for error messages
+};
+
+/// One expectation: a metric (or a health state) of a plane of a device or group over a window.
+struct ExpectationSpec {
+  std::string id;
+  std::string device;  // a device id, or
+  std::string group;   // a group name
+  std::string plane;   // data | control | management
+  std::string metric;  // a metric name, or "health.actual" / "health.reported"
+  SimTime from = 0;
+  std::optional<SimTime> to;
+  std::string stat = "mean";  // mean | max | min | last | sum | fraction
+  std::string op = ">=";      // < <= > >= == !=
+  double bound = 0;
+  std::string state;          // for health: the state whose time fraction is compared
+  std::string pointer;
+};
+
+/// Topology generator request ("line", "ring", "star", "leaf-spine").
+struct GeneratorSpec {
+  std::string kind;
+  int routers = 0;          // line, ring, star (leaves of the star)
+  int spines = 0, leaves = 0;
+  int hosts_per_router = 0;  // line, ring, star leaves, leaf-spine leaves
+  std::string prefix;        // id prefix, to combine several generators
+  LinkSpec link;             // link parameters for generated links
+  std::string pointer;
+};
+
+/// The whole scenario as loaded from JSON.
+struct Scenario {
+  std::string path;
+  std::string text;  // the file's bytes, for the manifest hash
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  SimTime duration = 60 * kSec;
+  SimTime sample_interval = 1 * kSec;
+  std::vector<GeneratorSpec> generators;
+  std::vector<DeviceSpec> devices;  // after generation: every device
+  std::vector<LinkSpec> links;      // after generation: every data link
+  std::map<std::string, std::vector<std::string>> groups;
+  ManagementSpec management;
+  RoutingSpec routing;
+  std::vector<WorkloadSpec> workloads;
+  std::vector<FaultSpec> faults;
+  std::vector<ExpectationSpec> expectations;
+};
+
+}  // namespace planelab

@@ -1,0 +1,569 @@
+#include "sim/scenario/scenario_loader.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "sim/fault/fault_catalog.h"
+#include "sim/scenario/kind_catalog.h"
+#include "sim/scenario/schema_text.h"
+#include "sim/topology/topology.h"
+#include "sim/util/json_locate.h"
+
+namespace planelab {
+
+using nlohmann::json;
+
+const std::string& ScenarioSchemaText() {
+  static const std::string kText = kScenarioSchemaText;
+  return kText;
+}
+
+namespace {
+
+/// Collects problems with their lines; throws once at the end of a stage.
+class Problems {
+ public:
+  Problems(const std::string& file, const std::string& text) : file_(file), lines_(text) {}
+  void Add(const std::string& pointer, const std::string& message) {
+    for (const auto& p : list_) {
+      if (p.pointer == pointer && p.message == message) return;
+    }
+    list_.push_back({file_, lines_.LineOf(pointer), pointer, message});
+  }
+  void ThrowIfAny() const {
+    if (!list_.empty()) throw ScenarioError(list_);
+  }
+
+ private:
+  std::string file_;
+  JsonLineIndex lines_;
+  std::vector<ScenarioProblem> list_;
+};
+
+std::string JoinStrings(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// ---- Schema errors, translated into what a user can act on ------------------------------
+
+std::string ContextToPointer(const std::vector<std::string>& context) {
+  std::string p;
+  for (const auto& c : context) {
+    if (c == "<root>") continue;
+    if (c.size() >= 2 && c.front() == '[' && c.back() == ']') p += "/" + JsonPointerEscape(c.substr(1, c.size() - 2));
+  }
+  return p;
+}
+
+const json* ResolveRef(const json& root, const json* node) {
+  for (int guard = 0; node && node->is_object() && node->contains("$ref") && guard < 8; ++guard) {
+    std::string ref = (*node)["$ref"];  // "#/definitions/x"
+    node = &root.at(json::json_pointer(ref.substr(1)));
+  }
+  return node;
+}
+
+// The schema node that describes the document value at `pointer`.
+const json* SchemaAt(const json& schema, const std::string& pointer) {
+  const json* node = ResolveRef(schema, &schema);
+  std::istringstream in(pointer);
+  std::string token;
+  std::getline(in, token, '/');  // leading empty
+  while (node && std::getline(in, token, '/')) {
+    if (node->contains("properties") && (*node)["properties"].contains(token)) {
+      node = &(*node)["properties"][token];
+    } else if (node->contains("items")) {
+      node = &(*node)["items"];
+    } else if (node->contains("additionalProperties") && (*node)["additionalProperties"].is_object()) {
+      node = &(*node)["additionalProperties"];
+    } else {
+      return nullptr;
+    }
+    node = ResolveRef(schema, node);
+  }
+  return node;
+}
+
+std::string RefName(const json& schema, const std::string& pointer) {
+  // The name of the definition a value's schema refers to, e.g. "duration".
+  const json* node = ResolveRef(schema, &schema);
+  std::istringstream in(pointer);
+  std::string token, ref;
+  std::getline(in, token, '/');
+  while (node && std::getline(in, token, '/')) {
+    const json* next = nullptr;
+    if (node->contains("properties") && (*node)["properties"].contains(token)) next = &(*node)["properties"][token];
+    else if (node->contains("items")) next = &(*node)["items"];
+    else if (node->contains("additionalProperties") && (*node)["additionalProperties"].is_object()) next = &(*node)["additionalProperties"];
+    if (!next) return "";
+    ref = next->contains("$ref") ? (*next)["$ref"].get<std::string>() : "";
+    node = ResolveRef(schema, next);
+  }
+  auto slash = ref.rfind('/');
+  return slash == std::string::npos ? "" : ref.substr(slash + 1);
+}
+
+std::string TypeName(const json& v) {
+  if (v.is_string()) return "a string";
+  if (v.is_number_integer()) return "an integer";
+  if (v.is_number()) return "a number";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "an object";
+  return "null";
+}
+
+std::string ExplainSchemaError(const json& schema, const json& doc, const std::string& pointer,
+                               const std::string& description) {
+  const json* s = SchemaAt(schema, pointer);
+  const json* v = nullptr;
+  json::json_pointer jp(pointer);
+  if (doc.contains(jp)) v = &doc.at(jp);
+  auto quoted = [](const std::string& d) {
+    auto a = d.find('\''), b = d.rfind('\'');
+    return (a != std::string::npos && b > a) ? d.substr(a + 1, b - a - 1) : std::string();
+  };
+  if (description.rfind("Missing required property", 0) == 0) {
+    return "missing required property \"" + quoted(description) + "\"";
+  }
+  if (description.find("could not be validated using 'properties'") != std::string::npos) {
+    std::vector<std::string> allowed;
+    if (s && s->contains("properties")) {
+      for (auto it = (*s)["properties"].begin(); it != (*s)["properties"].end(); ++it) allowed.push_back(it.key());
+    }
+    return "unknown property \"" + quoted(description) + "\"; allowed here: " + JoinStrings(allowed);
+  }
+  if (s && v) {
+    if (s->contains("enum")) {
+      std::vector<std::string> allowed;
+      for (const auto& e : (*s)["enum"]) allowed.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+      return v->dump() + " is not allowed; use one of: " + JoinStrings(allowed);
+    }
+    if (s->contains("const")) return v->dump() + " is not allowed; the only value is " + (*s)["const"].dump();
+    if (s->contains("type")) {
+      const json& t = (*s)["type"];
+      bool ok = false;
+      auto matches = [&](const std::string& name) {
+        return (name == "string" && v->is_string()) || (name == "integer" && v->is_number_integer()) ||
+               (name == "number" && v->is_number()) || (name == "boolean" && v->is_boolean()) ||
+               (name == "array" && v->is_array()) || (name == "object" && v->is_object());
+      };
+      if (t.is_string()) ok = matches(t);
+      else for (const auto& x : t) ok |= matches(x);
+      if (!ok) return "expected " + t.dump() + ", found " + TypeName(*v) + " (" + v->dump() + ")";
+    }
+    if (v->is_string() && s->contains("pattern")) {
+      std::string ref = RefName(schema, pointer), text = *v;
+      if (ref == "duration") return ParseDuration(text).error;
+      if (ref == "bitrate") return ParseBitRate(text).error;
+      if (ref == "pktrate") return ParsePacketRate(text).error;
+      if (ref == "bytes") return ParseBytes(text).error;
+      if (ref == "id") {
+        return "\"" + text + "\" is not a valid id: start with a letter, then letters, digits, '_', '.' or '-' (at most 64)";
+      }
+      return "\"" + text + "\" does not match the pattern " + (*s)["pattern"].dump();
+    }
+    if (v->is_number() && s->contains("minimum") && v->get<double>() < (*s)["minimum"].get<double>()) {
+      return v->dump() + " is too small; the minimum is " + (*s)["minimum"].dump();
+    }
+    if (v->is_number() && s->contains("maximum") && v->get<double>() > (*s)["maximum"].get<double>()) {
+      return v->dump() + " is too large; the maximum is " + (*s)["maximum"].dump();
+    }
+  }
+  return description;
+}
+
+void CheckSchema(const json& doc, Problems& problems) {
+  static const json schema_doc = json::parse(ScenarioSchemaText());
+  static valijson::Schema schema;
+  static bool parsed = false;
+  if (!parsed) {
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(schema_doc);
+    parser.populateSchema(adapter, schema);
+    parsed = true;
+  }
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(doc);
+  if (validator.validate(schema, target, &results)) return;
+  valijson::ValidationResults::Error err;
+  std::vector<std::pair<std::string, std::string>> errors;
+  while (results.popError(err)) {
+    // Wrapper errors only say that a child failed; the child's own error says why.
+    if (err.description.rfind("Failed to validate against schema associated", 0) == 0) continue;
+    if (err.description.rfind("Failed to validate item #", 0) == 0) continue;
+    errors.emplace_back(ContextToPointer(err.context), err.description);
+  }
+  for (const auto& [pointer, description] : errors) {
+    problems.Add(pointer, ExplainSchemaError(schema_doc, doc, pointer, description));
+  }
+  problems.ThrowIfAny();
+}
+
+// ---- From JSON to plain structs -----------------------------------------------------------
+
+SimTime Dur(const json& v) { return *ParseDuration(v.get<std::string>()).value; }
+
+void ApplyLinkParams(const json& j, LinkSpec* l) {
+  if (j.contains("rate")) l->rate_bps = *ParseBitRate(j["rate"].get<std::string>()).value;
+  if (j.contains("delay")) l->delay = Dur(j["delay"]);
+  if (j.contains("cost")) l->cost = j["cost"].get<uint32_t>();
+  if (j.contains("queue")) {
+    const json& q = j["queue"];
+    if (q.contains("kind")) l->queue.kind = q["kind"];
+    if (q.contains("size")) l->queue.size = q["size"];
+  }
+}
+
+std::string ParamText(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  std::ostringstream o;
+  o << v.get<double>();
+  return o.str();
+}
+
+void Translate(const json& doc, Scenario* sc, Problems& problems) {
+  sc->name = doc["name"];
+  sc->description = doc.value("description", "");
+  sc->seed = doc.value("seed", 1ULL);
+  sc->duration = Dur(doc["duration"]);
+  if (doc.contains("sample_interval")) sc->sample_interval = Dur(doc["sample_interval"]);
+  if (sc->duration <= 0) problems.Add("/duration", "the duration must be longer than zero");
+  if (sc->sample_interval <= 0) problems.Add("/sample_interval", "the sample interval must be longer than zero");
+  else if (sc->duration / sc->sample_interval > 10000000) {
+    problems.Add("/sample_interval", "more than 10 million samples per series; use a longer sample_interval");
+  }
+
+  const json& topo = doc["topology"];
+  LinkSpec link_defaults;
+  if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &link_defaults);
+  if (topo.contains("generate")) {
+    for (size_t i = 0; i < topo["generate"].size(); ++i) {
+      const json& g = topo["generate"][i];
+      GeneratorSpec gs;
+      gs.pointer = "/topology/generate/" + std::to_string(i);
+      gs.kind = g["kind"];
+      gs.routers = g.value("routers", 0);
+      gs.spines = g.value("spines", 0);
+      gs.leaves = g.value("leaves", 0);
+      gs.hosts_per_router = g.value("hosts_per_router", g.value("hosts_per_leaf", 0));
+      gs.prefix = g.value("prefix", "");
+      gs.link = link_defaults;
+      if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
+      if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star") && gs.routers == 0) {
+        problems.Add(gs.pointer, "generator \"" + gs.kind + "\" needs \"routers\" (how many routers, at least 1)");
+      }
+      if (gs.kind == "leaf-spine" && (gs.spines == 0 || gs.leaves == 0)) {
+        problems.Add(gs.pointer, "generator \"leaf-spine\" needs \"spines\" and \"leaves\" (k spines x n leaves)");
+      }
+      if (gs.kind == "leaf-spine" && g.contains("routers")) {
+        problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring and star; leaf-spine takes \"spines\" and \"leaves\"");
+      }
+      sc->generators.push_back(gs);
+      ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
+    }
+  }
+  size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
+  if (topo.contains("devices")) {
+    for (const auto& d : topo["devices"]) {
+      DeviceSpec ds;
+      ds.id = d["id"];
+      ds.kind = d["kind"];
+      ds.managed = d.value("managed", true);
+      ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
+      if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
+      for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
+      sc->devices.push_back(ds);
+    }
+  }
+  if (topo.contains("links")) {
+    for (const auto& l : topo["links"]) {
+      LinkSpec ls = link_defaults;
+      ls.a = l["a"];
+      ls.b = l["b"];
+      ls.id = l.value("id", ls.a + "-" + ls.b);
+      ApplyLinkParams(l, &ls);
+      sc->links.push_back(ls);
+    }
+  }
+  if (topo.contains("groups")) {
+    for (auto it = topo["groups"].begin(); it != topo["groups"].end(); ++it) {
+      for (const auto& m : it.value()) sc->groups[it.key()].push_back(m);
+    }
+  }
+  if (sc->devices.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
+  for (const auto& l : sc->links) {
+    auto q = ParseQueueSize(l.queue.size);
+    if (!q) problems.Add("/topology", "link \"" + l.id + "\": " + q.error);
+  }
+
+  // Topology checks: duplicates, dangling links, unreachable hosts. Generated entries come first,
+  // so shift pointers of explicit entries back to where they are written.
+  {
+    Topology t(sc->devices, sc->links);
+    for (auto issue : t.Validate()) {
+      auto fix = [&](const std::string& prefix, size_t offset) {
+        if (issue.pointer.rfind(prefix, 0) != 0) return;
+        size_t start = prefix.size(), end = issue.pointer.find('/', start);
+        size_t idx = std::stoul(issue.pointer.substr(start, end - start));
+        std::string rest = end == std::string::npos ? "" : issue.pointer.substr(end);
+        issue.pointer = idx < offset ? "/topology/generate" : prefix + std::to_string(idx - offset) + rest;
+      };
+      fix("/topology/devices/", generated_devices);
+      fix("/topology/links/", generated_links);
+      problems.Add(issue.pointer, issue.message);
+    }
+  }
+  std::map<std::string, const DeviceSpec*> by_id;
+  for (const auto& d : sc->devices) by_id.emplace(d.id, &d);
+  for (const auto& [g, members] : sc->groups) {
+    for (const auto& m : members) {
+      if (!by_id.count(m)) problems.Add("/topology/groups/" + g, "group \"" + g + "\" names \"" + m + "\", which is not a device");
+    }
+  }
+
+  if (doc.contains("management")) {
+    const json& m = doc["management"];
+    ManagementSpec& ms = sc->management;
+    ms.enabled = m.value("enabled", true);
+    ms.station = m.value("station", ms.station);
+    if (m.contains("oob_rate")) ms.oob_rate_bps = *ParseBitRate(m["oob_rate"].get<std::string>()).value;
+    if (m.contains("oob_delay")) ms.oob_delay = Dur(m["oob_delay"]);
+    if (m.contains("poll_interval")) ms.poll_interval = Dur(m["poll_interval"]);
+    if (m.contains("poll_timeout")) ms.poll_timeout = Dur(m["poll_timeout"]);
+    if (ms.poll_interval <= 0) problems.Add("/management/poll_interval", "the poll interval must be longer than zero");
+    if (ms.poll_timeout <= 0 || ms.poll_timeout >= ms.poll_interval) {
+      problems.Add("/management/poll_timeout", "the poll timeout must be longer than zero and shorter than poll_interval (" +
+                                                    FormatDuration(ms.poll_interval) + ")");
+    }
+  }
+  if (sc->management.enabled && by_id.count(sc->management.station)) {
+    problems.Add("/management/station", "the station id \"" + sc->management.station +
+                                            "\" is already a device id; choose another name for the monitoring station");
+  }
+  if (doc.contains("routing")) {
+    const json& r = doc["routing"];
+    RoutingSpec& rs = sc->routing;
+    if (r.contains("hello_interval")) rs.hello_interval = Dur(r["hello_interval"]);
+    if (r.contains("dead_interval")) rs.dead_interval = Dur(r["dead_interval"]);
+    if (r.contains("spf_delay")) rs.spf_delay = Dur(r["spf_delay"]);
+    if (r.contains("fib_program_delay")) rs.fib_program_delay = Dur(r["fib_program_delay"]);
+    if (r.contains("cpu_cost_message")) rs.cpu_cost_message = Dur(r["cpu_cost_message"]);
+    if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = Dur(r["cpu_cost_spf"]);
+    if (rs.hello_interval <= 0) problems.Add("/routing/hello_interval", "the hello interval must be longer than zero");
+    if (rs.dead_interval <= rs.hello_interval) {
+      problems.Add("/routing/dead_interval", "the dead interval must be longer than hello_interval (RFC 2328 uses 4x)");
+    }
+  }
+
+  auto device_of_kind = [&](const std::string& pointer, const std::string& id, const std::string& kind) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      problems.Add(pointer, "\"" + id + "\" is not a device of the topology");
+      return false;
+    }
+    if (!kind.empty() && it->second->kind != kind) {
+      problems.Add(pointer, "\"" + id + "\" is a " + it->second->kind + "; this needs a " + kind);
+      return false;
+    }
+    return true;
+  };
+
+  if (doc.contains("workloads")) {
+    Topology t(sc->devices, sc->links);
+    for (size_t i = 0; i < doc["workloads"].size(); ++i) {
+      const json& w = doc["workloads"][i];
+      std::string at = "/workloads/" + std::to_string(i);
+      WorkloadSpec ws;
+      ws.id = w.value("id", "w" + std::to_string(i + 1));
+      ws.protocol = w.value("protocol", "udp");
+      ws.client = w["client"];
+      ws.server = w["server"];
+      ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
+      if (w.contains("request_size")) ws.request_bytes = *ParseBytes(w["request_size"].get<std::string>()).value;
+      if (w.contains("response_size")) ws.response_bytes = *ParseBytes(w["response_size"].get<std::string>()).value;
+      if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
+      if (w.contains("start")) ws.start = Dur(w["start"]);
+      if (w.contains("stop")) ws.stop = Dur(w["stop"]);
+      bool ok = device_of_kind(at + "/client", ws.client, "host") & device_of_kind(at + "/server", ws.server, "host");
+      if (ok && ws.client == ws.server) problems.Add(at + "/server", "client and server are the same host; pick another server");
+      if (ok && !t.Connected(ws.client, ws.server)) {
+        problems.Add(at, "\"" + ws.client + "\" cannot reach \"" + ws.server + "\": they are in different parts of the topology");
+      }
+      if (ws.rate_pps <= 0 || ws.rate_pps > 1e6) problems.Add(at + "/rate", "the rate must be above 0 and at most 1Mpps");
+      if (ws.request_bytes < 16 || ws.request_bytes > 65000) {
+        problems.Add(at + "/request_size", "request_size must be between 16B (the request header) and 65000B");
+      }
+      if (ws.response_bytes < 16 || ws.response_bytes > 10000000) {
+        problems.Add(at + "/response_size", "response_size must be between 16B and 10MB");
+      }
+      if (ws.protocol == "udp" && ws.response_bytes > 65000) {
+        problems.Add(at + "/response_size", "a UDP response must fit in one datagram (at most 65000B); use \"protocol\": \"tcp\"");
+      }
+      if (ws.timeout <= 0) problems.Add(at + "/timeout", "the timeout must be longer than zero");
+      if (ws.start >= sc->duration) problems.Add(at + "/start", "the workload starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
+      if (ws.stop && *ws.stop <= ws.start) problems.Add(at + "/stop", "stop must come after start");
+      for (const auto& other : sc->workloads) {
+        if (other.id == ws.id) problems.Add(at + "/id", "duplicate workload id \"" + ws.id + "\"");
+      }
+      ws.port = static_cast<uint16_t>(7000 + i);
+      sc->workloads.push_back(ws);
+    }
+  }
+
+  std::set<std::string> link_ids;
+  for (const auto& l : sc->links) link_ids.insert(l.id);
+  if (doc.contains("faults")) {
+    for (size_t i = 0; i < doc["faults"].size(); ++i) {
+      const json& f = doc["faults"][i];
+      std::string at = "/faults/" + std::to_string(i);
+      FaultSpec fs;
+      fs.pointer = at;
+      fs.at = Dur(f["at"]);
+      if (f.contains("until")) fs.until = Dur(f["until"]);
+      fs.target = f["target"];
+      fs.kind = f["kind"];
+      if (f.contains("params")) {
+        for (auto it = f["params"].begin(); it != f["params"].end(); ++it) fs.params[it.key()] = ParamText(it.value());
+      }
+      const FaultKind* kind = FindFaultKind(fs.kind);
+      if (!kind) {
+        std::vector<std::string> names;
+        for (const auto& k : FaultCatalog()) names.push_back(k.name);
+        problems.Add(at + "/kind", "unknown fault kind \"" + fs.kind + "\"; known kinds: " + JoinStrings(names) +
+                                       " (see `planelab faults`)");
+      } else {
+        if (kind->target == "link") {
+          if (!link_ids.count(fs.target)) {
+            problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets a link, and \"" + fs.target +
+                                             "\" is not a link id (link ids are \"a-b\" unless given)");
+          }
+        } else if (kind->target == "router") {
+          device_of_kind(at + "/target", fs.target, "router");
+        } else if (kind->target == "device") {
+          bool is_station = sc->management.enabled && fs.target == sc->management.station;
+          if (!is_station) {
+            auto it = by_id.find(fs.target);
+            if (it == by_id.end()) {
+              problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
+            } else if (it->second->kind != "router" || !it->second->managed) {
+              problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
+            }
+          }
+          if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+        }
+        std::string param_problem = CheckFaultParams(*kind, fs.params);
+        if (!param_problem.empty()) problems.Add(at + "/params", param_problem);
+      }
+      if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
+      if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
+      sc->faults.push_back(fs);
+    }
+  }
+
+  if (doc.contains("expectations")) {
+    std::set<std::string> ids;
+    for (size_t i = 0; i < doc["expectations"].size(); ++i) {
+      const json& e = doc["expectations"][i];
+      std::string at = "/expectations/" + std::to_string(i);
+      ExpectationSpec es;
+      es.pointer = at;
+      es.id = e["id"];
+      es.device = e.value("device", "");
+      es.group = e.value("group", "");
+      es.plane = e["plane"];
+      es.metric = e["metric"];
+      if (e.contains("from")) es.from = Dur(e["from"]);
+      if (e.contains("to")) es.to = Dur(e["to"]);
+      es.stat = e.value("stat", es.metric.rfind("health.", 0) == 0 ? "fraction" : "mean");
+      es.op = e.value("op", ">=");
+      es.state = e.value("state", "");
+      if (!e.contains("bound")) problems.Add(at, "missing required property \"bound\" (the number the observed value is compared with)");
+      es.bound = e.value("bound", 0.0);
+      if (!ids.insert(es.id).second) problems.Add(at + "/id", "duplicate expectation id \"" + es.id + "\"");
+      if (es.device.empty() == es.group.empty()) {
+        problems.Add(at, "give exactly one of \"device\" or \"group\"");
+      }
+      std::vector<std::string> members;
+      if (!es.device.empty()) {
+        if (device_of_kind(at + "/device", es.device, "")) members.push_back(es.device);
+        else if (sc->management.enabled && es.device == sc->management.station) members.push_back(es.device);
+      } else if (!es.group.empty()) {
+        auto g = sc->groups.find(es.group);
+        if (g == sc->groups.end()) {
+          std::vector<std::string> names;
+          for (const auto& [n, _] : sc->groups) names.push_back(n);
+          problems.Add(at + "/group", "unknown group \"" + es.group + "\"; groups: " + JoinStrings(names));
+        } else {
+          members = g->second;
+        }
+      }
+      for (const auto& m : members) {
+        std::string kind = (sc->management.enabled && m == sc->management.station) ? "monitor" : by_id.count(m) ? by_id[m]->kind : "";
+        if (!KindHasMetric(kind, es.plane, es.metric)) {
+          std::vector<std::string> names = {"health.actual", "health.reported"};
+          if (const DeviceKindDoc* k = FindDeviceKind(kind)) {
+            for (const auto& md : k->metrics) if (md.plane == es.plane) names.push_back(md.name);
+          }
+          problems.Add(at + "/metric", "a " + kind + "'s " + es.plane + " plane has no metric \"" + es.metric +
+                                           "\"; it has: " + JoinStrings(names));
+          break;
+        }
+      }
+      bool health = es.metric.rfind("health.", 0) == 0;
+      if (health && (es.stat != "fraction" || es.state.empty())) {
+        problems.Add(at, "a health expectation needs \"stat\": \"fraction\" and a \"state\" (up, degraded, down, unknown)");
+      }
+      if (!health && es.stat == "fraction") problems.Add(at + "/stat", "\"fraction\" is for health.actual and health.reported");
+      SimTime to = es.to.value_or(sc->duration);
+      if (es.from >= to) problems.Add(at + "/from", "the window is empty: from must come before to");
+      if (to > sc->duration) problems.Add(at + "/to", "the window ends after the run (" + FormatDuration(sc->duration) + ")");
+      sc->expectations.push_back(es);
+    }
+  }
+}
+
+}  // namespace
+
+Scenario ParseScenarioText(const std::string& text, const std::string& path) {
+  Problems problems(path, text);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    auto [line, col] = LineColumnOf(text, e.byte == 0 ? 0 : e.byte - 1);
+    std::string what = e.what();
+    auto pos = what.find("parse error");
+    ScenarioProblem p{path, line, "", "not valid JSON at column " + std::to_string(col) + ": " +
+                                          (pos == std::string::npos ? what : what.substr(pos))};
+    throw ScenarioError({p});
+  }
+  CheckSchema(doc, problems);
+  Scenario sc;
+  sc.path = path;
+  sc.text = text;
+  Translate(doc, &sc, problems);
+  problems.ThrowIfAny();
+  return sc;
+}
+
+Scenario LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ScenarioError({{path, 0, "", "cannot open the file: check the path (planelab validate takes scenario files, e.g. scenarios/incidents/dead-asic.json)"}});
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return ParseScenarioText(buf.str(), path);
+}
+
+}  // namespace planelab

@@ -1,0 +1,62 @@
+#include "sim/topology/topology.h"
+
+namespace planelab {
+namespace {
+
+void AddDevice(std::vector<DeviceSpec>* devices, std::map<std::string, std::vector<std::string>>* groups,
+               const std::string& id, const std::string& kind, std::vector<std::string> member_of) {
+  DeviceSpec d;
+  d.id = id;
+  d.kind = kind;
+  d.groups = member_of;
+  devices->push_back(d);
+  for (const auto& g : member_of) (*groups)[g].push_back(id);
+}
+
+void AddLink(std::vector<LinkSpec>* links, const LinkSpec& base, const std::string& a, const std::string& b) {
+  LinkSpec l = base;
+  l.a = a;
+  l.b = b;
+  l.id = a + "-" + b;
+  links->push_back(l);
+}
+
+std::string HostId(const std::string& prefix, int router, int j, int per) {
+  return prefix + "h" + std::to_string(router) + (per > 1 ? "-" + std::to_string(j) : "");
+}
+
+}  // namespace
+
+void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
+                     std::map<std::string, std::vector<std::string>>* groups) {
+  const std::string& p = g.prefix;
+  auto hosts_for = [&](const std::string& router, int index, int per) {
+    for (int j = 1; j <= per; ++j) {
+      std::string h = HostId(p, index, j, per);
+      AddDevice(devices, groups, h, "host", {"hosts"});
+      AddLink(links, g.link, h, router);
+    }
+  };
+  if (g.kind == "line" || g.kind == "ring") {
+    for (int i = 1; i <= g.routers; ++i) AddDevice(devices, groups, p + "r" + std::to_string(i), "router", {"routers"});
+    for (int i = 1; i < g.routers; ++i) AddLink(links, g.link, p + "r" + std::to_string(i), p + "r" + std::to_string(i + 1));
+    if (g.kind == "ring" && g.routers > 2) AddLink(links, g.link, p + "r" + std::to_string(g.routers), p + "r1");
+    for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
+  } else if (g.kind == "star") {
+    AddDevice(devices, groups, p + "hub", "router", {"routers", "core"});
+    for (int i = 1; i <= g.routers; ++i) {
+      AddDevice(devices, groups, p + "r" + std::to_string(i), "router", {"routers", "edge"});
+      AddLink(links, g.link, p + "hub", p + "r" + std::to_string(i));
+    }
+    for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
+  } else if (g.kind == "leaf-spine") {
+    for (int s = 1; s <= g.spines; ++s) AddDevice(devices, groups, p + "spine" + std::to_string(s), "router", {"routers", "spines"});
+    for (int l = 1; l <= g.leaves; ++l) AddDevice(devices, groups, p + "leaf" + std::to_string(l), "router", {"routers", "leaves"});
+    for (int l = 1; l <= g.leaves; ++l) {
+      for (int s = 1; s <= g.spines; ++s) AddLink(links, g.link, p + "leaf" + std::to_string(l), p + "spine" + std::to_string(s));
+    }
+    for (int l = 1; l <= g.leaves; ++l) hosts_for(p + "leaf" + std::to_string(l), l, g.hosts_per_router);
+  }
+}
+
+}  // namespace planelab

@@ -1,0 +1,46 @@
+// The topology model on Boost.Graph: devices as vertices, data links as edges.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.h"
+
+namespace planelab {
+
+/// A topology problem found by validation, with the JSON pointer of the offending entry.
+struct TopologyIssue {
+  std::string pointer;
+  std::string message;
+};
+
+/// Graph view of a scenario's devices and links, for validation and path questions.
+class Topology {
+ public:
+  Topology(const std::vector<DeviceSpec>& devices, const std::vector<LinkSpec>& links);
+  ~Topology();
+  Topology(const Topology&) = delete;
+  Topology& operator=(const Topology&) = delete;
+
+  /// Duplicate ids, dangling links, self-links, parallel duplicates and unreachable hosts.
+  std::vector<TopologyIssue> Validate() const;
+  /// Number of connected components (data links only).
+  int ComponentCount() const;
+  bool Connected(const std::string& a, const std::string& b) const;
+  /// Hop count of a shortest path, -1 if unreachable.
+  int HopDistance(const std::string& a, const std::string& b) const;
+  bool HasDevice(const std::string& id) const { return index_.count(id) > 0; }
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  std::vector<DeviceSpec> devices_;
+  std::vector<LinkSpec> links_;
+  std::map<std::string, int> index_;
+};
+
+/// Expands a generator into devices, links and groups (appended to the given lists).
+void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
+                     std::map<std::string, std::vector<std::string>>* groups);
+
+}  // namespace planelab

@@ -1,0 +1,172 @@
+#include "sim/trace/run_store.h"
+
+#include <sqlite3.h>
+
+#include <stdexcept>
+
+namespace planelab {
+
+namespace {
+const char* kSchemaSql = R"SQL(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE devices(id TEXT PRIMARY KEY, kind TEXT NOT NULL, groups TEXT NOT NULL, managed INTEGER NOT NULL);
+CREATE TABLE links(id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, network TEXT NOT NULL,
+                   rate_bps INTEGER NOT NULL, delay_s REAL NOT NULL, queue TEXT NOT NULL);
+CREATE TABLE series(id INTEGER PRIMARY KEY, device TEXT NOT NULL, plane TEXT NOT NULL, metric TEXT NOT NULL,
+                    unit TEXT NOT NULL, kind TEXT NOT NULL, help TEXT NOT NULL);
+CREATE TABLE events(seq INTEGER PRIMARY KEY, t_s REAL NOT NULL, device TEXT NOT NULL, plane TEXT NOT NULL,
+                    kind TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE samples(t_s REAL NOT NULL, series INTEGER NOT NULL, value REAL);
+CREATE TABLE health(t_s REAL NOT NULL, device TEXT NOT NULL, plane TEXT NOT NULL, actual TEXT NOT NULL,
+                    reported TEXT NOT NULL);
+CREATE VIEW metric_samples AS
+  SELECT s.t_s AS t_s, r.device AS device, r.plane AS plane, r.metric AS metric, s.value AS value, r.unit AS unit
+  FROM samples s JOIN series r ON r.id = s.series;
+)SQL";
+}  // namespace
+
+RunStoreWriter::RunStoreWriter(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot create run store " + path + ": " + msg);
+  }
+  // The file is written under a temporary name and renamed when complete, so no journal is needed.
+  Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;");
+  Exec(kSchemaSql);
+  meta_ = Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
+  device_ = Prepare("INSERT INTO devices VALUES(?,?,?,?)");
+  link_ = Prepare("INSERT INTO links VALUES(?,?,?,?,?,?,?)");
+  series_ = Prepare("INSERT INTO series VALUES(?,?,?,?,?,?,?)");
+  event_ = Prepare("INSERT INTO events(t_s, device, plane, kind, detail) VALUES(?,?,?,?,?)");
+  sample_ = Prepare("INSERT INTO samples VALUES(?,?,?)");
+  health_ = Prepare("INSERT INTO health VALUES(?,?,?,?,?)");
+  Exec("BEGIN");
+  PutMeta("schema", kRunStoreSchema);
+}
+
+RunStoreWriter::~RunStoreWriter() {
+  for (auto* s : {meta_, device_, link_, series_, event_, sample_, health_}) sqlite3_finalize(s);
+  if (db_) sqlite3_close(db_);
+}
+
+void RunStoreWriter::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "?";
+    sqlite3_free(err);
+    throw std::runtime_error("run store: " + msg);
+  }
+}
+
+sqlite3_stmt* RunStoreWriter::Prepare(const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("run store: ") + sqlite3_errmsg(db_));
+  }
+  return s;
+}
+
+void RunStoreWriter::Step(sqlite3_stmt* s) {
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  if (rc != SQLITE_DONE) throw std::runtime_error(std::string("run store: ") + sqlite3_errmsg(db_));
+  Counted();
+}
+
+void RunStoreWriter::Counted() {
+  ++rows_;
+  if (++batch_ >= 20000) Flush();
+}
+
+static void BindText(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void RunStoreWriter::PutMeta(const std::string& key, const std::string& value) {
+  BindText(meta_, 1, key);
+  BindText(meta_, 2, value);
+  Step(meta_);
+}
+
+void RunStoreWriter::AddDevice(const std::string& id, const std::string& kind, const std::string& groups_json,
+                               bool managed) {
+  BindText(device_, 1, id);
+  BindText(device_, 2, kind);
+  BindText(device_, 3, groups_json);
+  sqlite3_bind_int(device_, 4, managed ? 1 : 0);
+  Step(device_);
+}
+
+void RunStoreWriter::AddLink(const std::string& id, const std::string& a, const std::string& b,
+                             const std::string& network, uint64_t rate_bps, double delay_s, const std::string& queue) {
+  BindText(link_, 1, id);
+  BindText(link_, 2, a);
+  BindText(link_, 3, b);
+  BindText(link_, 4, network);
+  sqlite3_bind_int64(link_, 5, static_cast<sqlite3_int64>(rate_bps));
+  sqlite3_bind_double(link_, 6, delay_s);
+  BindText(link_, 7, queue);
+  Step(link_);
+}
+
+void RunStoreWriter::AddSeries(int id, const std::string& device, const std::string& plane, const std::string& metric,
+                               const std::string& unit, const std::string& kind, const std::string& help) {
+  sqlite3_bind_int(series_, 1, id);
+  BindText(series_, 2, device);
+  BindText(series_, 3, plane);
+  BindText(series_, 4, metric);
+  BindText(series_, 5, unit);
+  BindText(series_, 6, kind);
+  BindText(series_, 7, help);
+  Step(series_);
+}
+
+void RunStoreWriter::AddEvent(double t_s, const std::string& device, const std::string& plane,
+                              const std::string& kind, const std::string& detail) {
+  sqlite3_bind_double(event_, 1, t_s);
+  BindText(event_, 2, device);
+  BindText(event_, 3, plane);
+  BindText(event_, 4, kind);
+  BindText(event_, 5, detail);
+  Step(event_);
+}
+
+void RunStoreWriter::AddSample(double t_s, int series, double value) {
+  sqlite3_bind_double(sample_, 1, t_s);
+  sqlite3_bind_int(sample_, 2, series);
+  if (value == value) sqlite3_bind_double(sample_, 3, value);
+  else sqlite3_bind_null(sample_, 3);
+  Step(sample_);
+}
+
+void RunStoreWriter::AddHealth(double t_s, const std::string& device, const std::string& plane,
+                               const std::string& actual, const std::string& reported) {
+  sqlite3_bind_double(health_, 1, t_s);
+  BindText(health_, 2, device);
+  BindText(health_, 3, plane);
+  BindText(health_, 4, actual);
+  BindText(health_, 5, reported);
+  Step(health_);
+}
+
+void RunStoreWriter::Flush() {
+  if (batch_ == 0 || finished_) return;
+  Exec("COMMIT; BEGIN");
+  batch_ = 0;
+}
+
+void RunStoreWriter::Finish() {
+  if (finished_) return;
+  Exec("COMMIT");
+  Exec("CREATE INDEX events_by_time ON events(t_s);"
+       "CREATE INDEX samples_by_time ON samples(t_s);"
+       "CREATE INDEX samples_by_series ON samples(series, t_s);"
+       "CREATE INDEX health_by_time ON health(t_s);"
+       "CREATE INDEX health_by_device ON health(device, plane, t_s);");
+  finished_ = true;
+}
+
+}  // namespace planelab

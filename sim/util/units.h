@@ -1,0 +1,42 @@
+// Parsing of quantities with units ("30s", "10Gbps", "2000pps", "1500B", "100p").
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace planelab {
+
+/// Simulated time in integer nanoseconds: exact, so runs are reproducible.
+using SimTime = int64_t;
+
+constexpr SimTime kNs = 1;
+constexpr SimTime kUs = 1000;
+constexpr SimTime kMs = 1000 * kUs;
+constexpr SimTime kSec = 1000 * kMs;
+
+inline double ToSeconds(SimTime t) { return static_cast<double>(t) / kSec; }
+inline SimTime FromSeconds(double s) { return static_cast<SimTime>(s * kSec + (s >= 0 ? 0.5 : -0.5)); }
+
+/// A parse result: either a value or a message saying what is allowed.
+template <class T>
+struct Parsed {
+  std::optional<T> value;
+  std::string error;
+  explicit operator bool() const { return value.has_value(); }
+};
+
+/// "30s", "250ms", "10us", "5ns", "2m", "1h", "1.5s".
+Parsed<SimTime> ParseDuration(const std::string& text);
+/// "10Gbps", "100Mbps", "64kbps", "9600bps" -> bits per second.
+Parsed<uint64_t> ParseBitRate(const std::string& text);
+/// "2000pps", "1.5kpps" -> packets (requests) per second.
+Parsed<double> ParsePacketRate(const std::string& text);
+/// "1500B", "64KB", "1MB" (1000-based, as network vendors count) -> bytes.
+Parsed<uint64_t> ParseBytes(const std::string& text);
+/// Queue sizes: "100p" (packets) or a byte size; returns ns-3's "100p"/"150000B" form.
+Parsed<std::string> ParseQueueSize(const std::string& text);
+
+/// Human form of a duration for messages and stories: "20s", "1.5s", "250ms".
+std::string FormatDuration(SimTime t);
+
+}  // namespace planelab
