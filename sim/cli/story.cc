@@ -66,8 +66,10 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
         if (monitored && actual == "down" && reported == "up") {
           line += "   <- the dashboard is green while this plane is down";
           lies.push_back(dev + " " + p.key());
-        } else if (monitored && actual == "up" && reported != "up") {
+        } else if (monitored && actual == "up" && reported == "unknown") {
           line += "   <- the plane works but operators cannot see it";
+        } else if (monitored && actual == "up") {
+          line += "   <- the dashboard flags it (e.g. a link or neighbour down) while the plane serves";
         }
         lines.push_back(line);
         if (actual_bad) hurt[TriageOfPlane(p.key())].insert(dev + " " + p.key());

@@ -10,11 +10,22 @@ void ControlCpu::Submit(SimTime cost, std::function<void()> fn) {
   if (!busy_) StartNext();
 }
 
-void ControlCpu::SetBackgroundLoad(double load) { load_ = std::clamp(load, 0.0, 0.999); }
+void ControlCpu::Advance() {
+  SimTime now = Clock::Now();
+  double dt = static_cast<double>(now - last_advance_);
+  // Our work gets (1 - load) of the CPU while busy; the hog takes `load` whenever it runs.
+  used_ns_ += dt * (load_ + (busy_ ? 1.0 - load_ : 0.0));
+  last_advance_ = now;
+}
+
+void ControlCpu::SetBackgroundLoad(double load) {
+  Advance();
+  load_ = std::clamp(load, 0.0, 0.999);
+}
 
 void ControlCpu::Flush() {
   queue_.clear();
-  if (busy_) busy_accum_ += Clock::Now() - busy_since_;
+  Advance();
   busy_ = false;
   ++generation_;
   if (depth_gauge_) depth_gauge_->Set(0);
@@ -28,14 +39,14 @@ void ControlCpu::StartNext() {
   double wait = ToSeconds(now - item.enqueued);
   max_wait_ = std::max(max_wait_, wait);
   if (wait_hist_) wait_hist_->Observe(wait);
+  Advance();
   busy_ = true;
-  busy_since_ = now;
   // Processor sharing with the hog: the item gets (1 - load) of the CPU while it runs.
   SimTime service = static_cast<SimTime>(static_cast<double>(item.cost) / (1.0 - load_));
   uint64_t gen = generation_;
   Clock::After(service, [this, gen, fn = std::move(item.fn)]() {
     if (gen != generation_) return;
-    busy_accum_ += Clock::Now() - busy_since_;
+    Advance();
     busy_ = false;
     fn();
     if (depth_gauge_) depth_gauge_->Set(static_cast<double>(depth()));
@@ -44,16 +55,14 @@ void ControlCpu::StartNext() {
 }
 
 double ControlCpu::TakeUtilization() {
+  Advance();
   SimTime now = Clock::Now();
   SimTime window = now - util_window_start_;
-  SimTime busy = busy_accum_ + (busy_ ? now - busy_since_ : 0);
-  if (busy_) busy_since_ = now;
-  busy_accum_ = 0;
+  double used = used_ns_;
+  used_ns_ = 0;
   util_window_start_ = now;
   if (window <= 0) return load_;
-  // Our work ran at (1-load) speed while busy; the hog has the rest whenever it wants it.
-  double own = static_cast<double>(busy) / static_cast<double>(window) * (1.0 - load_);
-  return std::min(1.0, own + load_);
+  return std::min(1.0, used / static_cast<double>(window));
 }
 
 double ControlCpu::TakeMaxWait() {

@@ -37,12 +37,14 @@ class ControlCpu {
     std::function<void()> fn;
   };
   void StartNext();
+  /// Integrates the hog's and our own CPU use up to now (load and busy are piecewise constant).
+  void Advance();
   std::deque<Item> queue_;
   bool busy_ = false;
   double load_ = 0;
   uint64_t generation_ = 0;
-  SimTime busy_since_ = 0;
-  SimTime busy_accum_ = 0;
+  SimTime last_advance_ = 0;
+  double used_ns_ = 0;  // CPU time used by the hog and by our work since the window start
   SimTime util_window_start_ = 0;
   double max_wait_ = 0;
   Histogram* wait_hist_ = nullptr;

@@ -22,9 +22,11 @@ void FaultInjector::Schedule(const std::vector<FaultSpec>& faults) {
       throw std::runtime_error("no device or link \"" + f.target + "\" accepts fault \"" + f.kind + "\"");
     }
   }
+  // A sample taken at t describes the interval ending at t, so a fault at t must apply after that
+  // sample: the second, zero-delay hop queues it behind every event already due at t.
   for (const auto& f : faults) {
-    Clock::After(f.at, [this, f]() { Apply(f, true); });
-    if (f.until) Clock::After(*f.until, [this, f]() { Apply(f, false); });
+    Clock::After(f.at, [this, f]() { Clock::After(0, [this, f]() { Apply(f, true); }); });
+    if (f.until) Clock::After(*f.until, [this, f]() { Clock::After(0, [this, f]() { Apply(f, false); }); });
   }
 }
 

@@ -495,8 +495,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       }
       std::vector<std::string> members;
       if (!es.device.empty()) {
-        if (device_of_kind(at + "/device", es.device, "")) members.push_back(es.device);
-        else if (sc->management.enabled && es.device == sc->management.station) members.push_back(es.device);
+        if (sc->management.enabled && es.device == sc->management.station) members.push_back(es.device);
+        else if (device_of_kind(at + "/device", es.device, "")) members.push_back(es.device);
       } else if (!es.group.empty()) {
         auto g = sc->groups.find(es.group);
         if (g == sc->groups.end()) {

@@ -95,11 +95,9 @@ Health RouterDataPlane::MeasureHealth() {
   last_punted_ = c.punted;
   last_bytes_ = c.forwarded_bytes;
   last_sample_ = now;
-  // Measured from what it did: with no transit traffic there is no evidence, so the verdict stands.
-  if (d_transit > 0) {
-    last_health_ = ratio >= 0.5 ? Health::kDown : ratio > 0.01 ? Health::kDegraded : Health::kUp;
-  }
-  return WithLifecycle(last_health_);
+  // Measured from what it did: an idle forwarding plane shows no failure, so it counts as up.
+  Health h = ratio >= 0.5 ? Health::kDown : ratio > 0.01 ? Health::kDegraded : Health::kUp;
+  return WithLifecycle(h);
 }
 
 }  // namespace planelab

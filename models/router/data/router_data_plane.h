@@ -28,7 +28,6 @@ class RouterDataPlane : public PlaneActor {
   Port<DataStatus>& to_mgmt_;
   uint64_t last_transit_ = 0, last_dropped_ = 0, last_bytes_ = 0, last_forwarded_ = 0, last_punted_ = 0;
   SimTime last_sample_ = 0;
-  Health last_health_ = Health::kUp;
   Counter* transit_;
   Counter* forwarded_;
   Counter* dropped_;
