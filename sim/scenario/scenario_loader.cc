@@ -127,9 +127,12 @@ std::string ExplainSchemaError(const json& schema, const json& doc, const std::s
   const json* v = nullptr;
   json::json_pointer jp(pointer);
   if (doc.contains(jp)) v = &doc.at(jp);
+  // valijson names the offending key last, in single quotes.
   auto quoted = [](const std::string& d) {
-    auto a = d.find('\''), b = d.rfind('\'');
-    return (a != std::string::npos && b > a) ? d.substr(a + 1, b - a - 1) : std::string();
+    auto b = d.rfind('\'');
+    if (b == std::string::npos || b == 0) return std::string();
+    auto a = d.rfind('\'', b - 1);
+    return a == std::string::npos ? std::string() : d.substr(a + 1, b - a - 1);
   };
   if (description.rfind("Missing required property", 0) == 0) {
     return "missing required property \"" + quoted(description) + "\"";
@@ -204,7 +207,14 @@ void CheckSchema(const json& doc, Problems& problems) {
     errors.emplace_back(ContextToPointer(err.context), err.description);
   }
   for (const auto& [pointer, description] : errors) {
-    problems.Add(pointer, ExplainSchemaError(schema_doc, doc, pointer, description));
+    std::string at = pointer;
+    const std::string kUnknown = "could not be validated using 'properties'";
+    if (description.find(kUnknown) != std::string::npos) {
+      auto b = description.rfind('\'');
+      auto a = b == std::string::npos || b == 0 ? std::string::npos : description.rfind('\'', b - 1);
+      if (a != std::string::npos) at = pointer + "/" + JsonPointerEscape(description.substr(a + 1, b - a - 1));
+    }
+    problems.Add(at, ExplainSchemaError(schema_doc, doc, pointer, description));
   }
   problems.ThrowIfAny();
 }
@@ -269,7 +279,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
         problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring and star; leaf-spine takes \"spines\" and \"leaves\"");
       }
       sc->generators.push_back(gs);
-      ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
+      bool complete = gs.kind == "leaf-spine" ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
+      if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
     }
   }
   size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
@@ -300,7 +311,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       for (const auto& m : it.value()) sc->groups[it.key()].push_back(m);
     }
   }
-  if (sc->devices.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
+  if (sc->devices.empty() && sc->generators.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
   for (const auto& l : sc->links) {
     auto q = ParseQueueSize(l.queue.size);
     if (!q) problems.Add("/topology", "link \"" + l.id + "\": " + q.error);
@@ -365,14 +376,23 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
     }
   }
 
+  auto ids_of_kind = [&](const std::string& kind) {
+    std::vector<std::string> ids;
+    for (const auto& d : sc->devices) {
+      if (kind.empty() || d.kind == kind) ids.push_back(d.id);
+      if (ids.size() == 10) { ids.push_back("..."); break; }
+    }
+    return JoinStrings(ids);
+  };
   auto device_of_kind = [&](const std::string& pointer, const std::string& id, const std::string& kind) {
     auto it = by_id.find(id);
     if (it == by_id.end()) {
-      problems.Add(pointer, "\"" + id + "\" is not a device of the topology");
+      problems.Add(pointer, "\"" + id + "\" is not a device of the topology; " +
+                                (kind.empty() ? "devices" : kind + "s") + ": " + ids_of_kind(kind));
       return false;
     }
     if (!kind.empty() && it->second->kind != kind) {
-      problems.Add(pointer, "\"" + id + "\" is a " + it->second->kind + "; this needs a " + kind);
+      problems.Add(pointer, "\"" + id + "\" is a " + it->second->kind + "; this needs a " + kind + " (" + ids_of_kind(kind) + ")");
       return false;
     }
     return true;
@@ -444,8 +464,14 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       } else {
         if (kind->target == "link") {
           if (!link_ids.count(fs.target)) {
+            std::vector<std::string> some;
+            for (const auto& l : sc->links) {
+              some.push_back(l.id);
+              if (some.size() == 8) { some.push_back("..."); break; }
+            }
             problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets a link, and \"" + fs.target +
-                                             "\" is not a link id (link ids are \"a-b\" unless given)");
+                                             "\" is not a link id (link ids are \"a-b\" unless given); links: " +
+                                             JoinStrings(some));
           }
         } else if (kind->target == "router") {
           device_of_kind(at + "/target", fs.target, "router");
@@ -461,8 +487,10 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
           }
           if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
         }
-        std::string param_problem = CheckFaultParams(*kind, fs.params);
-        if (!param_problem.empty()) problems.Add(at + "/params", param_problem);
+        for (const auto& [name, value] : fs.params) {
+          std::string param_problem = CheckFaultParams(*kind, {{name, value}});
+          if (!param_problem.empty()) problems.Add(at + "/params/" + JsonPointerEscape(name), param_problem);
+        }
       }
       if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
       if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
@@ -536,16 +564,27 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
 
 Scenario ParseScenarioText(const std::string& text, const std::string& path) {
   Problems problems(path, text);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
+                                       "scenarios/incidents/dead-asic.json"}});
+  }
   json doc;
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     auto [line, col] = LineColumnOf(text, e.byte == 0 ? 0 : e.byte - 1);
     std::string what = e.what();
+    if (what.find("unexpected ']'") != std::string::npos || what.find("unexpected '}'") != std::string::npos) {
+      what += " (is there a trailing comma before it? JSON allows none)";
+    }
     auto pos = what.find("parse error");
     ScenarioProblem p{path, line, "", "not valid JSON at column " + std::to_string(col) + ": " +
                                           (pos == std::string::npos ? what : what.substr(pos))};
     throw ScenarioError({p});
+  }
+  if (!doc.is_object()) {
+    throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
+                                       "this file holds " + TypeName(doc)}});
   }
   CheckSchema(doc, problems);
   Scenario sc;

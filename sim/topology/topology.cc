@@ -97,15 +97,15 @@ std::vector<TopologyIssue> Topology::Validate() const {
   }
   for (size_t i = 0; i < devices_.size(); ++i) {
     if (devices_[i].kind != "host") continue;
+    std::string where = "/topology/devices/" + std::to_string(i);
     if (degree[i] == 0) {
-      issues.push_back({"/topology/devices", "host \"" + devices_[i].id +
-                                                 "\" is unreachable: it has no link; add a link to a router"});
+      issues.push_back({where, "host \"" + devices_[i].id + "\" is unreachable: it has no link; add a link to a router"});
     } else if (routers_in_component[impl_->component[i]] == 0) {
-      issues.push_back({"/topology/devices", "host \"" + devices_[i].id +
-                                                 "\" is unreachable: no router is connected to it"});
+      issues.push_back({where, "host \"" + devices_[i].id + "\" is unreachable: no router is connected to it"});
     }
   }
-  if (impl_->components > 1) {
+  // Only when nothing more specific explains it: a duplicate or dangling entry also splits the graph.
+  if (impl_->components > 1 && issues.empty()) {
     std::map<int, std::string> example;
     for (size_t i = 0; i < devices_.size(); ++i) example.emplace(impl_->component[i], devices_[i].id);
     std::string parts;

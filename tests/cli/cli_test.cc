@@ -1,0 +1,138 @@
+// The command line as users meet it: help, exit codes, outputs, pcap, and never losing their files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli_test_util.h"
+#include <fstream>
+#include <sstream>
+#include <map>
+#include "sim/scenario/kind_catalog.h"
+#include "sim/trace/run_reader.h"
+
+namespace planelab::testing {
+
+namespace fs = std::filesystem;
+
+TEST(Cli, HelpTeaches) {
+  CmdResult r = RunPlanelab("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"run", "validate", "faults", "Exit codes", "dead-asic.json"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+  CmdResult run_help = RunPlanelab("run --help");
+  EXPECT_NE(run_help.out.find("--pcap"), std::string::npos);
+  EXPECT_NE(run_help.out.find("--seed"), std::string::npos);
+}
+
+TEST(Cli, BadArgumentsExitTwo) {
+  EXPECT_EQ(RunPlanelab("").code, 2);
+  EXPECT_EQ(RunPlanelab("run").code, 2);
+  EXPECT_EQ(RunPlanelab("frobnicate").code, 2);
+  EXPECT_EQ(RunPlanelab("run scenarios/incidents/dead-asic.json --seed banana").code, 2);
+  CmdResult missing = RunPlanelab("run no/such/file.json");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("no/such/file.json"), std::string::npos);
+  CmdResult pcap = RunPlanelab("run scenarios/incidents/dead-asic.json --pcap r9 --out " + FreshPath("p"));
+  EXPECT_EQ(pcap.code, 2);
+  EXPECT_NE(pcap.err.find("--pcap r9"), std::string::npos) << pcap.err;
+}
+
+TEST(Cli, NeverOverwritesWhatTheUserHad) {
+  std::string dir = FreshPath("mine");
+  fs::create_directories(dir);
+  { std::ofstream(dir + "/notes.txt") << "precious"; }
+  CmdResult r = RunPlanelab("run scenarios/incidents/dead-asic.json --quiet --out " + dir);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nothing was overwritten"), std::string::npos) << r.err;
+  r = RunPlanelab("run scenarios/incidents/dead-asic.json --quiet --force --out " + dir);
+  EXPECT_EQ(r.code, 2) << "--force must not replace a folder that is not a run";
+  EXPECT_EQ(ReadFile(dir + "/notes.txt"), "precious");
+  EXPECT_EQ(fs::directory_iterator(dir)->path().filename(), "notes.txt");
+}
+
+TEST(Cli, FaultsListsEveryKindWithItsPlane) {
+  CmdResult r = RunPlanelab("faults --json");
+  ASSERT_EQ(r.code, 0);
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> planes;
+  for (const auto& k : j) planes[k["kind"]] = k["plane"];
+  EXPECT_EQ(planes["asic-dead"], "data");
+  EXPECT_EQ(planes["control-cpu-saturation"], "control");
+  EXPECT_EQ(planes["mgmt-oob-down"], "management");
+  EXPECT_EQ(RunPlanelab("faults").code, 0);
+}
+
+TEST(Cli, DeadAsicRunTellsTheStoryAndKeepsItsPromises) {
+  std::string out = FreshPath("dead-asic");
+  CmdResult r = RunPlanelab("run scenarios/incidents/dead-asic.json --out " + out + " --pcap r2");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("the dashboard is green while this plane is down"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("carrying traffic: YES"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("making changes: no"), std::string::npos) << r.out;
+  // The summary contract.
+  auto s = nlohmann::json::parse(ReadFile(out + "/summary.json"));
+  EXPECT_EQ(s["schema"], "planelab.summary/1");
+  EXPECT_EQ(s["scenario"], "dead-asic");
+  EXPECT_EQ(s["seed"], 1);
+  EXPECT_EQ(s["sim_time_s"], 60.0);
+  bool found = false;
+  for (const auto& iv : s["devices"]["r2"]["data"]) {
+    if (iv["actual"] == "down") {
+      found = true;
+      EXPECT_EQ(iv["reported"], "up");
+      EXPECT_DOUBLE_EQ(iv["from_s"].get<double>(), 20.0);
+      EXPECT_DOUBLE_EQ(iv["to_s"].get<double>(), 45.0);
+    }
+  }
+  EXPECT_TRUE(found);
+  for (const auto& e : s["expectations"]) EXPECT_TRUE(e["passed"].get<bool>()) << e.dump();
+  // pcap files, one per interface of r2 (two data links and its OOB port), in pcap format.
+  int pcaps = 0;
+  for (const auto& e : fs::directory_iterator(out + "/pcap")) {
+    std::string head = ReadFile(e.path().string()).substr(0, 4);
+    EXPECT_EQ(head, std::string("\xd4\xc3\xb2\xa1", 4)) << e.path();
+    ++pcaps;
+  }
+  EXPECT_EQ(pcaps, 3);
+  // The run store: readable, and every series a model declared is documented for expectations.
+  RunStoreReader store(out + "/run.sqlite");
+  EXPECT_EQ(store.Meta("scenario"), "dead-asic");
+  EXPECT_GT(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'fault.start'"), 0);
+  EXPECT_EQ(store.QueryInt("SELECT count(*) FROM health WHERE device='r2' AND plane='data' AND actual='down'"), 25);
+  EXPECT_EQ(store.QueryInt("SELECT count(*) FROM series s JOIN devices d ON d.id = s.device"),
+            store.QueryInt("SELECT count(*) FROM series"));
+  auto manifest = nlohmann::json::parse(ReadFile(out + "/manifest.json"));
+  EXPECT_EQ(manifest["run_store_schema"], "planelab.run/1");
+  EXPECT_FALSE(fs::exists(out + ".partial-" + std::to_string(0)));
+}
+
+TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
+  std::string out = FreshPath("catalog");
+  ASSERT_EQ(RunPlanelab("run scenarios/incidents/control-cpu-melt.json --quiet --out " + out).code, 0);
+  RunStoreReader store(out + "/run.sqlite");
+  // Walk the series table through the CLI-independent reader: each (kind, plane, metric) must be documented.
+  std::string dump = store.DumpAll();
+  auto pos = dump.find("## series\n");
+  auto end = dump.find("## events\n");
+  ASSERT_NE(pos, std::string::npos);
+  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
+  std::map<std::string, std::string> kind_of = {{"nms", "monitor"}};
+  for (const char* r : {"r1", "r2", "r3", "r4"}) kind_of[r] = "router";
+  for (const char* h : {"h1", "h3", "h4"}) kind_of[h] = "host";
+  std::string row;
+  int n = 0;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> f;
+    std::stringstream ss(row);
+    std::string x;
+    while (std::getline(ss, x, '|')) f.push_back(x);
+    ASSERT_GE(f.size(), 4u) << row;
+    EXPECT_TRUE(KindHasMetric(kind_of[f[1]], f[2], f[3])) << row;
+    ++n;
+  }
+  EXPECT_GT(n, 50);
+}
+
+}  // namespace planelab::testing

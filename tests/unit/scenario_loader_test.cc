@@ -1,0 +1,73 @@
+#include "sim/scenario/scenario_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace planelab {
+
+namespace {
+std::string Minimal(const std::string& extra = "") {
+  return R"({"name": "t", "duration": "10s",
+  "topology": {"devices": [{"id": "r1", "kind": "router"}, {"id": "h1", "kind": "host"}, {"id": "h2", "kind": "host"}],
+               "links": [{"a": "h1", "b": "r1"}, {"a": "h2", "b": "r1", "rate": "10Mbps", "delay": "5ms"}]})" +
+         extra + "}";
+}
+std::string ErrorOf(const std::string& text) {
+  try {
+    ParseScenarioText(text, "t.json");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
+  Scenario sc = ParseScenarioText(Minimal(), "t.json");
+  EXPECT_EQ(sc.name, "t");
+  EXPECT_EQ(sc.duration, 10 * kSec);
+  EXPECT_EQ(sc.seed, 1u);
+  ASSERT_EQ(sc.links.size(), 2u);
+  EXPECT_EQ(sc.links[0].id, "h1-r1");
+  EXPECT_EQ(sc.links[0].rate_bps, 1000000000ULL);
+  EXPECT_EQ(sc.links[1].rate_bps, 10000000ULL);
+  EXPECT_EQ(sc.links[1].delay, 5 * kMs);
+  // Real systems' defaults: OSPF timers (RFC 2328 C.3) and net-snmp's 1 s timeout.
+  EXPECT_EQ(sc.routing.hello_interval, 10 * kSec);
+  EXPECT_EQ(sc.routing.dead_interval, 40 * kSec);
+  EXPECT_EQ(sc.management.poll_timeout, 1 * kSec);
+  EXPECT_EQ(sc.groups["hosts"].size(), 2u);
+}
+
+TEST(ScenarioLoader, ErrorsNameFileLinePointerAndFix) {
+  std::string text = Minimal(R"(, "faults": [
+    {"at": "5s", "target": "r1", "kind": "asic-died"}])");
+  std::string err = ErrorOf(text);
+  EXPECT_NE(err.find("t.json:4: /faults/0/kind: unknown fault kind \"asic-died\"; known kinds: asic-dead"), std::string::npos)
+      << err;
+}
+
+TEST(ScenarioLoader, UnknownPropertyIsNamedAtItsOwnPointer) {
+  std::string err = ErrorOf(Minimal(R"(, "managment": {})"));
+  EXPECT_NE(err.find("/managment: unknown property \"managment\"; allowed here:"), std::string::npos) << err;
+}
+
+TEST(ScenarioLoader, CollectsSeveralProblemsAtOnce) {
+  std::string err = ErrorOf(Minimal(R"(, "faults": [
+    {"at": "50s", "target": "h1", "kind": "asic-dead"}])"));
+  EXPECT_NE(err.find("/faults/0/target: \"h1\" is a host; this needs a router"), std::string::npos) << err;
+  EXPECT_NE(err.find("/faults/0/at: the fault starts at or after the end of the run (10s)"), std::string::npos) << err;
+}
+
+TEST(ScenarioLoader, ShippedScenariosAllValidate) {
+  int n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(PLANELAB_SOURCE_DIR "/scenarios")) {
+    if (e.path().extension() != ".json" || e.path().filename() == "scenario.schema.json") continue;
+    EXPECT_NO_THROW(LoadScenarioFile(e.path().string())) << e.path();
+    ++n;
+  }
+  EXPECT_GE(n, 4);
+}
+
+}  // namespace planelab
