@@ -77,6 +77,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     ~Cleanup() { if (armed && !p.empty()) { std::error_code ec; fs::remove_all(p, ec); } }
   } cleanup{opts.record ? tmp : fs::path()};
 
+  ns3::Names::Clear();  // a process may run several scenarios (benchmarks)
   Clock::Configure(sc.seed, opts.scheduler);
   // Real TCP over Ethernet-sized segments rather than ns-3's 536-byte default.
   ns3::Config::SetDefault("ns3::TcpSocket::SegmentSize", ns3::UintegerValue(1448));
