@@ -17,6 +17,12 @@ actor = rate.get("BM_PlaneActorTimers")
 off = rate.get("BM_PacketWorkload/0/iterations:3"); on = rate.get("BM_PacketWorkload/1/iterations:3")
 if raw_map and raw_pq: print(f"PriorityQueueScheduler / MapScheduler (raw ns-3):      {raw_pq/raw_map:.2f}x")
 if raw_pq and actor:   print(f"PlaneLab actor timers / raw ns-3 Schedule (same queue): {actor/raw_pq:.2f}x")
+raw_pkt = [b for b in runs if b["run_name"].startswith("BM_RawNs3PacketWorkload")]
+pl_pkt = [b for b in runs if b["run_name"].startswith("BM_PlaneLabPacketWorkload")]
+if raw_pkt and pl_pkt:
+    r, p = raw_pkt[0], pl_pkt[0]
+    print(f"same UDP traffic, simulated s per wall s: raw ns-3 {r['sim_s_per_wall_s']:.1f}, PlaneLab {p['sim_s_per_wall_s']:.1f}"
+          f" -> PlaneLab / raw = {p['sim_s_per_wall_s']/r['sim_s_per_wall_s']:.2f}x")
 if off and on:         print(f"packet workload, recorder on / off:                    {on/off:.2f}x")
 PY
 rm -f "$out"
