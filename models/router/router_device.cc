@@ -34,11 +34,16 @@ class RouterDevice : public Device {
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
     control_.reset(new RouterControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
                                           control_status_port_));
-    mgmt_.reset(new RouterMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));
+    // A router without an out-of-band port has no management plane to model.
+    if (env.spec.managed && env.scenario.management.enabled) {
+      mgmt_.reset(new RouterMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));
+    }
     fib_port_.Connect(data_.get(), [this](const FibProgram& p) { data_->OnFibProgram(p); });
     punt_port_.Connect(control_.get(), [this](const DataToControl& m) { control_->OnDataMessage(m); });
-    data_status_port_.Connect(mgmt_.get(), [this](const DataStatus& s) { mgmt_->OnDataStatus(s); });
-    control_status_port_.Connect(mgmt_.get(), [this](const ControlStatus& s) { mgmt_->OnControlStatus(s); });
+    if (mgmt_) {
+      data_status_port_.Connect(mgmt_.get(), [this](const DataStatus& s) { mgmt_->OnDataStatus(s); });
+      control_status_port_.Connect(mgmt_.get(), [this](const ControlStatus& s) { mgmt_->OnControlStatus(s); });
+    }
     query_data_port_.Connect(data_.get(), [this](const StatusQuery& q) { data_->OnStatusQuery(q); });
     query_control_port_.Connect(control_.get(), [this](const StatusQuery& q) { control_->OnStatusQuery(q); });
 
@@ -49,7 +54,10 @@ class RouterDevice : public Device {
     });
   }
 
-  std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get(), mgmt_.get()}; }
+  std::vector<PlaneActor*> planes() override {
+    if (!mgmt_) return {data_.get(), control_.get()};
+    return {data_.get(), control_.get(), mgmt_.get()};
+  }
 
  private:
   Port<FibProgram> fib_port_;

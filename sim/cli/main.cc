@@ -63,7 +63,7 @@ int CmdFaults(bool json) {
     if (k.params.empty()) std::cout << "  params:  none\n";
     for (const auto& p : k.params) {
       std::cout << "  param:   " << p.name << " (" << p.type << ", "
-                << (p.default_value.empty() ? "required" : "default " + p.default_value) << "): " << p.help << "\n";
+                << (p.default_value.empty() ? "optional" : "default " + p.default_value) << "): " << p.help << "\n";
     }
     std::cout << "  effect:  " << k.effect << "\n  follows: " << k.follows << "\n";
   }

@@ -168,9 +168,11 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     SimTime now = Clock::Now();
     health.Sample(now);
     if (recorder) recorder->SampleMetrics(now);
-    if (now + sc.sample_interval <= sc.duration) Clock::After(sc.sample_interval, sample);
+    // The last interval may be shorter when the duration is not a multiple of the interval.
+    SimTime next = std::min(now + sc.sample_interval, sc.duration);
+    if (next > now) Clock::After(next - now, sample);
   };
-  Clock::After(sc.sample_interval, sample);
+  Clock::After(std::min(sc.sample_interval, sc.duration), sample);
   // Progress events are part of every run, so a terminal or not never changes the event sequence.
   const int kSteps = 100;
   for (int i = 1; i <= kSteps; ++i) {

@@ -10,7 +10,7 @@ namespace planelab {
 struct FaultParam {
   std::string name;
   std::string type;
-  std::string default_value;  // "" = required
+  std::string default_value;  // "" = no default: optional, the fault does without it
   std::string help;
 };
 

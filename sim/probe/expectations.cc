@@ -58,7 +58,7 @@ std::vector<ExpectationResult> EvaluateExpectations(const Scenario& sc, const Ru
       results.push_back(r);
       continue;
     }
-    std::vector<double> values;
+    std::vector<std::pair<double, double>> timed;  // (t, value) of every member, ordered by time below
     double delta_sum = 0;
     bool any = false;
     for (const auto& m : members) {
@@ -73,8 +73,11 @@ std::vector<ExpectationResult> EvaluateExpectations(const Scenario& sc, const Ru
         if (have_last) { delta_sum += last - before; any = true; }
         continue;
       }
-      for (const auto& [t, v] : store.Samples(m, e.plane, e.metric, from, to)) values.push_back(v);
+      for (const auto& tv : store.Samples(m, e.plane, e.metric, from, to)) timed.push_back(tv);
     }
+    std::stable_sort(timed.begin(), timed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<double> values;
+    for (const auto& tv : timed) values.push_back(tv.second);
     if (e.stat == "delta") {
       if (any) { r.has_observed = true; r.observed = delta_sum; }
     } else if (!values.empty()) {

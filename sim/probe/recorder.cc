@@ -13,7 +13,7 @@ Recorder::Recorder(RunStoreWriter& store, RunContext& ctx) : store_(store), ctx_
 
 void Recorder::WriteTopology(const Scenario& sc) {
   for (const auto& d : sc.devices) store_.AddDevice(d.id, d.kind, nlohmann::json(d.groups).dump(), d.managed);
-  if (sc.management.enabled) store_.AddDevice(sc.management.station, "monitor", "[\"management\"]", true);
+  if (sc.management.enabled) store_.AddDevice(sc.management.station, "monitor", "[\"monitors\"]", true);
   for (const auto& l : sc.links) {
     store_.AddLink(l.id, l.a, l.b, "data", l.rate_bps, ToSeconds(l.delay), l.queue.kind + ":" + l.queue.size);
   }

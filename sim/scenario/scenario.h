@@ -94,7 +94,7 @@ struct ExpectationSpec {
   std::string metric;  // a metric name, or "health.actual" / "health.reported"
   SimTime from = 0;
   std::optional<SimTime> to;
-  std::string stat = "mean";  // mean | max | min | last | sum | fraction
+  std::string stat = "mean";  // mean | max | min | last | sum | delta | fraction
   std::string op = ">=";      // < <= > >= == !=
   double bound = 0;
   std::string state;          // for health: the state whose time fraction is compared

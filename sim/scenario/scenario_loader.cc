@@ -289,7 +289,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       DeviceSpec ds;
       ds.id = d["id"];
       ds.kind = d["kind"];
-      ds.managed = d.value("managed", true);
+      ds.managed = d.value("managed", ds.kind == "router");
       ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
       if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
       for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
@@ -357,6 +357,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
                                                     FormatDuration(ms.poll_interval) + ")");
     }
   }
+  if (sc->management.enabled) sc->groups["monitors"].push_back(sc->management.station);
   if (sc->management.enabled && by_id.count(sc->management.station)) {
     problems.Add("/management/station", "the station id \"" + sc->management.station +
                                             "\" is already a device id; choose another name for the monitoring station");

@@ -61,7 +61,6 @@ std::vector<TopologyIssue> Topology::Validate() const {
     }
   }
   std::set<std::string> link_ids;
-  std::set<std::pair<std::string, std::string>> pairs;
   for (size_t i = 0; i < links_.size(); ++i) {
     const auto& l = links_[i];
     std::string where = "/topology/links/" + std::to_string(i);
@@ -82,7 +81,6 @@ std::vector<TopologyIssue> Topology::Validate() const {
     if (!link_ids.insert(l.id).second) {
       issues.push_back({where, "duplicate link id \"" + l.id + "\"; give the link an explicit unique \"id\""});
     }
-    pairs.insert({std::min(l.a, l.b), std::max(l.a, l.b)});
   }
   // Unreachable hosts: a host must share a component with at least one router and have a link.
   std::map<int, int> routers_in_component;

@@ -22,7 +22,7 @@ class Topology {
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
 
-  /// Duplicate ids, dangling links, self-links, parallel duplicates and unreachable hosts.
+  /// Duplicate ids, dangling links, self-links and unreachable hosts (parallel links are allowed).
   std::vector<TopologyIssue> Validate() const;
   /// Number of connected components (data links only).
   int ComponentCount() const;

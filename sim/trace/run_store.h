@@ -8,7 +8,7 @@ struct sqlite3_stmt;
 
 namespace planelab {
 
-/// The schema version of run.sqlite; the GUI's and notebooks' API (docs/run-store.md).
+/// The schema version of run.sqlite; the GUI's and notebooks' API (docs/outputs.md).
 inline constexpr const char* kRunStoreSchema = "planelab.run/1";
 
 /// Streams a run into SQLite: rows go straight to disk in batches, so memory stays flat.
@@ -33,7 +33,7 @@ class RunStoreWriter {
                  const std::string& reported);
   /// Commits the current batch (called on every sampling tick and every 20,000 rows).
   void Flush();
-  /// Builds the time indexes and closes the file.
+  /// Commits the last batch; the file is complete afterwards.
   void Finish();
   uint64_t rows() const { return rows_; }
 

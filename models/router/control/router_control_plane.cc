@@ -185,8 +185,13 @@ void RouterControlPlane::OnDataMessage(const DataToControl& m) {
     if (change_since_ < 0) change_since_ = Clock::Now();
     cpu_.Submit(spec_.cpu_cost_message, [this, ev]() {
       std::vector<ls::Send> out;
+      size_t before = core_->adjacencies_up();
       core_->SetCarrier(Clock::Now(), ev.ifindex, ev.up, &out);
       Emit(ev.up ? "interface.up" : "interface.down", nlohmann::json({{"ifindex", ev.ifindex}}).dump());
+      if (core_->adjacencies_up() < before) {
+        Emit("adjacency.down", nlohmann::json({{"adjacencies", core_->adjacencies_up()}, {"ifindex", ev.ifindex},
+                                               {"reason", "carrier-loss"}}).dump());
+      }
       Transmit(out);
       MaybeScheduleSpf();
       ArmTick();
