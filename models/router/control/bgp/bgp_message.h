@@ -1,0 +1,75 @@
+// BGP-4 messages (RFC 4271 §4) with 4-octet AS numbers (RFC 6793), encoded on the wire as real BGP.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace planelab::bgp {
+
+/// An IPv4 prefix.
+struct Prefix {
+  uint32_t addr = 0;
+  uint8_t len = 0;
+  bool operator<(const Prefix& o) const { return addr != o.addr ? addr < o.addr : len < o.len; }
+  bool operator==(const Prefix& o) const { return addr == o.addr && len == o.len; }
+};
+
+/// ORIGIN values (RFC 4271 §5.1.1), lower is preferred.
+enum class Origin : uint8_t { kIgp = 0, kEgp = 1, kIncomplete = 2 };
+
+/// Path attributes PlaneLab models (RFC 4271 §5.1).
+struct PathAttributes {
+  Origin origin = Origin::kIgp;
+  std::vector<uint32_t> as_path;  // one AS_SEQUENCE, nearest AS first
+  uint32_t next_hop = 0;
+  std::optional<uint32_t> med;
+  std::optional<uint32_t> local_pref;  // iBGP only
+  bool operator==(const PathAttributes& o) const {
+    return origin == o.origin && as_path == o.as_path && next_hop == o.next_hop && med == o.med &&
+           local_pref == o.local_pref;
+  }
+};
+
+enum class MessageType : uint8_t { kOpen = 1, kUpdate = 2, kNotification = 3, kKeepalive = 4 };
+
+struct Open {
+  uint32_t my_as = 0;       // carried in the 4-octet AS capability; AS_TRANS in the header if > 65535
+  uint16_t hold_time = 90;  // seconds
+  uint32_t bgp_id = 0;
+};
+struct Update {
+  std::vector<Prefix> withdrawn;
+  PathAttributes attrs;
+  std::vector<Prefix> nlri;
+};
+/// NOTIFICATION error codes used here (RFC 4271 §4.5): 4 = Hold Timer Expired, 6 = Cease.
+struct Notification {
+  uint8_t code = 6;
+  uint8_t subcode = 0;
+};
+
+struct Message {
+  MessageType type = MessageType::kKeepalive;
+  Open open;
+  Update update;
+  Notification notification;
+};
+
+std::vector<uint8_t> Encode(const Message& m);
+/// Decodes one whole message (header included); false when malformed.
+bool Decode(const uint8_t* data, size_t size, Message* out);
+
+/// Splits a TCP byte stream into BGP messages using the header's length field.
+class StreamParser {
+ public:
+  /// Appends bytes; returns the complete messages' bytes. Sets `error` on a bad header.
+  std::vector<std::vector<uint8_t>> Feed(const uint8_t* data, size_t size);
+  bool error() const { return error_; }
+
+ private:
+  std::vector<uint8_t> buffer_;
+  bool error_ = false;
+};
+
+}  // namespace planelab::bgp

@@ -1,0 +1,305 @@
+// The BGP core alone: FSM, decision process, multipath, hold timer, MRAI and damping, no kernel.
+#include "models/router/control/bgp/bgp_speaker.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <deque>
+#include <map>
+#include <memory>
+#include <functional>
+#include <set>
+
+namespace planelab::bgp {
+
+namespace {
+
+uint32_t A(int a, int b, int c, int d) { return (uint32_t(a) << 24) | (b << 16) | (c << 8) | d; }
+
+/// Speakers wired by hand: a session is (speaker, peer index) <-> (speaker, peer index).
+class Fabric {
+ public:
+  struct End {
+    int sp;
+    size_t peer;
+  };
+  void AddSpeaker(int id, uint32_t as, std::vector<Prefix> originated, SpeakerConfig base = {}) {
+    cfg_[id] = base;
+    cfg_[id].local_as = as;
+    cfg_[id].router_id = static_cast<uint32_t>(id);
+    orig_[id] = originated;
+  }
+  void Session(int a, int b, int subnet) {
+    PeerConfig pa{A(10, 0, subnet, 2), A(10, 0, subnet, 1), static_cast<uint32_t>(peers_[a].size() + 1), cfg_[b].local_as, true};
+    PeerConfig pb{A(10, 0, subnet, 1), A(10, 0, subnet, 2), static_cast<uint32_t>(peers_[b].size() + 1), cfg_[a].local_as, false};
+    wires_[{a, peers_[a].size()}] = {b, peers_[b].size()};
+    wires_[{b, peers_[b].size()}] = {a, peers_[a].size()};
+    peers_[a].push_back(pa);
+    peers_[b].push_back(pb);
+  }
+  void Start() {
+    for (auto& [id, c] : cfg_) sp_[id].reset(new BgpSpeaker(c, peers_[id], orig_[id]));
+    for (auto& [id, s] : sp_) {
+      std::vector<Action> out;
+      s->Start(now_, &out);
+      Apply(id, out);
+    }
+    Drain();
+  }
+  void Apply(int id, std::vector<Action>& out) {
+    for (auto& a : out) {
+      End other = wires_.at({id, a.peer});
+      if (cut_.count({id, a.peer})) {
+        if (a.kind == Action::Kind::kConnect) pending_.push_back({[this, id, p = a.peer]() {
+          std::vector<Action> o;
+          sp_[id]->OnTcpDown(now_, p, &o);
+          Apply(id, o);
+        }});
+        continue;
+      }
+      if (a.kind == Action::Kind::kConnect) {
+        pending_.push_back({[this, id, p = a.peer, other]() {
+          std::vector<Action> o1, o2;
+          sp_[id]->OnTcpUp(now_, p, &o1);
+          sp_[other.sp]->OnTcpUp(now_, other.peer, &o2);
+          Apply(id, o1);
+          Apply(other.sp, o2);
+        }});
+      } else if (a.kind == Action::Kind::kSend) {
+        pending_.push_back({[this, other, bytes = a.bytes]() {
+          Message m;
+          ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &m));
+          ++delivered_;
+          std::vector<Action> o;
+          sp_[other.sp]->OnMessage(now_, other.peer, m, &o);
+          Apply(other.sp, o);
+        }});
+      } else {
+        pending_.push_back({[this, other]() {
+          std::vector<Action> o;
+          sp_[other.sp]->OnTcpDown(now_, other.peer, &o);
+          Apply(other.sp, o);
+        }});
+      }
+    }
+    out.clear();
+  }
+  void Drain() {
+    while (!pending_.empty()) {
+      auto f = pending_.front();
+      pending_.pop_front();
+      f.fn();
+    }
+  }
+  /// Advances time in steps, running due timers.
+  void Advance(SimTime dt, SimTime step = 1 * kSec) {
+    SimTime end = now_ + dt;
+    while (now_ < end) {
+      now_ = std::min(end, now_ + step);
+      for (auto& [id, s] : sp_) {
+        std::vector<Action> out;
+        s->Tick(now_, &out);
+        Apply(id, out);
+      }
+      Drain();
+    }
+  }
+  /// Silently loses everything on a session (no TCP close): only the hold timer can notice.
+  void Blackhole(int a, size_t peer) {
+    End b = wires_.at({a, peer});
+    cut_.insert({a, peer});
+    cut_.insert({b.sp, b.peer});
+  }
+  void Heal(int a, size_t peer) {
+    End b = wires_.at({a, peer});
+    cut_.erase({a, peer});
+    cut_.erase({b.sp, b.peer});
+  }
+  void Reset(int a, size_t peer) {
+    std::vector<Action> out;
+    sp_[a]->ResetSession(now_, peer, &out);
+    Apply(a, out);
+    Drain();
+  }
+  BgpSpeaker& sp(int id) { return *sp_[id]; }
+  SimTime now() const { return now_; }
+  uint64_t delivered() const { return delivered_; }
+
+ private:
+  struct Pending {
+    std::function<void()> fn;
+  };
+  SimTime now_ = 0;
+  uint64_t delivered_ = 0;
+  std::map<int, SpeakerConfig> cfg_;
+  std::map<int, std::vector<Prefix>> orig_;
+  std::map<int, std::vector<PeerConfig>> peers_;
+  std::map<std::pair<int, size_t>, End> wires_;
+  std::set<std::pair<int, size_t>> cut_;
+  std::map<int, std::unique_ptr<BgpSpeaker>> sp_;
+  std::deque<Pending> pending_;
+};
+
+const Prefix kP1{A(192, 168, 1, 0), 24}, kP2{A(192, 168, 2, 0), 24};
+
+/// RFC 7938 style: two leaves (own ASNs) under two spines (one shared ASN).
+Fabric LeafSpine(SpeakerConfig base = {}) {
+  Fabric f;
+  f.AddSpeaker(1, 65001, {kP1}, base);  // leaf1
+  f.AddSpeaker(2, 65002, {kP2}, base);  // leaf2
+  f.AddSpeaker(10, 65000, {}, base);    // spine1
+  f.AddSpeaker(11, 65000, {}, base);    // spine2
+  f.Session(1, 10, 1);
+  f.Session(1, 11, 2);
+  f.Session(2, 10, 3);
+  f.Session(2, 11, 4);
+  f.Start();
+  return f;
+}
+
+}  // namespace
+
+TEST(BgpMessage, RoundTripsRealWireFormat) {
+  Message open;
+  open.type = MessageType::kOpen;
+  open.open = {4200000001u, 90, A(10, 0, 0, 1)};
+  auto b = Encode(open);
+  EXPECT_EQ(b[18], 1);
+  EXPECT_EQ((b[20] << 8) | b[21], 23456);  // AS_TRANS in the 2-octet field (RFC 6793)
+  Message d;
+  ASSERT_TRUE(Decode(b.data(), b.size(), &d));
+  EXPECT_EQ(d.open.my_as, 4200000001u);
+  EXPECT_EQ(d.open.hold_time, 90);
+
+  Message up;
+  up.type = MessageType::kUpdate;
+  up.update.withdrawn = {kP2};
+  up.update.attrs.as_path = {65000, 65001};
+  up.update.attrs.next_hop = A(10, 0, 1, 1);
+  up.update.attrs.med = 5;
+  up.update.nlri = {kP1, {A(10, 128, 0, 0), 9}};
+  b = Encode(up);
+  ASSERT_TRUE(Decode(b.data(), b.size(), &d));
+  EXPECT_EQ(d.update.withdrawn, std::vector<Prefix>{kP2});
+  EXPECT_EQ(d.update.attrs, up.update.attrs);
+  EXPECT_EQ(d.update.nlri.size(), 2u);
+  EXPECT_EQ(d.update.nlri[1].len, 9);
+
+  // Two messages split across three TCP segments come out whole.
+  Message ka;
+  ka.type = MessageType::kKeepalive;
+  auto k = Encode(ka);
+  std::vector<uint8_t> stream = b;
+  stream.insert(stream.end(), k.begin(), k.end());
+  StreamParser parser;
+  auto m1 = parser.Feed(stream.data(), 10);
+  auto m2 = parser.Feed(stream.data() + 10, stream.size() - 12);
+  auto m3 = parser.Feed(stream.data() + stream.size() - 2, 2);
+  EXPECT_TRUE(m1.empty());
+  ASSERT_EQ(m2.size(), 1u);
+  ASSERT_EQ(m3.size(), 1u);
+  EXPECT_EQ(m3[0].size(), 19u);
+  b[0] = 0;
+  EXPECT_FALSE(Decode(b.data(), b.size(), &d));
+}
+
+TEST(BgpSpeaker, FabricEstablishesAndUsesBothSpines) {
+  Fabric f = LeafSpine();
+  EXPECT_EQ(f.sp(1).established(), 2u);
+  EXPECT_EQ(f.sp(10).established(), 2u);
+  auto fib = f.sp(1).ForwardingTable();
+  ASSERT_EQ(fib.count(kP2), 1u);
+  // ECMP: equal AS_PATH length through both spines.
+  EXPECT_EQ(fib[kP2].size(), 2u);
+  EXPECT_EQ(f.sp(10).ForwardingTable()[kP1].size(), 1u);
+  // leaf2's route via spine2 reaches spine1 only through leaf paths holding 65000: rejected as loops.
+  EXPECT_EQ(f.sp(10).loc_rib_size(), 2u);
+}
+
+TEST(BgpSpeaker, DecisionPrefersShorterAsPath) {
+  Fabric f;
+  f.AddSpeaker(1, 65001, {});
+  f.AddSpeaker(2, 65002, {kP1});
+  f.AddSpeaker(3, 65003, {});
+  f.Session(1, 2, 1);  // direct: AS_PATH 65002
+  f.Session(1, 3, 2);
+  f.Session(3, 2, 3);  // via 3: AS_PATH 65003 65002
+  SpeakerConfig c;
+  f.Start();
+  auto fib = f.sp(1).ForwardingTable();
+  ASSERT_EQ(fib[kP1].size(), 1u);
+  EXPECT_EQ(fib[kP1][0].addr, A(10, 0, 1, 2));
+}
+
+TEST(BgpSpeaker, HoldTimerExpiresAfterNinetySecondsOfSilence) {
+  Fabric f = LeafSpine();
+  f.Blackhole(1, 0);  // leaf1 <-> spine1 loses every message, TCP says nothing
+  f.Advance(85 * kSec);
+  EXPECT_EQ(f.sp(1).state(0), SessionState::kEstablished);
+  f.Advance(10 * kSec);
+  EXPECT_NE(f.sp(1).state(0), SessionState::kEstablished);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u);  // only spine2 left
+  EXPECT_EQ(f.sp(1).counters().session_drops, 1u);
+  // After healing, the active side reconnects after ConnectRetryTime (120 s).
+  f.Heal(1, 0);
+  f.Advance(130 * kSec);
+  EXPECT_EQ(f.sp(1).state(0), SessionState::kEstablished);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 2u);
+}
+
+TEST(BgpSpeaker, MraiHoldsBackAnnouncementsButNotWithdrawals) {
+  SpeakerConfig c;
+  c.connect_retry = 1 * kSec;
+  Fabric f = LeafSpine(c);
+  // A reset of leaf2-spine1 withdraws at once at spine1, then re-announces after reconnect.
+  f.Reset(2, 0);
+  EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 0u);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u);  // withdrawal reached leaf1 immediately
+  f.Advance(3 * kSec);
+  EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 1u);  // session back, spine1 has it again
+  // spine1 announced kP2 to leaf1 at t=0; the MRAI (30 s eBGP) holds the re-announcement back.
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u);
+  f.Advance(30 * kSec);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 2u);
+}
+
+TEST(Damping, ArithmeticFollowsRfc2439WithRfc7196Parameters) {
+  DampingConfig c;
+  c.enabled = true;
+  RouteFlapDamping d(c);
+  SimTime t = 0;
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_FALSE(d.Penalize(1, t, true)) << i;  // 6 flaps in quick succession stay <= 6000
+    t += 1 * kSec;
+  }
+  EXPECT_TRUE(d.Penalize(1, t, true));  // the 7th crosses the suppress threshold (6000)
+  double p = d.Penalty(1, t);
+  EXPECT_GT(p, 6000);
+  EXPECT_NEAR(d.Penalty(1, t + 15 * 60 * kSec), p / 2, 1e-6);  // half-life 15 min
+  SimTime reuse = d.NextReuse();
+  double expected = static_cast<double>(t) + 15 * 60 * 1e9 * std::log2(p / 750);
+  EXPECT_NEAR(static_cast<double>(reuse), expected, 2);
+  EXPECT_TRUE(d.Suppressed(1, reuse - kSec));
+  EXPECT_FALSE(d.Suppressed(1, reuse));
+  // The ceiling bounds suppression to max_suppress (60 min): 750 * 2^(60/15) = 12000.
+  for (int i = 0; i < 50; ++i) d.Penalize(2, 0, true);
+  EXPECT_NEAR(d.Penalty(2, 0), 12000, 1e-9);
+}
+
+TEST(BgpSpeaker, FlappingSessionGetsItsRoutesSuppressed) {
+  SpeakerConfig c;
+  c.connect_retry = 1 * kSec;
+  c.damping.enabled = true;
+  Fabric f = LeafSpine(c);
+  for (int i = 0; i < 7; ++i) {
+    f.Reset(10, 1);  // spine1's session to leaf2 flaps
+    f.Advance(5 * kSec);
+  }
+  // spine1 has suppressed leaf2's prefix: it is reachable only through... nothing, spine1 is a dead end for it.
+  EXPECT_GT(f.sp(10).suppressed(), 0u);
+  EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 0u);
+  EXPECT_EQ(f.sp(10).state(1), SessionState::kEstablished);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u);  // leaf1 uses spine2 only
+}
+
+}  // namespace planelab::bgp
