@@ -8,13 +8,20 @@
 
 namespace planelab {
 
-/// One FIB change computed by a control plane.
+/// A next hop of a FIB entry: the neighbour's address and the interface towards it.
+struct FibNextHop {
+  uint32_t addr = 0;
+  uint32_t ifindex = 0;
+  bool operator==(const FibNextHop& o) const { return addr == o.addr && ifindex == o.ifindex; }
+  bool operator<(const FibNextHop& o) const { return addr != o.addr ? addr < o.addr : ifindex < o.ifindex; }
+};
+
+/// One FIB change computed by a control plane; several next hops make an ECMP group.
 struct FibRouteChange {
   uint32_t prefix = 0;
   uint8_t len = 0;
   bool remove = false;
-  uint32_t next_hop = 0;
-  uint32_t ifindex = 0;
+  std::vector<FibNextHop> next_hops;
 };
 
 /// control -> data: program these FIB changes (a batch of one route computation).

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "models/router/control/router_control_plane.h"
+#include "models/router/control/link_state_control_plane.h"
 #include "models/router/data/router_data_plane.h"
 #include "models/router/mgmt/router_mgmt_agent.h"
 #include "sim/fault/fault_catalog.h"
@@ -32,8 +32,8 @@ class RouterDevice : public Device {
     }
     auto is_router = [routers](const std::string& id) { return routers.count(id) > 0; };
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
-    control_.reset(new RouterControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
-                                          control_status_port_));
+    control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
+                                             control_status_port_));
     // A router without an out-of-band port has no management plane to model.
     if (env.spec.managed && env.scenario.management.enabled) {
       mgmt_.reset(new RouterMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));

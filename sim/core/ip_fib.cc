@@ -18,7 +18,17 @@ TypeId IpFib::GetTypeId() {
 static uint32_t Mask(uint8_t len) { return len == 0 ? 0 : (0xffffffffu << (32 - len)); }
 
 void IpFib::SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t ifindex) {
-  routes_[{len, prefix & Mask(len)}] = Entry{next_hop, ifindex};
+  SetRoute(prefix, len, {{next_hop, ifindex}});
+}
+
+void IpFib::SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<uint32_t, uint32_t>>& next_hops) {
+  Group g;
+  for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
+  if (g.empty()) {
+    RemoveRoute(prefix, len);
+    return;
+  }
+  routes_[{len, prefix & Mask(len)}] = g;
   if (std::find(lengths_present_.begin(), lengths_present_.end(), len) == lengths_present_.end()) {
     lengths_present_.push_back(len);
     std::sort(lengths_present_.rbegin(), lengths_present_.rend());
@@ -48,7 +58,19 @@ bool IpFib::IsLocal(uint32_t dst) const {
   return local_.count(dst) > 0;
 }
 
-bool IpFib::Lookup(uint32_t dst, Entry* out) const {
+uint32_t IpFib::FlowHash(Ptr<const Packet> p, const Ipv4Header& h) {
+  // 5-tuple hash (addresses, protocol, ports), as forwarding ASICs spread flows over ECMP members.
+  uint8_t ports[4] = {0, 0, 0, 0};
+  if ((h.GetProtocol() == 6 || h.GetProtocol() == 17) && p->GetSize() >= 4) p->CopyData(ports, 4);
+  uint64_t x = (uint64_t(h.GetSource().Get()) << 32) ^ h.GetDestination().Get() ^ (uint64_t(h.GetProtocol()) << 56) ^
+               (uint64_t(ports[0]) << 24 | uint64_t(ports[1]) << 16 | uint64_t(ports[2]) << 8 | ports[3]) << 8;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return static_cast<uint32_t>(x);
+}
+
+bool IpFib::Lookup(uint32_t dst, uint32_t flow, Entry* out) const {
   // Connected subnets first: an up interface reaches its own subnet directly.
   for (uint32_t i = 1; i < ipv4_->GetNInterfaces(); ++i) {
     if (!Carrier(i) || !ipv4_->IsUp(i)) continue;
@@ -63,9 +85,19 @@ bool IpFib::Lookup(uint32_t dst, Entry* out) const {
   }
   for (uint8_t len : lengths_present_) {
     auto it = routes_.find({len, dst & Mask(len)});
-    if (it != routes_.end() && Carrier(it->second.ifindex)) {
-      *out = it->second;
-      return true;
+    if (it == routes_.end()) continue;
+    // Members behind a dead carrier drop out of the group at once (hardware fast reroute).
+    const Group& g = it->second;
+    size_t live = 0;
+    for (const auto& e : g) live += Carrier(e.ifindex) ? 1 : 0;
+    if (live == 0) continue;
+    size_t pick = flow % live;
+    for (const auto& e : g) {
+      if (!Carrier(e.ifindex)) continue;
+      if (pick-- == 0) {
+        *out = e;
+        return true;
+      }
     }
   }
   return false;
@@ -84,7 +116,7 @@ Ptr<Ipv4Route> IpFib::RouteOutput(Ptr<Packet> p, const Ipv4Header& header, Ptr<N
                                   Socket::SocketErrno& sockerr) {
   // Locally originated traffic is the CPU's own: it does not depend on the forwarding ASIC.
   Entry e;
-  if (!Lookup(header.GetDestination().Get(), &e)) {
+  if (!Lookup(header.GetDestination().Get(), p ? FlowHash(p, header) : 0, &e)) {
     sockerr = Socket::ERROR_NOROUTETOHOST;
     return nullptr;
   }
@@ -110,7 +142,7 @@ bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const 
     return true;
   }
   Entry e;
-  if (!Lookup(dst, &e)) {
+  if (!Lookup(dst, FlowHash(p, header), &e)) {
     ++counters_.dropped_no_route;
     ecb(p, header, Socket::ERROR_NOROUTETOHOST);
     return true;
@@ -123,9 +155,10 @@ bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const 
 
 void IpFib::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const {
   std::ostream& os = *stream->GetStream();
-  for (const auto& [key, e] : routes_) {
-    os << Ipv4Address(key.second) << "/" << int(key.first) << " via " << Ipv4Address(e.next_hop) << " if "
-       << e.ifindex << "\n";
+  for (const auto& [key, g] : routes_) {
+    os << Ipv4Address(key.second) << "/" << int(key.first);
+    for (const auto& e : g) os << " via " << Ipv4Address(e.next_hop) << " if " << e.ifindex;
+    os << "\n";
   }
 }
 

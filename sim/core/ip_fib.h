@@ -24,6 +24,8 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   static ns3::TypeId GetTypeId();
 
   void SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t ifindex);
+  /// An ECMP route: flows are spread over the next hops by a hash of their 5-tuple.
+  void SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<uint32_t, uint32_t>>& next_hops);
   void RemoveRoute(uint32_t prefix, uint8_t len);
   size_t size() const { return routes_.size(); }
   void SetCarrier(uint32_t ifindex, bool up);
@@ -50,13 +52,15 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
     uint32_t next_hop;
     uint32_t ifindex;
   };
-  /// Connected subnet of an up interface, else the longest programmed prefix.
-  bool Lookup(uint32_t dst, Entry* out) const;
+  using Group = std::vector<Entry>;
+  /// Connected subnet of an up interface, else the longest programmed prefix; `flow` picks an ECMP member.
+  bool Lookup(uint32_t dst, uint32_t flow, Entry* out) const;
+  static uint32_t FlowHash(ns3::Ptr<const ns3::Packet> p, const ns3::Ipv4Header& h);
   bool IsLocal(uint32_t dst) const;
   ns3::Ptr<ns3::Ipv4Route> MakeRoute(uint32_t dst, const Entry& e) const;
 
   ns3::Ptr<ns3::Ipv4> ipv4_;
-  std::map<std::pair<uint8_t, uint32_t>, Entry> routes_;  // (len, prefix)
+  std::map<std::pair<uint8_t, uint32_t>, Group> routes_;  // (len, prefix) -> ECMP group
   std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
   std::unordered_map<uint32_t, bool> carrier_;
   mutable std::unordered_set<uint32_t> local_;  // own addresses and subnet broadcasts, built on demand

@@ -1,65 +1,60 @@
-// The router's control plane: link-state routing on the route-processor CPU, programming the FIB over a port.
+// The router's control plane: what every routing protocol shares - the route-processor CPU, FIB
+// programming over the port to the data plane, convergence and RIB-FIB divergence, status reports.
 #pragma once
-#include <functional>
+#include <cstdint>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include "models/proto/plane_messages.h"
-#include "models/router/control/link_state_routing.h"
 #include "sim/core/control_cpu.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
 
 namespace planelab {
 
-class Network;
+/// Routes as a control plane wants them in the FIB: (prefix, length) -> next hops.
+using FibTable = std::map<std::pair<uint32_t, uint8_t>, std::vector<FibNextHop>>;
 
-/// Runs the protocol core (a replaceable piece) on a CPU model and turns its routes into FIB programs.
+/// Base of the routing protocols' actors (link-state, BGP): protocols plug in, the rest is shared.
 class RouterControlPlane : public PlaneActor {
  public:
-  RouterControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Network& net,
-                     const std::function<bool(const std::string&)>& is_router, Port<FibProgram>& to_data,
+  RouterControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Port<FibProgram>& to_data,
                      Port<ControlStatus>& to_mgmt);
-  ~RouterControlPlane() override;
-  void Start() override;
-  Health MeasureHealth() override;
-
   void OnDataMessage(const DataToControl& m);
   void OnStatusQuery(const StatusQuery& q);
   /// Fault hook: share of the CPU taken by other work.
   void SetCpuHog(double load) { cpu_.SetBackgroundLoad(load); }
+  Health MeasureHealth() override;
 
- private:
-  void Bind();
-  void OnPacket(uint32_t src_addr, std::vector<uint8_t> bytes);
-  void Transmit(std::vector<ls::Send>& out);
-  void ArmTick();
-  void MaybeScheduleSpf();
-  void RunSpf();
+ protected:
+  /// Carrier change punted by the data plane (already queued on the CPU by the caller).
+  virtual void OnCarrier(uint32_t ifindex, bool up) = 0;
+  virtual size_t AdjacenciesUp() const = 0;
+  virtual size_t AdjacenciesConfigured() const = 0;
+  /// Remembers when the first not yet programmed change happened (for convergence time).
+  void NoteChange();
+  /// Sends the difference between `desired` and the routes already sent to the data plane.
+  void ProgramFib(const FibTable& desired);
+  size_t rib_size() const { return rib_.size(); }
 
   RoutingSpec spec_;
-  Network& net_;
+  ControlCpu cpu_;
+  Counter* messages_;
+
+ private:
   Port<FibProgram>& to_data_;
   Port<ControlStatus>& to_mgmt_;
-  std::unique_ptr<ls::LinkStateRouting> core_;
-  ControlCpu cpu_;
-  struct Socket;
-  std::unique_ptr<Socket> socket_;
-  Timer tick_;
-  bool spf_scheduled_ = false;
-  SimTime change_since_ = -1;  // first unprocessed topology change
-  std::map<std::pair<uint32_t, uint8_t>, ls::Route> rib_;
+  FibTable rib_;
+  SimTime change_since_ = -1;
   uint64_t fib_version_ = 0;
+  std::map<uint64_t, size_t> unacked_;  // FIB program version -> changes not yet in hardware
   double last_util_ = 0;
-
-  Counter* messages_;
-  Counter* spf_runs_;
   Counter* route_changes_;
   Gauge* util_;
   Gauge* wait_max_;
   Gauge* adjacencies_;
   Gauge* rib_routes_;
+  Gauge* divergence_;
   Histogram* convergence_;
 };
 

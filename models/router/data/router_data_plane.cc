@@ -40,7 +40,11 @@ void RouterDataPlane::OnFibProgram(const FibProgram& prog) {
   auto fib = FibOf(net_, device());
   for (const auto& c : prog.changes) {
     if (c.remove) fib->RemoveRoute(c.prefix, c.len);
-    else fib->SetRoute(c.prefix, c.len, c.next_hop, c.ifindex);
+    else {
+      std::vector<std::pair<uint32_t, uint32_t>> hops;
+      for (const auto& h : c.next_hops) hops.emplace_back(h.addr, h.ifindex);
+      fib->SetRoute(c.prefix, c.len, hops);
+    }
   }
   fib_routes_->Set(static_cast<double>(fib->size()));
   nlohmann::json d = {{"version", prog.version}, {"changes", prog.changes.size()}, {"fib_routes", fib->size()}};

@@ -1,0 +1,45 @@
+// The link-state routing actor: the pure LinkStateRouting core bound to simulated time, UDP sockets and the CPU.
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "models/router/control/link_state_routing.h"
+#include "models/router/control/router_control_plane.h"
+
+namespace planelab {
+
+class Network;
+
+/// OSPF-like routing: hellos and flooding over the links, SPF after a throttle delay.
+class LinkStateControlPlane : public RouterControlPlane {
+ public:
+  LinkStateControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Network& net,
+                        const std::function<bool(const std::string&)>& is_router, Port<FibProgram>& to_data,
+                        Port<ControlStatus>& to_mgmt);
+  ~LinkStateControlPlane() override;
+  void Start() override;
+
+ protected:
+  void OnCarrier(uint32_t ifindex, bool up) override;
+  size_t AdjacenciesUp() const override { return core_->adjacencies_up(); }
+  size_t AdjacenciesConfigured() const override { return core_->adjacencies_configured(); }
+
+ private:
+  void OnPacket(uint32_t src_addr, std::vector<uint8_t> bytes);
+  void Transmit(std::vector<ls::Send>& out);
+  void ArmTick();
+  void MaybeScheduleSpf();
+  void RunSpf();
+  void ReportAdjacencies(size_t before, const char* reason);
+
+  Network& net_;
+  std::unique_ptr<ls::LinkStateRouting> core_;
+  struct Socket;
+  std::unique_ptr<Socket> socket_;
+  Timer tick_;
+  bool spf_scheduled_ = false;
+  Counter* spf_runs_;
+};
+
+}  // namespace planelab
