@@ -1,8 +1,11 @@
 #include "models/router/router_device.h"
 
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <set>
 
+#include "models/router/control/bgp_control_plane.h"
 #include "models/router/control/link_state_control_plane.h"
 #include "models/router/data/router_data_plane.h"
 #include "models/router/mgmt/router_mgmt_agent.h"
@@ -26,14 +29,23 @@ class RouterDevice : public Device {
         control_status_port_("control->management:status", kInternalBus),
         query_data_port_("management->data:query", kInternalBus),
         query_control_port_("management->control:query", kInternalBus) {
-    std::set<std::string> routers;
+    std::map<std::string, uint32_t> routers;
     for (const auto& d : env.scenario.devices) {
-      if (d.kind == "router") routers.insert(d.id);
+      if (d.kind == "router") routers[d.id] = d.asn;
     }
-    auto is_router = [routers](const std::string& id) { return routers.count(id) > 0; };
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
-    control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
-                                             control_status_port_));
+    if (env.scenario.routing.protocol == "bgp") {
+      auto asn_of = [routers](const std::string& dev) {
+        auto it = routers.find(dev);
+        return it == routers.end() ? 0u : it->second;
+      };
+      bgp_ = new BgpControlPlane(env.ctx, id(), env.scenario.routing, env.network, asn_of, fib_port_, control_status_port_);
+      control_.reset(bgp_);
+    } else {
+      auto is_router = [routers](const std::string& dev) { return routers.count(dev) > 0; };
+      control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
+                                               control_status_port_));
+    }
     // A router without an out-of-band port has no management plane to model.
     if (env.spec.managed && env.scenario.management.enabled) {
       mgmt_.reset(new RouterMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));
@@ -48,6 +60,28 @@ class RouterDevice : public Device {
     query_control_port_.Connect(control_.get(), [this](const StatusQuery& q) { control_->OnStatusQuery(q); });
 
     env.faults.Register(id(), "asic-dead", [this](const FaultSpec&, bool on) { data_->SetAsicAlive(!on); });
+    env.faults.Register(id(), "fib-programming-stall", [this](const FaultSpec&, bool on) { data_->SetFibStalled(on); });
+    if (bgp_) {
+      env.faults.Register(id(), "bgp-session-flap", [this](const FaultSpec& f, bool on) {
+        uint64_t gen = ++flap_gen_;
+        if (!on) return;
+        const FaultKind* k = FindFaultKind("bgp-session-flap");
+        SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
+        std::string peer = FaultParamOr(*k, f.params, "peer");
+        // Reset now and then every period until the fault ends.
+        auto flap = std::make_shared<std::function<void()>>();
+        *flap = [this, gen, period, peer, flap]() {
+          if (gen != flap_gen_) return;
+          bgp_->ResetSession(peer);
+          Clock::After(period, *flap);
+        };
+        (*flap)();
+      });
+      env.faults.Register(id(), "bgp-daemon-crash", [this](const FaultSpec& f, bool on) {
+        if (on) bgp_->Crash();
+        else bgp_->Restart();
+      });
+    }
     env.faults.Register(id(), "control-cpu-saturation", [this](const FaultSpec& f, bool on) {
       const FaultKind* k = FindFaultKind("control-cpu-saturation");
       control_->SetCpuHog(on ? std::strtod(FaultParamOr(*k, f.params, "load").c_str(), nullptr) : 0.0);
@@ -68,6 +102,8 @@ class RouterDevice : public Device {
   Port<StatusQuery> query_control_port_;
   std::unique_ptr<RouterDataPlane> data_;
   std::unique_ptr<RouterControlPlane> control_;
+  BgpControlPlane* bgp_ = nullptr;  // control_, when it speaks BGP
+  uint64_t flap_gen_ = 0;
   std::unique_ptr<RouterMgmtAgent> mgmt_;
 };
 

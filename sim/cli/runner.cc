@@ -104,6 +104,25 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   for (const auto& l : sc.links) {
     std::string id = l.id;
     faults.Register(id, "link-down", [&net, id](const FaultSpec&, bool on) { net.SetLinkUp(id, !on); });
+    auto flap_gen = std::make_shared<uint64_t>(0);
+    faults.Register(id, "link-flap", [&net, id, flap_gen](const FaultSpec& f, bool on) {
+      uint64_t gen = ++*flap_gen;
+      if (!on) {
+        net.SetLinkUp(id, true);
+        return;
+      }
+      const FaultKind* k = FindFaultKind("link-flap");
+      SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
+      SimTime down = *ParseDuration(FaultParamOr(*k, f.params, "down_for")).value;
+      auto cycle = std::make_shared<std::function<void()>>();
+      *cycle = [&net, id, flap_gen, gen, period, down, cycle]() {
+        if (gen != *flap_gen) return;
+        net.SetLinkUp(id, false);
+        Clock::After(down, [&net, id, flap_gen, gen]() { if (gen == *flap_gen) net.SetLinkUp(id, true); });
+        Clock::After(period, *cycle);
+      };
+      (*cycle)();
+    });
     faults.Register(id, "link-degrade", [&net, id](const FaultSpec& f, bool on) {
       if (!on) { net.RestoreLink(id); return; }
       const FaultKind* k = FindFaultKind("link-degrade");

@@ -34,6 +34,30 @@ const std::vector<FaultKind>& FaultCatalog() {
        "messages, route computation) queues and runs 1/(1-load) times slower. Forwarding is untouched.",
        "\"I've melted the CPU in a lab switch and the packets kept moving.\" Changes slow down or stop; "
        "traffic flows on the last programmed state (004, enterprise networking)."},
+      {"link-flap", "data", "link",
+       {{"period", "duration", "10s", "one down-and-up cycle"},
+        {"down_for", "duration", "2s", "how long the link stays down in each cycle"}},
+       "The link goes down for down_for at the start of every period (carrier loss at both ends), then comes back.",
+       "Every flap makes the control plane reconverge twice; with BGP, \"sessions flap, routing tables stop "
+       "converging, but the data plane keeps using the last known forwarding state\" (004, enterprise networking)."},
+      {"bgp-session-flap", "control", "router",
+       {{"peer", "text", "", "neighbour router whose session flaps (omit: every session of the target)"},
+        {"period", "duration", "10s", "time between two resets"}},
+       "The BGP session is reset (NOTIFICATION Cease) at the start and then every period; it comes back after the "
+       "connect-retry timer. Every reset withdraws the session's routes. Needs \"routing\": {\"protocol\": \"bgp\"}.",
+       "\"BGP sessions flap, routing tables stop converging, but the data plane keeps using the last known forwarding "
+       "state\" except where routes are withdrawn; route flap damping trades reachability for stability (004)."},
+      {"bgp-daemon-crash", "control", "router",
+       {},
+       "The BGP daemon crashes at `at` (sessions drop, its RIBs are lost) and restarts at `until`; the FIB keeps its "
+       "last routes meanwhile. Needs \"routing\": {\"protocol\": \"bgp\"}.",
+       "Existing traffic keeps flowing on the last programmed state while neighbours withdraw the routes they "
+       "learned from it; what stops is change (004, control plane)."},
+      {"fib-programming-stall", "control", "router",
+       {},
+       "The control plane keeps computing routes but the FIB stops taking them: programs queue until `until`.",
+       "\"The control plane has computed routes, but the data plane\" forwards on old state: the RIB says one "
+       "thing, the FIB another (004)."},
       {"mgmt-oob-down", "management", "device",
        {},
        "The out-of-band management path of the target is cut (target the station to cut every OOB path).",
@@ -79,6 +103,8 @@ std::string CheckFaultParams(const FaultKind& kind, const std::map<std::string, 
     } else if (param->type == "bitrate") {
       auto r = ParseBitRate(value);
       if (!r) return "parameter \"" + name + "\": " + r.error;
+    } else if (param->type == "text") {
+      if (value.empty()) return "parameter \"" + name + "\" is empty";
     } else if (param->type == "ratio") {
       char* end = nullptr;
       double v = std::strtod(value.c_str(), &end);

@@ -6,7 +6,7 @@
 
 namespace planelab {
 
-/// One parameter of a fault kind; `type` is duration | ratio | bitrate | number.
+/// One parameter of a fault kind; `type` is duration | ratio | bitrate | text.
 struct FaultParam {
   std::string name;
   std::string type;

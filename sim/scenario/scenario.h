@@ -16,6 +16,7 @@ struct DeviceSpec {
   std::string kind;
   std::vector<std::string> groups;  // e.g. "spines", "leaves", "hosts"
   bool managed = true;              // routers: reachable by the monitoring station over OOB
+  uint32_t asn = 0;                 // routers under BGP: AS number (0 = assigned by the loader)
 };
 
 /// Queue discipline on a link's egress; chosen on purpose (ns-3 would add FqCoDel otherwise).
@@ -46,9 +47,25 @@ struct ManagementSpec {
   SimTime poll_timeout = 1 * kSec;
 };
 
-/// Router control-plane protocol timers (link-state, OSPF-like).
+/// BGP settings; timers default to RFC 4271 §10, damping to RFC 2439 with RFC 7196 §3's parameters.
+struct BgpSpec {
+  SimTime keepalive = 30 * kSec;
+  SimTime hold_time = 90 * kSec;
+  SimTime connect_retry = 120 * kSec;
+  SimTime mrai_ebgp = 30 * kSec;
+  SimTime mrai_ibgp = 5 * kSec;
+  bool multipath = true;
+  bool damping = false;
+  SimTime damping_half_life = 15 * 60 * kSec;
+  double damping_suppress = 6000;
+  double damping_reuse = 750;
+  SimTime damping_max_suppress = 60 * 60 * kSec;
+};
+
+/// Router control-plane protocol and timers: "link-state" (OSPF-like) or "bgp".
 struct RoutingSpec {
   std::string protocol = "link-state";
+  BgpSpec bgp;
   // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval.
   SimTime hello_interval = 10 * kSec;
   SimTime dead_interval = 40 * kSec;
@@ -108,6 +125,7 @@ struct GeneratorSpec {
   int spines = 0, leaves = 0;
   int hosts_per_router = 0;  // line, ring, star leaves, leaf-spine leaves
   std::string prefix;        // id prefix, to combine several generators
+  uint32_t asn_base = 0;     // leaf-spine: spines share asn_base, leaf i gets asn_base + i (RFC 7938 §5.2.1)
   LinkSpec link;             // link parameters for generated links
   std::string pointer;
 };

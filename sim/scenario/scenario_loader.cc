@@ -267,6 +267,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       gs.leaves = g.value("leaves", 0);
       gs.hosts_per_router = g.value("hosts_per_router", g.value("hosts_per_leaf", 0));
       gs.prefix = g.value("prefix", "");
+      gs.asn_base = g.value("asn_base", 0u);
       gs.link = link_defaults;
       if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
       if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star") && gs.routers == 0) {
@@ -290,6 +291,11 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       ds.id = d["id"];
       ds.kind = d["kind"];
       ds.managed = d.value("managed", ds.kind == "router");
+      ds.asn = d.value("asn", 0u);
+      if (ds.asn != 0 && ds.kind != "router") {
+        problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
+                     "only routers have an AS number");
+      }
       ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
       if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
       for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
@@ -334,6 +340,18 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       problems.Add(issue.pointer, issue.message);
     }
   }
+  // Routers without an AS number get private ones (RFC 6996), unique, in declaration order.
+  {
+    std::set<uint32_t> used;
+    for (const auto& d : sc->devices) if (d.asn) used.insert(d.asn);
+    uint32_t next = 64512;
+    for (auto& d : sc->devices) {
+      if (d.kind != "router" || d.asn) continue;
+      while (used.count(next)) ++next;
+      d.asn = next;
+      used.insert(next);
+    }
+  }
   std::map<std::string, const DeviceSpec*> by_id;
   for (const auto& d : sc->devices) by_id.emplace(d.id, &d);
   for (const auto& [g, members] : sc->groups) {
@@ -371,6 +389,37 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
     if (r.contains("fib_program_delay")) rs.fib_program_delay = Dur(r["fib_program_delay"]);
     if (r.contains("cpu_cost_message")) rs.cpu_cost_message = Dur(r["cpu_cost_message"]);
     if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = Dur(r["cpu_cost_spf"]);
+    rs.protocol = r.value("protocol", rs.protocol);
+    if (r.contains("bgp")) {
+      const json& b = r["bgp"];
+      BgpSpec& bs = rs.bgp;
+      if (b.contains("keepalive")) bs.keepalive = Dur(b["keepalive"]);
+      if (b.contains("hold_time")) bs.hold_time = Dur(b["hold_time"]);
+      if (b.contains("connect_retry")) bs.connect_retry = Dur(b["connect_retry"]);
+      if (b.contains("mrai_ebgp")) bs.mrai_ebgp = Dur(b["mrai_ebgp"]);
+      if (b.contains("mrai_ibgp")) bs.mrai_ibgp = Dur(b["mrai_ibgp"]);
+      bs.multipath = b.value("multipath", bs.multipath);
+      if (b.contains("damping")) {
+        const json& d = b["damping"];
+        bs.damping = d.value("enabled", true);
+        if (d.contains("half_life")) bs.damping_half_life = Dur(d["half_life"]);
+        bs.damping_suppress = d.value("suppress_threshold", bs.damping_suppress);
+        bs.damping_reuse = d.value("reuse_threshold", bs.damping_reuse);
+        if (d.contains("max_suppress")) bs.damping_max_suppress = Dur(d["max_suppress"]);
+        if (bs.damping_reuse >= bs.damping_suppress) {
+          problems.Add("/routing/bgp/damping/reuse_threshold", "the reuse threshold must be below the suppress threshold");
+        }
+        if (bs.damping_half_life <= 0) problems.Add("/routing/bgp/damping/half_life", "the half-life must be longer than zero");
+      }
+      // RFC 4271 §4.2: the hold time is zero or at least three seconds.
+      if (bs.hold_time != 0 && bs.hold_time < 3 * kSec) {
+        problems.Add("/routing/bgp/hold_time", "the hold time must be 0 (no keepalives) or at least 3s (RFC 4271 §4.2)");
+      }
+      if (bs.hold_time != 0 && (bs.keepalive <= 0 || bs.keepalive >= bs.hold_time)) {
+        problems.Add("/routing/bgp/keepalive", "the keepalive interval must be above zero and below hold_time (one third is usual)");
+      }
+      if (bs.connect_retry <= 0) problems.Add("/routing/bgp/connect_retry", "connect_retry must be longer than zero");
+    }
     if (rs.hello_interval <= 0) problems.Add("/routing/hello_interval", "the hello interval must be longer than zero");
     if (rs.dead_interval <= rs.hello_interval) {
       problems.Add("/routing/dead_interval", "the dead interval must be longer than hello_interval (RFC 2328 uses 4x)");
@@ -487,6 +536,21 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
             }
           }
           if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+        }
+        if ((fs.kind == "bgp-session-flap" || fs.kind == "bgp-daemon-crash") && sc->routing.protocol != "bgp") {
+          problems.Add(at + "/kind", "fault \"" + fs.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");
+        }
+        if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
+          device_of_kind(at + "/params/peer", fs.params["peer"], "router");
+        }
+        if (fs.kind == "link-flap") {
+          SimTime period = ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0);
+          SimTime down = ParseDuration(FaultParamOr(*kind, fs.params, "down_for")).value.value_or(0);
+          if (down <= 0 || down >= period) problems.Add(at + "/params/down_for", "down_for must be above zero and shorter than period");
+        }
+        if (fs.kind == "bgp-session-flap" &&
+            ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0) <= 0) {
+          problems.Add(at + "/params/period", "the period must be longer than zero");
         }
         for (const auto& [name, value] : fs.params) {
           std::string param_problem = CheckFaultParams(*kind, {{name, value}});

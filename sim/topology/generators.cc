@@ -4,10 +4,12 @@ namespace planelab {
 namespace {
 
 void AddDevice(std::vector<DeviceSpec>* devices, std::map<std::string, std::vector<std::string>>* groups,
-               const std::string& id, const std::string& kind, std::vector<std::string> member_of) {
+               const std::string& id, const std::string& kind, std::vector<std::string> member_of, uint32_t asn = 0) {
   DeviceSpec d;
   d.id = id;
   d.kind = kind;
+  d.asn = asn;
+  d.managed = kind == "router";
   d.groups = member_of;
   devices->push_back(d);
   for (const auto& g : member_of) (*groups)[g].push_back(id);
@@ -50,8 +52,15 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
     }
     for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
   } else if (g.kind == "leaf-spine") {
-    for (int s = 1; s <= g.spines; ++s) AddDevice(devices, groups, p + "spine" + std::to_string(s), "router", {"routers", "spines"});
-    for (int l = 1; l <= g.leaves; ++l) AddDevice(devices, groups, p + "leaf" + std::to_string(l), "router", {"routers", "leaves"});
+    // RFC 7938 §5.2.1: all spines share one ASN, every leaf has its own; private ASNs (RFC 6996),
+    // 4-octet ones when the 2-octet private range is too small.
+    uint32_t base = g.asn_base ? g.asn_base : (g.leaves <= 500 ? 65000u : 4200000000u);
+    for (int s = 1; s <= g.spines; ++s) {
+      AddDevice(devices, groups, p + "spine" + std::to_string(s), "router", {"routers", "spines"}, base);
+    }
+    for (int l = 1; l <= g.leaves; ++l) {
+      AddDevice(devices, groups, p + "leaf" + std::to_string(l), "router", {"routers", "leaves"}, base + static_cast<uint32_t>(l));
+    }
     for (int l = 1; l <= g.leaves; ++l) {
       for (int s = 1; s <= g.spines; ++s) AddLink(links, g.link, p + "leaf" + std::to_string(l), p + "spine" + std::to_string(s));
     }

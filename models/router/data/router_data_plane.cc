@@ -37,6 +37,23 @@ void RouterDataPlane::Start() {
 }
 
 void RouterDataPlane::OnFibProgram(const FibProgram& prog) {
+  if (fib_stalled_) {
+    stalled_.push_back(prog);
+    return;
+  }
+  Apply(prog);
+}
+
+void RouterDataPlane::SetFibStalled(bool stalled) {
+  fib_stalled_ = stalled;
+  Emit(stalled ? "fib.stalled" : "fib.resumed", nlohmann::json({{"backlog", stalled_.size()}}).dump());
+  if (stalled) return;
+  std::vector<FibProgram> backlog;
+  backlog.swap(stalled_);
+  for (const auto& p : backlog) Apply(p);
+}
+
+void RouterDataPlane::Apply(const FibProgram& prog) {
   auto fib = FibOf(net_, device());
   for (const auto& c : prog.changes) {
     if (c.remove) fib->RemoveRoute(c.prefix, c.len);

@@ -1,6 +1,7 @@
 // The router's data plane: the forwarding ASIC and its FIB (ns-3 IPv4), programmed only over its port.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "models/proto/plane_messages.h"
 #include "sim/core/plane_actor.h"
@@ -21,9 +22,14 @@ class RouterDataPlane : public PlaneActor {
   void OnStatusQuery(const StatusQuery& q);
   /// Fault hook: the forwarding ASIC dies (transit dropped) or comes back.
   void SetAsicAlive(bool alive);
+  /// Fault hook: FIB programming stalls (programs queue up) or resumes (the backlog is applied).
+  void SetFibStalled(bool stalled);
 
  private:
+  void Apply(const FibProgram& prog);
   Network& net_;
+  bool fib_stalled_ = false;
+  std::vector<FibProgram> stalled_;
   Port<DataToControl>& to_control_;
   Port<DataStatus>& to_mgmt_;
   uint64_t last_transit_ = 0, last_dropped_ = 0, last_bytes_ = 0, last_forwarded_ = 0, last_punted_ = 0;

@@ -1,0 +1,299 @@
+#include "models/router/control/bgp_control_plane.h"
+
+#include <ns3/inet-socket-address.h>
+#include <ns3/tcp-socket-factory.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/core/network_ns3.h"
+
+namespace planelab {
+
+using namespace ns3;
+
+namespace {
+constexpr uint16_t kBgpPort = 179;  // RFC 4271 §8.2.1
+}  // namespace
+
+struct BgpControlPlane::Conn {
+  Ptr<ns3::Socket> sock;
+  bgp::StreamParser parser;
+  uint64_t gen = 0;
+};
+
+struct BgpControlPlane::Listener {
+  Ptr<ns3::Socket> sock;
+};
+
+BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Network& net,
+                                 const std::function<uint32_t(const std::string&)>& asn_of,
+                                 Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
+    : RouterControlPlane(ctx, device, spec, to_data, to_mgmt), net_(net), listener_(new Listener) {
+  updates_sent_ = AddCounter("bgp_updates_sent", "messages", "BGP UPDATE messages sent");
+  updates_received_ = AddCounter("bgp_updates_received", "messages", "BGP UPDATE messages received");
+  withdrawals_received_ = AddCounter("bgp_withdrawals_received", "prefixes", "withdrawn prefixes received");
+  session_drops_ = AddCounter("bgp_session_drops", "sessions", "established sessions that went down");
+  suppressed_ = AddGauge("bgp_suppressed_routes", "routes", "routes suppressed by flap damping");
+  adj_in_ = AddGauge("adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)");
+
+  bgp::SpeakerConfig cfg;
+  cfg.local_as = asn_of(device);
+  cfg.keepalive = spec.bgp.keepalive;
+  cfg.hold_time = spec.bgp.hold_time;
+  cfg.connect_retry = spec.bgp.connect_retry;
+  cfg.mrai_ebgp = spec.bgp.mrai_ebgp;
+  cfg.mrai_ibgp = spec.bgp.mrai_ibgp;
+  cfg.multipath = spec.bgp.multipath;
+  cfg.damping.enabled = spec.bgp.damping;
+  cfg.damping.half_life = spec.bgp.damping_half_life;
+  cfg.damping.suppress_threshold = spec.bgp.damping_suppress;
+  cfg.damping.reuse_threshold = spec.bgp.damping_reuse;
+  cfg.damping.max_suppress = spec.bgp.damping_max_suppress;
+  std::vector<bgp::PeerConfig> peers;
+  std::vector<bgp::Prefix> originated;
+  uint32_t rid = 0xffffffffu;
+  for (const auto& i : net.Interfaces(device)) {
+    if (i.oob) continue;
+    rid = std::min(rid, i.local_addr);
+    uint32_t peer_as = asn_of(i.peer);
+    if (peer_as == 0) {
+      // A host subnet: ours to announce.
+      uint32_t mask = i.prefix_len == 0 ? 0 : 0xffffffffu << (32 - i.prefix_len);
+      originated.push_back({i.local_addr & mask, i.prefix_len});
+      continue;
+    }
+    peers.push_back({i.peer_addr, i.local_addr, i.ifindex, peer_as, i.local_addr < i.peer_addr});
+    neighbours_.push_back(i.peer);
+  }
+  cfg.router_id = rid;
+  core_.reset(new bgp::BgpSpeaker(cfg, peers, originated));
+  for (size_t i = 0; i < peers.size(); ++i) conns_.emplace_back(new Conn);
+  last_states_.assign(peers.size(), bgp::SessionState::kIdle);
+}
+
+BgpControlPlane::~BgpControlPlane() = default;
+
+void BgpControlPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  NoteChange();
+  Listen();
+  // Every speaker starts at once, so passive sides already listen when the active sides' SYNs
+  // arrive (only the lower address connects; see PeerConfig::active).
+  std::vector<bgp::Action> out;
+  core_->Start(Clock::Now(), &out);
+  Apply(out);
+  AfterCore();
+}
+
+void BgpControlPlane::Listen() {
+  listener_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
+  listener_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kBgpPort));
+  listener_->sock->Listen();
+  listener_->sock->SetAcceptCallback(
+      MakeNullCallback<bool, Ptr<ns3::Socket>, const Address&>(),
+      MakeBoundCallback(+[](BgpControlPlane* self, Ptr<ns3::Socket> s, const Address& from) {
+        int peer = self->core_->PeerFor(InetSocketAddress::ConvertFrom(from).GetIpv4().Get());
+        if (peer < 0 || !self->running() || self->core_->state(peer) != bgp::SessionState::kActive) {
+          s->Close();
+          return;
+        }
+        self->Attach(static_cast<size_t>(peer), PeekPointer(s));
+        self->OnTcp(static_cast<size_t>(peer), self->conns_[peer]->gen, true);
+      }, this));
+}
+
+void BgpControlPlane::Attach(size_t peer, void* socket) {
+  Detach(peer);
+  Conn& c = *conns_[peer];
+  c.sock = Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket));
+  c.parser = bgp::StreamParser();
+  uint64_t gen = ++c.gen;
+  using Self = BgpControlPlane;
+  c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket> s) {
+    while (Ptr<Packet> pkt = s->Recv()) {
+      std::vector<uint8_t> b(pkt->GetSize());
+      pkt->CopyData(b.data(), b.size());
+      self->OnBytes(p, g, std::move(b));
+    }
+  }, this, peer, gen));
+  c.sock->SetCloseCallbacks(
+      MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen),
+      MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen));
+}
+
+void BgpControlPlane::Detach(size_t peer) {
+  Conn& c = *conns_[peer];
+  if (!c.sock) return;
+  ++c.gen;
+  c.sock->SetRecvCallback(MakeNullCallback<void, Ptr<ns3::Socket>>());
+  c.sock->SetCloseCallbacks(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+  c.sock->SetConnectCallback(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+  c.sock->Close();
+  c.sock = nullptr;
+}
+
+void BgpControlPlane::OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes) {
+  Conn& c = *conns_[peer];
+  if (gen != c.gen || !running()) return;
+  for (auto& msg : c.parser.Feed(bytes.data(), bytes.size())) {
+    // Every BGP message costs route-processor time and waits behind other control work: a
+    // saturated CPU delays keepalives until hold timers expire.
+    cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, msg = std::move(msg)]() {
+      if (gen != conns_[peer]->gen) return;
+      bgp::Message m;
+      std::vector<bgp::Action> out;
+      if (!bgp::Decode(msg.data(), msg.size(), &m)) {
+        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
+        core_->OnTcpDown(Clock::Now(), peer, &out);
+      } else {
+        messages_->Add();
+        core_->OnMessage(Clock::Now(), peer, m, &out);
+      }
+      Apply(out);
+      AfterCore();
+    });
+  }
+  if (c.parser.error()) OnTcp(peer, gen, false);
+}
+
+void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
+  if (gen != conns_[peer]->gen || !running()) return;
+  cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, up]() {
+    if (gen != conns_[peer]->gen) return;
+    std::vector<bgp::Action> out;
+    if (up) core_->OnTcpUp(Clock::Now(), peer, &out);
+    else {
+      Detach(peer);
+      core_->OnTcpDown(Clock::Now(), peer, &out);
+    }
+    Apply(out);
+    AfterCore();
+  });
+}
+
+void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
+  for (auto& a : out) {
+    Conn& c = *conns_[a.peer];
+    switch (a.kind) {
+      case bgp::Action::Kind::kConnect: {
+        const bgp::PeerConfig& pc = core_->peer_config(a.peer);
+        Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
+        s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
+        Attach(a.peer, PeekPointer(s));
+        uint64_t gen = c.gen;
+        using Self = BgpControlPlane;
+        s->SetConnectCallback(
+            MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, true); }, this, a.peer, gen),
+            MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, a.peer, gen));
+        s->Connect(InetSocketAddress(Ipv4Address(pc.peer_addr), kBgpPort));
+        break;
+      }
+      case bgp::Action::Kind::kClose:
+        Detach(a.peer);
+        break;
+      case bgp::Action::Kind::kSend:
+        if (c.sock) c.sock->Send(Create<Packet>(a.bytes.data(), a.bytes.size()));
+        break;
+    }
+  }
+  out.clear();
+}
+
+void BgpControlPlane::AfterCore() {
+  for (size_t i = 0; i < last_states_.size(); ++i) {
+    bgp::SessionState s = core_->state(i);
+    bool was_up = last_states_[i] == bgp::SessionState::kEstablished, is_up = s == bgp::SessionState::kEstablished;
+    if (was_up != is_up) {
+      nlohmann::json d = {{"peer", neighbours_[i]}, {"state", bgp::ToString(s)}, {"sessions", core_->established()}};
+      Emit(is_up ? "session.up" : "session.down", d.dump());
+      NoteChange();
+    }
+    last_states_[i] = s;
+  }
+  if (core_->loc_rib_dirty()) {
+    core_->clear_loc_rib_dirty();
+    NoteChange();
+    FibTable table;
+    for (const auto& [prefix, hops] : core_->ForwardingTable()) {
+      std::vector<FibNextHop> nh;
+      for (const auto& h : hops) nh.push_back({h.addr, h.ifindex});
+      table[{prefix.addr, prefix.len}] = nh;
+    }
+    ProgramFib(table);
+  }
+  ArmTick();
+}
+
+void BgpControlPlane::ArmTick() {
+  SimTime next = core_->NextDeadline();
+  if (next == LLONG_MAX) return;
+  tick_.Arm(std::max<SimTime>(0, next - Clock::Now()), [this]() {
+    if (!running()) return;
+    cpu_.Submit(spec_.cpu_cost_message, [this]() {
+      std::vector<bgp::Action> out;
+      core_->Tick(Clock::Now(), &out);
+      Apply(out);
+      AfterCore();
+    });
+  });
+}
+
+void BgpControlPlane::OnCarrier(uint32_t ifindex, bool up) {
+  if (up) return;  // the connect-retry timer brings the session back
+  // Fast external fallover (on by default in common implementations): a directly connected
+  // eBGP session goes down with its interface instead of waiting for the hold timer.
+  for (size_t i = 0; i < core_->peer_count(); ++i) {
+    if (core_->peer_config(i).ifindex != ifindex) continue;
+    Detach(i);
+    std::vector<bgp::Action> out;
+    core_->OnTcpDown(Clock::Now(), i, &out);
+    Apply(out);
+  }
+  AfterCore();
+}
+
+void BgpControlPlane::ResetSession(const std::string& peer_device) {
+  for (size_t i = 0; i < neighbours_.size(); ++i) {
+    if (!peer_device.empty() && neighbours_[i] != peer_device) continue;
+    std::vector<bgp::Action> out;
+    core_->ResetSession(Clock::Now(), i, &out);
+    Apply(out);
+  }
+  AfterCore();
+}
+
+void BgpControlPlane::Crash() {
+  SetLifecycle(Lifecycle::kCrashed, "bgp-daemon-crash");
+  tick_.Cancel();
+  cpu_.Flush();
+  for (size_t i = 0; i < conns_.size(); ++i) Detach(i);
+  if (listener_->sock) {
+    listener_->sock->Close();
+    listener_->sock = nullptr;
+  }
+  core_->Crash();
+  last_states_.assign(last_states_.size(), bgp::SessionState::kIdle);
+  // The FIB keeps its last routes: the data plane forwards on stale state while the daemon is gone.
+}
+
+void BgpControlPlane::Restart() {
+  if (running()) return;
+  Start();
+}
+
+Health BgpControlPlane::MeasureHealth() {
+  const bgp::SpeakerCounters& c = core_->counters();
+  updates_sent_->Add(static_cast<double>(c.updates_sent - last_counters_.updates_sent));
+  updates_received_->Add(static_cast<double>(c.updates_received - last_counters_.updates_received));
+  withdrawals_received_->Add(static_cast<double>(c.withdrawals_received - last_counters_.withdrawals_received));
+  session_drops_->Add(static_cast<double>(c.session_drops - last_counters_.session_drops));
+  last_counters_ = c;
+  suppressed_->Set(static_cast<double>(core_->suppressed()));
+  adj_in_->Set(static_cast<double>(core_->adj_rib_in_size()));
+  Health h = RouterControlPlane::MeasureHealth();
+  // Sessions that are configured but not established mean routes cannot be exchanged there.
+  if (h == Health::kUp && core_->established() < core_->peer_count()) h = Health::kDegraded;
+  return h;
+}
+
+}  // namespace planelab

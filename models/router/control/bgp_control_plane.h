@@ -1,0 +1,66 @@
+// The BGP actor: the pure BgpSpeaker bound to ns-3 TCP sessions on the links, the CPU and the FIB port.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/router/control/bgp/bgp_speaker.h"
+#include "models/router/control/router_control_plane.h"
+
+namespace planelab {
+
+class Network;
+
+/// A BGP-4 router: one eBGP/iBGP session per router neighbour over ns-3 TCP port 179.
+class BgpControlPlane : public RouterControlPlane {
+ public:
+  /// `asn_of` gives a device's AS number, 0 for devices that do not speak BGP (hosts).
+  BgpControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Network& net,
+                  const std::function<uint32_t(const std::string&)>& asn_of, Port<FibProgram>& to_data,
+                  Port<ControlStatus>& to_mgmt);
+  ~BgpControlPlane() override;
+  void Start() override;
+  Health MeasureHealth() override;
+
+  /// Fault hooks.
+  void ResetSession(const std::string& peer_device);
+  void Crash();
+  void Restart();
+  /// Neighbour device ids, in peer order.
+  const std::vector<std::string>& neighbours() const { return neighbours_; }
+
+ protected:
+  void OnCarrier(uint32_t ifindex, bool up) override;
+  size_t AdjacenciesUp() const override { return core_->established(); }
+  size_t AdjacenciesConfigured() const override { return core_->peer_count(); }
+
+ private:
+  struct Conn;
+  void Listen();
+  void Apply(std::vector<bgp::Action>& out);
+  void AfterCore();
+  void ArmTick();
+  void Attach(size_t peer, void* socket);
+  void Detach(size_t peer);
+  void OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes);
+  void OnTcp(size_t peer, uint64_t gen, bool up);
+
+  Network& net_;
+  std::unique_ptr<bgp::BgpSpeaker> core_;
+  std::vector<std::string> neighbours_;
+  std::vector<std::unique_ptr<Conn>> conns_;
+  struct Listener;
+  std::unique_ptr<Listener> listener_;
+  std::vector<bgp::SessionState> last_states_;
+  Timer tick_;
+  bgp::SpeakerCounters last_counters_;
+  Counter* updates_sent_;
+  Counter* updates_received_;
+  Counter* withdrawals_received_;
+  Counter* session_drops_;
+  Gauge* suppressed_;
+  Gauge* adj_in_;
+};
+
+}  // namespace planelab
