@@ -1,5 +1,6 @@
 #include "sim/cli/story.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -52,6 +53,8 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     const std::string& dev = it.key();
     std::vector<std::string> lines;
     for (auto p = it.value().begin(); p != it.value().end(); ++p) {
+      std::vector<std::string> plane_lines;
+      double bad_s = 0;
       for (const auto& iv : p.value()) {
         std::string actual = iv["actual"], reported = iv["reported"];
         bool monitored = managed[dev];
@@ -60,21 +63,33 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
         bool warming_up = iv["from_s"].get<double>() == 0 && reported == "unknown";
         bool reported_bad = monitored && reported != "up" && !warming_up;
         if (!actual_bad && !reported_bad) continue;
+        if (actual_bad) bad_s += iv["to_s"].get<double>() - iv["from_s"].get<double>();
         std::string line = "  " + p.key() + std::string(12 - std::min<size_t>(11, p.key().size()), ' ') +
                            Secs(iv["from_s"]) + "-" + Secs(iv["to_s"]) + "  actual " + actual;
         if (monitored) line += ", reported " + reported;
         if (monitored && actual == "down" && reported == "up") {
           line += "   <- the dashboard is green while this plane is down";
-          lies.push_back(dev + " " + p.key());
+          if (std::find(lies.begin(), lies.end(), dev + " " + p.key()) == lies.end()) lies.push_back(dev + " " + p.key());
         } else if (monitored && actual == "up" && reported == "unknown") {
           line += "   <- the plane works but operators cannot see it";
         } else if (monitored && actual == "up") {
           line += "   <- the dashboard flags it (e.g. a link or neighbour down) while the plane serves";
         }
-        lines.push_back(line);
+        plane_lines.push_back(line);
         if (actual_bad) hurt[TriageOfPlane(p.key())].insert(dev + " " + p.key());
         if (reported_bad && reported == "unknown") hurt[TriageOf(Plane::kManagement)].insert(dev + " (dashboard stale)");
       }
+      // A flapping plane yields dozens of intervals: show the first, the last and a total.
+      const size_t kShown = 4;
+      if (plane_lines.size() > kShown + 1) {
+        size_t hidden = plane_lines.size() - kShown;
+        std::vector<std::string> shortened(plane_lines.begin(), plane_lines.begin() + 3);
+        shortened.push_back("  " + std::string(12, ' ') + "... " + std::to_string(hidden) + " more intervals (" +
+                            Secs(bad_s) + " not up in all) ...");
+        shortened.push_back(plane_lines.back());
+        plane_lines = shortened;
+      }
+      lines.insert(lines.end(), plane_lines.begin(), plane_lines.end());
     }
     if (lines.empty()) continue;
     any = true;
