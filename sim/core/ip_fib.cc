@@ -72,15 +72,19 @@ uint32_t IpFib::FlowHash(Ptr<const Packet> p, const Ipv4Header& h) {
 
 bool IpFib::Lookup(uint32_t dst, uint32_t flow, Entry* out) const {
   // Connected subnets first: an up interface reaches its own subnet directly.
-  for (uint32_t i = 1; i < ipv4_->GetNInterfaces(); ++i) {
-    if (!Carrier(i) || !ipv4_->IsUp(i)) continue;
-    for (uint32_t j = 0; j < ipv4_->GetNAddresses(i); ++j) {
-      Ipv4InterfaceAddress a = ipv4_->GetAddress(i, j);
-      uint32_t m = a.GetMask().Get();
-      if ((a.GetLocal().Get() & m) == (dst & m)) {
-        *out = Entry{dst, i};
-        return true;
+  if (connected_.empty()) {
+    for (uint32_t i = 1; i < ipv4_->GetNInterfaces(); ++i) {
+      for (uint32_t j = 0; j < ipv4_->GetNAddresses(i); ++j) {
+        Ipv4InterfaceAddress a = ipv4_->GetAddress(i, j);
+        uint32_t m = a.GetMask().Get();
+        connected_.push_back({a.GetLocal().Get() & m, m, i});
       }
+    }
+  }
+  for (const Connected& c : connected_) {
+    if ((dst & c.mask) == c.network && Carrier(c.ifindex)) {
+      *out = Entry{dst, c.ifindex};
+      return true;
     }
   }
   for (uint8_t len : lengths_present_) {

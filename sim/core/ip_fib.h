@@ -42,8 +42,14 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
                   ErrorCallback ecb) override;
   void NotifyInterfaceUp(uint32_t interface) override {}
   void NotifyInterfaceDown(uint32_t interface) override {}
-  void NotifyAddAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override { local_.clear(); }
-  void NotifyRemoveAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override { local_.clear(); }
+  void NotifyAddAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override {
+    local_.clear();
+    connected_.clear();
+  }
+  void NotifyRemoveAddress(uint32_t interface, ns3::Ipv4InterfaceAddress address) override {
+    local_.clear();
+    connected_.clear();
+  }
   void SetIpv4(ns3::Ptr<ns3::Ipv4> ipv4) override { ipv4_ = ipv4; }
   void PrintRoutingTable(ns3::Ptr<ns3::OutputStreamWrapper> stream, ns3::Time::Unit unit) const override;
 
@@ -64,6 +70,10 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
   std::unordered_map<uint32_t, bool> carrier_;
   mutable std::unordered_set<uint32_t> local_;  // own addresses and subnet broadcasts, built on demand
+  struct Connected {
+    uint32_t network, mask, ifindex;
+  };
+  mutable std::vector<Connected> connected_;  // directly connected subnets, built on demand
   bool forwarding_ = true;
   bool asic_alive_ = true;
   FibCounters counters_;

@@ -13,6 +13,7 @@ using namespace ns3;
 
 namespace {
 constexpr uint16_t kBgpPort = 179;  // RFC 4271 §8.2.1
+constexpr SimTime kFibBatchWindow = 10 * kMs;
 }  // namespace
 
 struct BgpControlPlane::Conn {
@@ -211,17 +212,26 @@ void BgpControlPlane::AfterCore() {
     last_states_[i] = s;
   }
   if (core_->loc_rib_dirty()) {
-    core_->clear_loc_rib_dirty();
     NoteChange();
-    FibTable table;
-    for (const auto& [prefix, hops] : core_->ForwardingTable()) {
-      std::vector<FibNextHop> nh;
-      for (const auto& h : hops) nh.push_back({h.addr, h.ifindex});
-      table[{prefix.addr, prefix.len}] = nh;
+    // Route programming is batched: while more BGP work is queued on the CPU the FIB waits, as
+    // RIB managers batch updates to the line cards; a short timer bounds the wait.
+    if (cpu_.depth() == 0) {
+      ProgramPending();
+    } else if (!fib_flush_.armed()) {
+      fib_flush_.Arm(kFibBatchWindow, [this]() { ProgramPending(); });
     }
-    ProgramFib(table);
   }
   ArmTick();
+}
+
+void BgpControlPlane::ProgramPending() {
+  fib_flush_.Cancel();
+  FibTable changes;
+  for (const auto& [prefix, hops] : core_->TakeForwardingChanges()) {
+    std::vector<FibNextHop>& nh = changes[{prefix.addr, prefix.len}];
+    for (const auto& h : hops) nh.push_back({h.addr, h.ifindex});
+  }
+  ProgramFibChanges(changes);
 }
 
 void BgpControlPlane::ArmTick() {
@@ -265,6 +275,7 @@ void BgpControlPlane::ResetSession(const std::string& peer_device) {
 void BgpControlPlane::Crash() {
   SetLifecycle(Lifecycle::kCrashed, "bgp-daemon-crash");
   tick_.Cancel();
+  fib_flush_.Cancel();
   cpu_.Flush();
   for (size_t i = 0; i < conns_.size(); ++i) Detach(i);
   if (listener_->sock) {

@@ -41,6 +41,7 @@ class BgpControlPlane : public RouterControlPlane {
   void Apply(std::vector<bgp::Action>& out);
   void AfterCore();
   void ArmTick();
+  void ProgramPending();
   void Attach(size_t peer, void* socket);
   void Detach(size_t peer);
   void OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes);
@@ -54,6 +55,7 @@ class BgpControlPlane : public RouterControlPlane {
   std::unique_ptr<Listener> listener_;
   std::vector<bgp::SessionState> last_states_;
   Timer tick_;
+  Timer fib_flush_;
   bgp::SpeakerCounters last_counters_;
   Counter* updates_sent_;
   Counter* updates_received_;

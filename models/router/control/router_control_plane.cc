@@ -25,15 +25,30 @@ void RouterControlPlane::NoteChange() {
 }
 
 void RouterControlPlane::ProgramFib(const FibTable& desired) {
-  FibProgram prog;
+  FibTable changes;
   for (const auto& [key, hops] : desired) {
     auto it = rib_.find(key);
-    if (it == rib_.end() || it->second != hops) prog.changes.push_back({key.first, key.second, false, hops});
+    if (it == rib_.end() || it->second != hops) changes[key] = hops;
   }
   for (const auto& [key, hops] : rib_) {
-    if (!desired.count(key)) prog.changes.push_back({key.first, key.second, true, {}});
+    if (!desired.count(key)) changes[key] = {};
   }
-  rib_ = desired;
+  ProgramFibChanges(changes);
+}
+
+void RouterControlPlane::ProgramFibChanges(const FibTable& changes) {
+  FibProgram prog;
+  for (const auto& [key, hops] : changes) {
+    auto it = rib_.find(key);
+    if (hops.empty()) {
+      if (it == rib_.end()) continue;
+      rib_.erase(it);
+      prog.changes.push_back({key.first, key.second, true, {}});
+    } else if (it == rib_.end() || it->second != hops) {
+      rib_[key] = hops;
+      prog.changes.push_back({key.first, key.second, false, hops});
+    }
+  }
   rib_routes_->Set(static_cast<double>(rib_.size()));
   if (!prog.changes.empty()) {
     prog.version = ++fib_version_;

@@ -35,6 +35,8 @@ class RouterControlPlane : public PlaneActor {
   void NoteChange();
   /// Sends the difference between `desired` and the routes already sent to the data plane.
   void ProgramFib(const FibTable& desired);
+  /// Sends only these changes (an empty next-hop list removes the route).
+  void ProgramFibChanges(const FibTable& changes);
   size_t rib_size() const { return rib_.size(); }
 
   RoutingSpec spec_;

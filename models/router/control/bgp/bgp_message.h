@@ -25,6 +25,13 @@ struct PathAttributes {
   uint32_t next_hop = 0;
   std::optional<uint32_t> med;
   std::optional<uint32_t> local_pref;  // iBGP only
+  bool operator<(const PathAttributes& o) const {
+    if (origin != o.origin) return origin < o.origin;
+    if (as_path != o.as_path) return as_path < o.as_path;
+    if (next_hop != o.next_hop) return next_hop < o.next_hop;
+    if (med != o.med) return med < o.med;
+    return local_pref < o.local_pref;
+  }
   bool operator==(const PathAttributes& o) const {
     return origin == o.origin && as_path == o.as_path && next_hop == o.next_hop && med == o.med &&
            local_pref == o.local_pref;

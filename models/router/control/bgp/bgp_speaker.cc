@@ -79,6 +79,7 @@ void BgpSpeaker::Crash() {
     PeerConfig c = p.config;
     p = Peer{c};
   }
+  for (const auto& [prefix, _] : loc_rib_) fib_changed_.insert(prefix);
   loc_rib_.clear();
   damping_ = RouteFlapDamping(config_.damping);
   loc_rib_dirty_ = true;
@@ -302,6 +303,7 @@ void BgpSpeaker::Decide(SimTime now, const std::set<Prefix>& prefixes) {
     }
     if (!changed) continue;
     loc_rib_dirty_ = true;
+    fib_changed_.insert(prefix);
     ++counters_.loc_rib_changes;
     for (auto& p : peers_) {
       if (p.state == SessionState::kEstablished) p.pending.insert(prefix);
@@ -336,7 +338,7 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
   if (p.state != SessionState::kEstablished) return;
   bool mrai_open = force || now >= p.mrai_until;
   std::vector<Prefix> withdraw;
-  std::map<std::vector<uint8_t>, std::pair<PathAttributes, std::vector<Prefix>>> announce;  // by encoded attrs
+  std::map<PathAttributes, std::vector<Prefix>> announce;  // prefixes grouped by attributes, one UPDATE each
   for (auto it = p.pending.begin(); it != p.pending.end();) {
     PathAttributes attrs;
     bool want = Export(peer, *it, &attrs);
@@ -355,13 +357,7 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
       continue;
     }
     if (!mrai_open) { ++it; continue; }
-    Message key;
-    key.type = MessageType::kUpdate;
-    key.update.attrs = attrs;
-    key.update.nlri.push_back({0, 0});
-    auto& slot = announce[Encode(key)];
-    slot.first = attrs;
-    slot.second.push_back(*it);
+    announce[attrs].push_back(*it);
     p.adj_out[*it] = attrs;
     it = p.pending.erase(it);
   }
@@ -374,13 +370,13 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
     ++counters_.updates_sent;
     Send(peer, m, out);
   }
-  for (auto& [_, group] : announce) {
-    for (size_t i = 0; i < group.second.size(); i += kMaxPrefixesPerUpdate) {
+  for (auto& [attrs, prefixes] : announce) {
+    for (size_t i = 0; i < prefixes.size(); i += kMaxPrefixesPerUpdate) {
       Message m;
       m.type = MessageType::kUpdate;
-      m.update.attrs = group.first;
-      m.update.nlri.assign(group.second.begin() + static_cast<long>(i),
-                           group.second.begin() + static_cast<long>(std::min(group.second.size(), i + kMaxPrefixesPerUpdate)));
+      m.update.attrs = attrs;
+      m.update.nlri.assign(prefixes.begin() + static_cast<long>(i),
+                           prefixes.begin() + static_cast<long>(std::min(prefixes.size(), i + kMaxPrefixesPerUpdate)));
       counters_.prefixes_announced += m.update.nlri.size();
       ++counters_.updates_sent;
       Send(peer, m, out);
@@ -431,6 +427,20 @@ SimTime BgpSpeaker::NextDeadline() const {
   SimTime reuse = damping_.NextReuse();
   if (reuse >= 0) next = std::min(next, reuse);
   return next;
+}
+
+std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
+  std::map<Prefix, std::vector<NextHop>> out;
+  for (const Prefix& prefix : fib_changed_) {
+    auto it = loc_rib_.find(prefix);
+    std::vector<NextHop>& hops = out[prefix];
+    if (it == loc_rib_.end() || it->second.peer == SIZE_MAX) continue;  // gone, or our own connected prefix
+    for (size_t i : it->second.multipath) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
+    std::sort(hops.begin(), hops.end());
+  }
+  fib_changed_.clear();
+  loc_rib_dirty_ = false;
+  return out;
 }
 
 std::map<Prefix, std::vector<NextHop>> BgpSpeaker::ForwardingTable() const {

@@ -82,6 +82,8 @@ class BgpSpeaker {
 
   /// Loc-RIB as the FIB needs it: prefix -> next hops (empty for our own prefixes).
   std::map<Prefix, std::vector<NextHop>> ForwardingTable() const;
+  /// FIB changes since the last call: prefix -> next hops, empty when the route is gone.
+  std::map<Prefix, std::vector<NextHop>> TakeForwardingChanges();
   bool loc_rib_dirty() const { return loc_rib_dirty_; }
   void clear_loc_rib_dirty() { loc_rib_dirty_ = false; }
 
@@ -144,6 +146,7 @@ class BgpSpeaker {
   RouteFlapDamping damping_;
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
+  std::set<Prefix> fib_changed_;
   bool started_ = false;
 };
 
