@@ -45,6 +45,7 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   cfg.mrai_ebgp = spec.bgp.mrai_ebgp;
   cfg.mrai_ibgp = spec.bgp.mrai_ibgp;
   cfg.multipath = spec.bgp.multipath;
+  cfg.defer_flush = true;
   cfg.damping.enabled = spec.bgp.damping;
   cfg.damping.half_life = spec.bgp.damping_half_life;
   cfg.damping.suppress_threshold = spec.bgp.damping_suppress;
@@ -173,6 +174,17 @@ void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
 }
 
 void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
+  // Consecutive messages to one peer go out in one write, as a daemon fills its socket buffer.
+  std::vector<bgp::Action> merged;
+  for (auto& a : out) {
+    if (a.kind == bgp::Action::Kind::kSend && !merged.empty() && merged.back().kind == bgp::Action::Kind::kSend &&
+        merged.back().peer == a.peer) {
+      merged.back().bytes.insert(merged.back().bytes.end(), a.bytes.begin(), a.bytes.end());
+    } else {
+      merged.push_back(std::move(a));
+    }
+  }
+  out.swap(merged);
   for (auto& a : out) {
     Conn& c = *conns_[a.peer];
     switch (a.kind) {
@@ -211,10 +223,11 @@ void BgpControlPlane::AfterCore() {
     }
     last_states_[i] = s;
   }
-  if (core_->loc_rib_dirty()) {
-    NoteChange();
-    // Route programming is batched: while more BGP work is queued on the CPU the FIB waits, as
-    // RIB managers batch updates to the line cards; a short timer bounds the wait.
+  if (core_->loc_rib_dirty() || core_->has_pending()) {
+    if (core_->loc_rib_dirty()) NoteChange();
+    // Output is batched: while more BGP work is queued on the CPU, FIB programming and UPDATEs
+    // wait, as RIB managers batch line-card updates and BGP daemons batch writes; a short timer
+    // bounds the wait.
     if (cpu_.depth() == 0) {
       ProgramPending();
     } else if (!fib_flush_.armed()) {
@@ -226,6 +239,9 @@ void BgpControlPlane::AfterCore() {
 
 void BgpControlPlane::ProgramPending() {
   fib_flush_.Cancel();
+  std::vector<bgp::Action> out;
+  core_->FlushPending(Clock::Now(), &out);
+  Apply(out);
   FibTable changes;
   for (const auto& [prefix, hops] : core_->TakeForwardingChanges()) {
     std::vector<FibNextHop>& nh = changes[{prefix.addr, prefix.len}];

@@ -135,7 +135,14 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
     p.state = SessionState::kActive;
   }
   Decide(now, changed);
-  FlushAll(now, out);
+  if (!config_.defer_flush) FlushAll(now, out);
+}
+
+bool BgpSpeaker::has_pending() const {
+  for (const auto& p : peers_) {
+    if (p.state == SessionState::kEstablished && !p.pending.empty()) return true;
+  }
+  return false;
 }
 
 void BgpSpeaker::FlushAll(SimTime now, std::vector<Action>* out) {
@@ -233,7 +240,7 @@ void BgpSpeaker::ProcessUpdate(SimTime now, size_t peer, const Update& u, std::v
     changed.insert(n);
   }
   Decide(now, changed);
-  FlushAll(now, out);
+  if (!config_.defer_flush) FlushAll(now, out);
 }
 
 void BgpSpeaker::Decide(SimTime now, const std::set<Prefix>& prefixes) {

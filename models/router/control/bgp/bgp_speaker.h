@@ -36,6 +36,9 @@ struct SpeakerConfig {
   SimTime mrai_ibgp = 5 * kSec;
   bool multipath = true;  // ECMP over equal paths, AS_PATH length compared only ("multipath relax", RFC 7938 §6.3)
   uint32_t default_local_pref = 100;
+  /// When true, received messages only update the RIBs; the host calls FlushPending() to send
+  /// what became due, so a burst of input yields one batch of output (as BGP write quanta do).
+  bool defer_flush = false;
   DampingConfig damping;
 };
 
@@ -72,6 +75,9 @@ class BgpSpeaker {
   void OnTcpUp(SimTime now, size_t peer, std::vector<Action>* out);
   void OnTcpDown(SimTime now, size_t peer, std::vector<Action>* out);
   void OnMessage(SimTime now, size_t peer, const Message& m, std::vector<Action>* out);
+  /// Sends what is due to every established peer (for hosts that set defer_flush).
+  void FlushPending(SimTime now, std::vector<Action>* out) { FlushAll(now, out); }
+  bool has_pending() const;
   /// Runs every timer due at `now`.
   void Tick(SimTime now, std::vector<Action>* out);
   SimTime NextDeadline() const;
