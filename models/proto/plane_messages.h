@@ -31,10 +31,12 @@ struct FibProgram {
   std::vector<FibRouteChange> changes;
 };
 
-/// data -> control: an interface gained or lost carrier (punted from the PHY/ASIC).
+/// data -> control: an interface gained or lost carrier (punted from the PHY/ASIC), or, with
+/// `bfd`, the BFD session to the neighbour on it went up or down.
 struct InterfaceEvent {
   uint32_t ifindex = 0;
   bool up = true;
+  bool bfd = false;
 };
 
 /// data -> control: a FIB program batch is now in hardware.

@@ -1,5 +1,7 @@
 #include "models/router/router_device.h"
 
+#include "sim/core/network.h"
+
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -34,6 +36,13 @@ class RouterDevice : public Device {
       if (d.kind == "router") routers[d.id] = d.asn;
     }
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
+    if (env.scenario.routing.bfd.enabled) {
+      std::vector<uint32_t> towards_routers;
+      for (const auto& i : env.network.Interfaces(id())) {
+        if (!i.oob && routers.count(i.peer)) towards_routers.push_back(i.ifindex);
+      }
+      data_->EnableBfd(env.scenario.routing.bfd, towards_routers);
+    }
     if (env.scenario.routing.protocol == "bgp") {
       auto asn_of = [routers](const std::string& dev) {
         auto it = routers.find(dev);

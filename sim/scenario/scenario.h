@@ -62,8 +62,17 @@ struct BgpSpec {
   SimTime damping_max_suppress = 60 * 60 * kSec;
 };
 
+/// BFD between router neighbours (RFC 5880/5881), run by the forwarding hardware as line cards do.
+struct BfdSpec {
+  bool enabled = false;
+  // Common vendor defaults (e.g. FRR: 300 ms transmit/receive, detect multiplier 3).
+  SimTime interval = 300 * kMs;
+  uint32_t multiplier = 3;
+};
+
 /// Router control-plane protocol and timers: "link-state" (OSPF-like) or "bgp".
 struct RoutingSpec {
+  BfdSpec bfd;
   std::string protocol = "link-state";
   BgpSpec bgp;
   // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval.

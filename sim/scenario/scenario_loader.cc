@@ -390,6 +390,13 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
     if (r.contains("cpu_cost_message")) rs.cpu_cost_message = Dur(r["cpu_cost_message"]);
     if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = Dur(r["cpu_cost_spf"]);
     rs.protocol = r.value("protocol", rs.protocol);
+    if (r.contains("bfd")) {
+      const json& b = r["bfd"];
+      rs.bfd.enabled = b.value("enabled", true);
+      if (b.contains("interval")) rs.bfd.interval = Dur(b["interval"]);
+      rs.bfd.multiplier = b.value("multiplier", rs.bfd.multiplier);
+      if (rs.bfd.interval < 1 * kMs) problems.Add("/routing/bfd/interval", "the BFD interval must be at least 1ms");
+    }
     if (r.contains("bgp")) {
       const json& b = r["bgp"];
       BgpSpec& bs = rs.bgp;

@@ -95,7 +95,8 @@ void BgpControlPlane::Listen() {
       MakeNullCallback<bool, Ptr<ns3::Socket>, const Address&>(),
       MakeBoundCallback(+[](BgpControlPlane* self, Ptr<ns3::Socket> s, const Address& from) {
         int peer = self->core_->PeerFor(InetSocketAddress::ConvertFrom(from).GetIpv4().Get());
-        if (peer < 0 || !self->running() || self->core_->state(peer) != bgp::SessionState::kActive) {
+        if (peer < 0 || !self->running() || self->core_->state(peer) != bgp::SessionState::kActive ||
+            self->bfd_down_.count(self->core_->peer_config(peer).ifindex)) {
           s->Close();
           return;
         }
@@ -190,6 +191,13 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
     switch (a.kind) {
       case bgp::Action::Kind::kConnect: {
         const bgp::PeerConfig& pc = core_->peer_config(a.peer);
+        if (bfd_down_.count(pc.ifindex)) {
+          // The neighbour is unreachable as far as BFD knows: the attempt fails at once.
+          uint64_t gen = ++c.gen;
+          size_t peer = a.peer;
+          After(0, [this, peer, gen]() { OnTcp(peer, gen, false); });
+          break;
+        }
         Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
@@ -276,6 +284,17 @@ void BgpControlPlane::OnCarrier(uint32_t ifindex, bool up) {
     Apply(out);
   }
   AfterCore();
+}
+
+void BgpControlPlane::OnBfd(uint32_t ifindex, bool up) {
+  // RFC 5882 §4.3: BGP takes BFD's word that the neighbour is unreachable and drops the session,
+  // and does not bring it back while BFD is down.
+  if (up) {
+    bfd_down_.erase(ifindex);
+    return;
+  }
+  bfd_down_.insert(ifindex);
+  OnCarrier(ifindex, false);
 }
 
 void BgpControlPlane::ResetSession(const std::string& peer_device) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ class BgpControlPlane : public RouterControlPlane {
 
  protected:
   void OnCarrier(uint32_t ifindex, bool up) override;
+  void OnBfd(uint32_t ifindex, bool up) override;
   size_t AdjacenciesUp() const override { return core_->established(); }
   size_t AdjacenciesConfigured() const override { return core_->peer_count(); }
 
@@ -56,6 +58,7 @@ class BgpControlPlane : public RouterControlPlane {
   std::vector<bgp::SessionState> last_states_;
   Timer tick_;
   Timer fib_flush_;
+  std::set<uint32_t> bfd_down_;  // interfaces whose BFD session is down: no BGP session there
   bgp::SpeakerCounters last_counters_;
   Counter* updates_sent_;
   Counter* updates_received_;

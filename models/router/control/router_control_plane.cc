@@ -67,6 +67,11 @@ void RouterControlPlane::OnDataMessage(const DataToControl& m) {
     InterfaceEvent ev = *e;
     NoteChange();
     cpu_.Submit(spec_.cpu_cost_message, [this, ev]() {
+      if (ev.bfd) {
+        Emit(ev.up ? "bfd.up" : "bfd.down", nlohmann::json({{"ifindex", ev.ifindex}}).dump());
+        OnBfd(ev.ifindex, ev.up);
+        return;
+      }
       Emit(ev.up ? "interface.up" : "interface.down", nlohmann::json({{"ifindex", ev.ifindex}}).dump());
       OnCarrier(ev.ifindex, ev.up);
     });

@@ -29,6 +29,8 @@ class RouterControlPlane : public PlaneActor {
  protected:
   /// Carrier change punted by the data plane (already queued on the CPU by the caller).
   virtual void OnCarrier(uint32_t ifindex, bool up) = 0;
+  /// BFD reports the neighbour on `ifindex` unreachable (or back): by default, like carrier.
+  virtual void OnBfd(uint32_t ifindex, bool up) { OnCarrier(ifindex, up); }
   virtual size_t AdjacenciesUp() const = 0;
   virtual size_t AdjacenciesConfigured() const = 0;
   /// Remembers when the first not yet programmed change happened (for convergence time).

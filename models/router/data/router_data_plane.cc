@@ -2,13 +2,79 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ns3/inet-socket-address.h>
+#include <ns3/udp-socket-factory.h>
+
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
 
+namespace {
+constexpr uint16_t kBfdPort = 3784;  // RFC 5881 §4: single-hop BFD control packets
+}  // namespace
+
+struct RouterDataPlane::BfdSocket {
+  ns3::Ptr<ns3::Socket> sock;
+};
+
+RouterDataPlane::~RouterDataPlane() = default;
+
+void RouterDataPlane::EnableBfd(const BfdSpec& spec, std::vector<uint32_t> ifindexes) {
+  bfd_ = spec;
+  for (uint32_t ifx : ifindexes) {
+    for (const auto& i : net_.Interfaces(device())) {
+      if (i.ifindex == ifx) bfd_sessions_.push_back({ifx, i.peer_addr, i.local_addr, -1, false});
+    }
+  }
+}
+
+void RouterDataPlane::BfdReceive(uint32_t from_addr) {
+  if (!asic_alive_) return;  // the BFD engine lives in the dead hardware
+  for (auto& s : bfd_sessions_) {
+    if (s.peer_addr != from_addr) continue;
+    s.last_rx = Clock::Now();
+    if (!s.up) {
+      s.up = true;
+      to_control_.Send(InterfaceEvent{s.ifindex, true, true});
+    }
+  }
+}
+
+void RouterDataPlane::BfdTick() {
+  SimTime now = Clock::Now();
+  if (asic_alive_) {
+    auto fib = FibOf(net_, device());
+    for (auto& s : bfd_sessions_) {
+      // RFC 5880 §6.8.4: detection time = remote detect multiplier x agreed interval.
+      if (s.up && now - s.last_rx > static_cast<SimTime>(bfd_.multiplier) * bfd_.interval) {
+        s.up = false;
+        Emit("bfd.timeout", nlohmann::json({{"ifindex", s.ifindex}}).dump());
+        to_control_.Send(InterfaceEvent{s.ifindex, false, true});
+      }
+      if (!fib->Carrier(s.ifindex)) continue;
+      // A 24-byte RFC 5880 control packet: version 1, state Up/Down, detect multiplier, intervals in us.
+      uint8_t b[24] = {0};
+      b[0] = 1 << 5;
+      b[1] = static_cast<uint8_t>((s.up ? 3 : 1) << 6);
+      b[2] = static_cast<uint8_t>(bfd_.multiplier);
+      b[3] = 24;
+      uint32_t us = static_cast<uint32_t>(bfd_.interval / kUs);
+      for (int k = 0; k < 4; ++k) {
+        b[4 + k] = static_cast<uint8_t>(s.local_addr >> (24 - 8 * k));
+        b[8 + k] = static_cast<uint8_t>(s.peer_addr >> (24 - 8 * k));
+        b[12 + k] = b[16 + k] = static_cast<uint8_t>(us >> (24 - 8 * k));
+      }
+      bfd_socket_->sock->SendTo(ns3::Create<ns3::Packet>(b, sizeof b), 0,
+                                ns3::InetSocketAddress(ns3::Ipv4Address(s.peer_addr), kBfdPort));
+    }
+  }
+  After(bfd_.interval, [this]() { BfdTick(); });
+}
+
 RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Network& net,
                                  Port<DataToControl>& to_control, Port<DataStatus>& to_mgmt)
-    : PlaneActor(ctx, device, Plane::kData), net_(net), to_control_(to_control), to_mgmt_(to_mgmt) {
+    : PlaneActor(ctx, device, Plane::kData), net_(net), to_control_(to_control), to_mgmt_(to_mgmt),
+      bfd_socket_(new BfdSocket) {
   transit_ = AddCounter("transit_packets", "packets", "transit packets received for forwarding");
   forwarded_ = AddCounter("forwarded_packets", "packets", "transit packets forwarded");
   dropped_ = AddCounter("dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)");
@@ -25,6 +91,18 @@ RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Net
 
 void RouterDataPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
+  if (bfd_.enabled && !bfd_sessions_.empty()) {
+    bfd_socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), ns3::UdpSocketFactory::GetTypeId());
+    bfd_socket_->sock->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kBfdPort));
+    bfd_socket_->sock->SetRecvCallback(ns3::MakeBoundCallback(+[](RouterDataPlane* self, ns3::Ptr<ns3::Socket> s) {
+      ns3::Address from;
+      while (ns3::Ptr<ns3::Packet> p = s->RecvFrom(from)) {
+        self->BfdReceive(ns3::InetSocketAddress::ConvertFrom(from).GetIpv4().Get());
+      }
+    }, this));
+    std::uniform_int_distribution<SimTime> jitter(0, bfd_.interval);
+    After(jitter(rng()), [this]() { BfdTick(); });
+  }
   net_.OnCarrierChange(device(), [this](uint32_t ifindex, bool up) {
     for (const auto& i : net_.Interfaces(device())) {
       if (i.ifindex != ifindex || i.oob) continue;
@@ -85,6 +163,7 @@ void RouterDataPlane::OnStatusQuery(const StatusQuery& q) {
 }
 
 void RouterDataPlane::SetAsicAlive(bool alive) {
+  asic_alive_ = alive;
   FibOf(net_, device())->SetAsicAlive(alive);
   // Silent hardware failure: the event is for the run's ground truth, not something the device logs.
   Emit(alive ? "asic.restored" : "asic.dead", "{}");

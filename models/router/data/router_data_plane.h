@@ -5,6 +5,9 @@
 
 #include "models/proto/plane_messages.h"
 #include "sim/core/plane_actor.h"
+#include "sim/scenario/scenario.h"
+
+#include <memory>
 
 namespace planelab {
 
@@ -15,6 +18,10 @@ class RouterDataPlane : public PlaneActor {
  public:
   RouterDataPlane(RunContext& ctx, const std::string& device, Network& net, Port<DataToControl>& to_control,
                   Port<DataStatus>& to_mgmt);
+  ~RouterDataPlane() override;
+  /// Runs BFD (RFC 5880/5881) towards the neighbours on these interfaces, in the forwarding
+  /// hardware: a dead ASIC stops sending and answering, which is what BFD is for.
+  void EnableBfd(const BfdSpec& spec, std::vector<uint32_t> ifindexes);
   void Start() override;
   Health MeasureHealth() override;
 
@@ -27,6 +34,18 @@ class RouterDataPlane : public PlaneActor {
 
  private:
   void Apply(const FibProgram& prog);
+  void BfdTick();
+  void BfdReceive(uint32_t from_addr);
+  struct BfdSession {
+    uint32_t ifindex = 0, peer_addr = 0, local_addr = 0;
+    SimTime last_rx = -1;
+    bool up = false;
+  };
+  BfdSpec bfd_;
+  std::vector<BfdSession> bfd_sessions_;
+  struct BfdSocket;
+  std::unique_ptr<BfdSocket> bfd_socket_;
+  bool asic_alive_ = true;
   Network& net_;
   bool fib_stalled_ = false;
   std::vector<FibProgram> stalled_;
