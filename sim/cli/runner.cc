@@ -13,6 +13,7 @@
 #include "sim/core/network.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/fault/fault_injector.h"
+#include "sim/probe/convergence_probe.h"
 #include "sim/probe/expectations.h"
 #include "sim/probe/health_probe.h"
 #include "sim/probe/recorder.h"
@@ -99,6 +100,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     recorder->WriteTopology(sc);
   }
 
+  ConvergenceProbe convergence(ctx.events);
   Network net(sc);
   FaultInjector faults(ctx.events);
   for (const auto& l : sc.links) {
@@ -243,6 +245,19 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
       outcome.all_passed &= r.passed;
     }
   }
+  // Network-wide convergence: from each trigger to the last FIB programmed anywhere.
+  nlohmann::ordered_json conv = nlohmann::ordered_json::array();
+  for (const auto& ep : convergence.episodes()) {
+    nlohmann::ordered_json c;
+    c["trigger"] = ep.trigger;
+    c["at_s"] = ToSeconds(ep.at);
+    c["converged_after_s"] = ep.last_change < 0 ? nlohmann::ordered_json(nullptr)
+                                                : nlohmann::ordered_json(ToSeconds(ep.last_change - ep.at));
+    c["rib_changes"] = ep.rib_changes;
+    c["routers_changed"] = ep.routers.size();
+    conv.push_back(c);
+  }
+  summary["convergence"] = conv;
   summary["devices"] = devs;
   ns3::Simulator::Destroy();
   devices.clear();

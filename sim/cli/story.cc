@@ -118,6 +118,21 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     for (size_t i = 0; i < lies.size(); ++i) out << (i ? ", " : "") << lies[i];
     out << " down while reported up).\n";
   }
+  if (summary.contains("convergence")) {
+    out << "\nRouting convergence (first to last route change network-wide):\n";
+    for (const auto& c : summary["convergence"]) {
+      out << "  " << Secs(c["at_s"].get<double>()) << "  " << c["trigger"].get<std::string>() << ": ";
+      if (c["converged_after_s"].is_null()) {
+        out << "no route changed\n";
+      } else {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%.3fs, %llu RIB changes on %llu routers\n", c["converged_after_s"].get<double>(),
+                      static_cast<unsigned long long>(c["rib_changes"].get<uint64_t>()),
+                      static_cast<unsigned long long>(c["routers_changed"].get<uint64_t>()));
+        out << buf;
+      }
+    }
+  }
   const auto& exps = summary["expectations"];
   if (!exps.empty()) {
     size_t passed = 0;

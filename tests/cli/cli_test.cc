@@ -136,3 +136,23 @@ TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
 }
 
 }  // namespace planelab::testing
+
+namespace planelab::testing {
+
+// Hand computation for link-failure-reroute (ring r1-r2-r3-r4, link-state defaults): at 20s r1-r2
+// loses carrier. r2 learns it over the punt port (10us), spends 200us of CPU and floods its new LSA;
+// it reaches r3 after 2ms of link delay (plus 0.1us of serialisation), costs 200us of CPU there and
+// arms the SPF throttle (50ms); SPF costs 5ms and FIB programming 10ms. The last FIB programmed in
+// the network is therefore at 0.01 + 0.2 + 2.0001 + 0.2 + 50 + 5 + 10 = 67.41ms after the cut.
+TEST(Convergence, MatchesTheHandComputationOnARing) {
+  std::string out = FreshPath("ring");
+  ASSERT_EQ(RunPlanelab("run scenarios/basics/link-failure-reroute.json --quiet --out " + out).code, 0);
+  auto s = nlohmann::json::parse(ReadFile(out + "/summary.json"));
+  const auto& conv = s["convergence"];
+  ASSERT_EQ(conv.size(), 3u);
+  EXPECT_EQ(conv[1]["trigger"], "fault.start link-down r1-r2");
+  EXPECT_NEAR(conv[1]["converged_after_s"].get<double>(), 0.06741, 0.0002);
+  EXPECT_EQ(conv[1]["routers_changed"], 4);
+}
+
+}  // namespace planelab::testing
