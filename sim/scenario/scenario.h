@@ -131,7 +131,7 @@ struct ExpectationSpec {
 struct GeneratorSpec {
   std::string kind;
   int routers = 0;          // line, ring, star (leaves of the star)
-  int spines = 0, leaves = 0;
+  int spines = 0, leaves = 0;  // internet: transits, stubs
   int hosts_per_router = 0;  // line, ring, star leaves, leaf-spine leaves
   std::string prefix;        // id prefix, to combine several generators
   uint32_t asn_base = 0;     // leaf-spine: spines share asn_base, leaf i gets asn_base + i (RFC 7938 §5.2.1)

@@ -263,8 +263,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       gs.pointer = "/topology/generate/" + std::to_string(i);
       gs.kind = g["kind"];
       gs.routers = g.value("routers", 0);
-      gs.spines = g.value("spines", 0);
-      gs.leaves = g.value("leaves", 0);
+      gs.spines = g.value("spines", g.value("transits", 0));
+      gs.leaves = g.value("leaves", g.value("stubs", 0));
       gs.hosts_per_router = g.value("hosts_per_router", g.value("hosts_per_leaf", 0));
       gs.prefix = g.value("prefix", "");
       gs.asn_base = g.value("asn_base", 0u);
@@ -280,7 +280,10 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
         problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring and star; leaf-spine takes \"spines\" and \"leaves\"");
       }
       sc->generators.push_back(gs);
-      bool complete = gs.kind == "leaf-spine" ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
+      if (gs.kind == "internet" && (gs.spines == 0 || gs.leaves == 0)) {
+        problems.Add(gs.pointer, "generator \"internet\" needs \"transits\" and \"stubs\" (transit ASes and dual-homed stub ASes)");
+      }
+      bool complete = (gs.kind == "leaf-spine" || gs.kind == "internet") ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
       if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
     }
   }

@@ -51,6 +51,25 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
       AddLink(links, g.link, p + "hub", p + "r" + std::to_string(i));
     }
     for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
+  } else if (g.kind == "internet") {
+    // A small teaching internet: transit ASes peering in a full mesh, stub ASes each dual-homed to two
+    // transits. Transits use documentation ASNs (RFC 5398: 64496-64511), stubs private ones (RFC 6996).
+    int transits = g.spines, stubs = g.leaves;
+    for (int t = 1; t <= transits; ++t) {
+      AddDevice(devices, groups, p + "t" + std::to_string(t), "router", {"routers", "transits"},
+                64496u + static_cast<uint32_t>(t - 1));
+    }
+    for (int a = 1; a <= transits; ++a) {
+      for (int b = a + 1; b <= transits; ++b) AddLink(links, g.link, p + "t" + std::to_string(a), p + "t" + std::to_string(b));
+    }
+    for (int s = 1; s <= stubs; ++s) {
+      std::string id = p + "s" + std::to_string(s);
+      AddDevice(devices, groups, id, "router", {"routers", "stubs"}, 65000u + static_cast<uint32_t>(s));
+      int first = (s - 1) % transits + 1, second = s % transits + 1;
+      AddLink(links, g.link, id, p + "t" + std::to_string(first));
+      if (second != first) AddLink(links, g.link, id, p + "t" + std::to_string(second));
+    }
+    for (int s = 1; s <= stubs; ++s) hosts_for(p + "s" + std::to_string(s), s, g.hosts_per_router);
   } else if (g.kind == "leaf-spine") {
     // RFC 7938 §5.2.1: all spines share one ASN, every leaf has its own; private ASNs (RFC 6996),
     // 4-octet ones when the 2-octet private range is too small.

@@ -67,6 +67,7 @@ void BgpSpeaker::Start(SimTime now, std::vector<Action>* out) {
     Peer& p = peers_[i];
     if (p.config.active) {
       p.state = SessionState::kConnect;
+      p.retry_at = now + config_.connect_retry;
       out->push_back({Action::Kind::kConnect, i, {}});
     } else {
       p.state = SessionState::kActive;  // listening for the neighbour's connection
@@ -93,6 +94,7 @@ void BgpSpeaker::OnTcpUp(SimTime now, size_t peer, std::vector<Action>* out) {
     return;
   }
   p.state = SessionState::kOpenSent;
+  p.retry_at = -1;
   Message m;
   m.type = MessageType::kOpen;
   m.open.my_as = config_.local_as;
@@ -414,9 +416,13 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
       Send(i, ka, out);
       p.keepalive_at = now + std::min(config_.keepalive, p.hold / 3);
     }
-    if (p.retry_at >= 0 && now >= p.retry_at && p.state == SessionState::kIdle) {
-      p.retry_at = -1;
+    // RFC 4271 §8.2.2: when the ConnectRetryTimer expires in Connect, the pending TCP attempt is
+    // dropped and a new one started; in Idle (after an error) the next attempt starts.
+    if (p.retry_at >= 0 && now >= p.retry_at &&
+        (p.state == SessionState::kIdle || p.state == SessionState::kConnect)) {
+      if (p.state == SessionState::kConnect) out->push_back({Action::Kind::kClose, i, {}});
       p.state = SessionState::kConnect;
+      p.retry_at = now + config_.connect_retry;
       out->push_back({Action::Kind::kConnect, i, {}});
     }
   }
