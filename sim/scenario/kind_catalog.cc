@@ -13,6 +13,7 @@ const std::vector<DeviceKindDoc>& DeviceKinds() {
            {"data", "forwarded_packets", "packets", "transit packets forwarded"},
            {"data", "dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)"},
            {"data", "punted_packets", "packets", "packets addressed to the router, punted to its CPU"},
+           {"data", "ttl_expired_packets", "packets", "packets dropped with TTL expired (forwarding loops)"},
            {"data", "drop_ratio", "1", "share of transit packets dropped in the interval"},
            {"data", "forwarded_bps", "bit/s", "forwarded transit traffic in the interval"},
            {"data", "fib_routes", "routes", "routes programmed in the FIB"},

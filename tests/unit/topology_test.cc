@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace planelab {
 
 namespace {
@@ -57,6 +59,24 @@ TEST(Generators, RingLineStar) {
   EXPECT_EQ(star.devices.size(), 1u + 3u + 3u);
   Topology ts(star.devices, star.links);
   EXPECT_EQ(ts.HopDistance("h1", "h3"), 4);
+}
+
+TEST(Generators, InternetDualHomesEveryStub) {
+  GeneratorSpec g;
+  g.kind = "internet";
+  g.spines = 3;  // transits
+  g.leaves = 4;  // stubs
+  g.hosts_per_router = 1;
+  Built b = Generate(g);
+  EXPECT_EQ(b.groups["transits"].size(), 3u);
+  EXPECT_EQ(b.groups["stubs"].size(), 4u);
+  EXPECT_EQ(b.links.size(), 3u + 4u * 2u + 4u);  // transit mesh, two uplinks per stub, host links
+  Topology t(b.devices, b.links);
+  EXPECT_TRUE(t.Validate().empty());
+  std::set<uint32_t> asns;
+  for (const auto& d : b.devices) if (d.kind == "router") asns.insert(d.asn);
+  EXPECT_EQ(asns.size(), 7u);  // one AS per router
+  EXPECT_EQ(b.devices[0].asn, 64496u);  // RFC 5398 documentation ASN
 }
 
 TEST(TopologyValidation, FindsDuplicatesDanglingAndUnreachable) {

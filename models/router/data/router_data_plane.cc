@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ns3/inet-socket-address.h>
+#include <ns3/ipv4-l3-protocol.h>
 #include <ns3/udp-socket-factory.h>
 
 #include "sim/core/network_ns3.h"
@@ -79,6 +80,7 @@ RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Net
   forwarded_ = AddCounter("forwarded_packets", "packets", "transit packets forwarded");
   dropped_ = AddCounter("dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)");
   punted_ = AddCounter("punted_packets", "packets", "packets addressed to the router, punted to its CPU");
+  ttl_expired_ = AddCounter("ttl_expired_packets", "packets", "packets dropped with TTL expired (forwarding loops)");
   drop_ratio_ = AddGauge("drop_ratio", "1", "share of transit packets dropped in the interval");
   forwarded_bps_ = AddGauge("forwarded_bps", "bit/s", "forwarded transit traffic in the interval");
   fib_routes_ = AddGauge("fib_routes", "routes", "routes programmed in the FIB");
@@ -91,6 +93,12 @@ RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Net
 
 void RouterDataPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
+  // Packets caught in a forwarding loop (while routes converge) die of TTL expiry in IPv4.
+  NodeOf(net_, device())->GetObject<ns3::Ipv4L3Protocol>()->TraceConnectWithoutContext(
+      "Drop", ns3::MakeBoundCallback(+[](Counter* c, const ns3::Ipv4Header&, ns3::Ptr<const ns3::Packet>,
+                                          ns3::Ipv4L3Protocol::DropReason reason, ns3::Ptr<ns3::Ipv4>, uint32_t) {
+        if (reason == ns3::Ipv4L3Protocol::DROP_TTL_EXPIRED) c->Add();
+      }, ttl_expired_));
   if (bfd_.enabled && !bfd_sessions_.empty()) {
     bfd_socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), ns3::UdpSocketFactory::GetTypeId());
     bfd_socket_->sock->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kBfdPort));

@@ -57,6 +57,7 @@ class RouterDataPlane : public PlaneActor {
   Counter* forwarded_;
   Counter* dropped_;
   Counter* punted_;
+  Counter* ttl_expired_;
   Gauge* drop_ratio_;
   Gauge* forwarded_bps_;
   Gauge* fib_routes_;
