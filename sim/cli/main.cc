@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
   run->add_option("SCENARIO", scenario_file, "scenario file (JSON; see scenarios/ and scenarios/scenario.schema.json)")->required();
   run->add_option("--out", opts.out_dir, "run folder to create (default runs/<name>-s<seed>, never overwriting)");
   run->add_flag("--force", opts.force, "with --out: replace an earlier PlaneLab run in that folder");
-  auto* seed_opt = run->add_option("--seed", seed, "override the scenario's seed (same seed => byte-identical outputs)");
+  auto* seed_opt = run->add_option("--seed", seed, "override the scenario's seed (same seed => byte-identical outputs)")
+                       ->check(CLI::Range(uint64_t{0}, uint64_t{4294967295ULL}));
   auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
   run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
   run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")

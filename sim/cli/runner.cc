@@ -69,8 +69,13 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   fs::path final_dir = ChooseOutDir(sc, opts);
   fs::path tmp = final_dir.string() + ".partial-" + std::to_string(::getpid());
   if (opts.record) {
-    fs::remove_all(tmp);
-    fs::create_directories(tmp);
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec) {
+      throw UsageError("cannot create the run folder next to " + final_dir.string() + " (" + ec.message() +
+                       "); choose a writable place with --out");
+    }
   }
   struct Cleanup {
     fs::path p;

@@ -24,8 +24,9 @@ void Clock::Configure(uint64_t seed, const std::string& scheduler) {
   ns3::ObjectFactory factory;
   factory.SetTypeId(scheduler);
   ns3::Simulator::SetScheduler(factory);
-  // ns-3 needs a non-zero seed; the run number stays 1 so the seed alone selects the streams.
-  ns3::RngSeedManager::SetSeed(static_cast<uint32_t>(seed % 4294967295ULL) + 1);
+  // ns-3's MRG32k3a needs 0 < seed < 4294967087; the run number stays 1 so the seed alone selects
+  // the streams.
+  ns3::RngSeedManager::SetSeed(static_cast<uint32_t>(seed % 4294967086ULL) + 1);
   ns3::RngSeedManager::SetRun(1);
 }
 

@@ -1,5 +1,6 @@
 #include "sim/scenario/scenario_loader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -671,6 +672,11 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path) {
 }
 
 Scenario LoadScenarioFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ScenarioError({{path, 0, "", "is a folder; give a scenario file such as " + path +
+                                           (path.empty() || path.back() == '/' ? "" : "/") + "<name>.json"}});
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ScenarioError({{path, 0, "", "cannot open the file: check the path (planelab validate takes scenario files, e.g. scenarios/incidents/dead-asic.json)"}});

@@ -34,6 +34,16 @@ TEST(Cli, BadArgumentsExitTwo) {
   CmdResult missing = RunPlanelab("run no/such/file.json");
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("no/such/file.json"), std::string::npos);
+  CmdResult folder = RunPlanelab("run scenarios/");
+  EXPECT_EQ(folder.code, 2);
+  EXPECT_NE(folder.err.find("is a folder"), std::string::npos) << folder.err;
+  CmdResult unwritable = RunPlanelab("run scenarios/incidents/dead-asic.json --out /proc/planelab-nope");
+  EXPECT_EQ(unwritable.code, 2);
+  EXPECT_NE(unwritable.err.find("choose a writable place with --out"), std::string::npos) << unwritable.err;
+  EXPECT_EQ(RunPlanelab("run scenarios/incidents/dead-asic.json --seed -5").code, 2);
+  EXPECT_EQ(RunPlanelab("run scenarios/incidents/dead-asic.json --seed 4294967296").code, 2);
+  // The largest seed is accepted and runs (ns-3's generator needs seeds below 4294967087: mapped).
+  EXPECT_EQ(RunPlanelab("run scenarios/basics/link-degrade.json --quiet --seed 4294967295 --out " + FreshPath("maxseed")).code, 0);
   CmdResult pcap = RunPlanelab("run scenarios/incidents/dead-asic.json --pcap r9 --out " + FreshPath("p"));
   EXPECT_EQ(pcap.code, 2);
   EXPECT_NE(pcap.err.find("--pcap r9"), std::string::npos) << pcap.err;
