@@ -6,6 +6,7 @@ PACKAGES=(
   libns3-dev ns3 libgsl-dev
   libboost-graph-dev nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,482 @@
+#include "gui/replay_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QGraphicsEllipseItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsView>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPainter>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <cmath>
+
+#include "gui/topology_layout.h"
+
+namespace planelab::gui {
+
+QColor HealthColor(const std::string& state) {
+  if (state == "up") return QColor(46, 157, 68);
+  if (state == "degraded") return QColor(230, 167, 0);
+  if (state == "down") return QColor(211, 47, 47);
+  return QColor(158, 158, 158);
+}
+
+/// The scrubber: the whole run, fault windows as labelled bands, the time cursor; click to seek.
+class TimelineWidget : public QWidget {
+ public:
+  explicit TimelineWidget(ReplayWindow* w) : QWidget(w), window_(w) { setMinimumHeight(54); }
+  void SetRun(const RunModel* run) { run_ = run; update(); }
+  void SetTime(double t) { t_ = t; update(); }
+
+ protected:
+  double X(double t) const { return 10 + (width() - 20) * (run_ && run_->duration() > 0 ? t / run_->duration() : 0); }
+  void paintEvent(QPaintEvent*) override {
+    QPainter p(this);
+    p.fillRect(rect(), QColor(250, 250, 250));
+    p.setPen(QColor(120, 120, 120));
+    p.drawLine(10, 40, width() - 10, 40);
+    if (!run_) return;
+    int lane = 0;
+    for (const auto& f : run_->faults()) {
+      QRectF band(X(f.from), 4 + 12 * (lane % 2), std::max(2.0, X(f.to) - X(f.from)), 12);
+      p.fillRect(band, QColor(211, 47, 47, 70));
+      p.setPen(QColor(150, 30, 30));
+      p.drawText(band.adjusted(3, 0, 200, 0), Qt::AlignVCenter, QString::fromStdString(f.kind + " @ " + f.target));
+      ++lane;
+    }
+    for (int s = 0; s <= 10; ++s) {
+      double t = run_->duration() * s / 10;
+      p.setPen(QColor(120, 120, 120));
+      p.drawLine(QPointF(X(t), 37), QPointF(X(t), 43));
+      p.drawText(QPointF(X(t) - 10, 53), QString::number(t, 'g', 4) + "s");
+    }
+    p.setPen(QPen(QColor(25, 80, 200), 2));
+    p.drawLine(QPointF(X(t_), 2), QPointF(X(t_), 44));
+  }
+  void mousePressEvent(QMouseEvent* e) override { Seek(e->position().x()); }
+  void mouseMoveEvent(QMouseEvent* e) override { Seek(e->position().x()); }
+  void Seek(double x) {
+    if (!run_) return;
+    window_->SeekTo(std::clamp((x - 10) / std::max(1, width() - 20), 0.0, 1.0) * run_->duration());
+  }
+
+ private:
+  ReplayWindow* window_;
+  const RunModel* run_ = nullptr;
+  double t_ = 0;
+};
+
+/// Metrics of the selected device over time, one line per plane, with the time cursor.
+class ChartPanel : public QChartView {
+ public:
+  ChartPanel() {
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(200);
+  }
+  void Show(const RunModel& run, const std::string& device, double t) {
+    auto* chart = new QChart();
+    chart->setTitle(QString::fromStdString(device.empty() ? "select a device" : device + ": plane metrics"));
+    auto* x = new QValueAxis;
+    x->setRange(0, std::max(1.0, run.duration()));
+    x->setTitleText("simulated time (s)");
+    auto* y = new QValueAxis;
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    double ymax = 1;
+    static const std::vector<std::tuple<std::string, std::string, std::string>> kMetrics = {
+        {"data", "loss_ratio", "loss ratio"},           {"data", "drop_ratio", "transit drop ratio"},
+        {"control", "cpu_utilization", "CPU busy"},     {"management", "oob_reachable", "OOB reachable"},
+        {"management", "telemetry_lag", "telemetry lag (s)"}};
+    for (const auto& [plane, metric, label] : kMetrics) {
+      auto values = run.Series(device, plane, metric);
+      if (values.empty()) continue;
+      auto* s = new QLineSeries;
+      s->setName(QString::fromStdString(plane + ": " + label));
+      for (const auto& [ts, v] : values) {
+        s->append(ts, v);
+        ymax = std::max(ymax, v);
+      }
+      chart->addSeries(s);
+      s->attachAxis(x);
+      s->attachAxis(y);
+    }
+    y->setRange(0, ymax * 1.05);
+    auto* cursor = new QLineSeries;
+    cursor->setName("now");
+    cursor->append(t, 0);
+    cursor->append(t, ymax * 1.05);
+    chart->addSeries(cursor);
+    cursor->attachAxis(x);
+    cursor->attachAxis(y);
+    QChart* old = this->chart();
+    setChart(chart);
+    delete old;
+  }
+};
+
+ReplayWindow::ReplayWindow() {
+  setWindowTitle("PlaneLab replay");
+  setAcceptDrops(true);
+  resize(1400, 900);
+  scene_ = new QGraphicsScene(this);
+  view_ = new QGraphicsView(scene_);
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->setDragMode(QGraphicsView::ScrollHandDrag);
+  timeline_ = new TimelineWidget(this);
+  time_label_ = new QLabel("t = 0s");
+  status_ = new QLabel;
+  status_->setWordWrap(true);
+  auto* play = new QPushButton("Play/Pause (space)");
+  connect(play, &QPushButton::clicked, this, &ReplayWindow::TogglePlay);
+  speed_box_ = new QComboBox;
+  for (double s : {0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0}) speed_box_->addItem(QString::number(s) + "x", s);
+  speed_box_->setCurrentIndex(2);
+  connect(speed_box_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int) { speed_ = speed_box_->currentData().toDouble(); });
+  play_timer_ = new QTimer(this);
+  play_timer_->setInterval(50);
+  connect(play_timer_, &QTimer::timeout, this, [this]() {
+    double next = t_ + 0.05 * speed_;
+    if (next >= run_.duration()) {
+      next = run_.duration();
+      play_timer_->stop();
+    }
+    SeekTo(next);
+  });
+
+  auto* controls = new QHBoxLayout;
+  controls->addWidget(play);
+  controls->addWidget(new QLabel("speed"));
+  controls->addWidget(speed_box_);
+  controls->addWidget(time_label_);
+  controls->addStretch();
+  auto* central = new QWidget;
+  auto* layout = new QVBoxLayout(central);
+  layout->addWidget(status_);
+  layout->addWidget(view_, 1);
+  layout->addWidget(timeline_);
+  layout->addLayout(controls);
+  setCentralWidget(central);
+
+  auto* log = new QWidget;
+  auto* log_layout = new QVBoxLayout(log);
+  filter_ = new QLineEdit;
+  filter_->setPlaceholderText("filter events: device, plane or kind (e.g. r2, control, fault)");
+  connect(filter_, &QLineEdit::textChanged, this, &ReplayWindow::SetEventFilter);
+  events_ = new QTableWidget(0, 5);
+  events_->setHorizontalHeaderLabels({"t (s)", "device", "plane", "kind", "detail"});
+  events_->horizontalHeader()->setStretchLastSection(true);
+  events_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  events_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  connect(events_, &QTableWidget::cellClicked, this,
+          [this](int row, int) { SeekTo(events_->item(row, 0)->data(Qt::UserRole).toDouble()); });
+  log_layout->addWidget(filter_);
+  log_layout->addWidget(events_);
+  auto* log_dock = new QDockWidget("Events", this);
+  log_dock->setWidget(log);
+  addDockWidget(Qt::RightDockWidgetArea, log_dock);
+  chart_ = new ChartPanel;
+  chart_->setMaximumHeight(240);
+  auto* chart_dock = new QDockWidget("Metrics of the selected device", this);
+  chart_dock->setWidget(chart_);
+  addDockWidget(Qt::BottomDockWidgetArea, chart_dock);
+
+  auto* file = menuBar()->addMenu("&File");
+  file->addAction("&Open run folder...", QKeySequence::Open, this, &ReplayWindow::OpenDialog);
+  auto* recent = file->addMenu("Open &recent");
+  connect(recent, &QMenu::aboutToShow, this, [this, recent]() {
+    recent->clear();
+    for (const QString& d : QSettings("PlaneLab", "replay").value("recent").toStringList()) {
+      recent->addAction(d, this, [this, d]() { Open(d); });
+    }
+  });
+  file->addAction("&Export PNG...", this, &ReplayWindow::ExportPng);
+  auto* tools = addToolBar("View");
+  view_action_ = tools->addAction("Operators' view (reported)");
+  view_action_->setCheckable(true);
+  view_action_->setShortcut(QKeySequence("R"));
+  connect(view_action_, &QAction::toggled, this, &ReplayWindow::SetReportedView);
+  tools->addAction("Fit", this, [this]() {
+    user_zoomed_ = false;
+    Fit();
+  });
+  tools->addAction("Zoom in", this, [this]() {
+    user_zoomed_ = true;
+    view_->scale(1.25, 1.25);
+  });
+  tools->addAction("Zoom out", this, [this]() {
+    user_zoomed_ = true;
+    view_->scale(0.8, 0.8);
+  });
+}
+
+ReplayWindow::~ReplayWindow() = default;
+
+void ReplayWindow::ShowError(const QString& message) {
+  last_error_ = message;
+  status_->setText("<b style='color:#b71c1c'>Cannot open the run:</b> " + message.toHtmlEscaped());
+}
+
+bool ReplayWindow::Open(const QString& run_dir) {
+  RunModel next;
+  if (!next.Load(run_dir.toStdString())) {
+    ShowError(QString::fromStdString(next.error()));
+    return false;
+  }
+  run_ = std::move(next);
+  last_error_.clear();
+  setWindowTitle("PlaneLab replay - " + QString::fromStdString(run_.scenario()));
+  status_->setText(QString("<b>%1</b>: %2 devices, %3 events, %4 s simulated. Truth shows what each plane "
+                           "actually did; the operators' view shows what the dashboard reported. A red frame "
+                           "marks devices where the two disagree. Dots, left to right: data, control, management plane "
+                           "(green up, amber degraded, red down, grey unknown).")
+                       .arg(QString::fromStdString(run_.scenario()))
+                       .arg(run_.devices().size())
+                       .arg(run_.events().size())
+                       .arg(run_.duration()));
+  timeline_->SetRun(&run_);
+  BuildScene();
+  events_->setRowCount(static_cast<int>(run_.events().size()));
+  for (int i = 0; i < static_cast<int>(run_.events().size()); ++i) {
+    const EventInfo& e = run_.events()[static_cast<size_t>(i)];
+    auto* t = new QTableWidgetItem(QString::number(e.t, 'f', 3));
+    t->setData(Qt::UserRole, e.t);
+    events_->setItem(i, 0, t);
+    events_->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(e.device)));
+    events_->setItem(i, 2, new QTableWidgetItem(QString::fromStdString(e.plane)));
+    events_->setItem(i, 3, new QTableWidgetItem(QString::fromStdString(e.kind)));
+    events_->setItem(i, 4, new QTableWidgetItem(QString::fromStdString(e.detail)));
+  }
+  SetEventFilter(filter_->text());
+  RememberRecent(run_dir);
+  // Start on the first fault's target, the device the story is about.
+  selected_.clear();
+  for (const auto& f : run_.faults()) {
+    if (items_.count(f.target)) {
+      selected_ = QString::fromStdString(f.target);
+      break;
+    }
+  }
+  if (selected_.isEmpty() && !run_.devices().empty()) selected_ = QString::fromStdString(run_.devices()[0].id);
+  SeekTo(0);
+  return true;
+}
+
+void ReplayWindow::BuildScene() {
+  scene_->clear();
+  items_.clear();
+  auto pos = LayoutTopology(run_);
+  QPen link_pen(QColor(150, 150, 150), 2);
+  QPen oob_pen(QColor(120, 140, 200), 1, Qt::DashLine);
+  for (const auto& l : run_.links()) {
+    if (!pos.count(l.a) || !pos.count(l.b)) continue;
+    auto [ax, ay] = pos[l.a];
+    auto [bx, by] = pos[l.b];
+    auto* line = scene_->addLine(ax + 30, ay + 18, bx + 30, by + 18, l.network == "oob" ? oob_pen : link_pen);
+    line->setZValue(-1);
+    line->setToolTip(QString::fromStdString(l.id + " (" + l.network + ")"));
+  }
+  for (const auto& d : run_.devices()) {
+    auto [x, y] = pos[d.id];
+    DeviceItem item;
+    item.mismatch = scene_->addRect(x - 5, y - 5, 70, 56, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
+    item.mismatch->setVisible(false);
+    item.box = scene_->addRect(x, y, 60, 46, QPen(QColor(60, 60, 60)), QBrush(QColor(245, 245, 245)));
+    item.box->setData(0, QString::fromStdString(d.id));
+    item.box->setFlag(QGraphicsItem::ItemIsSelectable);
+    auto* label = scene_->addSimpleText(QString::fromStdString(d.id));
+    label->setPos(x + 2, y + 2);
+    int k = 0;
+    for (const auto& plane : run_.PlanesOf(d.id)) {
+      auto* dot = scene_->addEllipse(x + 4 + 19 * k, y + 24, 16, 16, QPen(Qt::black), QBrush(Qt::gray));
+      dot->setToolTip(QString::fromStdString(d.id + " " + plane));
+      dot->setData(0, QString::fromStdString(d.id));
+      item.planes[plane] = dot;
+      ++k;
+    }
+    items_[d.id] = item;
+  }
+  connect(scene_, &QGraphicsScene::selectionChanged, this, [this]() {
+    for (auto* it : scene_->selectedItems()) SelectDevice(it->data(0).toString());
+  });
+  user_zoomed_ = false;
+  Fit();
+}
+
+void ReplayWindow::Fit() {
+  if (!scene_->items().isEmpty()) view_->fitInView(scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+}
+
+void ReplayWindow::resizeEvent(QResizeEvent* e) {
+  QMainWindow::resizeEvent(e);
+  if (!user_zoomed_) Fit();
+}
+
+void ReplayWindow::showEvent(QShowEvent* e) {
+  QMainWindow::showEvent(e);
+  if (!user_zoomed_) Fit();
+}
+
+void ReplayWindow::SeekTo(double t) {
+  t_ = std::clamp(t, 0.0, run_.duration());
+  Refresh();
+}
+
+void ReplayWindow::SetReportedView(bool reported) {
+  reported_ = reported;
+  if (view_action_->isChecked() != reported) view_action_->setChecked(reported);
+  Refresh();
+}
+
+void ReplayWindow::Refresh() {
+  time_label_->setText(QString("t = %1 s   view: %2").arg(t_, 0, 'f', 2).arg(reported_ ? "operators (reported)" : "truth (actual)"));
+  timeline_->SetTime(t_);
+  for (auto& [id, item] : items_) {
+    bool disagree = false;
+    QString tip = QString::fromStdString(id);
+    for (auto& [plane, dot] : item.planes) {
+      PlaneState s = run_.StateAt(id, plane, t_);
+      dot->setBrush(HealthColor(reported_ ? s.reported : s.actual));
+      // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
+      if (s.reported != "unknown" && s.actual != s.reported) disagree = true;
+      tip += QString("\n%1: actual %2, reported %3")
+                 .arg(QString::fromStdString(plane), QString::fromStdString(s.actual), QString::fromStdString(s.reported));
+    }
+    item.mismatch->setVisible(disagree);
+    item.box->setToolTip(tip);
+  }
+  // Keep the event log on the cursor: the last event at or before t.
+  int row = -1;
+  for (int i = 0; i < events_->rowCount(); ++i) {
+    if (events_->item(i, 0)->data(Qt::UserRole).toDouble() <= t_ + 1e-9 && !events_->isRowHidden(i)) row = i;
+  }
+  if (row >= 0) {
+    events_->blockSignals(true);
+    events_->selectRow(row);
+    events_->scrollToItem(events_->item(row, 0));
+    events_->blockSignals(false);
+  }
+  if (!selected_.isEmpty()) chart_->Show(run_, selected_.toStdString(), t_);
+}
+
+QColor ReplayWindow::IndicatorColor(const QString& device, const QString& plane) const {
+  auto it = items_.find(device.toStdString());
+  if (it == items_.end() || !it->second.planes.count(plane.toStdString())) return QColor();
+  return it->second.planes.at(plane.toStdString())->brush().color();
+}
+
+QPoint ReplayWindow::IndicatorCenter(const QString& device, const QString& plane) const {
+  auto it = items_.find(device.toStdString());
+  if (it == items_.end() || !it->second.planes.count(plane.toStdString())) return {};
+  QPointF scene_pt = it->second.planes.at(plane.toStdString())->sceneBoundingRect().center();
+  QPoint in_view = view_->mapFromScene(scene_pt);
+  return view_->viewport()->mapTo(this, in_view);
+}
+
+bool ReplayWindow::Disagrees(const QString& device) const {
+  auto it = items_.find(device.toStdString());
+  return it != items_.end() && it->second.mismatch->isVisible();
+}
+
+int ReplayWindow::VisibleEventRows() const {
+  int n = 0;
+  for (int i = 0; i < events_->rowCount(); ++i) n += events_->isRowHidden(i) ? 0 : 1;
+  return n;
+}
+
+void ReplayWindow::SetEventFilter(const QString& text) {
+  QStringList words = text.split(' ', Qt::SkipEmptyParts);
+  for (int i = 0; i < events_->rowCount(); ++i) {
+    bool show = true;
+    for (const QString& w : words) {
+      bool any = false;
+      for (int c = 1; c <= 3; ++c) any |= events_->item(i, c)->text().contains(w, Qt::CaseInsensitive);
+      show &= any;
+    }
+    events_->setRowHidden(i, !show);
+  }
+}
+
+void ReplayWindow::SelectDevice(const QString& device) {
+  selected_ = device;
+  chart_->Show(run_, device.toStdString(), t_);
+}
+
+void ReplayWindow::StepEvent(int direction) {
+  const auto& ev = run_.events();
+  if (direction > 0) {
+    for (const auto& e : ev) if (e.t > t_ + 1e-9) { SeekTo(e.t); return; }
+    SeekTo(run_.duration());
+  } else {
+    for (auto it = ev.rbegin(); it != ev.rend(); ++it) if (it->t < t_ - 1e-9) { SeekTo(it->t); return; }
+    SeekTo(0);
+  }
+}
+
+void ReplayWindow::TogglePlay() {
+  if (play_timer_->isActive()) play_timer_->stop();
+  else play_timer_->start();
+}
+
+void ReplayWindow::keyPressEvent(QKeyEvent* e) {
+  switch (e->key()) {
+    case Qt::Key_Space: TogglePlay(); break;
+    case Qt::Key_Right: StepEvent(+1); break;
+    case Qt::Key_Left: StepEvent(-1); break;
+    case Qt::Key_Home: SeekTo(0); break;
+    case Qt::Key_End: SeekTo(run_.duration()); break;
+    default: QMainWindow::keyPressEvent(e);
+  }
+}
+
+void ReplayWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void ReplayWindow::dropEvent(QDropEvent* e) {
+  for (const QUrl& u : e->mimeData()->urls()) {
+    Open(u.toLocalFile());
+    break;
+  }
+}
+
+void ReplayWindow::OpenDialog() {
+  QString dir = QFileDialog::getExistingDirectory(this, "Open a PlaneLab run folder", "runs");
+  if (!dir.isEmpty()) Open(dir);
+}
+
+void ReplayWindow::ExportPng() {
+  QString file = QFileDialog::getSaveFileName(this, "Export PNG", "replay.png", "PNG images (*.png)");
+  if (!file.isEmpty()) grab().save(file, "PNG");
+}
+
+void ReplayWindow::RememberRecent(const QString& dir) {
+  QSettings s("PlaneLab", "replay");
+  QStringList list = s.value("recent").toStringList();
+  list.removeAll(dir);
+  list.prepend(dir);
+  while (list.size() > 8) list.removeLast();
+  s.setValue("recent", list);
+}
+
+}  // namespace planelab::gui

@@ -1,0 +1,99 @@
+// The replay window: topology with per-plane health, truth vs operators' view, timeline, events, charts.
+#pragma once
+#include <QMainWindow>
+#include <QString>
+#include <map>
+#include <memory>
+
+#include "gui/run_model.h"
+
+class QGraphicsScene;
+class QGraphicsView;
+class QGraphicsEllipseItem;
+class QGraphicsRectItem;
+class QLabel;
+class QLineEdit;
+class QTableWidget;
+class QTimer;
+class QComboBox;
+class QAction;
+
+namespace planelab::gui {
+
+class TimelineWidget;
+class ChartPanel;
+
+/// Colour of a health state, the same everywhere in the GUI.
+QColor HealthColor(const std::string& state);
+
+/// Main window of planelab-replay; the public slots are what tests and the headless mode drive.
+class ReplayWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  ReplayWindow();
+  ~ReplayWindow() override;
+  /// Opens a run folder; on failure shows the message in the window and returns false.
+  bool Open(const QString& run_dir);
+  const QString& last_error() const { return last_error_; }
+  double time() const { return t_; }
+  bool reported_view() const { return reported_; }
+  /// Colour currently drawn for a device's plane indicator.
+  QColor IndicatorColor(const QString& device, const QString& plane) const;
+  /// Centre of that indicator in window coordinates (for screenshot checks).
+  QPoint IndicatorCenter(const QString& device, const QString& plane) const;
+  /// Whether the device is marked because actual and reported health disagree.
+  bool Disagrees(const QString& device) const;
+  int VisibleEventRows() const;
+  const RunModel& run() const { return run_; }
+
+ public slots:
+  void SeekTo(double t);
+  void SetReportedView(bool reported);
+  void SetEventFilter(const QString& text);
+  void SelectDevice(const QString& device);
+  void StepEvent(int direction);
+  void TogglePlay();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+  void keyPressEvent(QKeyEvent* e) override;
+  void resizeEvent(QResizeEvent* e) override;
+  void showEvent(QShowEvent* e) override;
+
+ private:
+  void BuildScene();
+  void Refresh();
+  void ShowError(const QString& message);
+  void OpenDialog();
+  void ExportPng();
+  void RememberRecent(const QString& dir);
+
+  struct DeviceItem {
+    QGraphicsRectItem* box = nullptr;
+    std::map<std::string, QGraphicsEllipseItem*> planes;
+    QGraphicsRectItem* mismatch = nullptr;
+  };
+  RunModel run_;
+  QString last_error_;
+  double t_ = 0;
+  bool reported_ = false;
+  double speed_ = 1.0;
+  std::map<std::string, DeviceItem> items_;
+  QGraphicsScene* scene_;
+  QGraphicsView* view_;
+  TimelineWidget* timeline_;
+  ChartPanel* chart_;
+  QLabel* time_label_;
+  QLabel* status_;
+  QLineEdit* filter_;
+  QTableWidget* events_;
+  QTimer* play_timer_;
+  QComboBox* speed_box_;
+  QAction* view_action_;
+  QString selected_;
+  bool user_zoomed_ = false;  // until the user zooms, the topology is kept fitted to the view
+  void Fit();
+};
+
+}  // namespace planelab::gui
