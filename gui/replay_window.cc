@@ -9,6 +9,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QGraphicsEllipseItem>
+#include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -23,7 +24,9 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSettings>
-#include <QTableWidget>
+#include <QAbstractTableModel>
+#include <QTableView>
+#include <QWheelEvent>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -134,12 +137,93 @@ class ChartPanel : public QChartView {
   }
 };
 
+/// The event log as a model over the run's events: a million rows cost no widgets; the filter keeps
+/// the indices of the matching events.
+class EventTableModel : public QAbstractTableModel {
+ public:
+  void SetRun(const RunModel* run) {
+    beginResetModel();
+    run_ = run;
+    Filter({});
+    endResetModel();
+  }
+  void SetFilter(const QStringList& words) {
+    beginResetModel();
+    Filter(words);
+    endResetModel();
+  }
+  int rowCount(const QModelIndex& = {}) const override { return static_cast<int>(rows_.size()); }
+  int columnCount(const QModelIndex& = {}) const override { return 5; }
+  QVariant data(const QModelIndex& i, int role) const override {
+    if (role != Qt::DisplayRole || !run_) return {};
+    const EventInfo& e = run_->events()[rows_[static_cast<size_t>(i.row())]];
+    switch (i.column()) {
+      case 0: return QString::number(e.t, 'f', 3);
+      case 1: return QString::fromStdString(e.device);
+      case 2: return QString::fromStdString(e.plane);
+      case 3: return QString::fromStdString(e.kind);
+      default: return QString::fromStdString(e.detail);
+    }
+  }
+  QVariant headerData(int section, Qt::Orientation o, int role) const override {
+    static const char* kNames[] = {"t (s)", "device", "plane", "kind", "detail"};
+    if (role != Qt::DisplayRole || o != Qt::Horizontal) return {};
+    return kNames[section];
+  }
+  double TimeOf(int row) const { return run_->events()[rows_[static_cast<size_t>(row)]].t; }
+  /// Last visible row at or before t, -1 if none (rows are in time order).
+  int RowAt(double t) const {
+    auto it = std::upper_bound(rows_.begin(), rows_.end(), t + 1e-9,
+                               [this](double v, size_t idx) { return v < run_->events()[idx].t; });
+    return static_cast<int>(it - rows_.begin()) - 1;
+  }
+
+ private:
+  void Filter(const QStringList& words) {
+    rows_.clear();
+    if (!run_) return;
+    for (size_t i = 0; i < run_->events().size(); ++i) {
+      const EventInfo& e = run_->events()[i];
+      bool show = true;
+      for (const QString& w : words) {
+        std::string needle = w.toLower().toStdString();
+        auto has = [&](const std::string& s) {
+          std::string l = s;
+          std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+          return l.find(needle) != std::string::npos;
+        };
+        show &= has(e.device) || has(e.plane) || has(e.kind);
+      }
+      if (show) rows_.push_back(i);
+    }
+  }
+  const RunModel* run_ = nullptr;
+  std::vector<size_t> rows_;
+};
+
+/// The topology canvas: wheel zooms.
+class TopologyView : public QGraphicsView {
+ public:
+  TopologyView(QGraphicsScene* s, bool* user_zoomed) : QGraphicsView(s), user_zoomed_(user_zoomed) {}
+
+ protected:
+  void wheelEvent(QWheelEvent* e) override {
+    *user_zoomed_ = true;
+    double f = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    scale(f, f);
+  }
+
+ private:
+  bool* user_zoomed_;
+};
+
 ReplayWindow::ReplayWindow() {
   setWindowTitle("PlaneLab replay");
   setAcceptDrops(true);
   resize(1400, 900);
   scene_ = new QGraphicsScene(this);
-  view_ = new QGraphicsView(scene_);
+  view_ = new TopologyView(scene_, &user_zoomed_);
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setDragMode(QGraphicsView::ScrollHandDrag);
   timeline_ = new TimelineWidget(this);
@@ -183,13 +267,17 @@ ReplayWindow::ReplayWindow() {
   filter_ = new QLineEdit;
   filter_->setPlaceholderText("filter events: device, plane or kind (e.g. r2, control, fault)");
   connect(filter_, &QLineEdit::textChanged, this, &ReplayWindow::SetEventFilter);
-  events_ = new QTableWidget(0, 5);
-  events_->setHorizontalHeaderLabels({"t (s)", "device", "plane", "kind", "detail"});
+  events_ = new QTableView;
+  event_model_ = new EventTableModel;
+  event_model_->setParent(this);
+  events_->setModel(event_model_);
   events_->horizontalHeader()->setStretchLastSection(true);
+  events_->verticalHeader()->setDefaultSectionSize(20);
   events_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  events_->setSelectionMode(QAbstractItemView::SingleSelection);
   events_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  connect(events_, &QTableWidget::cellClicked, this,
-          [this](int row, int) { SeekTo(events_->item(row, 0)->data(Qt::UserRole).toDouble()); });
+  connect(events_, &QTableView::clicked, this,
+          [this](const QModelIndex& i) { SeekTo(event_model_->TimeOf(i.row())); });
   log_layout->addWidget(filter_);
   log_layout->addWidget(events_);
   auto* log_dock = new QDockWidget("Events", this);
@@ -256,17 +344,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
                        .arg(run_.duration()));
   timeline_->SetRun(&run_);
   BuildScene();
-  events_->setRowCount(static_cast<int>(run_.events().size()));
-  for (int i = 0; i < static_cast<int>(run_.events().size()); ++i) {
-    const EventInfo& e = run_.events()[static_cast<size_t>(i)];
-    auto* t = new QTableWidgetItem(QString::number(e.t, 'f', 3));
-    t->setData(Qt::UserRole, e.t);
-    events_->setItem(i, 0, t);
-    events_->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(e.device)));
-    events_->setItem(i, 2, new QTableWidgetItem(QString::fromStdString(e.plane)));
-    events_->setItem(i, 3, new QTableWidgetItem(QString::fromStdString(e.kind)));
-    events_->setItem(i, 4, new QTableWidgetItem(QString::fromStdString(e.detail)));
-  }
+  event_model_->SetRun(&run_);
   SetEventFilter(filter_->text());
   RememberRecent(run_dir);
   // Start on the first fault's target, the device the story is about.
@@ -285,6 +363,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
 void ReplayWindow::BuildScene() {
   scene_->clear();
   items_.clear();
+  link_items_.clear();
   auto pos = LayoutTopology(run_);
   QPen link_pen(QColor(150, 150, 150), 2);
   QPen oob_pen(QColor(120, 140, 200), 1, Qt::DashLine);
@@ -295,6 +374,7 @@ void ReplayWindow::BuildScene() {
     auto* line = scene_->addLine(ax + 30, ay + 18, bx + 30, by + 18, l.network == "oob" ? oob_pen : link_pen);
     line->setZValue(-1);
     line->setToolTip(QString::fromStdString(l.id + " (" + l.network + ")"));
+    link_items_[l.id] = {line, l.network == "oob"};
   }
   for (const auto& d : run_.devices()) {
     auto [x, y] = pos[d.id];
@@ -365,15 +445,18 @@ void ReplayWindow::Refresh() {
     item.mismatch->setVisible(disagree);
     item.box->setToolTip(tip);
   }
-  // Keep the event log on the cursor: the last event at or before t.
-  int row = -1;
-  for (int i = 0; i < events_->rowCount(); ++i) {
-    if (events_->item(i, 0)->data(Qt::UserRole).toDouble() <= t_ + 1e-9 && !events_->isRowHidden(i)) row = i;
+  for (auto& [id, entry] : link_items_) {
+    bool down = run_.LinkDownAt(id, t_);
+    QPen pen = entry.second ? QPen(QColor(120, 140, 200), 1, Qt::DashLine) : QPen(QColor(150, 150, 150), 2);
+    if (down) pen = QPen(HealthColor("down"), entry.second ? 2 : 3, Qt::DotLine);
+    entry.first->setPen(pen);
   }
+  // Keep the event log on the cursor: the last event at or before t.
+  int row = event_model_->RowAt(t_);
   if (row >= 0) {
     events_->blockSignals(true);
     events_->selectRow(row);
-    events_->scrollToItem(events_->item(row, 0));
+    events_->scrollTo(event_model_->index(row, 0));
     events_->blockSignals(false);
   }
   if (!selected_.isEmpty()) chart_->Show(run_, selected_.toStdString(), t_);
@@ -398,23 +481,10 @@ bool ReplayWindow::Disagrees(const QString& device) const {
   return it != items_.end() && it->second.mismatch->isVisible();
 }
 
-int ReplayWindow::VisibleEventRows() const {
-  int n = 0;
-  for (int i = 0; i < events_->rowCount(); ++i) n += events_->isRowHidden(i) ? 0 : 1;
-  return n;
-}
+int ReplayWindow::VisibleEventRows() const { return event_model_->rowCount(); }
 
 void ReplayWindow::SetEventFilter(const QString& text) {
-  QStringList words = text.split(' ', Qt::SkipEmptyParts);
-  for (int i = 0; i < events_->rowCount(); ++i) {
-    bool show = true;
-    for (const QString& w : words) {
-      bool any = false;
-      for (int c = 1; c <= 3; ++c) any |= events_->item(i, c)->text().contains(w, Qt::CaseInsensitive);
-      show &= any;
-    }
-    events_->setRowHidden(i, !show);
-  }
+  event_model_->SetFilter(text.split(' ', Qt::SkipEmptyParts));
 }
 
 void ReplayWindow::SelectDevice(const QString& device) {

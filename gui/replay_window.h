@@ -10,10 +10,11 @@
 class QGraphicsScene;
 class QGraphicsView;
 class QGraphicsEllipseItem;
+class QGraphicsLineItem;
 class QGraphicsRectItem;
 class QLabel;
 class QLineEdit;
-class QTableWidget;
+class QTableView;
 class QTimer;
 class QComboBox;
 class QAction;
@@ -22,6 +23,7 @@ namespace planelab::gui {
 
 class TimelineWidget;
 class ChartPanel;
+class EventTableModel;
 
 /// Colour of a health state, the same everywhere in the GUI.
 QColor HealthColor(const std::string& state);
@@ -80,6 +82,7 @@ class ReplayWindow : public QMainWindow {
   bool reported_ = false;
   double speed_ = 1.0;
   std::map<std::string, DeviceItem> items_;
+  std::map<std::string, std::pair<QGraphicsLineItem*, bool>> link_items_;  // link -> (line, is OOB)
   QGraphicsScene* scene_;
   QGraphicsView* view_;
   TimelineWidget* timeline_;
@@ -87,7 +90,8 @@ class ReplayWindow : public QMainWindow {
   QLabel* time_label_;
   QLabel* status_;
   QLineEdit* filter_;
-  QTableWidget* events_;
+  QTableView* events_;
+  EventTableModel* event_model_;
   QTimer* play_timer_;
   QComboBox* speed_box_;
   QAction* view_action_;

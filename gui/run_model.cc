@@ -94,6 +94,29 @@ bool RunModel::Load(const std::string& run_dir) {
     }
   }
   {
+    // Link cuts: carrier events name their link; OOB cuts come from mgmt-oob-down fault windows.
+    std::map<std::string, double> open_since;
+    for (const auto& e : events_) {
+      if (e.kind != "carrier.down" && e.kind != "carrier.up") continue;
+      auto d = nlohmann::json::parse(e.detail, nullptr, false);
+      if (!d.is_object() || !d.contains("link")) continue;
+      std::string link = d["link"];
+      if (e.kind == "carrier.down") {
+        if (!open_since.count(link)) open_since[link] = e.t;
+      } else if (open_since.count(link)) {
+        link_down_[link].push_back({open_since[link], e.t});
+        open_since.erase(link);
+      }
+    }
+    for (const auto& [link, from] : open_since) link_down_[link].push_back({from, duration_ + 1});
+    for (const auto& f : faults_) {
+      if (f.kind != "mgmt-oob-down") continue;
+      for (const auto& l : links_) {
+        if (l.network == "oob" && (l.a == f.target || l.b == f.target)) link_down_[l.id].push_back({f.from, f.to});
+      }
+    }
+  }
+  {
     Stmt s(db.db, "SELECT t_s, device, plane, actual, reported FROM health ORDER BY device, plane, t_s");
     while (s.Step()) {
       Keyframes& k = health_[{s.Text(1), s.Text(2)}];
@@ -124,6 +147,15 @@ PlaneState RunModel::StateAt(const std::string& device, const std::string& plane
   auto pos = std::lower_bound(k.t.begin(), k.t.end(), t - 1e-9);
   if (pos == k.t.end()) return k.state.back();
   return k.state[static_cast<size_t>(pos - k.t.begin())];
+}
+
+bool RunModel::LinkDownAt(const std::string& link, double t) const {
+  auto it = link_down_.find(link);
+  if (it == link_down_.end()) return false;
+  for (const auto& [from, to] : it->second) {
+    if (t >= from && t < to) return true;
+  }
+  return false;
 }
 
 std::vector<std::pair<double, double>> RunModel::Series(const std::string& device, const std::string& plane,

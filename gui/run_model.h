@@ -51,6 +51,8 @@ class RunModel {
   std::vector<std::string> PlanesOf(const std::string& device) const;
   /// State of a plane at time t: the sample covering t (the first sample at or after t).
   PlaneState StateAt(const std::string& device, const std::string& plane, double t) const;
+  /// Whether a link was cut at time t (carrier lost on it, or its OOB path cut by a fault).
+  bool LinkDownAt(const std::string& link, double t) const;
   /// Values of one metric series over the run.
   std::vector<std::pair<double, double>> Series(const std::string& device, const std::string& plane,
                                                 const std::string& metric) const;
@@ -69,6 +71,7 @@ class RunModel {
   std::vector<EventInfo> events_;
   std::vector<FaultWindow> faults_;
   std::map<std::pair<std::string, std::string>, Keyframes> health_;
+  std::map<std::string, std::vector<std::pair<double, double>>> link_down_;  // link -> [from, to) windows
 };
 
 }  // namespace planelab::gui
