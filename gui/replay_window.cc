@@ -9,6 +9,10 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QGraphicsEllipseItem>
+#include <QGraphicsSceneHoverEvent>
+#include <QGridLayout>
+#include <QTabWidget>
+#include <functional>
 #include <QGraphicsLineItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
@@ -89,52 +93,111 @@ class TimelineWidget : public QWidget {
   double t_ = 0;
 };
 
-/// Metrics of the selected device over time, one line per plane, with the time cursor.
-class ChartPanel : public QChartView {
+/// Metrics of the selected device over time: one small chart per metric (each with its own unit),
+/// grouped by plane in tabs, each with the time cursor.
+class ChartPanel : public QTabWidget {
  public:
-  ChartPanel() {
-    setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(200);
-  }
+  ChartPanel() { setMinimumHeight(200); }
   void Show(const RunModel& run, const std::string& device, double t) {
-    auto* chart = new QChart();
-    chart->setTitle(QString::fromStdString(device.empty() ? "select a device" : device + ": plane metrics"));
-    auto* x = new QValueAxis;
-    x->setRange(0, std::max(1.0, run.duration()));
-    x->setTitleText("simulated time (s)");
-    auto* y = new QValueAxis;
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    double ymax = 1;
-    static const std::vector<std::tuple<std::string, std::string, std::string>> kMetrics = {
-        {"data", "loss_ratio", "loss ratio"},           {"data", "drop_ratio", "transit drop ratio"},
-        {"control", "cpu_utilization", "CPU busy"},     {"management", "oob_reachable", "OOB reachable"},
-        {"management", "telemetry_lag", "telemetry lag (s)"}};
-    for (const auto& [plane, metric, label] : kMetrics) {
-      auto values = run.Series(device, plane, metric);
-      if (values.empty()) continue;
-      auto* s = new QLineSeries;
-      s->setName(QString::fromStdString(plane + ": " + label));
-      for (const auto& [ts, v] : values) {
-        s->append(ts, v);
-        ymax = std::max(ymax, v);
-      }
-      chart->addSeries(s);
-      s->attachAxis(x);
-      s->attachAxis(y);
+    if (device != device_ || &run != run_) {
+      device_ = device;
+      run_ = &run;
+      Rebuild();
     }
-    y->setRange(0, ymax * 1.05);
-    auto* cursor = new QLineSeries;
-    cursor->setName("now");
-    cursor->append(t, 0);
-    cursor->append(t, ymax * 1.05);
-    chart->addSeries(cursor);
-    cursor->attachAxis(x);
-    cursor->attachAxis(y);
-    QChart* old = this->chart();
-    setChart(chart);
-    delete old;
+    for (auto& c : cursors_) {
+      c.series->replace({QPointF(t, c.lo), QPointF(t, c.hi)});
+    }
   }
+
+ private:
+  struct Cursor {
+    QLineSeries* series;
+    double lo, hi;
+  };
+  void Rebuild() {
+    int current = currentIndex();
+    while (count() > 0) {
+      QWidget* w = widget(0);
+      removeTab(0);
+      delete w;
+    }
+    cursors_.clear();
+    // What the reference texts ask to watch per plane (DESIGN.md, "Observability").
+    static const std::vector<std::tuple<std::string, std::string, std::string>> kMetrics = {
+        {"data", "goodput_bps", "throughput (bit/s)"},       {"data", "forwarded_bps", "throughput (bit/s)"},
+        {"data", "latency_p99", "p99 latency (s)"},          {"data", "loss_ratio", "loss ratio"},
+        {"data", "drop_ratio", "transit drop ratio"},        {"control", "convergence_p99", "convergence p99 (s)"},
+        {"control", "cpu_utilization", "CPU busy"},          {"control", "adjacencies_up", "adjacencies / sessions"},
+        {"control", "rib_fib_divergence", "RIB-FIB divergence"}, {"management", "oob_reachable", "OOB path up"},
+        {"management", "polls_answered", "polls answered"},  {"management", "telemetry_lag", "telemetry lag (s)"},
+        {"management", "stale_devices", "stale dashboard entries"}};
+    for (const std::string plane : {"data", "control", "management"}) {
+      auto* page = new QWidget;
+      auto* grid = new QGridLayout(page);
+      int n = 0;
+      for (const auto& [p, metric, label] : kMetrics) {
+        if (p != plane) continue;
+        auto values = run_->Series(device_, plane, metric);
+        if (values.empty()) continue;
+        auto* chart = new QChart();
+        chart->setTitle(QString::fromStdString(label));
+        chart->legend()->hide();
+        chart->setMargins(QMargins(2, 2, 2, 2));
+        auto* x = new QValueAxis;
+        x->setRange(0, std::max(1.0, run_->duration()));
+        x->setLabelFormat("%g");
+        auto* y = new QValueAxis;
+        y->setLabelFormat("%.3g");
+        auto* line = new QLineSeries;
+        double lo = 0, hi = 1e-9;
+        for (const auto& [ts, v] : values) {
+          line->append(ts, v);
+          hi = std::max(hi, v);
+          lo = std::min(lo, v);
+        }
+        hi = hi * 1.05 + (hi == 0 ? 1 : 0);
+        y->setRange(lo, hi);
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+        chart->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+        auto* cursor = new QLineSeries;
+        cursor->setColor(QColor(25, 80, 200));
+        chart->addSeries(cursor);
+        cursor->attachAxis(x);
+        cursor->attachAxis(y);
+        cursors_.push_back({cursor, lo, hi});
+        auto* view = new QChartView(chart);
+        view->setRenderHint(QPainter::Antialiasing);
+        view->setMinimumHeight(150);
+        grid->addWidget(view, 0, n++);
+      }
+      if (n == 0) grid->addWidget(new QLabel("no metrics recorded for this plane"), 0, 0);
+      addTab(page, QString::fromStdString(device_ + ": " + plane));
+    }
+    if (current >= 0 && current < count()) setCurrentIndex(current);
+  }
+  const RunModel* run_ = nullptr;
+  std::string device_;
+  std::vector<Cursor> cursors_;
+};
+
+/// A device box that explains itself on hover with its current plane states and key metrics.
+class DeviceBox : public QGraphicsRectItem {
+ public:
+  DeviceBox(QRectF r, std::function<QString()> describe) : QGraphicsRectItem(r), describe_(std::move(describe)) {
+    setAcceptHoverEvents(true);
+  }
+
+ protected:
+  void hoverEnterEvent(QGraphicsSceneHoverEvent* e) override {
+    setToolTip(describe_());
+    QGraphicsRectItem::hoverEnterEvent(e);
+  }
+
+ private:
+  std::function<QString()> describe_;
 };
 
 /// The event log as a model over the run's events: a million rows cost no widgets; the filter keeps
@@ -284,7 +347,7 @@ ReplayWindow::ReplayWindow() {
   log_dock->setWidget(log);
   addDockWidget(Qt::RightDockWidgetArea, log_dock);
   chart_ = new ChartPanel;
-  chart_->setMaximumHeight(240);
+  chart_->setMaximumHeight(260);
   auto* chart_dock = new QDockWidget("Metrics of the selected device", this);
   chart_dock->setWidget(chart_);
   addDockWidget(Qt::BottomDockWidgetArea, chart_dock);
@@ -381,7 +444,11 @@ void ReplayWindow::BuildScene() {
     DeviceItem item;
     item.mismatch = scene_->addRect(x - 5, y - 5, 70, 56, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
     item.mismatch->setVisible(false);
-    item.box = scene_->addRect(x, y, 60, 46, QPen(QColor(60, 60, 60)), QBrush(QColor(245, 245, 245)));
+    std::string id = d.id;
+    item.box = new DeviceBox(QRectF(x, y, 60, 46), [this, id]() { return Describe(id); });
+    item.box->setPen(QPen(QColor(60, 60, 60)));
+    item.box->setBrush(QBrush(QColor(245, 245, 245)));
+    scene_->addItem(item.box);
     item.box->setData(0, QString::fromStdString(d.id));
     item.box->setFlag(QGraphicsItem::ItemIsSelectable);
     auto* label = scene_->addSimpleText(QString::fromStdString(d.id));
@@ -433,17 +500,13 @@ void ReplayWindow::Refresh() {
   timeline_->SetTime(t_);
   for (auto& [id, item] : items_) {
     bool disagree = false;
-    QString tip = QString::fromStdString(id);
     for (auto& [plane, dot] : item.planes) {
       PlaneState s = run_.StateAt(id, plane, t_);
       dot->setBrush(HealthColor(reported_ ? s.reported : s.actual));
       // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
       if (s.reported != "unknown" && s.actual != s.reported) disagree = true;
-      tip += QString("\n%1: actual %2, reported %3")
-                 .arg(QString::fromStdString(plane), QString::fromStdString(s.actual), QString::fromStdString(s.reported));
     }
     item.mismatch->setVisible(disagree);
-    item.box->setToolTip(tip);
   }
   for (auto& [id, entry] : link_items_) {
     bool down = run_.LinkDownAt(id, t_);
@@ -460,6 +523,23 @@ void ReplayWindow::Refresh() {
     events_->blockSignals(false);
   }
   if (!selected_.isEmpty()) chart_->Show(run_, selected_.toStdString(), t_);
+}
+
+QString ReplayWindow::Describe(const std::string& id) const {
+  QString tip = QString("<b>%1</b> at %2 s").arg(QString::fromStdString(id)).arg(t_, 0, 'f', 2);
+  for (const auto& plane : run_.PlanesOf(id)) {
+    PlaneState s = run_.StateAt(id, plane, t_);
+    tip += QString("<br>%1: actual <b>%2</b>, reported <b>%3</b>")
+               .arg(QString::fromStdString(plane), QString::fromStdString(s.actual), QString::fromStdString(s.reported));
+  }
+  static const std::vector<std::pair<std::string, std::string>> kKey = {
+      {"data", "loss_ratio"}, {"data", "latency_p99"}, {"data", "drop_ratio"}, {"data", "fib_routes"},
+      {"control", "cpu_utilization"}, {"control", "adjacencies_up"}, {"management", "telemetry_lag"}};
+  for (const auto& [plane, metric] : kKey) {
+    double v = run_.MetricAt(id, plane, metric, t_);
+    if (!std::isnan(v)) tip += QString("<br>%1.%2 = %3").arg(QString::fromStdString(plane), QString::fromStdString(metric)).arg(v, 0, 'g', 4);
+  }
+  return tip;
 }
 
 QColor ReplayWindow::IndicatorColor(const QString& device, const QString& plane) const {

@@ -70,6 +70,8 @@ class ReplayWindow : public QMainWindow {
   void OpenDialog();
   void ExportPng();
   void RememberRecent(const QString& dir);
+  /// Hover text of a device: plane states and key metrics at the cursor.
+  QString Describe(const std::string& id) const;
 
   struct DeviceItem {
     QGraphicsRectItem* box = nullptr;
