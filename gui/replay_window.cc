@@ -502,17 +502,18 @@ void ReplayWindow::Refresh() {
     bool disagree = false;
     for (auto& [plane, dot] : item.planes) {
       PlaneState s = run_.StateAt(id, plane, t_);
-      dot->setBrush(HealthColor(reported_ ? s.reported : s.actual));
+      QColor c = HealthColor(reported_ ? s.reported : s.actual);
+      if (dot->brush().color() != c) dot->setBrush(c);  // untouched items are not redrawn
       // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
       if (s.reported != "unknown" && s.actual != s.reported) disagree = true;
     }
-    item.mismatch->setVisible(disagree);
+    if (item.mismatch->isVisible() != disagree) item.mismatch->setVisible(disagree);
   }
   for (auto& [id, entry] : link_items_) {
     bool down = run_.LinkDownAt(id, t_);
     QPen pen = entry.second ? QPen(QColor(120, 140, 200), 1, Qt::DashLine) : QPen(QColor(150, 150, 150), 2);
     if (down) pen = QPen(HealthColor("down"), entry.second ? 2 : 3, Qt::DotLine);
-    entry.first->setPen(pen);
+    if (entry.first->pen() != pen) entry.first->setPen(pen);
   }
   // Keep the event log on the cursor: the last event at or before t.
   int row = event_model_->RowAt(t_);
