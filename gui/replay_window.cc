@@ -512,6 +512,15 @@ void ReplayWindow::Refresh() {
   for (auto& [id, entry] : link_items_) {
     bool down = run_.LinkDownAt(id, t_);
     QPen pen = entry.second ? QPen(QColor(120, 140, 200), 1, Qt::DashLine) : QPen(QColor(150, 150, 150), 2);
+    if (!entry.second) {
+      // Utilisation: grey when idle, through blue to purple and thicker as the link fills up.
+      double u = run_.LinkUtilizationAt(id, t_);
+      if (!std::isnan(u) && u > 0.001) {
+        double f = std::min(1.0, u);
+        pen = QPen(QColor(static_cast<int>(60 + 120 * f), static_cast<int>(110 - 80 * f), static_cast<int>(220 - 40 * f)),
+                   2 + 6 * f);
+      }
+    }
     if (down) pen = QPen(HealthColor("down"), entry.second ? 2 : 3, Qt::DotLine);
     if (entry.first->pen() != pen) entry.first->setPen(pen);
   }

@@ -124,6 +124,11 @@ bool RunModel::Load(const std::string& run_dir) {
       k.state.push_back({s.Text(3), s.Text(4)});
     }
   }
+  {
+    Stmt s(db.db, "SELECT r.device, m.t_s, m.value FROM samples m JOIN series r ON r.id = m.series "
+                  "WHERE r.metric = 'utilization' AND r.plane = 'data' ORDER BY r.device, m.t_s");
+    while (s.Step()) link_util_[s.Text(0)].push_back({s.Num(1), s.Num(2)});
+  }
   if (devices_.empty()) {
     error_ = store + ": the run store holds no devices; the run is empty or truncated";
     return false;
@@ -147,6 +152,14 @@ PlaneState RunModel::StateAt(const std::string& device, const std::string& plane
   auto pos = std::lower_bound(k.t.begin(), k.t.end(), t - 1e-9);
   if (pos == k.t.end()) return k.state.back();
   return k.state[static_cast<size_t>(pos - k.t.begin())];
+}
+
+double RunModel::LinkUtilizationAt(const std::string& link, double t) const {
+  auto it = link_util_.find(link);
+  if (it == link_util_.end() || it->second.empty()) return std::nan("");
+  const auto& v = it->second;
+  auto pos = std::lower_bound(v.begin(), v.end(), std::make_pair(t - 1e-9, -1e300));
+  return pos == v.end() ? v.back().second : pos->second;
 }
 
 bool RunModel::LinkDownAt(const std::string& link, double t) const {

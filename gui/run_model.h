@@ -51,6 +51,8 @@ class RunModel {
   std::vector<std::string> PlanesOf(const std::string& device) const;
   /// State of a plane at time t: the sample covering t (the first sample at or after t).
   PlaneState StateAt(const std::string& device, const std::string& plane, double t) const;
+  /// Utilisation of a data link in the interval covering t (0..1), NaN when not recorded.
+  double LinkUtilizationAt(const std::string& link, double t) const;
   /// Whether a link was cut at time t (carrier lost on it, or its OOB path cut by a fault).
   bool LinkDownAt(const std::string& link, double t) const;
   /// Values of one metric series over the run.
@@ -72,6 +74,7 @@ class RunModel {
   std::vector<FaultWindow> faults_;
   std::map<std::pair<std::string, std::string>, Keyframes> health_;
   std::map<std::string, std::vector<std::pair<double, double>>> link_down_;  // link -> [from, to) windows
+  std::map<std::string, std::vector<std::pair<double, double>>> link_util_;  // link -> (t, utilisation)
 };
 
 }  // namespace planelab::gui

@@ -171,6 +171,25 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     for (PlaneActor* a : devices.back()->planes()) health.Watch(spec.id, a);
     if (const ReportedHealthSource* d = devices.back()->dashboard()) health.SetDashboard(d);
   }
+  // Link utilisation: per data link, the busier direction's share of the link rate in each interval.
+  for (const auto& l : sc.links) {
+    struct State {
+      uint64_t a = 0, b = 0;
+      SimTime at = 0;
+    };
+    auto state = std::make_shared<State>();
+    Gauge* g = ctx.metrics.AddGauge(l.id, Plane::kData, "utilization", "1",
+                                    "busier direction's share of the link rate in the interval");
+    std::string id = l.id;
+    g->BindReader([&net, id, state]() {
+      auto [a, b] = net.LinkTxBytes(id);
+      SimTime now = Clock::Now();
+      double secs = ToSeconds(now - state->at);
+      uint64_t busiest = std::max(a - state->a, b - state->b);
+      *state = {a, b, now};
+      return secs > 0 ? 8.0 * static_cast<double>(busiest) / secs / static_cast<double>(net.LinkRate(id)) : 0.0;
+    });
+  }
   if (recorder) {
     recorder->WriteSeries();
     Recorder* rec = recorder.get();

@@ -48,7 +48,9 @@ struct Network::Impl {
     SimTime delay;
     bool up = true;
     double loss = 0;
+    std::shared_ptr<uint64_t> tx_a = std::make_shared<uint64_t>(0), tx_b = std::make_shared<uint64_t>(0);
   };
+  std::vector<std::string> link_order;
   std::map<std::string, Ptr<Node>> nodes;
   std::map<std::string, std::vector<InterfaceInfo>> interfaces;
   std::map<std::string, Link> links;
@@ -95,6 +97,10 @@ struct Network::Impl {
     }
     l.dev_a->SetReceiveErrorModel(l.em_a);
     l.dev_b->SetReceiveErrorModel(l.em_b);
+    auto count = +[](uint64_t* bytes, Ptr<const Packet> p) { *bytes += p->GetSize(); };
+    l.dev_a->TraceConnectWithoutContext("PhyTxBegin", MakeBoundCallback(count, l.tx_a.get()));
+    l.dev_b->TraceConnectWithoutContext("PhyTxBegin", MakeBoundCallback(count, l.tx_b.get()));
+    link_order.push_back(id);
     uint32_t addr_a = subnet + 1, addr_b = subnet + 2;
     for (int side = 0; side < 2; ++side) {
       const std::string& me = side == 0 ? a : b;
@@ -208,6 +214,15 @@ void Network::RestoreLink(const std::string& id) {
   l.dev_a->SetDataRate(DataRate(l.rate_bps));
   l.dev_b->SetDataRate(DataRate(l.rate_bps));
 }
+
+std::pair<uint64_t, uint64_t> Network::LinkTxBytes(const std::string& id) const {
+  const Impl::Link& l = impl_->links.at(id);
+  return {*l.tx_a, *l.tx_b};
+}
+
+std::vector<std::string> Network::LinkIds() const { return impl_->link_order; }
+
+uint64_t Network::LinkRate(const std::string& id) const { return impl_->links.at(id).rate_bps; }
 
 void Network::OnCarrierChange(const std::string& device, std::function<void(uint32_t, bool)> fn) {
   impl_->carrier[device].push_back(std::move(fn));

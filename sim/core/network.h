@@ -47,6 +47,11 @@ class Network {
   void RestoreLink(const std::string& id);
   /// Called when a device's interface gains or loses carrier.
   void OnCarrierChange(const std::string& device, std::function<void(uint32_t ifindex, bool up)> fn);
+  /// Bytes sent so far on a link, in each direction (a->b, b->a), counted as frames leave the device.
+  std::pair<uint64_t, uint64_t> LinkTxBytes(const std::string& id) const;
+  /// Ids of all links (data and OOB), in creation order.
+  std::vector<std::string> LinkIds() const;
+  uint64_t LinkRate(const std::string& id) const;
   /// Deepest egress queue disc of the device right now, in packets.
   uint32_t QueueDepthMax(const std::string& device) const;
   /// Writes pcap files of every interface of `device` into `dir` (ns-3's own pcap tracing).

@@ -60,6 +60,12 @@ const std::vector<DeviceKindDoc>& DeviceKinds() {
            {"data", "connection_resets", "connections", "TCP connections lost or refused"},
            {"data", "requests_served", "requests", "requests answered by this host's servers"},
        }},
+      {"link",
+       "a point-to-point data link (its metrics are recorded under the link id)",
+       {"data"},
+       {
+           {"data", "utilization", "1", "busier direction's share of the link rate in the interval"},
+       }},
       {"monitor",
        "operators' monitoring station and dashboard: polls every agent over the out-of-band network",
        {"management"},

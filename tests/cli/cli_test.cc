@@ -111,8 +111,11 @@ TEST(Cli, DeadAsicRunTellsTheStoryAndKeepsItsPromises) {
   EXPECT_EQ(store.Meta("scenario"), "dead-asic");
   EXPECT_GT(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'fault.start'"), 0);
   EXPECT_EQ(store.QueryInt("SELECT count(*) FROM health WHERE device='r2' AND plane='data' AND actual='down'"), 25);
-  EXPECT_EQ(store.QueryInt("SELECT count(*) FROM series s JOIN devices d ON d.id = s.device"),
+  // Every series belongs to a device or, for utilisation, to a link.
+  EXPECT_EQ(store.QueryInt("SELECT count(*) FROM series WHERE device IN (SELECT id FROM devices) OR "
+                           "(metric = 'utilization' AND device IN (SELECT id FROM links))"),
             store.QueryInt("SELECT count(*) FROM series"));
+  EXPECT_EQ(store.QueryInt("SELECT count(*) FROM series WHERE metric = 'utilization'"), 4);
   auto manifest = nlohmann::json::parse(ReadFile(out + "/manifest.json"));
   EXPECT_EQ(manifest["run_store_schema"], "planelab.run/1");
   EXPECT_FALSE(fs::exists(out + ".partial-" + std::to_string(0)));
@@ -131,6 +134,7 @@ TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
   std::map<std::string, std::string> kind_of = {{"nms", "monitor"}};
   for (const char* r : {"r1", "r2", "r3", "r4"}) kind_of[r] = "router";
   for (const char* h : {"h1", "h3", "h4"}) kind_of[h] = "host";
+  for (const char* l : {"h1-r1", "r1-r2", "r2-r3", "r3-r4", "r4-r1", "h3-r3", "h4-r4"}) kind_of[l] = "link";
   std::string row;
   int n = 0;
   while (std::getline(rows, row)) {
