@@ -63,9 +63,14 @@ bool RunModel::Load(const std::string& run_dir) {
     }
   }
   {
-    Stmt s(db.db, "SELECT id, kind, groups FROM devices ORDER BY rowid");
+    Stmt s(db.db, "SELECT id, kind, groups, x, y FROM devices ORDER BY rowid");
     while (s.Step()) {
       DeviceInfo d{s.Text(0), s.Text(1), {}};
+      if (sqlite3_column_type(s.s, 3) != SQLITE_NULL) {
+        d.has_pos = true;
+        d.x = s.Num(3);
+        d.y = s.Num(4);
+      }
       auto g = nlohmann::json::parse(s.Text(2), nullptr, false);
       if (g.is_array()) for (const auto& x : g) if (x.is_string()) d.groups.push_back(x);
       devices_.push_back(d);

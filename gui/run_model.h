@@ -10,6 +10,8 @@ namespace planelab::gui {
 struct DeviceInfo {
   std::string id, kind;
   std::vector<std::string> groups;
+  bool has_pos = false;
+  double x = 0, y = 0;  // from the scenario's "pos", when given
 };
 
 /// A link of the run (data or out-of-band).

@@ -104,6 +104,22 @@ std::map<std::string, std::pair<double, double>> LayoutTopology(const RunModel& 
     pos[h] = {x + 40.0 * k, y + 170};
   }
   for (size_t i = 0; i < monitors.size(); ++i) pos[monitors[i]] = {-120.0, -20.0 + 80.0 * i};
+  // Positions written in the scenario win; hosts without one follow their router.
+  std::map<std::string, std::pair<double, double>> given;
+  for (const auto& d : run.devices()) {
+    if (d.has_pos) given[d.id] = {d.x, d.y};
+  }
+  if (!given.empty()) {
+    std::map<std::string, int> placed;
+    for (const auto& d : run.devices()) {
+      if (given.count(d.id)) {
+        pos[d.id] = given[d.id];
+      } else if (d.kind == "host" && !neighbours[d.id].empty() && given.count(neighbours[d.id][0])) {
+        auto [x, y] = given[neighbours[d.id][0]];
+        pos[d.id] = {x + 40.0 * placed[neighbours[d.id][0]]++, y + 120};
+      }
+    }
+  }
   return pos;
 }
 

@@ -12,7 +12,10 @@ Recorder::Recorder(RunStoreWriter& store, RunContext& ctx) : store_(store), ctx_
 }
 
 void Recorder::WriteTopology(const Scenario& sc) {
-  for (const auto& d : sc.devices) store_.AddDevice(d.id, d.kind, nlohmann::json(d.groups).dump(), d.managed);
+  for (const auto& d : sc.devices) {
+    double xy[2] = {d.pos ? d.pos->first : 0, d.pos ? d.pos->second : 0};
+    store_.AddDevice(d.id, d.kind, nlohmann::json(d.groups).dump(), d.managed, d.pos ? xy : nullptr);
+  }
   if (sc.management.enabled) store_.AddDevice(sc.management.station, "monitor", "[\"monitors\"]", true);
   for (const auto& l : sc.links) {
     store_.AddLink(l.id, l.a, l.b, "data", l.rate_bps, ToSeconds(l.delay), l.queue.kind + ":" + l.queue.size);

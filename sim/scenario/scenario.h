@@ -17,6 +17,7 @@ struct DeviceSpec {
   std::vector<std::string> groups;  // e.g. "spines", "leaves", "hosts"
   bool managed = true;              // routers: reachable by the monitoring station over OOB
   uint32_t asn = 0;                 // routers under BGP: AS number (0 = assigned by the loader)
+  std::optional<std::pair<double, double>> pos;  // where the replay draws it (scene units, y down)
 };
 
 /// Queue discipline on a link's egress; chosen on purpose (ns-3 would add FqCoDel otherwise).

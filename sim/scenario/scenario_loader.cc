@@ -296,6 +296,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       ds.kind = d["kind"];
       ds.managed = d.value("managed", ds.kind == "router");
       ds.asn = d.value("asn", 0u);
+      if (d.contains("pos")) ds.pos = std::make_pair(d["pos"][0].get<double>(), d["pos"][1].get<double>());
       if (ds.asn != 0 && ds.kind != "router") {
         problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
                      "only routers have an AS number");

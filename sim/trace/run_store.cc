@@ -9,7 +9,8 @@ namespace planelab {
 namespace {
 const char* kSchemaSql = R"SQL(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE devices(id TEXT PRIMARY KEY, kind TEXT NOT NULL, groups TEXT NOT NULL, managed INTEGER NOT NULL);
+CREATE TABLE devices(id TEXT PRIMARY KEY, kind TEXT NOT NULL, groups TEXT NOT NULL, managed INTEGER NOT NULL,
+                     x REAL, y REAL);
 CREATE TABLE links(id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, network TEXT NOT NULL,
                    rate_bps INTEGER NOT NULL, delay_s REAL NOT NULL, queue TEXT NOT NULL);
 CREATE TABLE series(id INTEGER PRIMARY KEY, device TEXT NOT NULL, plane TEXT NOT NULL, metric TEXT NOT NULL,
@@ -43,7 +44,7 @@ RunStoreWriter::RunStoreWriter(const std::string& path) {
   Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; PRAGMA cache_size=-2048;");
   Exec(kSchemaSql);
   meta_ = Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
-  device_ = Prepare("INSERT INTO devices VALUES(?,?,?,?)");
+  device_ = Prepare("INSERT INTO devices VALUES(?,?,?,?,?,?)");
   link_ = Prepare("INSERT INTO links VALUES(?,?,?,?,?,?,?)");
   series_ = Prepare("INSERT INTO series VALUES(?,?,?,?,?,?,?)");
   event_ = Prepare("INSERT INTO events(t_s, device, plane, kind, detail) VALUES(?,?,?,?,?)");
@@ -99,11 +100,18 @@ void RunStoreWriter::PutMeta(const std::string& key, const std::string& value) {
 }
 
 void RunStoreWriter::AddDevice(const std::string& id, const std::string& kind, const std::string& groups_json,
-                               bool managed) {
+                               bool managed, const double* xy) {
   BindText(device_, 1, id);
   BindText(device_, 2, kind);
   BindText(device_, 3, groups_json);
   sqlite3_bind_int(device_, 4, managed ? 1 : 0);
+  if (xy) {
+    sqlite3_bind_double(device_, 5, xy[0]);
+    sqlite3_bind_double(device_, 6, xy[1]);
+  } else {
+    sqlite3_bind_null(device_, 5);
+    sqlite3_bind_null(device_, 6);
+  }
   Step(device_);
 }
 

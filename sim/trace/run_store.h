@@ -21,7 +21,9 @@ class RunStoreWriter {
   RunStoreWriter& operator=(const RunStoreWriter&) = delete;
 
   void PutMeta(const std::string& key, const std::string& value);
-  void AddDevice(const std::string& id, const std::string& kind, const std::string& groups_json, bool managed);
+  /// `xy`: the drawing position given in the scenario, or null.
+  void AddDevice(const std::string& id, const std::string& kind, const std::string& groups_json, bool managed,
+                 const double* xy = nullptr);
   void AddLink(const std::string& id, const std::string& a, const std::string& b, const std::string& network,
                uint64_t rate_bps, double delay_s, const std::string& queue);
   void AddSeries(int id, const std::string& device, const std::string& plane, const std::string& metric,
