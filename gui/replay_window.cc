@@ -352,6 +352,19 @@ ReplayWindow::ReplayWindow() {
   chart_dock->setWidget(chart_);
   addDockWidget(Qt::BottomDockWidgetArea, chart_dock);
 
+  // Window-wide keys, so they work whichever panel has the focus (the filter box keeps its typing).
+  auto key = [this](QKeySequence k, std::function<void()> fn) {
+    auto* a = new QAction(this);
+    a->setShortcut(k);
+    a->setShortcutContext(Qt::WindowShortcut);
+    connect(a, &QAction::triggered, this, fn);
+    addAction(a);
+  };
+  key(QKeySequence(Qt::Key_Space), [this]() { TogglePlay(); });
+  key(QKeySequence(Qt::Key_Right), [this]() { StepEvent(+1); });
+  key(QKeySequence(Qt::Key_Left), [this]() { StepEvent(-1); });
+  key(QKeySequence(Qt::Key_Home), [this]() { SeekTo(0); });
+  key(QKeySequence(Qt::Key_End), [this]() { SeekTo(run_.duration()); });
   auto* file = menuBar()->addMenu("&File");
   file->addAction("&Open run folder...", QKeySequence::Open, this, &ReplayWindow::OpenDialog);
   auto* recent = file->addMenu("Open &recent");
@@ -596,17 +609,6 @@ void ReplayWindow::StepEvent(int direction) {
 void ReplayWindow::TogglePlay() {
   if (play_timer_->isActive()) play_timer_->stop();
   else play_timer_->start();
-}
-
-void ReplayWindow::keyPressEvent(QKeyEvent* e) {
-  switch (e->key()) {
-    case Qt::Key_Space: TogglePlay(); break;
-    case Qt::Key_Right: StepEvent(+1); break;
-    case Qt::Key_Left: StepEvent(-1); break;
-    case Qt::Key_Home: SeekTo(0); break;
-    case Qt::Key_End: SeekTo(run_.duration()); break;
-    default: QMainWindow::keyPressEvent(e);
-  }
 }
 
 void ReplayWindow::dragEnterEvent(QDragEnterEvent* e) {

@@ -66,6 +66,18 @@ class ReplayTest : public QObject {
     w.SeekTo(19.5);
     w.StepEvent(+1);
     QCOMPARE(w.time(), 20.0);
+    // The keyboard: arrows step between events, End and Home jump to the ends.
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::keyClick(&w, Qt::Key_End);
+    QCOMPARE(w.time(), w.run().duration());
+    QTest::keyClick(&w, Qt::Key_Home);
+    QCOMPARE(w.time(), 0.0);
+    w.SeekTo(19.5);
+    QTest::keyClick(&w, Qt::Key_Right);
+    QCOMPARE(w.time(), 20.0);
+    QTest::keyClick(&w, Qt::Key_Left);
+    QVERIFY(w.time() < 20.0);
   }
 
   void screenshotHasTheDownColourAtTheIndicator() {
