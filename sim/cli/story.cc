@@ -19,10 +19,10 @@ std::string Secs(double s) {
   return buf;
 }
 
-const char* TriageOfPlane(const std::string& plane) {
-  if (plane == "data") return TriageOf(Plane::kData);
-  if (plane == "control") return TriageOf(Plane::kControl);
-  return TriageOf(Plane::kManagement);
+const char* TriageOfPlane(const std::string& name) {
+  Plane plane = Plane::kManagement;
+  ParsePlane(name, &plane);
+  return TriageOf(plane);
 }
 
 }  // namespace

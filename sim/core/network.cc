@@ -14,11 +14,6 @@ namespace planelab {
 
 using namespace ns3;
 
-std::string FormatIpv4(uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
-         "." + std::to_string(a & 255);
-}
-
 namespace {
 
 /// Every node gets an IpFib as its only routing protocol: no global routing, no ns-3 daemons.

@@ -64,7 +64,4 @@ class Network {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Dotted-quad form of an address, for events and messages.
-std::string FormatIpv4(uint32_t addr);
-
 }  // namespace planelab

@@ -38,7 +38,6 @@ void FaultInjector::Apply(const FaultSpec& f, bool on) {
   d["params"] = params;
   if (f.until) d["until_s"] = ToSeconds(*f.until);
   events_.Emit(f.target, kind ? kind->plane : "", on ? "fault.start" : "fault.end", d.dump());
-  active_ += on ? 1 : -1;
   hooks_.at({f.target, f.kind})(f, on);
 }
 

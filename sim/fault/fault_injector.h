@@ -22,14 +22,11 @@ class FaultInjector {
   bool Has(const std::string& target, const std::string& kind) const;
   /// Schedules every fault; throws std::runtime_error if a fault has no hook (a model gap).
   void Schedule(const std::vector<FaultSpec>& faults);
-  /// Faults active now, as "kind@target" (for the story).
-  size_t active() const { return active_; }
 
  private:
   void Apply(const FaultSpec& f, bool on);
   EventBus& events_;
   std::map<std::pair<std::string, std::string>, Hook> hooks_;
-  size_t active_ = 0;
 };
 
 }  // namespace planelab

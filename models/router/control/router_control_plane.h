@@ -39,7 +39,6 @@ class RouterControlPlane : public PlaneActor {
   void ProgramFib(const FibTable& desired);
   /// Sends only these changes (an empty next-hop list removes the route).
   void ProgramFibChanges(const FibTable& changes);
-  size_t rib_size() const { return rib_.size(); }
 
   RoutingSpec spec_;
   ControlCpu cpu_;

@@ -91,7 +91,6 @@ class BgpSpeaker {
   /// FIB changes since the last call: prefix -> next hops, empty when the route is gone.
   std::map<Prefix, std::vector<NextHop>> TakeForwardingChanges();
   bool loc_rib_dirty() const { return loc_rib_dirty_; }
-  void clear_loc_rib_dirty() { loc_rib_dirty_ = false; }
 
   SessionState state(size_t peer) const { return peers_.at(peer).state; }
   size_t peer_count() const { return peers_.size(); }
@@ -120,7 +119,6 @@ class BgpSpeaker {
     std::map<Prefix, PathAttributes> adj_in;
     std::map<Prefix, PathAttributes> adj_out;  // what the peer has from us
     std::set<Prefix> pending;                   // prefixes whose advertisement to this peer may change
-    bool ebgp() const { return true; }
   };
   bool Ebgp(const Peer& p) const { return p.config.remote_as != config_.local_as; }
   void Send(size_t peer, const Message& m, std::vector<Action>* out);
