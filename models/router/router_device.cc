@@ -72,19 +72,12 @@ class RouterDevice : public Device {
     env.faults.Register(id(), "fib-programming-stall", [this](const FaultSpec&, bool on) { data_->SetFibStalled(on); });
     if (bgp_) {
       env.faults.Register(id(), "bgp-session-flap", [this](const FaultSpec& f, bool on) {
-        uint64_t gen = ++flap_gen_;
+        ++*flap_gen_;
         if (!on) return;
         const FaultKind* k = FindFaultKind("bgp-session-flap");
         SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
         std::string peer = FaultParamOr(*k, f.params, "peer");
-        // Reset now and then every period until the fault ends.
-        auto flap = std::make_shared<std::function<void()>>();
-        *flap = [this, gen, period, peer, flap]() {
-          if (gen != flap_gen_) return;
-          bgp_->ResetSession(peer);
-          Clock::After(period, *flap);
-        };
-        (*flap)();
+        RepeatWhileCurrent(period, flap_gen_, [this, peer]() { bgp_->ResetSession(peer); });
       });
       env.faults.Register(id(), "bgp-daemon-crash", [this](const FaultSpec& f, bool on) {
         if (on) bgp_->Crash();
@@ -112,7 +105,7 @@ class RouterDevice : public Device {
   std::unique_ptr<RouterDataPlane> data_;
   std::unique_ptr<RouterControlPlane> control_;
   BgpControlPlane* bgp_ = nullptr;  // control_, when it speaks BGP
-  uint64_t flap_gen_ = 0;
+  std::shared_ptr<uint64_t> flap_gen_ = std::make_shared<uint64_t>(0);
   std::unique_ptr<RouterMgmtAgent> mgmt_;
 };
 

@@ -121,14 +121,10 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
       const FaultKind* k = FindFaultKind("link-flap");
       SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
       SimTime down = *ParseDuration(FaultParamOr(*k, f.params, "down_for")).value;
-      auto cycle = std::make_shared<std::function<void()>>();
-      *cycle = [&net, id, flap_gen, gen, period, down, cycle]() {
-        if (gen != *flap_gen) return;
+      RepeatWhileCurrent(period, flap_gen, [&net, id, flap_gen, gen, down]() {
         net.SetLinkUp(id, false);
         Clock::After(down, [&net, id, flap_gen, gen]() { if (gen == *flap_gen) net.SetLinkUp(id, true); });
-        Clock::After(period, *cycle);
-      };
-      (*cycle)();
+      });
     });
     faults.Register(id, "link-degrade", [&net, id](const FaultSpec& f, bool on) {
       if (!on) { net.RestoreLink(id); return; }

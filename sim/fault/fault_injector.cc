@@ -41,4 +41,18 @@ void FaultInjector::Apply(const FaultSpec& f, bool on) {
   hooks_.at({f.target, f.kind})(f, on);
 }
 
+namespace {
+void RepeatStep(SimTime period, std::shared_ptr<const uint64_t> generation, uint64_t gen,
+                std::shared_ptr<const std::function<void()>> tick) {
+  if (gen != *generation) return;
+  (*tick)();
+  Clock::After(period, [period, generation, gen, tick]() { RepeatStep(period, generation, gen, tick); });
+}
+}  // namespace
+
+void RepeatWhileCurrent(SimTime period, std::shared_ptr<const uint64_t> generation, std::function<void()> tick) {
+  uint64_t gen = *generation;
+  RepeatStep(period, std::move(generation), gen, std::make_shared<const std::function<void()>>(std::move(tick)));
+}
+
 }  // namespace planelab

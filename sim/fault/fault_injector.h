@@ -2,6 +2,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,9 @@ class FaultInjector {
   EventBus& events_;
   std::map<std::pair<std::string, std::string>, Hook> hooks_;
 };
+
+/// For periodic faults (flaps): runs `tick` now and then every `period` while `*generation` keeps the
+/// value it has now; the fault's hook bumps the generation when the fault starts again or ends.
+void RepeatWhileCurrent(SimTime period, std::shared_ptr<const uint64_t> generation, std::function<void()> tick);
 
 }  // namespace planelab
