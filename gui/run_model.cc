@@ -30,6 +30,11 @@ struct Stmt {
 };
 }  // namespace
 
+RunModel::RunModel() = default;
+RunModel::~RunModel() = default;
+RunModel::RunModel(RunModel&&) noexcept = default;
+RunModel& RunModel::operator=(RunModel&&) noexcept = default;
+
 bool RunModel::Load(const std::string& run_dir) {
   namespace fs = std::filesystem;
   *this = RunModel();
@@ -44,7 +49,7 @@ bool RunModel::Load(const std::string& run_dir) {
     return false;
   }
   try {
-    RunStoreReader check(store);  // refuses other files and other schema versions with a clear message
+    store_.reset(new RunStoreReader(store));  // refuses other files and other schema versions with a clear message
   } catch (const std::exception& e) {
     error_ = e.what();
     return false;
@@ -54,7 +59,6 @@ bool RunModel::Load(const std::string& run_dir) {
     error_ = store + ": cannot open";
     return false;
   }
-  path_ = store;
   {
     Stmt s(db.db, "SELECT key, value FROM meta");
     while (s.Step()) {
@@ -63,7 +67,14 @@ bool RunModel::Load(const std::string& run_dir) {
     }
   }
   {
-    Stmt s(db.db, "SELECT id, kind, groups, x, y FROM devices ORDER BY rowid");
+    // Stores written before device positions existed have no x, y columns: read NULLs for them.
+    bool has_xy = false;
+    {
+      Stmt cols(db.db, "SELECT name FROM pragma_table_info('devices')");
+      while (cols.Step()) has_xy |= cols.Text(0) == "x";
+    }
+    Stmt s(db.db, has_xy ? "SELECT id, kind, groups, x, y FROM devices ORDER BY rowid"
+                         : "SELECT id, kind, groups, NULL, NULL FROM devices ORDER BY rowid");
     while (s.Step()) {
       DeviceInfo d{s.Text(0), s.Text(1), {}};
       if (sqlite3_column_type(s.s, 3) != SQLITE_NULL) {
@@ -178,9 +189,9 @@ bool RunModel::LinkDownAt(const std::string& link, double t) const {
 
 std::vector<std::pair<double, double>> RunModel::Series(const std::string& device, const std::string& plane,
                                                         const std::string& metric) const {
+  if (!store_) return {};
   try {
-    RunStoreReader r(path_);
-    return r.Samples(device, plane, metric, -1, 1e18);
+    return store_->Samples(device, plane, metric, -1, 1e18);
   } catch (const std::exception&) {
     return {};
   }

@@ -1,8 +1,13 @@
 // A recorded run, loaded from its run folder for replay: topology, health keyframes, events, series.
 #pragma once
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace planelab {
+class RunStoreReader;
+}
 
 namespace planelab::gui {
 
@@ -39,6 +44,10 @@ struct PlaneState {
 /// Loads a run folder and answers "what was the state at time t" by binary search on keyframes.
 class RunModel {
  public:
+  RunModel();
+  ~RunModel();
+  RunModel(RunModel&&) noexcept;
+  RunModel& operator=(RunModel&&) noexcept;
   /// Loads `run_dir`; returns false and sets error() on a missing, corrupt or incompatible run.
   bool Load(const std::string& run_dir);
   const std::string& error() const { return error_; }
@@ -68,7 +77,8 @@ class RunModel {
     std::vector<double> t;
     std::vector<PlaneState> state;
   };
-  std::string error_, scenario_, path_;
+  std::string error_, scenario_;
+  std::unique_ptr<RunStoreReader> store_;  // kept open for metric queries (charts, hover text)
   double duration_ = 0;
   std::vector<DeviceInfo> devices_;
   std::vector<LinkInfo> links_;
