@@ -4,7 +4,7 @@
 
 namespace planelab {
 
-/// Registers router, host and monitor.
+/// Registers every device kind: router, host, monitor and the orchestrated cluster's kinds.
 void RegisterBuiltinModels(DeviceRegistry& registry);
 
 }  // namespace planelab

@@ -154,6 +154,16 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
       impl_->oob_link[d.id] = id;
     }
   }
+  // End systems (everything but routers) get a static default route via their first-hop router,
+  // as DHCP or an admin would set it.
+  for (const auto& d : sc.devices) {
+    if (d.kind == "router") continue;
+    for (const auto& i : Interfaces(d.id)) {
+      if (i.oob) continue;
+      FibOf(*this, d.id)->SetRoute(0, 0, i.peer_addr, i.ifindex);
+      break;
+    }
+  }
 }
 
 Network::~Network() = default;

@@ -2,6 +2,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -17,6 +19,8 @@ struct RunContext {
   EventBus events;
   MetricRegistry metrics;
   uint64_t seed = 1;
+  /// Run-wide probes a model family shares (e.g. the store's safety check), by name.
+  std::map<std::string, std::shared_ptr<void>> shared;
 };
 
 /// Derives an independent, reproducible random stream for `name` from the scenario seed.

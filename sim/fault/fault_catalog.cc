@@ -64,6 +64,37 @@ const std::vector<FaultKind>& FaultCatalog() {
        "\"When the management plane fails, you don't lose traffic immediately, but you lose the ability to "
        "see why you might be losing traffic.\" Dashboards go stale; traffic is unaffected (004, management "
        "plane)."},
+      {"disk-pressure", "control", "store-member",
+       {{"extra_fsync_latency", "duration", "0ms", "latency added to every fsync of the member's disk"},
+        {"iops_factor", "ratio", "1", "share of the disk's IOPS left, 0..1"},
+        {"neighbor_iops", "number", "0", "operations per second of a noisy neighbour sharing the disk queue"}},
+       "The store member's disk slows: every WAL append waits longer for its fsync. The Raft loop of the member "
+       "blocks on the fsync, so its heartbeats and replies go out late.",
+       "\"etcd under heavy disk I/O pressure: deployments stall, autoscaling stops reacting, API calls time out; "
+       "existing workloads keep serving\" (004, Kubernetes)."},
+      {"store-member-crash", "control", "store-member",
+       {},
+       "The store member's process dies at `at` (both planes stop; what its WAL holds survives) and restarts at "
+       "`until`, replaying its log and rejoining as a follower.",
+       "Losing one of three members keeps quorum; losing two stops every write while reads served from the API "
+       "server's cache go on (etcd docs, \"Failure modes\")."},
+      {"store-partition", "control", "store-member",
+       {{"from", "text", "", "comma-separated members it is cut from (omit: every other member)"}},
+       "Peer traffic (port 2380) between the target and the listed members is dropped both ways; clients still "
+       "reach it.",
+       "A leader cut from the majority steps down after an election timeout (CheckQuorum); the majority elects a new "
+       "one (Raft §5.2, etcd docs \"Failure modes\")."},
+      {"cni-broken", "data", "node",
+       {},
+       "The node's pod network breaks: service traffic entering the node or sent to its pods is refused, while the "
+       "kubelet keeps renewing its lease.",
+       "\"kubectl get nodes says Ready while curl says Connection refused\" (004, Kubernetes)."},
+      {"provisioning-api-degraded", "control", "cloud-api",
+       {{"error_rate", "ratio", "1", "share of instance launches that fail"},
+        {"extra_latency", "duration", "0ms", "latency added to every instance API call"}},
+       "Instance launches fail (or answer slowly); instances that retire are not replaced.",
+       "Replacement instances fail to join; capacity shrinks slowly until load exceeds what is left and the "
+       "service tips over (004, public cloud)."},
   };
   return kCatalog;
 }
@@ -105,6 +136,12 @@ std::string CheckFaultParams(const FaultKind& kind, const std::map<std::string, 
       if (!r) return "parameter \"" + name + "\": " + r.error;
     } else if (param->type == "text") {
       if (value.empty()) return "parameter \"" + name + "\" is empty";
+    } else if (param->type == "number") {
+      char* end = nullptr;
+      double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || v < 0) {
+        return "parameter \"" + name + "\": \"" + value + "\" is not a number of 0 or more";
+      }
     } else if (param->type == "ratio") {
       char* end = nullptr;
       double v = std::strtod(value.c_str(), &end);

@@ -6,7 +6,7 @@
 
 namespace planelab {
 
-/// One parameter of a fault kind; `type` is duration | ratio | bitrate | text.
+/// One parameter of a fault kind; `type` is duration | ratio | number | bitrate | text.
 struct FaultParam {
   std::string name;
   std::string type;

@@ -21,7 +21,8 @@ class HealthProbe {
  public:
   using Sink = std::function<void(SimTime t, const std::string& device, Plane plane, Health actual, Health reported)>;
   void Watch(const std::string& device, PlaneActor* actor) { watched_.push_back({device, actor}); }
-  void SetDashboard(const ReportedHealthSource* d) { dashboard_ = d; }
+  /// Adds a dashboard; a plane's reported health is the first dashboard's that knows it (not unknown).
+  void SetDashboard(const ReportedHealthSource* d) { dashboards_.push_back(d); }
   void SetSink(Sink s) { sink_ = std::move(s); }
   /// Measures every watched plane for the interval ending now.
   void Sample(SimTime now);
@@ -36,7 +37,7 @@ class HealthProbe {
     PlaneActor* actor;
   };
   std::vector<Watched> watched_;
-  const ReportedHealthSource* dashboard_ = nullptr;
+  std::vector<const ReportedHealthSource*> dashboards_;
   Sink sink_;
   SimTime last_ = 0;
   std::map<std::string, std::map<Plane, std::vector<HealthInterval>>> timeline_;

@@ -288,6 +288,137 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
     }
   }
+  if (doc.contains("cluster")) {
+    const json& c = doc["cluster"];
+    ClusterSpec& cs = sc->cluster;
+    cs.enabled = true;
+    cs.store_members = c.value("store_members", cs.store_members);
+    cs.nodes = c.value("nodes", cs.nodes);
+    cs.spare_slots = c.value("spare_slots", cs.spare_slots);
+    cs.nodes_per_rack = c.value("nodes_per_rack", cs.nodes_per_rack);
+    cs.max_pods = c.value("max_pods", cs.max_pods);
+    cs.clients = c.value("clients", cs.clients);
+    cs.link = link_defaults;
+    if (c.contains("link")) ApplyLinkParams(c["link"], &cs.link);
+    if (c.contains("store")) {
+      const json& st = c["store"];
+      if (st.contains("heartbeat_interval")) cs.store_heartbeat = Dur(st["heartbeat_interval"]);
+      if (st.contains("election_timeout")) cs.store_election = Dur(st["election_timeout"]);
+      cs.snapshot_count = st.value("snapshot_count", cs.snapshot_count);
+      cs.disk_iops = st.value("disk_iops", cs.disk_iops);
+      if (st.contains("disk_fsync_median")) cs.disk_fsync_median = Dur(st["disk_fsync_median"]);
+      // etcd's tuning guide: the election timeout should be at least 10x the heartbeat (and 5x is the floor).
+      if (cs.store_heartbeat <= 0) problems.Add("/cluster/store/heartbeat_interval", "the heartbeat interval must be longer than zero");
+      else if (cs.store_election < 5 * cs.store_heartbeat) {
+        problems.Add("/cluster/store/election_timeout", "the election timeout must be at least 5x the heartbeat interval "
+                                                        "(etcd's tuning guide suggests 10x: 100ms / 1000ms)");
+      }
+    }
+    if (c.contains("api_server")) {
+      const json& a = c["api_server"];
+      cs.api_max_inflight = a.value("max_requests_inflight", cs.api_max_inflight);
+      cs.api_max_mutating_inflight = a.value("max_mutating_requests_inflight", cs.api_max_mutating_inflight);
+      if (a.contains("request_timeout")) cs.api_request_timeout = Dur(a["request_timeout"]);
+    }
+    if (c.contains("timers")) {
+      const json& t = c["timers"];
+      if (t.contains("lease_duration")) cs.lease_duration = Dur(t["lease_duration"]);
+      if (t.contains("lease_renew")) cs.lease_renew = Dur(t["lease_renew"]);
+      if (t.contains("node_monitor_grace_period")) cs.node_monitor_grace = Dur(t["node_monitor_grace_period"]);
+      if (t.contains("pod_eviction_timeout")) cs.pod_eviction_timeout = Dur(t["pod_eviction_timeout"]);
+      if (t.contains("termination_grace_period")) cs.termination_grace = Dur(t["termination_grace_period"]);
+      if (t.contains("pod_startup")) cs.pod_startup = Dur(t["pod_startup"]);
+      if (t.contains("readiness_delay")) cs.readiness_delay = Dur(t["readiness_delay"]);
+      if (t.contains("hpa_sync_period")) cs.hpa_sync = Dur(t["hpa_sync_period"]);
+      if (cs.lease_renew <= 0 || cs.lease_renew >= cs.lease_duration) {
+        problems.Add("/cluster/timers/lease_renew", "the lease renew interval must be above zero and below lease_duration "
+                                                    "(the kubelet renews every quarter of it: 10s of 40s)");
+      }
+      if (cs.hpa_sync <= 0) problems.Add("/cluster/timers/hpa_sync_period", "the HPA sync period must be longer than zero");
+    }
+    if (c.contains("cloud")) {
+      const json& cl = c["cloud"];
+      if (cl.contains("node_lifetime")) cs.node_lifetime = Dur(cl["node_lifetime"]);
+      if (cl.contains("instance_boot")) cs.instance_boot = Dur(cl["instance_boot"]);
+      if (cl.contains("api_latency")) cs.cloud_api_latency = Dur(cl["api_latency"]);
+    }
+    std::set<std::string> deployment_names;
+    if (c.contains("deployments")) {
+      for (size_t i = 0; i < c["deployments"].size(); ++i) {
+        const json& d = c["deployments"][i];
+        DeploymentSpec ds;
+        ds.pointer = "/cluster/deployments/" + std::to_string(i);
+        ds.name = d["name"];
+        ds.replicas = d["replicas"];
+        if (d.contains("pod_capacity")) ds.pod_capacity_rps = *ParsePacketRate(d["pod_capacity"].get<std::string>()).value;
+        if (d.contains("autoscale")) {
+          const json& a = d["autoscale"];
+          ds.autoscale = true;
+          ds.min_replicas = a.value("min_replicas", ds.min_replicas);
+          ds.max_replicas = a.value("max_replicas", std::max(ds.replicas, ds.max_replicas));
+          ds.target_utilization = a.value("target_utilization", ds.target_utilization);
+          if (ds.min_replicas > ds.max_replicas) {
+            problems.Add(ds.pointer + "/autoscale/min_replicas", "min_replicas is above max_replicas");
+          }
+        }
+        if (!deployment_names.insert(ds.name).second) {
+          problems.Add(ds.pointer + "/name", "a deployment \"" + ds.name + "\" is declared twice; give each a unique name");
+        }
+        if (ds.pod_capacity_rps <= 0) problems.Add(ds.pointer + "/pod_capacity", "the pod capacity must be above zero");
+        cs.deployments.push_back(ds);
+      }
+    }
+    uint64_t pods = 0;
+    for (const auto& d : cs.deployments) pods += d.replicas;
+    if (pods > uint64_t(cs.nodes) * cs.max_pods) {
+      problems.Add("/cluster/deployments", std::to_string(pods) + " replicas do not fit on " + std::to_string(cs.nodes) +
+                                               " nodes of max_pods " + std::to_string(cs.max_pods) +
+                                               "; add nodes, raise max_pods or lower the replicas");
+    }
+    auto known_deployment = [&](const std::string& at, const std::string& name) {
+      if (deployment_names.count(name)) return;
+      std::string list;
+      for (const auto& n : deployment_names) list += (list.empty() ? "" : ", ") + n;
+      problems.Add(at, "\"" + name + "\" is not a deployment of the cluster (" + (list.empty() ? "none declared" : list) + ")");
+    };
+    if (c.contains("service_clients")) {
+      for (size_t i = 0; i < c["service_clients"].size(); ++i) {
+        const json& w = c["service_clients"][i];
+        ServiceClientSpec ws;
+        ws.pointer = "/cluster/service_clients/" + std::to_string(i);
+        ws.id = w.value("id", "svc" + std::to_string(i + 1));
+        ws.service = w["service"];
+        known_deployment(ws.pointer + "/service", ws.service);
+        ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
+        if (w.contains("request_size")) ws.request_bytes = static_cast<uint32_t>(*ParseBytes(w["request_size"]).value);
+        if (w.contains("response_size")) ws.response_bytes = static_cast<uint32_t>(*ParseBytes(w["response_size"]).value);
+        if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
+        if (w.contains("start")) ws.start = Dur(w["start"]);
+        if (w.contains("rate_steps")) {
+          for (const auto& st : w["rate_steps"]) {
+            ws.rate_steps.emplace_back(Dur(st["at"]), *ParsePacketRate(st["rate"].get<std::string>()).value);
+          }
+        }
+        if (ws.rate_pps <= 0) problems.Add(ws.pointer + "/rate", "the rate must be above zero");
+        cs.service_clients.push_back(ws);
+      }
+    }
+    if (c.contains("rollouts")) {
+      for (size_t i = 0; i < c["rollouts"].size(); ++i) {
+        RolloutSpec r;
+        r.pointer = "/cluster/rollouts/" + std::to_string(i);
+        r.at = Dur(c["rollouts"][i]["at"]);
+        r.deployment = c["rollouts"][i]["deployment"];
+        known_deployment(r.pointer + "/deployment", r.deployment);
+        if (r.at > sc->duration) problems.Add(r.pointer + "/at", "the rollout is after the end of the run (" + FormatDuration(sc->duration) + ")");
+        cs.rollouts.push_back(r);
+      }
+    }
+    if (cs.clients == 0 && !cs.service_clients.empty()) {
+      problems.Add("/cluster/clients", "service_clients need at least one client device; set \"clients\" to 1 or more");
+    }
+    ExpandCluster(cs, &sc->devices, &sc->links, &sc->groups);
+  }
   size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
   if (topo.contains("devices")) {
     for (const auto& d : topo["devices"]) {
@@ -548,6 +679,17 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
             }
           }
           if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+        } else {
+          device_of_kind(at + "/target", fs.target, kind->target);
+        }
+        if (fs.kind == "store-partition" && fs.params.count("from")) {
+          std::string list = fs.params["from"];
+          for (size_t a = 0; a <= list.size();) {
+            size_t b = list.find(',', a);
+            if (b == std::string::npos) b = list.size();
+            device_of_kind(at + "/params/from", list.substr(a, b - a), "store-member");
+            a = b + 1;
+          }
         }
         if ((fs.kind == "bgp-session-flap" || fs.kind == "bgp-daemon-crash") && sc->routing.protocol != "bgp") {
           problems.Add(at + "/kind", "fault \"" + fs.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");

@@ -87,4 +87,39 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
   }
 }
 
+void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
+                   std::map<std::string, std::vector<std::string>>* groups) {
+  AddDevice(devices, groups, "core", "router", {"routers", "core"});
+  AddDevice(devices, groups, "rack-cp", "router", {"routers", "racks"});
+  AddLink(links, c.link, "rack-cp", "core");
+  for (uint32_t i = 1; i <= c.store_members; ++i) {
+    std::string id = "etcd-" + std::to_string(i);
+    AddDevice(devices, groups, id, "store-member", {"store", "control-plane"});
+    AddLink(links, c.link, id, "rack-cp");
+  }
+  AddDevice(devices, groups, "apiserver", "api-server", {"control-plane"});
+  AddLink(links, c.link, "apiserver", "rack-cp");
+  AddDevice(devices, groups, "controllers", "controller-manager", {"control-plane"});
+  AddLink(links, c.link, "controllers", "rack-cp");
+  AddDevice(devices, groups, "cloud", "cloud-api", {"cloud"});
+  AddLink(links, c.link, "cloud", "rack-cp");
+  for (uint32_t i = 1; i <= c.clients; ++i) {
+    std::string id = "client-" + std::to_string(i);
+    AddDevice(devices, groups, id, "service-client", {"clients"});
+    AddLink(links, c.link, id, "rack-cp");
+  }
+  uint32_t slots = c.nodes + c.spare_slots;
+  uint32_t per = std::max<uint32_t>(1, c.nodes_per_rack);
+  for (uint32_t r = 0; r * per < slots; ++r) {
+    std::string rack = "rack-" + std::to_string(r + 1);
+    AddDevice(devices, groups, rack, "router", {"routers", "racks"});
+    AddLink(links, c.link, rack, "core");
+    for (uint32_t j = r * per; j < std::min(slots, (r + 1) * per); ++j) {
+      std::string id = "node-" + std::to_string(j + 1);
+      AddDevice(devices, groups, id, "node", {"nodes", j < c.nodes ? "initial-nodes" : "spare-slots"});
+      AddLink(links, c.link, id, rack);
+    }
+  }
+}
+
 }  // namespace planelab

@@ -43,4 +43,10 @@ class Topology {
 void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
                      std::map<std::string, std::vector<std::string>>* groups);
 
+/// Expands a cluster into its network: a core router, a control-plane rack (store members, API server,
+/// controller manager, cloud, clients) and racks of worker node slots. Ids: etcd-N, apiserver, controllers,
+/// cloud, client-N, node-N, rack-N.
+void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
+                   std::map<std::string, std::vector<std::string>>* groups);
+
 }  // namespace planelab

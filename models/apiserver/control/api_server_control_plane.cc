@@ -1,0 +1,369 @@
+#include "models/apiserver/control/api_server_control_plane.h"
+
+#include <algorithm>
+
+#include "sim/core/clock.h"
+#include "sim/core/message_socket.h"
+#include "sim/core/network.h"
+
+namespace planelab {
+
+namespace {
+// The API server's etcd client gives up on a member that does not answer and moves to the next endpoint.
+constexpr SimTime kStoreCallTimeout = 10 * kSec;
+// Without a batch or progress notification for this long, the cache's store watch starts over elsewhere.
+constexpr SimTime kStoreWatchSilence = 5 * kSec;
+// Bookmarks keep idle watches alive and let clients notice a dead server.
+constexpr SimTime kBookmarkInterval = 15 * kSec;
+// Serving from the watch cache: a fixed cost plus a little per object listed.
+constexpr SimTime kReadCost = 500 * kUs;
+constexpr SimTime kListCostPerItem = 2 * kUs;
+// Kubernetes SLO (sig-scalability "API call latency"): mutating single-object calls p99 <= 1 s.
+constexpr double kMutatingSlo = 1.0;
+
+bool Mutating(Verb v) { return v == Verb::kCreate || v == Verb::kUpdate || v == Verb::kDelete; }
+}  // namespace
+
+ApiServerControlPlane::ApiServerControlPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec,
+                                             Network& net)
+    : PlaneActor(ctx, device, Plane::kControl), spec_(spec), net_(net) {
+  for (uint32_t i = 1; i <= spec.store_members; ++i) members_.push_back(net.ServiceAddress("etcd-" + std::to_string(i)));
+  for (Verb v : {Verb::kGet, Verb::kList, Verb::kCreate, Verb::kUpdate, Verb::kDelete, Verb::kWatch}) {
+    std::string n = ToString(v);
+    // apiserver_request_total{verb} and apiserver_request_duration_seconds{verb}, split per verb.
+    verbs_[v].requests = AddCounter("requests_" + n, "requests", "apiserver_request_total{verb=" + n + "}");
+    verbs_[v].errors = AddCounter("errors_" + n, "requests", "requests answered 429 or 5xx, verb " + n);
+    verbs_[v].latency = AddHistogram("latency_" + n, "s", "apiserver_request_duration_seconds{verb=" + n + "}");
+  }
+  throttled_ = AddCounter("throttled", "requests", "requests refused with 429 over the inflight limits");
+  store_errors_ = AddCounter("store_errors", "requests", "store calls that failed or got no answer");
+  inflight_gauge_ = AddGauge("inflight", "requests", "requests being served");
+  inflight_gauge_->BindReader([this]() { return static_cast<double>(inflight_); });
+  watchers_gauge_ = AddGauge("watches", "streams", "open watch streams");
+  watchers_gauge_->BindReader([this]() { return static_cast<double>(watchers_.size()); });
+  cache_rv_gauge_ = AddGauge("watch_cache_revision", "1", "store revision the watch cache has seen");
+  cache_rv_gauge_->BindReader([this]() { return static_cast<double>(cache_rv_); });
+}
+
+ApiServerControlPlane::~ApiServerControlPlane() = default;
+
+void ApiServerControlPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  sock_.reset(new MessageSocket(net_, device(), kApiServerPort));
+  sock_->OnReceive([this](uint32_t addr, uint16_t port, std::shared_ptr<const void> msg) {
+    if (running()) OnRequest(addr, port, *std::static_pointer_cast<const ApiRequest>(msg));
+  });
+  store_sock_.reset(new MessageSocket(net_, device(), 0));
+  store_sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
+    auto r = std::static_pointer_cast<const StoreResponse>(msg);
+    auto it = store_calls_.find(r->id);
+    if (it == store_calls_.end()) return;
+    auto done = std::move(it->second.done);
+    store_calls_.erase(it);
+    done(r.get());
+  });
+  watch_sock_.reset(new MessageSocket(net_, device(), 0));
+  watch_sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
+    OnStoreBatch(*std::static_pointer_cast<const StoreWatchBatch>(msg));
+  });
+  // The member to talk to first is spread by device name, as each client's endpoint list is shuffled.
+  member_ = 0;
+  InitCache();
+  After(kBookmarkInterval, [this]() { Bookmarks(); });
+  After(1 * kSec, [this]() { CheckStoreWatch(); });
+}
+
+void ApiServerControlPlane::NextMember() { member_ = (member_ + 1) % members_.size(); }
+
+void ApiServerControlPlane::CallStore(StoreRequest req, std::function<void(const StoreResponse*)> done) {
+  uint64_t id = next_store_id_++;
+  req.id = id;
+  store_calls_[id] = {std::move(done)};
+  auto msg = std::make_shared<StoreRequest>(std::move(req));
+  store_sock_->Send(members_[member_], kStoreClientPort, msg->Bytes(), msg);
+  After(kStoreCallTimeout, [this, id]() {
+    auto it = store_calls_.find(id);
+    if (it == store_calls_.end()) return;
+    auto done = std::move(it->second.done);
+    store_calls_.erase(it);
+    NextMember();
+    done(nullptr);
+  });
+}
+
+void ApiServerControlPlane::InitCache() {
+  StoreRequest req;
+  req.op = StoreRequest::Op::kRange;
+  req.key = "/registry/";
+  CallStore(req, [this](const StoreResponse* r) {
+    if (!r || r->status != StoreResponse::Status::kOk) {
+      store_errors_->Add();
+      After(1 * kSec, [this]() { InitCache(); });
+      return;
+    }
+    cache_.clear();
+    for (const auto& kv : r->kvs) cache_[kv.key] = {kv.value, kv.mod_revision};
+    cache_rv_ = r->revision;
+    cache_ready_ = true;
+    // Watchers that listed before now would miss what changed in between: they start over.
+    watchers_.clear();
+    WatchStore();
+  });
+}
+
+void ApiServerControlPlane::WatchStore() {
+  store_watch_id_ = next_store_id_++;
+  store_seq_ = 0;
+  store_heard_ = Clock::Now();
+  auto req = std::make_shared<StoreRequest>();
+  req->op = StoreRequest::Op::kWatch;
+  req->key = "/registry/";
+  req->watch_id = store_watch_id_;
+  req->start_revision = cache_rv_ + 1;
+  watch_sock_->Send(members_[member_], kStoreClientPort, req->Bytes(), req);
+}
+
+void ApiServerControlPlane::CheckStoreWatch() {
+  if (cache_ready_ && Clock::Now() - store_heard_ >= kStoreWatchSilence) {
+    NextMember();
+    WatchStore();
+  }
+  After(1 * kSec, [this]() { CheckStoreWatch(); });
+}
+
+void ApiServerControlPlane::OnStoreBatch(const StoreWatchBatch& b) {
+  if (b.watch_id != store_watch_id_ || !running()) return;
+  if (b.seq == 0) {
+    if (b.status == StoreResponse::Status::kCompacted) {
+      InitCache();  // too far behind: list everything again
+      return;
+    }
+    store_heard_ = Clock::Now();
+    return;
+  }
+  if (b.seq != store_seq_ + 1) {
+    WatchStore();  // a batch was lost: resume from what the cache has
+    return;
+  }
+  store_seq_ = b.seq;
+  store_heard_ = Clock::Now();
+  for (const auto& ev : b.events) {
+    if (ev.mod_revision <= cache_rv_) continue;
+    Apply(ev);
+  }
+  if (!flush_armed_) {
+    flush_armed_ = true;
+    After(0, [this]() { flush_armed_ = false; FlushWatchers(); });
+  }
+}
+
+bool ApiServerControlPlane::Matches(const Watcher& w, const ApiObject& o) const {
+  if (o.kind != w.kind) return false;
+  if (w.filter.empty()) return true;
+  if (w.filter.compare(0, 11, "deployment=") == 0) return o.deployment == w.filter.substr(11);
+  return o.node == w.filter;
+}
+
+void ApiServerControlPlane::Apply(const KvEvent& ev) {
+  cache_rv_ = ev.mod_revision;
+  ObjectPtr before;
+  auto it = cache_.find(ev.key);
+  if (it != cache_.end()) before = it->second.first;
+  if (ev.value) cache_[ev.key] = {ev.value, ev.mod_revision};
+  else if (it != cache_.end()) cache_.erase(it);
+  for (auto& [key, w] : watchers_) {
+    bool now_matches = ev.value && Matches(w, *ev.value);
+    bool was_matching = before && Matches(w, *before);
+    if (!now_matches && !was_matching) continue;
+    ApiWatchBatch::Event e;
+    e.deleted = !now_matches;
+    e.obj = now_matches ? ev.value : before;
+    e.resource_version = ev.mod_revision;
+    w.pending.push_back(std::move(e));
+  }
+}
+
+void ApiServerControlPlane::FlushWatchers() {
+  for (auto& [key, w] : watchers_) {
+    if (w.pending.empty()) continue;
+    auto b = std::make_shared<ApiWatchBatch>();
+    b->watch_id = w.watch_id;
+    b->seq = ++w.seq;
+    b->events = std::move(w.pending);
+    w.pending.clear();
+    sock_->Send(w.addr, w.port, b->Bytes(), b);
+  }
+}
+
+void ApiServerControlPlane::Bookmarks() {
+  for (auto& [key, w] : watchers_) {
+    auto b = std::make_shared<ApiWatchBatch>();
+    b->watch_id = w.watch_id;
+    b->seq = ++w.seq;
+    sock_->Send(w.addr, w.port, b->Bytes(), b);
+  }
+  After(kBookmarkInterval, [this]() { Bookmarks(); });
+}
+
+void ApiServerControlPlane::Respond(uint32_t addr, uint16_t port, const ApiRequest& r, ApiResponse resp,
+                                    SimTime started, bool mutating) {
+  if (mutating) --inflight_mutating_;
+  else --inflight_;
+  VerbStats& vs = verbs_[r.verb];
+  double latency = ToSeconds(Clock::Now() - started);
+  vs.latency->Observe(latency);
+  if (mutating) interval_mutating_latency_.push_back(latency);
+  if (resp.code == 429 || resp.code >= 500) {
+    vs.errors->Add();
+    ++interval_errors_;
+  }
+  resp.id = r.id;
+  auto msg = std::make_shared<ApiResponse>(std::move(resp));
+  sock_->Send(addr, port, msg->Bytes(), msg);
+}
+
+void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiRequest& r) {
+  SimTime started = Clock::Now();
+  VerbStats& vs = verbs_[r.verb];
+  vs.requests->Add();
+  ++interval_requests_;
+  bool mutating = Mutating(r.verb);
+  // --max-requests-inflight / --max-mutating-requests-inflight: over the limit, 429 at once.
+  if ((mutating && inflight_mutating_ >= spec_.api_max_mutating_inflight) ||
+      (!mutating && inflight_ >= spec_.api_max_inflight) || !cache_ready_) {
+    throttled_->Add();
+    vs.errors->Add();
+    ++interval_errors_;
+    if (r.verb == Verb::kWatch) {
+      auto b = std::make_shared<ApiWatchBatch>();
+      b->watch_id = r.watch_id;
+      b->code = 429;
+      sock_->Send(addr, port, b->Bytes(), b);
+    } else {
+      auto msg = std::make_shared<ApiResponse>();
+      msg->id = r.id;
+      msg->code = 429;
+      sock_->Send(addr, port, msg->Bytes(), msg);
+    }
+    return;
+  }
+  if (mutating) ++inflight_mutating_;
+  else ++inflight_;
+  switch (r.verb) {
+    case Verb::kGet: {
+      ApiResponse resp;
+      auto it = cache_.find(KeyOf(r.kind, r.name));
+      if (it == cache_.end()) resp.code = 404;
+      else { resp.obj = it->second.first; resp.resource_version = it->second.second; }
+      ApiRequest copy = r;
+      After(kReadCost, [=]() mutable { Respond(addr, port, copy, std::move(resp), started, false); });
+      return;
+    }
+    case Verb::kList: {
+      ApiResponse resp;
+      Watcher probe;
+      probe.kind = r.kind;
+      probe.filter = r.node_filter;
+      std::string prefix = KeyOf(r.kind, "");
+      for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        if (Matches(probe, *it->second.first)) resp.items.push_back(it->second);
+      }
+      resp.resource_version = cache_rv_;
+      SimTime cost = kReadCost + kListCostPerItem * static_cast<SimTime>(resp.items.size());
+      ApiRequest copy = r;
+      After(cost, [=]() mutable { Respond(addr, port, copy, std::move(resp), started, false); });
+      return;
+    }
+    case Verb::kWatch: {
+      // A watch is counted while it is set up, then it lives outside the inflight limit (as long-running requests do).
+      --inflight_;
+      Watcher& w = watchers_[{addr, r.watch_id}];
+      w = Watcher();
+      w.addr = addr;
+      w.port = port;
+      w.watch_id = r.watch_id;
+      w.kind = r.kind;
+      w.filter = r.node_filter;
+      auto b = std::make_shared<ApiWatchBatch>();
+      b->watch_id = r.watch_id;
+      std::string prefix = KeyOf(r.kind, "");
+      for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        if (Matches(w, *it->second.first)) b->events.push_back({false, it->second.first, it->second.second});
+      }
+      verbs_[Verb::kWatch].latency->Observe(ToSeconds(kReadCost));
+      sock_->Send(addr, port, b->Bytes(), b);
+      return;
+    }
+    default:
+      Write(addr, port, r, started);
+  }
+}
+
+void ApiServerControlPlane::Write(uint32_t addr, uint16_t port, const ApiRequest& r, SimTime started) {
+  StoreRequest req;
+  req.key = KeyOf(r.kind, r.obj ? r.obj->name : r.name);
+  if (r.verb == Verb::kDelete) {
+    req.op = StoreRequest::Op::kDelete;
+  } else {
+    req.op = StoreRequest::Op::kPut;
+    req.value = r.obj;
+    req.expect_mod_revision = r.verb == Verb::kCreate ? 0 : (r.resource_version > 0 ? r.resource_version : -1);
+  }
+  ApiRequest copy = r;
+  auto done = std::make_shared<bool>(false);
+  // --request-timeout: whatever the store does, the client hears back by then.
+  After(spec_.api_request_timeout, [this, addr, port, copy, started, done]() {
+    if (*done) return;
+    *done = true;
+    ApiResponse resp;
+    resp.code = 504;
+    Respond(addr, port, copy, std::move(resp), started, true);
+  });
+  CallStore(req, [this, addr, port, copy, started, done](const StoreResponse* s) {
+    if (*done) return;
+    *done = true;
+    ApiResponse resp;
+    if (!s) {
+      store_errors_->Add();
+      resp.code = 504;
+    } else {
+      switch (s->status) {
+        case StoreResponse::Status::kOk:
+          resp.code = copy.verb == Verb::kCreate ? 201 : 200;
+          resp.resource_version = s->revision;
+          resp.obj = copy.obj;
+          break;
+        case StoreResponse::Status::kConflict:
+          resp.code = 409;
+          if (!s->kvs.empty()) { resp.obj = s->kvs[0].value; resp.resource_version = s->kvs[0].mod_revision; }
+          break;
+        case StoreResponse::Status::kNotFound: resp.code = 404; break;
+        default:
+          // "etcdserver: request timed out" / "no leader" reach the client as an internal error.
+          store_errors_->Add();
+          NextMember();
+          resp.code = 500;
+      }
+    }
+    Respond(addr, port, copy, std::move(resp), started, true);
+  });
+}
+
+Health ApiServerControlPlane::MeasureHealth() {
+  Health h = Health::kUp;
+  if (interval_requests_ > 0) {
+    double bad = static_cast<double>(interval_errors_) / static_cast<double>(interval_requests_);
+    if (bad >= 0.5) h = Health::kDown;
+    else if (bad > 0.01) h = Health::kDegraded;
+  }
+  if (h == Health::kUp && !interval_mutating_latency_.empty()) {
+    std::sort(interval_mutating_latency_.begin(), interval_mutating_latency_.end());
+    double p99 = interval_mutating_latency_[static_cast<size_t>(0.99 * (interval_mutating_latency_.size() - 1))];
+    if (p99 > kMutatingSlo) h = Health::kDegraded;
+  }
+  interval_requests_ = interval_errors_ = 0;
+  interval_mutating_latency_.clear();
+  return WithLifecycle(h);
+}
+
+}  // namespace planelab

@@ -1,0 +1,163 @@
+#include "models/apiserver/mgmt/kubectl_mgmt_plane.h"
+
+#include "models/client/api_client.h"
+#include "sim/core/clock.h"
+
+namespace planelab {
+
+namespace {
+// How often the operator's terminal refreshes `kubectl get nodes` (a `watch -n 10`).
+constexpr SimTime kRefresh = 10 * kSec;
+// kubectl's own request timeout is unset by default; operators give up and retry after about this long.
+constexpr SimTime kPatience = 30 * kSec;
+constexpr SimTime kRetry = 5 * kSec;
+// A dashboard that has not refreshed for this long no longer says anything.
+constexpr SimTime kStale = 30 * kSec;
+}  // namespace
+
+KubectlMgmtPlane::KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net)
+    : PlaneActor(ctx, device, Plane::kManagement), spec_(spec), net_(net) {
+  requests_ = AddCounter("kubectl_requests", "requests", "requests kubectl sent");
+  errors_ = AddCounter("kubectl_errors", "requests", "kubectl requests that failed (429, 5xx, no answer)");
+  latency_ = AddHistogram("kubectl_latency", "s", "kubectl request latency");
+  nodes_ready_ = AddGauge("nodes_ready", "nodes", "nodes `kubectl get nodes` shows Ready");
+  rollouts_in_progress_ = AddGauge("rollouts_in_progress", "rollouts",
+                                   "rollouts asked for and not yet complete: can the system still change?");
+  rollout_seconds_ = AddGauge("rollout_duration", "s", "time from the operator's request to the last rollout complete");
+  for (const auto& r : spec.rollouts) rollouts_.push_back({&r});
+  rollouts_in_progress_->BindReader([this]() {
+    double n = 0;
+    for (const auto& r : rollouts_) n += (r.requested >= 0 && r.done < 0) ? 1 : 0;
+    return n;
+  });
+}
+
+KubectlMgmtPlane::~KubectlMgmtPlane() = default;
+
+void KubectlMgmtPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  api_.reset(new ApiClient(net_, device(), device(), 5, 10, [this]() { return running(); }));
+  After(kRefresh, [this]() { GetNodes(); });
+  for (size_t i = 0; i < rollouts_.size(); ++i) {
+    After(rollouts_[i].spec->at, [this, i]() {
+      rollouts_[i].requested = Clock::Now();
+      Emit("rollout.requested", "{\"deployment\":\"" + rollouts_[i].spec->deployment + "\"}");
+      TryRollout(i);
+    });
+  }
+}
+
+void KubectlMgmtPlane::Observe(const ApiResponse& r, SimTime started) {
+  requests_->Add();
+  ++interval_requests_;
+  latency_->Observe(ToSeconds(Clock::Now() - started));
+  bool bad = r.code == 429 || r.code >= 500;
+  api_ok_ = !bad;
+  if (bad) {
+    errors_->Add();
+    ++interval_errors_;
+  }
+}
+
+void KubectlMgmtPlane::GetNodes() {
+  ApiRequest req;
+  req.verb = Verb::kList;
+  req.kind = ObjectKind::kNode;
+  SimTime started = Clock::Now();
+  api_->Call(req, kPatience, [this, started](const ApiResponse& r) {
+    Observe(r, started);
+    if (r.code == 200) {
+      nodes_.clear();
+      uint32_t ready = 0;
+      for (const auto& [o, rv] : r.items) {
+        nodes_[o->name] = o->node_ready;
+        ready += o->node_ready ? 1 : 0;
+      }
+      nodes_ready_->Set(ready);
+      nodes_seen_ = Clock::Now();
+    }
+  });
+  After(kRefresh, [this]() { GetNodes(); });
+}
+
+void KubectlMgmtPlane::TryRollout(size_t i) {
+  // `kubectl set image` reads the deployment and writes it back with a new template (a new revision).
+  ApiRequest get;
+  get.verb = Verb::kGet;
+  get.kind = ObjectKind::kDeployment;
+  get.name = rollouts_[i].spec->deployment;
+  SimTime started = Clock::Now();
+  api_->Call(get, kPatience, [this, i, started](const ApiResponse& r) {
+    Observe(r, started);
+    if (r.code != 200 || !r.obj) {
+      After(kRetry, [this, i]() { TryRollout(i); });
+      return;
+    }
+    auto d = std::make_shared<ApiObject>(*r.obj);
+    d->revision += 1;
+    d->revision_changed = Clock::Now();
+    d->updated_replicas = 0;
+    ApiRequest up;
+    up.verb = Verb::kUpdate;
+    up.kind = ObjectKind::kDeployment;
+    up.name = d->name;
+    up.obj = d;
+    up.resource_version = r.resource_version;
+    uint32_t revision = d->revision;
+    SimTime started2 = Clock::Now();
+    api_->Call(up, kPatience, [this, i, revision, started2](const ApiResponse& r2) {
+      Observe(r2, started2);
+      if (r2.code != 200) {
+        After(kRetry, [this, i]() { TryRollout(i); });
+        return;
+      }
+      rollouts_[i].accepted = Clock::Now();
+      rollouts_[i].revision = revision;
+      Emit("rollout.accepted", "{\"deployment\":\"" + rollouts_[i].spec->deployment + "\",\"revision\":" +
+                                   std::to_string(revision) + "}");
+      After(kRetry, [this, i]() { CheckRollout(i); });
+    });
+  });
+}
+
+void KubectlMgmtPlane::CheckRollout(size_t i) {
+  // `kubectl rollout status`: done when every replica is of the new revision and ready.
+  ApiRequest get;
+  get.verb = Verb::kGet;
+  get.kind = ObjectKind::kDeployment;
+  get.name = rollouts_[i].spec->deployment;
+  SimTime started = Clock::Now();
+  api_->Call(get, kPatience, [this, i, started](const ApiResponse& r) {
+    Observe(r, started);
+    Rollout& ro = rollouts_[i];
+    if (r.code == 200 && r.obj && r.obj->revision == ro.revision && r.obj->updated_replicas == r.obj->replicas &&
+        r.obj->ready_replicas == r.obj->replicas) {
+      ro.done = Clock::Now();
+      rollout_seconds_->Set(ToSeconds(ro.done - ro.requested));
+      Emit("rollout.complete", "{\"deployment\":\"" + ro.spec->deployment + "\",\"seconds\":" +
+                                   std::to_string(ToSeconds(ro.done - ro.requested)) + "}");
+      return;
+    }
+    After(kRetry, [this, i]() { CheckRollout(i); });
+  });
+}
+
+Health KubectlMgmtPlane::MeasureHealth() {
+  Health h = Health::kUp;
+  if (interval_requests_ > 0) {
+    double bad = static_cast<double>(interval_errors_) / static_cast<double>(interval_requests_);
+    h = bad >= 0.5 ? Health::kDown : bad > 0 ? Health::kDegraded : Health::kUp;
+  }
+  interval_requests_ = interval_errors_ = 0;
+  return WithLifecycle(h);
+}
+
+Health KubectlMgmtPlane::Reported(const std::string& device, Plane plane) const {
+  if (nodes_seen_ < 0 || Clock::Now() - nodes_seen_ > kStale) return Health::kUnknown;
+  auto it = nodes_.find(device);
+  if (it != nodes_.end()) return it->second ? Health::kUp : Health::kDown;
+  if (device == this->device() && plane == Plane::kControl) return api_ok_ ? Health::kUp : Health::kDown;
+  return Health::kUnknown;
+}
+
+}  // namespace planelab

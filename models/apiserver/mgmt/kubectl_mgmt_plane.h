@@ -1,0 +1,55 @@
+// The API server's management plane is its operators' kubectl: periodic `kubectl get nodes`, and the
+// scenario's rollouts applied as an operator would (retrying until the API takes them, then watching them
+// finish). What it shows of the nodes is the dashboard operators trust.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "sim/core/device.h"
+#include "sim/core/plane_actor.h"
+#include "sim/scenario/scenario.h"
+
+namespace planelab {
+
+class Network;
+class ApiClient;
+struct ApiResponse;
+
+/// kubectl, measured as operators feel it; also the cluster's dashboard ("kubectl get nodes").
+class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
+ public:
+  KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net);
+  ~KubectlMgmtPlane() override;
+  void Start() override;
+  Health MeasureHealth() override;
+  Health Reported(const std::string& device, Plane plane) const override;
+
+ private:
+  struct Rollout {
+    const RolloutSpec* spec = nullptr;
+    SimTime requested = -1, accepted = -1, done = -1;
+    uint32_t revision = 0;
+  };
+  void GetNodes();
+  void TryRollout(size_t i);
+  void CheckRollout(size_t i);
+  void Observe(const ApiResponse& r, SimTime started);
+
+  const ClusterSpec& spec_;
+  Network& net_;
+  std::unique_ptr<ApiClient> api_;
+  std::map<std::string, bool> nodes_;
+  SimTime nodes_seen_ = -1;
+  bool api_ok_ = true;
+  std::vector<Rollout> rollouts_;
+  uint64_t interval_requests_ = 0, interval_errors_ = 0;
+  Counter* requests_ = nullptr;
+  Counter* errors_ = nullptr;
+  Histogram* latency_ = nullptr;
+  Gauge* nodes_ready_ = nullptr;
+  Gauge* rollouts_in_progress_ = nullptr;
+  Gauge* rollout_seconds_ = nullptr;
+};
+
+}  // namespace planelab

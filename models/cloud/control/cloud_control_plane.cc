@@ -1,0 +1,129 @@
+#include "models/cloud/control/cloud_control_plane.h"
+
+#include "models/controller/control/cluster_bootstrap.h"
+#include "models/node/node_device.h"
+#include "sim/core/clock.h"
+
+namespace planelab {
+
+namespace {
+// EC2 Auto Scaling checks its groups about every 10 s and retries failed launches with backoff.
+constexpr SimTime kAsgPeriod = 10 * kSec;
+}  // namespace
+
+CloudControlPlane::CloudControlPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec,
+                                     Port<LbTargets>& to_data)
+    : PlaneActor(ctx, device, Plane::kControl), spec_(spec), to_data_(to_data) {
+  launches_ = AddCounter("launches", "instances", "instances launched");
+  launch_failures_ = AddCounter("launch_failures", "calls", "instance launches the API refused or failed");
+  retirements_ = AddCounter("retirements", "instances", "instances retired at the end of their lifetime");
+  api_latency_ = AddHistogram("api_latency", "s", "instance API call latency");
+  running_ = AddGauge("instances_running", "instances", "worker instances running (booted)");
+  running_->BindReader([this]() {
+    double n = 0;
+    for (const auto& [k, s] : slots_) n += s.state == Slot::kRunning ? 1 : 0;
+    return n;
+  });
+  for (uint32_t i = 1; i <= spec.nodes + spec.spare_slots; ++i) {
+    std::string name = NodeSlotName(i);
+    order_.push_back(name);
+    Instance in;
+    if (i <= spec.nodes) {
+      in.state = Slot::kRunning;
+      // Instances were launched at different times before the run: their retirements are spread evenly.
+      if (spec.node_lifetime > 0) in.retire_at = spec.node_lifetime * static_cast<SimTime>(i) / spec.nodes;
+    }
+    slots_[name] = in;
+  }
+}
+
+void CloudControlPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  for (const auto& [name, in] : slots_) {
+    if (in.retire_at >= 0) {
+      std::string n = name;
+      After(in.retire_at, [this, n]() { Retire(n); });
+    }
+  }
+  PublishTargets();
+  After(kAsgPeriod, [this]() { Reconcile(); });
+}
+
+void CloudControlPlane::PublishTargets() {
+  LbTargets t;
+  for (const auto& name : order_) {
+    if (slots_[name].state == Slot::kRunning) t.nodes.push_back(name);
+  }
+  to_data_.Send(std::move(t));
+}
+
+void CloudControlPlane::Retire(const std::string& slot) {
+  Instance& in = slots_[slot];
+  if (in.state != Slot::kRunning) return;
+  in.state = Slot::kEmpty;
+  retirements_->Add();
+  Emit("instance.retired", "{\"instance\":\"" + slot + "\"}");
+  InstancePower::For(ctx()).Set(slot, false);
+  PublishTargets();
+}
+
+void CloudControlPlane::Reconcile() {
+  After(kAsgPeriod, [this]() { Reconcile(); });
+  uint32_t live = 0;
+  for (const auto& [k, s] : slots_) live += s.state != Slot::kEmpty ? 1 : 0;
+  if (live >= spec_.nodes) return;
+  for (const auto& name : order_) {
+    if (slots_[name].state == Slot::kEmpty) {
+      Launch(name);
+      return;  // one launch per period, as a group scales out step by step
+    }
+  }
+}
+
+void CloudControlPlane::Launch(const std::string& slot) {
+  ++interval_calls_;
+  SimTime latency = spec_.cloud_api_latency + extra_latency_;
+  std::uniform_real_distribution<double> u(0, 1);
+  bool fails = u(rng()) < error_rate_;
+  slots_[slot].state = Slot::kBooting;
+  After(latency, [this, slot, fails, latency]() {
+    api_latency_->Observe(ToSeconds(latency));
+    if (fails) {
+      slots_[slot].state = Slot::kEmpty;
+      launch_failures_->Add();
+      ++interval_failed_;
+      Emit("instance.launch-failed", "{\"instance\":\"" + slot + "\"}");
+      return;
+    }
+    launches_->Add();
+    Emit("instance.launched", "{\"instance\":\"" + slot + "\"}");
+    After(spec_.instance_boot, [this, slot]() {
+      Instance& in = slots_[slot];
+      if (in.state != Slot::kBooting) return;
+      in.state = Slot::kRunning;
+      if (spec_.node_lifetime > 0) {
+        in.retire_at = Clock::Now() + spec_.node_lifetime;
+        After(spec_.node_lifetime, [this, slot]() { Retire(slot); });
+      }
+      InstancePower::For(ctx()).Set(slot, true);
+      PublishTargets();
+    });
+  });
+}
+
+void CloudControlPlane::SetDegraded(double error_rate, SimTime extra_latency) {
+  error_rate_ = error_rate;
+  extra_latency_ = extra_latency;
+}
+
+Health CloudControlPlane::MeasureHealth() {
+  Health h = Health::kUp;
+  if (interval_calls_ > 0) {
+    double bad = static_cast<double>(interval_failed_) / static_cast<double>(interval_calls_);
+    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
+  }
+  interval_calls_ = interval_failed_ = 0;
+  return WithLifecycle(h);
+}
+
+}  // namespace planelab

@@ -1,0 +1,300 @@
+#include "models/controller/control/controller_manager_control_plane.h"
+
+#include <algorithm>
+
+#include "models/client/api_client.h"
+#include "models/controller/control/deployment_reconciler.h"
+#include "models/controller/control/pod_scheduler.h"
+#include "sim/core/clock.h"
+
+namespace planelab {
+
+namespace {
+constexpr SimTime kLoop = 1 * kSec;
+// --node-monitor-period 5s.
+constexpr SimTime kNodeMonitorPeriod = 5 * kSec;
+// client-go's default per-item rate limiter: 5 ms doubling up to 1000 s.
+constexpr SimTime kBackoffBase = 5 * kMs;
+constexpr SimTime kBackoffMax = 1000 * kSec;
+// ControllerExpectations time out after 5 minutes.
+constexpr SimTime kExpectationTimeout = 5 * 60 * kSec;
+constexpr SimTime kWriteTimeout = 30 * kSec;
+// --unhealthy-zone-threshold 0.55: with more nodes than this NotReady, eviction stops (full disruption).
+constexpr double kUnhealthyZone = 0.55;
+}  // namespace
+
+ControllerManagerControlPlane::ControllerManagerControlPlane(RunContext& ctx, const std::string& device,
+                                                             const ClusterSpec& spec, Network& net)
+    : PlaneActor(ctx, device, Plane::kControl),
+      spec_(spec),
+      net_(net),
+      lifecycle_(spec.node_monitor_grace, spec.pod_eviction_timeout) {
+  writes_ = AddCounter("api_writes", "requests", "writes sent to the API server by the controllers and scheduler");
+  failures_ = AddCounter("reconcile_failures", "writes", "writes that failed (the item is retried with backoff)");
+  pods_scheduled_ = AddCounter("pods_scheduled", "pods", "pods bound to a node by the scheduler");
+  pods_created_ = AddCounter("pods_created", "pods", "pods created by the deployment controller");
+  evictions_ = AddCounter("pod_evictions", "pods", "pods deleted from NotReady nodes by the node lifecycle controller");
+  queue_depth_ = AddGauge("workqueue_depth", "items", "writes waiting for the client rate limiter or an answer");
+  queue_depth_->BindReader([this]() {
+    return api_ ? static_cast<double>(api_->throttled() + api_->in_flight() + sched_api_->throttled() +
+                                      sched_api_->in_flight())
+                : 0.0;
+  });
+  pending_pods_ = AddGauge("pending_pods", "pods", "pods not bound to any node");
+  pending_pods_->BindReader([this]() {
+    double n = 0;
+    for (const auto& [k, p] : pods_) n += p.first->node.empty() && !p.first->terminating ? 1 : 0;
+    return n;
+  });
+  rollout_duration_ = AddHistogram("rollout_duration", "s", "new revision set to every replica updated and ready");
+  schedule_latency_ = AddHistogram("schedule_latency", "s", "pod created to bound to a node");
+}
+
+ControllerManagerControlPlane::~ControllerManagerControlPlane() = default;
+
+void ControllerManagerControlPlane::Start() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  auto alive = [this]() { return running(); };
+  api_.reset(new ApiClient(net_, device(), "apiserver", 20, 30, alive));
+  sched_api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, alive));
+  Cache* caches[4] = {&nodes_, &leases_, &pods_, &deployments_};
+  ObjectKind kinds[4] = {ObjectKind::kNode, ObjectKind::kLease, ObjectKind::kPod, ObjectKind::kDeployment};
+  for (int i = 0; i < 4; ++i) {
+    Cache* c = caches[i];
+    api_->Watch(kinds[i], "", [this, c, i](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
+      OnEvents(*c, ev, relist);
+      synced_[i] = true;
+    });
+  }
+  After(kLoop, [this]() { Loop(); });
+  After(kNodeMonitorPeriod, [this]() { NodeLifecycleLoop(); });
+}
+
+void ControllerManagerControlPlane::OnEvents(Cache& cache, const std::vector<ApiWatchBatch::Event>& events,
+                                             bool relist) {
+  SimTime now = Clock::Now();
+  if (relist) cache.clear();
+  for (const auto& e : events) {
+    const std::string& name = e.obj->name;
+    if (e.obj->kind == ObjectKind::kLease) {
+      auto it = cache.find(name);
+      if (it == cache.end() || it->second.first->renew_time != e.obj->renew_time || relist) {
+        // The lifecycle controller times leases by when it sees them change, not by the kubelet's clock.
+        if (!relist || !lease_seen_.count(name)) lease_seen_[name] = now;
+      }
+    }
+    if (e.deleted) cache.erase(name);
+    else cache[name] = {e.obj, e.resource_version};
+    expecting_.erase(KeyOf(e.obj->kind, name));
+    if (e.obj->kind == ObjectKind::kPod) expecting_.erase("dep:" + e.obj->deployment + "/" + name);
+    if (e.obj->kind == ObjectKind::kDeployment) expecting_.erase("dep:" + name + "/status");
+    if (e.obj->kind == ObjectKind::kPod) {
+      auto a = assumed_.find(name);
+      if (a != assumed_.end() && (e.deleted || !e.obj->node.empty())) assumed_.erase(a);
+    }
+  }
+}
+
+bool ControllerManagerControlPlane::BackingOff(const std::string& item) const {
+  auto it = backoff_.find(item);
+  return it != backoff_.end() && Clock::Now() < it->second.first;
+}
+
+void ControllerManagerControlPlane::Write(const std::string& item, const std::string& expect, ApiRequest req,
+                                          std::function<void(const ApiResponse&)> ok, std::function<void()> fail) {
+  writes_->Add();
+  ++interval_writes_;
+  ApiClient* client = item.rfind("schedule/", 0) == 0 ? sched_api_.get() : api_.get();
+  expecting_[expect] = Clock::Now();
+  client->Call(std::move(req), kWriteTimeout, [this, item, expect, ok, fail](const ApiResponse& r) {
+    if (r.code >= 200 && r.code < 300) {
+      backoff_.erase(item);
+      if (ok) ok(r);
+      return;
+    }
+    expecting_.erase(expect);
+    if (fail) fail();
+    failures_->Add();
+    ++interval_failures_;
+    auto& b = backoff_[item];
+    b.second = std::min(b.second + 1, 40);
+    SimTime delay = kBackoffBase;
+    for (int i = 1; i < b.second && delay < kBackoffMax; ++i) delay *= 2;
+    b.first = Clock::Now() + std::min(delay, kBackoffMax);
+  });
+}
+
+void ControllerManagerControlPlane::Loop() {
+  After(kLoop, [this]() { Loop(); });
+  SimTime now = Clock::Now();
+  for (auto it = expecting_.begin(); it != expecting_.end();) {
+    it = now - it->second > kExpectationTimeout ? expecting_.erase(it) : std::next(it);
+  }
+  if (!(synced_[0] && synced_[2] && synced_[3])) return;
+  Schedule();
+  ReconcileDeployments();
+}
+
+void ControllerManagerControlPlane::Schedule() {
+  std::map<std::string, NodeLoad> loads;
+  for (const auto& [name, n] : nodes_) loads[name].node = n.first;
+  auto count = [&](const std::string& node, const std::string& dep) {
+    auto it = loads.find(node);
+    if (it == loads.end()) return;
+    ++it->second.pods;
+    ++it->second.per_deployment[dep];
+  };
+  std::vector<std::pair<ObjectPtr, int64_t>> pending;
+  for (const auto& [name, p] : pods_) {
+    auto a = assumed_.find(name);
+    if (!p.first->node.empty()) count(p.first->node, p.first->deployment);
+    else if (a != assumed_.end()) count(a->second, p.first->deployment);
+    else if (!p.first->terminating) pending.push_back(p);
+  }
+  for (const auto& [pod, rv] : pending) {
+    std::string item = "schedule/" + pod->name;
+    if (BackingOff(item) || expecting_.count(KeyOf(ObjectKind::kPod, pod->name))) continue;
+    std::string node = PodScheduler::Pick(*pod, loads);
+    if (node.empty()) continue;  // "0/N nodes are available": stays Pending until something changes
+    count(node, pod->deployment);
+    assumed_[pod->name] = node;
+    auto bound = std::make_shared<ApiObject>(*pod);
+    bound->node = node;
+    ApiRequest req;
+    req.verb = Verb::kUpdate;
+    req.kind = ObjectKind::kPod;
+    req.obj = bound;
+    req.resource_version = rv;
+    SimTime created = pod->created;
+    std::string name = pod->name;
+    Write(item, KeyOf(ObjectKind::kPod, name), req,
+          [this, created](const ApiResponse&) {
+            pods_scheduled_->Add();
+            schedule_latency_->Observe(ToSeconds(Clock::Now() - created));
+          },
+          // A failed bind forgets the assumption, so the pod is scheduled again after its backoff.
+          [this, name]() { assumed_.erase(name); });
+  }
+  for (auto it = assumed_.begin(); it != assumed_.end();) {
+    it = (!expecting_.count(KeyOf(ObjectKind::kPod, it->first)) && !expecting_.count("schedule/" + it->first))
+             ? assumed_.erase(it) : std::next(it);
+  }
+}
+
+void ControllerManagerControlPlane::ReconcileDeployments() {
+  std::map<std::string, std::vector<ObjectPtr>> by_deployment;
+  for (const auto& [name, p] : pods_) {
+    if (!p.first->terminating) by_deployment[p.first->deployment].push_back(p.first);
+  }
+  SimTime now = Clock::Now();
+  for (const auto& [name, entry] : deployments_) {
+    const ApiObject& d = *entry.first;
+    std::string item = "deployment/" + name;
+    if (BackingOff(item)) continue;
+    // Wait until the watch shows our last writes for this deployment.
+    bool waiting = false;
+    for (const auto& [k, t] : expecting_) waiting |= k.rfind("dep:" + name + "/", 0) == 0;
+    if (waiting) continue;
+    DeploymentActions a = DeploymentReconciler::Reconcile(d, by_deployment[name]);
+    for (uint32_t i = 0; i < a.create; ++i) {
+      auto p = std::make_shared<ApiObject>();
+      p->kind = ObjectKind::kPod;
+      p->name = name + "-" + std::to_string(d.revision) + "-" + std::to_string(++pod_counter_) + "x";
+      p->deployment = name;
+      p->revision = d.revision;
+      p->created = now;
+      ApiRequest req;
+      req.verb = Verb::kCreate;
+      req.kind = ObjectKind::kPod;
+      req.obj = p;
+      Write(item, "dep:" + name + "/" + p->name, req, [this](const ApiResponse&) { pods_created_->Add(); });
+    }
+    for (const auto& pod_name : a.remove) {
+      auto it = pods_.find(pod_name);
+      if (it == pods_.end()) continue;
+      // Graceful deletion: set the deletion timestamp; the kubelet stops the pod and removes the object.
+      auto t = std::make_shared<ApiObject>(*it->second.first);
+      t->terminating = true;
+      t->pod_ready = false;
+      ApiRequest req;
+      req.verb = t->node.empty() ? Verb::kDelete : Verb::kUpdate;
+      req.kind = ObjectKind::kPod;
+      req.name = pod_name;
+      req.obj = t;
+      req.resource_version = it->second.second;
+      Write(item, "dep:" + name + "/" + pod_name, req);
+    }
+    if (a.updated != d.updated_replicas || a.ready_updated != d.ready_replicas) {
+      auto s = std::make_shared<ApiObject>(d);
+      s->updated_replicas = a.updated;
+      s->ready_replicas = a.ready_updated;
+      ApiRequest req;
+      req.verb = Verb::kUpdate;
+      req.kind = ObjectKind::kDeployment;
+      req.obj = s;
+      req.resource_version = entry.second;
+      Write(item, "dep:" + name + "/status", req);
+    }
+    if (a.complete && d.revision > 1 && rolled_out_[name] != d.revision) {
+      rolled_out_[name] = d.revision;
+      rollout_duration_->Observe(ToSeconds(now - d.revision_changed));
+      Emit("deployment.rolled-out", "{\"deployment\":\"" + name + "\",\"revision\":" + std::to_string(d.revision) +
+                                        ",\"seconds\":" + std::to_string(ToSeconds(now - d.revision_changed)) + "}");
+    }
+  }
+}
+
+void ControllerManagerControlPlane::NodeLifecycleLoop() {
+  After(kNodeMonitorPeriod, [this]() { NodeLifecycleLoop(); });
+  if (!(synced_[0] && synced_[1] && synced_[2])) return;
+  SimTime now = Clock::Now();
+  size_t not_ready = 0;
+  for (const auto& [name, n] : nodes_) not_ready += n.first->node_ready ? 0 : 1;
+  bool full_disruption = !nodes_.empty() && static_cast<double>(not_ready) / nodes_.size() > kUnhealthyZone;
+  for (const auto& [name, n] : nodes_) {
+    auto seen = lease_seen_.find(name);
+    SimTime renewed = seen == lease_seen_.end() ? 0 : seen->second;
+    auto since = not_ready_since_.find(name);
+    NodeVerdict v = lifecycle_.Judge(now, renewed, since == not_ready_since_.end() ? -1 : since->second);
+    std::string item = "node/" + name;
+    if (BackingOff(item) || expecting_.count(KeyOf(ObjectKind::kNode, name))) continue;
+    if (v.ready != n.first->node_ready) {
+      auto o = std::make_shared<ApiObject>(*n.first);
+      o->node_ready = v.ready;
+      ApiRequest req;
+      req.verb = Verb::kUpdate;
+      req.kind = ObjectKind::kNode;
+      req.obj = o;
+      req.resource_version = n.second;
+      Write(item, KeyOf(ObjectKind::kNode, name), req);
+      Emit(v.ready ? "node.ready" : "node.not-ready", "{\"node\":\"" + name + "\"}");
+    }
+    if (v.ready) not_ready_since_.erase(name);
+    else if (!n.first->node_ready && !not_ready_since_.count(name)) not_ready_since_[name] = now;
+    if (v.evict && !full_disruption) {
+      for (const auto& [pname, p] : pods_) {
+        if (p.first->node != name) continue;
+        std::string pitem = "evict/" + pname;
+        if (BackingOff(pitem) || expecting_.count(KeyOf(ObjectKind::kPod, pname))) continue;
+        // The kubelet is gone and cannot finish a graceful delete: the pod object is removed outright.
+        ApiRequest req;
+        req.verb = Verb::kDelete;
+        req.kind = ObjectKind::kPod;
+        req.name = pname;
+        Write(pitem, KeyOf(ObjectKind::kPod, pname), req, [this](const ApiResponse&) { evictions_->Add(); });
+      }
+    }
+  }
+}
+
+Health ControllerManagerControlPlane::MeasureHealth() {
+  Health h = Health::kUp;
+  if (interval_writes_ > 0 || interval_failures_ > 0) {
+    double bad = interval_writes_ ? static_cast<double>(interval_failures_) / interval_writes_ : 1.0;
+    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
+  }
+  interval_writes_ = interval_failures_ = 0;
+  return WithLifecycle(h);
+}
+
+}  // namespace planelab

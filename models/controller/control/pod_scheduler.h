@@ -1,0 +1,25 @@
+// The scheduler's pure core: filter nodes a pod fits on, score them, pick one (kube-scheduler's framework reduced
+// to the plugins that matter here: NodeReady/Unschedulable, pod count, least allocated, spread by owner).
+#pragma once
+#include <map>
+#include <string>
+
+#include "models/proto/cluster_api.h"
+
+namespace planelab {
+
+/// What the scheduler knows of a node: its object and the pods bound to it.
+struct NodeLoad {
+  ObjectPtr node;
+  uint32_t pods = 0;
+  std::map<std::string, uint32_t> per_deployment;
+};
+
+/// Picks a node for one pod; deterministic (ties go to the lowest name).
+class PodScheduler {
+ public:
+  /// The chosen node's name, or "" when no node fits (the pod stays Pending, "0/N nodes are available").
+  static std::string Pick(const ApiObject& pod, const std::map<std::string, NodeLoad>& nodes);
+};
+
+}  // namespace planelab

@@ -1,0 +1,146 @@
+#include "models/node/data/node_data_plane.h"
+
+#include <algorithm>
+
+#include "sim/core/clock.h"
+#include "sim/core/message_socket.h"
+#include "sim/core/network.h"
+
+namespace planelab {
+
+namespace {
+// A pod's listen backlog, in time: requests that would wait longer are dropped (the client times out).
+constexpr SimTime kBacklog = 1 * kSec;
+// A refusal (TCP RST / ICMP port unreachable) is a small packet.
+constexpr uint32_t kRefusalBytes = 40;
+}  // namespace
+
+NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start)
+    : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start) {
+  requests_ = AddCounter("service_requests", "requests", "service requests that reached this node");
+  forwarded_ = AddCounter("forwarded", "requests", "requests kube-proxy sent on to a pod on another node");
+  served_ = AddCounter("served", "requests", "requests answered by pods on this node");
+  refused_ = AddCounter("refused", "requests", "requests refused: no ready endpoint, stale endpoint or broken CNI");
+  overload_drops_ = AddCounter("overload_drops", "requests", "requests dropped by pods with a full backlog");
+  ready_pods_ = AddGauge("ready_pods", "pods", "pods serving on this node");
+  ready_pods_->BindReader([this]() { return static_cast<double>(pods_.size()); });
+}
+
+NodeDataPlane::~NodeDataPlane() = default;
+
+void NodeDataPlane::Start() {
+  if (!running_at_start_) {
+    SetLifecycle(Lifecycle::kDown, "no instance");
+    return;
+  }
+  PowerOn();
+}
+
+void NodeDataPlane::PowerOn() {
+  SetLifecycle(Lifecycle::kUp, "instance running");
+  sock_.reset(new MessageSocket(net_, device(), kServicePort));
+  sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
+    if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));
+  });
+}
+
+void NodeDataPlane::PowerOff() {
+  SetLifecycle(Lifecycle::kDown, "instance terminated");
+  sock_.reset();
+  pods_.clear();
+  endpoints_.clear();
+}
+
+void NodeDataPlane::OnProgram(const NodeProgram& p) {
+  if (p.has_pods) {
+    std::map<std::string, Pod> next;
+    for (const auto& lp : p.pods) {
+      auto it = pods_.find(lp.name);
+      Pod pod = it == pods_.end() ? Pod() : it->second;
+      pod.spec = lp;
+      next[lp.name] = pod;
+    }
+    pods_.swap(next);
+  }
+  if (p.has_endpoints) {
+    for (const auto& [svc, list] : p.endpoints) endpoints_[svc] = list;
+    for (auto it = endpoints_.begin(); it != endpoints_.end();) {
+      it = p.endpoints.count(it->first) ? std::next(it) : endpoints_.erase(it);
+    }
+  }
+}
+
+void NodeDataPlane::Refuse(const ServiceRequest& r) {
+  refused_->Add();
+  ++interval_bad_;
+  auto resp = std::make_shared<ServiceResponse>();
+  resp->id = r.id;
+  resp->refused = true;
+  sock_->Send(r.client_addr, r.client_port, kRefusalBytes, resp);
+}
+
+void NodeDataPlane::Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r) {
+  SimTime now = Clock::Now();
+  SimTime service = static_cast<SimTime>(1e9 / pod.spec.capacity_rps);
+  SimTime start = std::max(now, pod.busy_until);
+  if (start - now > kBacklog) {
+    overload_drops_->Add();
+    ++interval_bad_;
+    return;
+  }
+  pod.busy_until = start + service;
+  After(pod.busy_until - now, [this, r]() {
+    served_->Add();
+    auto resp = std::make_shared<ServiceResponse>();
+    resp->id = r->id;
+    sock_->Send(r->client_addr, r->client_port, r->response_bytes, resp);
+  });
+}
+
+void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
+  requests_->Add();
+  ++interval_in_;
+  // A broken CNI: nothing reaches the pod network through this node, in or out.
+  if (cni_broken_) { Refuse(*r); return; }
+  if (r->hops > 0) {
+    // Sent here by another node's kube-proxy: a pod of the service must run here.
+    for (auto& [name, pod] : pods_) {
+      if (pod.spec.service == r->service) { Serve(pod, r); return; }
+    }
+    Refuse(*r);
+    return;
+  }
+  auto it = endpoints_.find(r->service);
+  if (it == endpoints_.end() || it->second.empty()) {
+    // kube-proxy installs a REJECT rule for a service without endpoints.
+    Refuse(*r);
+    return;
+  }
+  // iptables mode picks an endpoint at random with equal probability.
+  std::uniform_int_distribution<size_t> pick(0, it->second.size() - 1);
+  const auto& [pod_name, node] = it->second[pick(rng())];
+  if (node == device()) {
+    auto p = pods_.find(pod_name);
+    if (p != pods_.end()) { Serve(p->second, r); return; }
+    Refuse(*r);
+    return;
+  }
+  forwarded_->Add();
+  auto a = node_addr_.find(node);
+  uint32_t addr = a != node_addr_.end() ? a->second : (node_addr_[node] = net_.ServiceAddress(node));
+  auto fwd = std::make_shared<ServiceRequest>(*r);
+  fwd->hops = 1;
+  sock_->Send(addr, kServicePort, fwd->request_bytes, fwd);
+}
+
+Health NodeDataPlane::MeasureHealth() {
+  Health h = Health::kUp;
+  if (interval_in_ > 0) {
+    double bad = static_cast<double>(interval_bad_) / static_cast<double>(interval_in_);
+    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
+  }
+  interval_in_ = interval_bad_ = 0;
+  return WithLifecycle(h);
+}
+
+}  // namespace planelab

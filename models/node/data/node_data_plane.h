@@ -1,0 +1,56 @@
+// The worker node's data plane: its pods serving requests (each a single server with a bounded backlog) and
+// the service routing kube-proxy programmed (client -> service -> a ready pod, here or on another node).
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/node/node_plane_messages.h"
+#include "models/proto/cluster_api.h"
+#include "sim/core/plane_actor.h"
+
+namespace planelab {
+
+class Network;
+class MessageSocket;
+
+/// What users' requests meet on this node.
+class NodeDataPlane : public PlaneActor {
+ public:
+  NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start);
+  ~NodeDataPlane() override;
+  void Start() override;
+  Health MeasureHealth() override;
+  void OnProgram(const NodeProgram& p);
+  void SetCniBroken(bool broken) { cni_broken_ = broken; }
+  void PowerOff();
+  void PowerOn();
+
+ private:
+  struct Pod {
+    LocalPod spec;
+    SimTime busy_until = 0;
+    uint64_t served_in_interval = 0;
+  };
+  void OnRequest(std::shared_ptr<const ServiceRequest> r);
+  void Refuse(const ServiceRequest& r);
+  void Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r);
+
+  Network& net_;
+  bool running_at_start_;
+  bool cni_broken_ = false;
+  std::unique_ptr<MessageSocket> sock_;
+  std::map<std::string, Pod> pods_;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> endpoints_;
+  std::map<std::string, uint32_t> node_addr_;
+  uint64_t interval_in_ = 0, interval_bad_ = 0;
+  Counter* requests_ = nullptr;
+  Counter* forwarded_ = nullptr;
+  Counter* served_ = nullptr;
+  Counter* refused_ = nullptr;
+  Counter* overload_drops_ = nullptr;
+  Gauge* ready_pods_ = nullptr;
+};
+
+}  // namespace planelab

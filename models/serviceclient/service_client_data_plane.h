@@ -1,0 +1,50 @@
+// Users of the cluster's services: requests at a rate through the cloud load balancer, measured as users feel
+// them (latency, refused connections, timeouts).
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/plane_actor.h"
+#include "sim/scenario/scenario.h"
+
+namespace planelab {
+
+class Network;
+class MessageSocket;
+
+/// Runs every service client the scenario assigns to this device.
+class ServiceClientDataPlane : public PlaneActor {
+ public:
+  ServiceClientDataPlane(RunContext& ctx, const std::string& device, Network& net,
+                         std::vector<const ServiceClientSpec*> clients);
+  ~ServiceClientDataPlane() override;
+  void Start() override;
+  Health MeasureHealth() override;
+
+ private:
+  struct Outstanding {
+    SimTime sent = 0;
+    size_t client = 0;
+  };
+  void SendNext(size_t i);
+  double RateAt(const ServiceClientSpec& c, SimTime t) const;
+
+  Network& net_;
+  std::vector<const ServiceClientSpec*> clients_;
+  std::unique_ptr<MessageSocket> sock_;
+  uint32_t lb_addr_ = 0;
+  std::map<uint64_t, Outstanding> outstanding_;
+  uint64_t next_id_ = 1;
+  uint64_t interval_due_ = 0, interval_bad_ = 0;
+  Counter* sent_ = nullptr;
+  Counter* ok_ = nullptr;
+  Counter* refused_ = nullptr;
+  Counter* timeouts_ = nullptr;
+  Histogram* latency_ = nullptr;
+  Gauge* error_ratio_ = nullptr;
+  double last_error_ratio_ = 0;
+};
+
+}  // namespace planelab

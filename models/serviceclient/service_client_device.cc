@@ -1,0 +1,34 @@
+#include "models/serviceclient/service_client_device.h"
+
+#include "models/serviceclient/service_client_data_plane.h"
+
+namespace planelab {
+
+namespace {
+
+class ServiceClientDevice : public Device {
+ public:
+  explicit ServiceClientDevice(DeviceEnv& env) : Device(env.spec.id) {
+    // Clients are spread over the client devices in order: client i goes to device (i mod clients) + 1.
+    const ClusterSpec& cs = env.scenario.cluster;
+    std::vector<const ServiceClientSpec*> mine;
+    uint32_t me = static_cast<uint32_t>(std::stoul(id().substr(id().rfind('-') + 1)));
+    for (size_t i = 0; i < cs.service_clients.size(); ++i) {
+      if (i % cs.clients + 1 == me) mine.push_back(&cs.service_clients[i]);
+    }
+    data_.reset(new ServiceClientDataPlane(env.ctx, id(), env.network, mine));
+  }
+  std::vector<PlaneActor*> planes() override { return {data_.get()}; }
+
+ private:
+  std::unique_ptr<ServiceClientDataPlane> data_;
+};
+
+}  // namespace
+
+void RegisterServiceClientKind(DeviceRegistry& registry) {
+  registry.Register("service-client",
+                    [](DeviceEnv& env) { return std::unique_ptr<Device>(new ServiceClientDevice(env)); });
+}
+
+}  // namespace planelab

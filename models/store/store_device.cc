@@ -1,0 +1,90 @@
+#include "models/store/store_device.h"
+
+#include <set>
+
+#include "models/controller/control/cluster_bootstrap.h"
+#include "models/store/control/store_control_plane.h"
+#include "models/store/data/store_data_plane.h"
+#include "sim/core/network.h"
+#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_injector.h"
+
+namespace planelab {
+
+namespace {
+
+// Between the key-value service and the Raft loop of one process: a channel hand-off.
+constexpr SimTime kInProcess = 5 * kUs;
+
+uint64_t MemberId(const std::string& device) { return std::stoull(device.substr(device.rfind('-') + 1)); }
+
+class StoreDevice : public Device {
+ public:
+  explicit StoreDevice(DeviceEnv& env)
+      : Device(env.spec.id), propose_("data->control:propose", kInProcess), apply_("control->data:apply", kInProcess) {
+    const ClusterSpec& cs = env.scenario.cluster;
+    std::map<uint64_t, uint32_t> peers;
+    for (uint32_t i = 1; i <= cs.store_members; ++i) {
+      peers[i] = env.network.ServiceAddress("etcd-" + std::to_string(i));
+    }
+    uint64_t me = MemberId(id());
+    data_.reset(new StoreDataPlane(env.ctx, id(), cs, env.network, me, BootstrapObjects(cs), propose_));
+    control_.reset(new StoreControlPlane(env.ctx, id(), cs, env.network, me, peers, apply_));
+    propose_.Connect(control_.get(), [this](const StoreProposal& p) { control_->OnProposal(p); });
+    apply_.Connect(data_.get(), [this](const StoreApply& a) { data_->OnApply(a); });
+    env.faults.Register(id(), "store-member-crash", [this](const FaultSpec&, bool on) {
+      if (on) {
+        control_->Crash();
+        data_->Crash();
+      } else {
+        data_->Restart();
+        control_->Restart();
+      }
+    });
+    env.faults.Register(id(), "disk-pressure", [this](const FaultSpec& f, bool on) {
+      if (!on) { control_->SetDiskPressure(nullptr); return; }
+      const FaultKind* k = FindFaultKind("disk-pressure");
+      DiskPressure p;
+      p.extra_fsync_latency = *ParseDuration(FaultParamOr(*k, f.params, "extra_fsync_latency")).value;
+      p.iops_factor = std::strtod(FaultParamOr(*k, f.params, "iops_factor").c_str(), nullptr);
+      p.neighbor_iops = std::strtod(FaultParamOr(*k, f.params, "neighbor_iops").c_str(), nullptr);
+      control_->SetDiskPressure(&p);
+    });
+    uint32_t members = cs.store_members;
+    env.faults.Register(id(), "store-partition", [this, members, me](const FaultSpec& f, bool on) {
+      std::set<uint64_t> cut;
+      if (on) {
+        auto it = f.params.find("from");
+        if (it == f.params.end()) {
+          for (uint64_t i = 1; i <= members; ++i) if (i != me) cut.insert(i);
+        } else {
+          const std::string& list = it->second;
+          for (size_t a = 0; a <= list.size();) {
+            size_t b = list.find(',', a);
+            if (b == std::string::npos) b = list.size();
+            cut.insert(MemberId(list.substr(a, b - a)));
+            a = b + 1;
+          }
+        }
+      }
+      control_->SetPartitioned(cut);
+      // The cut is symmetric: the other side's firewall drops our traffic too.
+      (void)cut;
+    });
+  }
+  std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get()}; }
+
+ private:
+  Port<StoreProposal> propose_;
+  Port<StoreApply> apply_;
+  std::unique_ptr<StoreDataPlane> data_;
+  std::unique_ptr<StoreControlPlane> control_;
+};
+
+}  // namespace
+
+void RegisterStoreKind(DeviceRegistry& registry) {
+  registry.Register("store-member", [](DeviceEnv& env) { return std::unique_ptr<Device>(new StoreDevice(env)); });
+}
+
+}  // namespace planelab
