@@ -298,7 +298,12 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
     cs.nodes_per_rack = c.value("nodes_per_rack", cs.nodes_per_rack);
     cs.max_pods = c.value("max_pods", cs.max_pods);
     cs.clients = c.value("clients", cs.clients);
-    cs.link = link_defaults;
+    // A data-centre fabric unless the scenario says otherwise: 10 Gbps ports, 50 us per hop, and switch buffers
+    // of about 1.5 MB (1000 full-size packets) so bursts of large API responses are not tail-dropped.
+    cs.link.rate_bps = 10000000000ULL;
+    cs.link.delay = 50 * kUs;
+    cs.link.queue.size = "1000p";
+    if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &cs.link);
     if (c.contains("link")) ApplyLinkParams(c["link"], &cs.link);
     if (c.contains("store")) {
       const json& st = c["store"];
