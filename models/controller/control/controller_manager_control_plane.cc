@@ -268,6 +268,20 @@ void ControllerManagerControlPlane::NodeLifecycleLoop() {
       req.resource_version = n.second;
       Write(item, KeyOf(ObjectKind::kNode, name), req);
       Emit(v.ready ? "node.ready" : "node.not-ready", "{\"node\":\"" + name + "\"}");
+      if (!v.ready) {
+        // MarkPodsNotReady (nodelifecycle controller): the node's pods leave the service endpoints at once.
+        for (const auto& [pname, p] : pods_) {
+          if (p.first->node != name || !p.first->pod_ready) continue;
+          auto q = std::make_shared<ApiObject>(*p.first);
+          q->pod_ready = false;
+          ApiRequest preq;
+          preq.verb = Verb::kUpdate;
+          preq.kind = ObjectKind::kPod;
+          preq.obj = q;
+          preq.resource_version = p.second;
+          Write("notready/" + pname, KeyOf(ObjectKind::kPod, pname), preq);
+        }
+      }
     }
     if (v.ready) not_ready_since_.erase(name);
     else if (!n.first->node_ready && !not_ready_since_.count(name)) not_ready_since_[name] = now;

@@ -103,11 +103,10 @@ void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
   // A broken CNI: nothing reaches the pod network through this node, in or out.
   if (cni_broken_) { Refuse(*r); return; }
   if (r->hops > 0) {
-    // Sent here by another node's kube-proxy: a pod of the service must run here.
-    for (auto& [name, pod] : pods_) {
-      if (pod.spec.service == r->service) { Serve(pod, r); return; }
-    }
-    Refuse(*r);
+    // Sent here by another node's kube-proxy to the endpoint it chose: that pod must still run here.
+    auto p = pods_.find(r->pod);
+    if (p != pods_.end()) Serve(p->second, r);
+    else Refuse(*r);
     return;
   }
   auto it = endpoints_.find(r->service);
@@ -130,6 +129,7 @@ void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
   uint32_t addr = a != node_addr_.end() ? a->second : (node_addr_[node] = net_.ServiceAddress(node));
   auto fwd = std::make_shared<ServiceRequest>(*r);
   fwd->hops = 1;
+  fwd->pod = pod_name;
   sock_->Send(addr, kServicePort, fwd->request_bytes, fwd);
 }
 
