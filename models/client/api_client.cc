@@ -22,6 +22,7 @@ ApiClient::ApiClient(Network& net, const std::string& device, const std::string&
   server_addr_ = net.ServiceAddress(api_server);
   refilled_ = Clock::Now();
   device_ = device;
+  jitter_state_ = 0x9E3779B97F4A7C15ULL ^ (uint64_t(sock_->address()) << 16) ^ sock_->port();
   std::weak_ptr<bool> valid = valid_;
   sock_->OnReceive([this, valid](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     if (valid.expired() || !alive_()) return;
@@ -35,6 +36,14 @@ ApiClient::ApiClient(Network& net, const std::string& device, const std::string&
 }
 
 ApiClient::~ApiClient() { *valid_ = false; }
+
+double ApiClient::Jitter() {
+  // A small deterministic generator per client (xorshift), seeded from the client's socket port and address.
+  jitter_state_ ^= jitter_state_ << 13;
+  jitter_state_ ^= jitter_state_ >> 7;
+  jitter_state_ ^= jitter_state_ << 17;
+  return static_cast<double>(jitter_state_ % 1000000) / 1000000.0;
+}
 
 void ApiClient::Call(ApiRequest req, SimTime timeout, Done done) {
   queue_.push_back({std::move(req), timeout, std::move(done)});
@@ -129,7 +138,9 @@ void ApiClient::StartWatch(uint64_t watch) {
   // No answer to the watch request in time (lost on the way, or the server is gone): ask again.
   uint64_t stream = w.stream;
   std::weak_ptr<bool> valid = valid_;
-  Clock::After(kWatchSetupTimeout, [this, valid, watch, stream]() {
+  // Retries are jittered, as client-go's reflectors back off, so many clients do not retry in lockstep.
+  SimTime jitter = static_cast<SimTime>(static_cast<double>(kWatchSetupTimeout) * Jitter());
+  Clock::After(kWatchSetupTimeout + jitter, [this, valid, watch, stream]() {
     if (valid.expired() || !alive_()) return;
     auto it = watches_.find(watch);
     if (it != watches_.end() && it->second.stream == stream && !it->second.established) StartWatch(watch);
@@ -145,7 +156,8 @@ void ApiClient::OnBatch(uint64_t watch, const ApiWatchBatch& b) {
     if (b.code != 200) {
       // Refused (429) or failed: try again shortly, as a reflector backs off.
       std::weak_ptr<bool> valid = valid_;
-      Clock::After(kWatchRetry, [this, valid, watch]() { if (!valid.expired() && alive_()) StartWatch(watch); });
+      SimTime jitter = static_cast<SimTime>(static_cast<double>(kWatchRetry) * Jitter());
+      Clock::After(kWatchRetry + jitter, [this, valid, watch]() { if (!valid.expired() && alive_()) StartWatch(watch); });
       w.stream = 0;
       return;
     }

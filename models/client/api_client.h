@@ -55,6 +55,7 @@ class ApiClient {
   void Issue(Waiting w);
   void StartWatch(uint64_t watch_id);
   void CheckWatches();
+  double Jitter();  // in [0, 1)
 
   Network& net_;
   std::unique_ptr<MessageSocket> sock_;
@@ -70,6 +71,7 @@ class ApiClient {
   uint64_t next_watch_ = 1;
   bool watch_check_armed_ = false;
   std::string device_;
+  uint64_t jitter_state_ = 1;
   uint64_t next_id_ = 1;
 };
 

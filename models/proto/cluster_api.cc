@@ -88,7 +88,7 @@ uint32_t ApiResponse::Bytes() const {
 }
 uint32_t ApiWatchBatch::Bytes() const {
   uint32_t n = 100;
-  for (const auto& e : events) n += 50 + (e.obj ? e.obj->Bytes() : 0);
+  for (const auto& e : events) n += endpoints_view ? 150 : 50 + (e.obj ? e.obj->Bytes() : 0);
   return n;
 }
 

@@ -138,6 +138,7 @@ struct ApiWatchBatch {
   uint64_t watch_id = 0;
   uint64_t seq = 0;
   int code = 200;
+  bool endpoints_view = false;       // kube-proxy's watch: EndpointSlice entries (~150 B each), not whole pods
   struct Event {
     bool deleted = false;
     ObjectPtr obj;

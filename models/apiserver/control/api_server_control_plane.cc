@@ -189,6 +189,7 @@ void ApiServerControlPlane::FlushWatchers() {
     auto b = std::make_shared<ApiWatchBatch>();
     b->watch_id = w.watch_id;
     b->seq = ++w.seq;
+    b->endpoints_view = w.filter.compare(0, 11, "deployment=") == 0;
     b->events = std::move(w.pending);
     w.pending.clear();
     sock_->Send(w.addr, w.port, b->Bytes(), b);
@@ -277,7 +278,8 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
     case Verb::kWatch: {
       // A watch is counted while it is set up, then it lives outside the inflight limit (as long-running requests do).
       --inflight_;
-      Watcher& w = watchers_[{addr, r.watch_id}];
+      // One stream per client socket: a client that watches again from the same socket replaces its old stream.
+      Watcher& w = watchers_[{addr, port}];
       w = Watcher();
       w.addr = addr;
       w.port = port;
@@ -286,6 +288,7 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
       w.filter = r.node_filter;
       auto b = std::make_shared<ApiWatchBatch>();
       b->watch_id = r.watch_id;
+      b->endpoints_view = w.filter.compare(0, 11, "deployment=") == 0;
       std::string prefix = KeyOf(r.kind, "");
       for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
         if (Matches(w, *it->second.first)) b->events.push_back({false, it->second.first, it->second.second});

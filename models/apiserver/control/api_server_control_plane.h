@@ -73,7 +73,7 @@ class ApiServerControlPlane : public PlaneActor {
   uint64_t store_watch_id_ = 0;
   uint64_t store_seq_ = 0;
   SimTime store_heard_ = 0;
-  std::map<std::pair<uint32_t, uint64_t>, Watcher> watchers_;
+  std::map<std::pair<uint32_t, uint16_t>, Watcher> watchers_;  // by the client's (address, port)
   bool flush_armed_ = false;
   uint32_t inflight_ = 0, inflight_mutating_ = 0;
   uint64_t interval_requests_ = 0, interval_errors_ = 0;

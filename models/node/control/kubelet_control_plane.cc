@@ -49,16 +49,20 @@ void KubeletControlPlane::PowerOn() {
   api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, [this]() { return running(); }));
   pods_.clear();
   all_pods_.clear();
-  api_->Watch(ObjectKind::kPod, device(), [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
-    OnPods(ev, relist);
-  });
-  std::set<std::string> services;
-  for (const auto& c : spec_.service_clients) services.insert(c.service);
-  for (const auto& s : services) {
-    api_->Watch(ObjectKind::kPod, "deployment=" + s, [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
-      OnEndpoints(ev, relist);
+  // At the start of a run every kubelet reconnects; they do so spread over a few seconds, as a running cluster's
+  // connections were not all made at one instant.
+  SimTime connect = Clock::Now() == 0 ? std::uniform_int_distribution<SimTime>(0, 3 * kSec)(rng()) : 0;
+  After(connect, [this]() {
+    api_->Watch(ObjectKind::kPod, device(), [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
+      OnPods(ev, relist);
     });
-  }
+    std::set<std::string> services;
+    for (const auto& c : spec_.service_clients) services.insert(c.service);
+    for (const auto& s : services) {
+      api_->Watch(ObjectKind::kPod, "deployment=" + s,
+                  [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) { OnEndpoints(ev, relist); });
+    }
+  });
   if (Clock::Now() > 0 || !registered_at_start_) Register();
   // Kubelets renew at their own phase; spread the first renewal over one interval.
   std::uniform_int_distribution<SimTime> phase(0, spec_.lease_renew - 1);
