@@ -74,6 +74,7 @@ void ControllerManagerControlPlane::OnEvents(Cache& cache, const std::vector<Api
                                              bool relist) {
   SimTime now = Clock::Now();
   if (relist) cache.clear();
+  dirty_ = true;
   for (const auto& e : events) {
     const std::string& name = e.obj->name;
     if (e.obj->kind == ObjectKind::kLease) {
@@ -131,6 +132,11 @@ void ControllerManagerControlPlane::Loop() {
     it = now - it->second > kExpectationTimeout ? expecting_.erase(it) : std::next(it);
   }
   if (!(synced_[0] && synced_[2] && synced_[3])) return;
+  // Level-triggered, but only when something changed, a retry came due, or every 10 s as a resync.
+  bool due = !backoff_.empty() || now - last_full_loop_ >= 10 * kSec;
+  if (!dirty_ && !due) return;
+  dirty_ = false;
+  last_full_loop_ = now;
   Schedule();
   ReconcileDeployments();
 }

@@ -55,6 +55,8 @@ class ControllerManagerControlPlane : public PlaneActor {
   std::map<std::string, SimTime> lease_seen_;   // node -> when this controller last saw its lease change
   std::map<std::string, uint32_t> rolled_out_;  // deployment -> revision whose rollout was reported complete
   uint64_t pod_counter_ = 0;
+  bool dirty_ = true;
+  SimTime last_full_loop_ = 0;
   uint64_t interval_writes_ = 0, interval_failures_ = 0;
   Counter* writes_ = nullptr;
   Counter* failures_ = nullptr;
