@@ -8,7 +8,7 @@ namespace planelab::testing {
 
 TEST(Determinism, SameSeedSameBytes) {
   for (const char* scenario : {"scenarios/incidents/dead-asic.json", "scenarios/basics/link-failure-reroute.json",
-                               "scenarios/incidents/bgp-flap-damped.json"}) {
+                               "scenarios/incidents/bgp-flap-damped.json", "scenarios/incidents/cni-broken.json"}) {
     std::string a = FreshPath("a"), b = FreshPath("b");
     ASSERT_EQ(RunPlanelab(std::string("run ") + scenario + " --quiet --out " + a).code, 0);
     ASSERT_EQ(RunPlanelab(std::string("run ") + scenario + " --quiet --out " + b).code, 0);

@@ -107,6 +107,8 @@ void ApiServerControlPlane::InitCache() {
     cache_ready_ = true;
     // Watchers that listed before now would miss what changed in between: they start over.
     watchers_.clear();
+    index_.clear();
+    dirty_.clear();
     WatchStore();
   });
 }
@@ -171,20 +173,42 @@ void ApiServerControlPlane::Apply(const KvEvent& ev) {
   if (it != cache_.end()) before = it->second.first;
   if (ev.value) cache_[ev.key] = {ev.value, ev.mod_revision};
   else if (it != cache_.end()) cache_.erase(it);
-  for (auto& [key, w] : watchers_) {
-    bool now_matches = ev.value && Matches(w, *ev.value);
-    bool was_matching = before && Matches(w, *before);
-    if (!now_matches && !was_matching) continue;
-    ApiWatchBatch::Event e;
-    e.deleted = !now_matches;
-    e.obj = now_matches ? ev.value : before;
-    e.resource_version = ev.mod_revision;
-    w.pending.push_back(std::move(e));
+  // Only the watchers whose kind and filter can match the object before or after the change.
+  std::vector<const std::string*> buckets;
+  std::string k = ToString(ev.value ? ev.value->kind : before->kind);
+  std::vector<std::string> names = {k + "|"};
+  for (const ApiObject* o : {ev.value.get(), before.get()}) {
+    if (!o) continue;
+    if (!o->node.empty()) names.push_back(k + "|" + o->node);
+    if (!o->deployment.empty()) names.push_back(k + "|deployment=" + o->deployment);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (const auto& name : names) {
+    auto b = index_.find(name);
+    if (b == index_.end()) continue;
+    for (const auto& key : b->second) {
+      auto wi = watchers_.find(key);
+      if (wi == watchers_.end()) continue;
+      Watcher& w = wi->second;
+      bool now_matches = ev.value && Matches(w, *ev.value);
+      bool was_matching = before && Matches(w, *before);
+      if (!now_matches && !was_matching) continue;
+      ApiWatchBatch::Event e;
+      e.deleted = !now_matches;
+      e.obj = now_matches ? ev.value : before;
+      e.resource_version = ev.mod_revision;
+      w.pending.push_back(std::move(e));
+      dirty_.insert(key);
+    }
   }
 }
 
 void ApiServerControlPlane::FlushWatchers() {
-  for (auto& [key, w] : watchers_) {
+  for (const auto& key : dirty_) {
+    auto wi = watchers_.find(key);
+    if (wi == watchers_.end()) continue;
+    Watcher& w = wi->second;
     if (w.pending.empty()) continue;
     auto b = std::make_shared<ApiWatchBatch>();
     b->watch_id = w.watch_id;
@@ -194,6 +218,7 @@ void ApiServerControlPlane::FlushWatchers() {
     w.pending.clear();
     sock_->Send(w.addr, w.port, b->Bytes(), b);
   }
+  dirty_.clear();
 }
 
 void ApiServerControlPlane::Bookmarks() {
@@ -279,8 +304,11 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
       // A watch is counted while it is set up, then it lives outside the inflight limit (as long-running requests do).
       --inflight_;
       // One stream per client socket: a client that watches again from the same socket replaces its old stream.
+      auto old = watchers_.find({addr, port});
+      if (old != watchers_.end()) index_[std::string(ToString(old->second.kind)) + "|" + old->second.filter].erase({addr, port});
       Watcher& w = watchers_[{addr, port}];
       w = Watcher();
+      index_[std::string(ToString(r.kind)) + "|" + r.node_filter].insert({addr, port});
       w.addr = addr;
       w.port = port;
       w.watch_id = r.watch_id;

@@ -74,6 +74,9 @@ class ApiServerControlPlane : public PlaneActor {
   uint64_t store_seq_ = 0;
   SimTime store_heard_ = 0;
   std::map<std::pair<uint32_t, uint16_t>, Watcher> watchers_;  // by the client's (address, port)
+  // Watchers by "kind|filter", so a change reaches only those that can match it; and those with pending events.
+  std::map<std::string, std::set<std::pair<uint32_t, uint16_t>>> index_;
+  std::set<std::pair<uint32_t, uint16_t>> dirty_;
   bool flush_armed_ = false;
   uint32_t inflight_ = 0, inflight_mutating_ = 0;
   uint64_t interval_requests_ = 0, interval_errors_ = 0;
