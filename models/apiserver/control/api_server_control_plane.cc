@@ -102,7 +102,11 @@ void ApiServerControlPlane::InitCache() {
       return;
     }
     cache_.clear();
-    for (const auto& kv : r->kvs) cache_[kv.key] = {kv.value, kv.mod_revision};
+    by_field_.clear();
+    for (const auto& kv : r->kvs) {
+      cache_[kv.key] = {kv.value, kv.mod_revision};
+      IndexObject(kv.key, kv.value.get(), true);
+    }
     cache_rv_ = r->revision;
     cache_ready_ = true;
     // Watchers that listed before now would miss what changed in between: they start over.
@@ -171,8 +175,13 @@ void ApiServerControlPlane::Apply(const KvEvent& ev) {
   ObjectPtr before;
   auto it = cache_.find(ev.key);
   if (it != cache_.end()) before = it->second.first;
-  if (ev.value) cache_[ev.key] = {ev.value, ev.mod_revision};
-  else if (it != cache_.end()) cache_.erase(it);
+  if (before) IndexObject(ev.key, before.get(), false);
+  if (ev.value) {
+    cache_[ev.key] = {ev.value, ev.mod_revision};
+    IndexObject(ev.key, ev.value.get(), true);
+  } else if (it != cache_.end()) {
+    cache_.erase(it);
+  }
   // Only the watchers whose kind and filter can match the object before or after the change.
   std::vector<const std::string*> buckets;
   std::string k = ToString(ev.value ? ev.value->kind : before->kind);
@@ -201,6 +210,39 @@ void ApiServerControlPlane::Apply(const KvEvent& ev) {
       w.pending.push_back(std::move(e));
       dirty_.insert(key);
     }
+  }
+}
+
+void ApiServerControlPlane::IndexObject(const std::string& key, const ApiObject* o, bool add) {
+  // The watch cache's field indexes (spec.nodeName and the owner), so filtered lists do not scan every pod.
+  if (o->kind != ObjectKind::kPod) return;
+  for (const std::string& f : {o->node, "deployment=" + o->deployment}) {
+    if (f.empty() || f == "deployment=") continue;
+    if (add) by_field_[f].insert(key);
+    else {
+      auto it = by_field_.find(f);
+      if (it != by_field_.end()) {
+        it->second.erase(key);
+        if (it->second.empty()) by_field_.erase(it);
+      }
+    }
+  }
+}
+
+template <class F>
+void ApiServerControlPlane::ForEachMatching(ObjectKind kind, const std::string& filter, F fn) {
+  if (kind == ObjectKind::kPod && !filter.empty()) {
+    auto it = by_field_.find(filter);
+    if (it == by_field_.end()) return;
+    for (const auto& key : it->second) {
+      auto c = cache_.find(key);
+      if (c != cache_.end()) fn(c->second);
+    }
+    return;
+  }
+  std::string prefix = KeyOf(kind, "");
+  for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    fn(it->second);
   }
 }
 
@@ -290,10 +332,9 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
       Watcher probe;
       probe.kind = r.kind;
       probe.filter = r.node_filter;
-      std::string prefix = KeyOf(r.kind, "");
-      for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-        if (Matches(probe, *it->second.first)) resp.items.push_back(it->second);
-      }
+      ForEachMatching(r.kind, r.node_filter, [&](const std::pair<ObjectPtr, int64_t>& e) {
+        if (Matches(probe, *e.first)) resp.items.push_back(e);
+      });
       resp.resource_version = cache_rv_;
       SimTime cost = kReadCost + kListCostPerItem * static_cast<SimTime>(resp.items.size());
       ApiRequest copy = r;
@@ -317,10 +358,9 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
       auto b = std::make_shared<ApiWatchBatch>();
       b->watch_id = r.watch_id;
       b->endpoints_view = w.filter.compare(0, 11, "deployment=") == 0;
-      std::string prefix = KeyOf(r.kind, "");
-      for (auto it = cache_.lower_bound(prefix); it != cache_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-        if (Matches(w, *it->second.first)) b->events.push_back({false, it->second.first, it->second.second});
-      }
+      ForEachMatching(r.kind, r.node_filter, [&](const std::pair<ObjectPtr, int64_t>& e) {
+        if (Matches(w, *e.first)) b->events.push_back({false, e.first, e.second});
+      });
       verbs_[Verb::kWatch].latency->Observe(ToSeconds(kReadCost));
       sock_->Send(addr, port, b->Bytes(), b);
       return;

@@ -56,6 +56,9 @@ class ApiServerControlPlane : public PlaneActor {
   void Bookmarks();
   bool Matches(const Watcher& w, const ApiObject& o) const;
   void NextMember();
+  void IndexObject(const std::string& key, const ApiObject* o, bool add);
+  template <class F>
+  void ForEachMatching(ObjectKind kind, const std::string& filter, F fn);
 
   const ClusterSpec& spec_;
   Network& net_;
@@ -69,6 +72,7 @@ class ApiServerControlPlane : public PlaneActor {
   // The watch cache.
   std::map<std::string, std::pair<ObjectPtr, int64_t>> cache_;
   int64_t cache_rv_ = 0;
+  std::map<std::string, std::set<std::string>> by_field_;  // pod field value -> keys
   bool cache_ready_ = false;
   uint64_t store_watch_id_ = 0;
   uint64_t store_seq_ = 0;

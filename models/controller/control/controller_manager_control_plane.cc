@@ -193,14 +193,15 @@ void ControllerManagerControlPlane::ReconcileDeployments() {
     if (!p.first->terminating) by_deployment[p.first->deployment].push_back(p.first);
   }
   SimTime now = Clock::Now();
+  // Deployments with writes the watch has not shown yet wait for them (ControllerExpectations).
+  std::set<std::string> waiting;
+  for (auto it = expecting_.lower_bound("dep:"); it != expecting_.end() && it->first.compare(0, 4, "dep:") == 0; ++it) {
+    waiting.insert(it->first.substr(4, it->first.find('/') - 4));
+  }
   for (const auto& [name, entry] : deployments_) {
     const ApiObject& d = *entry.first;
     std::string item = "deployment/" + name;
-    if (BackingOff(item)) continue;
-    // Wait until the watch shows our last writes for this deployment.
-    bool waiting = false;
-    for (const auto& [k, t] : expecting_) waiting |= k.rfind("dep:" + name + "/", 0) == 0;
-    if (waiting) continue;
+    if (waiting.count(name) || BackingOff(item)) continue;
     DeploymentActions a = DeploymentReconciler::Reconcile(d, by_deployment[name]);
     for (uint32_t i = 0; i < a.create; ++i) {
       auto p = std::make_shared<ApiObject>();
