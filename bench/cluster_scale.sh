@@ -5,7 +5,7 @@
 # Usage: bench/cluster_scale.sh [N ...]   (default: 100 1000 5000; DURATION=1h to change the simulated span)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$here/build/sim/cli/planelab"
+bin="${PLANELAB_BIN:-$here/build/sim/cli/planelab}"
 [ -x "$bin" ] || { echo "build first: scripts/build.sh" >&2; exit 2; }
 duration="${DURATION:-1h}"
 sizes=("$@")
@@ -29,7 +29,7 @@ print(json.dumps({
   "expectations": [{"id": "raft-safe", "device": "etcd-1", "plane": "control", "metric": "safety_violations",
                     "stat": "max", "op": "==", "bound": 0}]}))
 PY
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/c$n.json" --out "$work/run$n" --quiet --json > "$work/out.json" || true
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/c$n.json" --out "$work/run$n" --quiet > "$work/out.txt" || true
   read -r wall rss < "$work/time"
   events=$(sqlite3 "$work/run$n/run.sqlite" "select value from meta where key='kernel_events'")
   simsec=$(sqlite3 "$work/run$n/run.sqlite" "select value from meta where key='duration_s'")

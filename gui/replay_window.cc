@@ -130,7 +130,17 @@ class ChartPanel : public QTabWidget {
         {"control", "cpu_utilization", "CPU busy"},          {"control", "adjacencies_up", "adjacencies / sessions"},
         {"control", "rib_fib_divergence", "RIB-FIB divergence"}, {"management", "oob_reachable", "OOB path up"},
         {"management", "polls_answered", "polls answered"},  {"management", "telemetry_lag", "telemetry lag (s)"},
-        {"management", "stale_devices", "stale dashboard entries"}};
+        {"management", "stale_devices", "stale dashboard entries"},
+        // The orchestrated cluster's kinds.
+        {"data", "error_ratio", "error ratio (refused + timed out)"}, {"data", "ready_pods", "pods serving"},
+        {"data", "refused", "requests refused (cumulative)"},   {"data", "lb_targets", "load-balancer targets"},
+        {"data", "proposals_pending", "writes awaiting apply"}, {"control", "has_leader", "store has a leader"},
+        {"control", "wal_fsync_duration_p99", "WAL fsync p99 (s)"}, {"control", "leader_changes", "leader changes"},
+        {"control", "latency_update_p99", "API update p99 (s)"}, {"control", "inflight", "API requests in flight"},
+        {"control", "pending_pods", "pending pods"},            {"control", "workqueue_depth", "work queue depth"},
+        {"control", "pods_running", "pods running"},            {"control", "lease_renew_failures", "lease renew failures"},
+        {"control", "instances_running", "instances running"},  {"management", "kubectl_latency_p99", "kubectl p99 (s)"},
+        {"management", "nodes_ready", "nodes Ready (kubectl)"}, {"management", "rollouts_in_progress", "rollouts in progress"}};
     for (const std::string plane : {"data", "control", "management"}) {
       auto* page = new QWidget;
       auto* grid = new QGridLayout(page);

@@ -273,8 +273,10 @@ void ControllerManagerControlPlane::NodeLifecycleLoop() {
       req.kind = ObjectKind::kNode;
       req.obj = o;
       req.resource_version = n.second;
-      Write(item, KeyOf(ObjectKind::kNode, name), req);
-      Emit(v.ready ? "node.ready" : "node.not-ready", "{\"node\":\"" + name + "\"}");
+      bool ready = v.ready;
+      Write(item, KeyOf(ObjectKind::kNode, name), req, [this, ready, name](const ApiResponse&) {
+        Emit(ready ? "node.ready" : "node.not-ready", "{\"node\":\"" + name + "\"}");
+      });
       if (!v.ready) {
         // MarkPodsNotReady (nodelifecycle controller): the node's pods leave the service endpoints at once.
         for (const auto& [pname, p] : pods_) {
