@@ -22,4 +22,9 @@ struct NodeProgram {
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> endpoints;
 };
 
+/// data -> control: each running pod's load over the last stats window (cAdvisor's housekeeping).
+struct PodStats {
+  std::map<std::string, double> utilization;  // pod -> served rate / capacity
+};
+
 }  // namespace planelab

@@ -164,6 +164,25 @@ struct CloudResponse {
   std::string error;
 };
 
+// ---- Resource metrics (the kubelet's /metrics/resource, as metrics-server scrapes it) ----
+
+/// A scrape of one kubelet's pod metrics.
+struct MetricsScrape {
+  uint64_t id = 0;
+};
+/// One pod's load: served requests per second over the last window, as a share of its capacity.
+struct PodMetric {
+  std::string pod;
+  std::string deployment;
+  double utilization = 0;
+};
+/// The kubelet's answer.
+struct MetricsReply {
+  uint64_t id = 0;
+  std::vector<PodMetric> pods;
+  uint32_t Bytes() const { return 100 + 80 * static_cast<uint32_t>(pods.size()); }
+};
+
 // ---- Service traffic ----
 
 /// A client's request to a service, entering the cluster at a node (as a cloud load balancer sends it).

@@ -4,8 +4,11 @@
 
 #include "models/client/api_client.h"
 #include "models/controller/control/deployment_reconciler.h"
+#include "models/controller/control/pod_autoscaler.h"
 #include "models/controller/control/pod_scheduler.h"
 #include "sim/core/clock.h"
+#include "sim/core/message_socket.h"
+#include "sim/core/network.h"
 
 namespace planelab {
 
@@ -48,6 +51,10 @@ ControllerManagerControlPlane::ControllerManagerControlPlane(RunContext& ctx, co
   });
   rollout_duration_ = AddHistogram("rollout_duration", "s", "new revision set to every replica updated and ready");
   schedule_latency_ = AddHistogram("schedule_latency", "s", "pod created to bound to a node");
+  hpa_scale_ups_ = AddCounter("hpa_scale_ups", "changes", "replica increases the autoscaler wrote");
+  hpa_scale_downs_ = AddCounter("hpa_scale_downs", "changes", "replica decreases the autoscaler wrote");
+  hpa_write_failures_ = AddCounter("hpa_write_failures", "writes", "autoscaler decisions the API did not take");
+  hpa_utilization_ = AddGauge("hpa_utilization", "1", "highest mean pod utilization the autoscaler measured");
 }
 
 ControllerManagerControlPlane::~ControllerManagerControlPlane() = default;
@@ -68,6 +75,89 @@ void ControllerManagerControlPlane::Start() {
   }
   After(kLoop, [this]() { Loop(); });
   After(kNodeMonitorPeriod, [this]() { NodeLifecycleLoop(); });
+  bool any_hpa = false;
+  for (const auto& d : spec_.deployments) any_hpa |= d.autoscale;
+  if (any_hpa) {
+    metrics_sock_.reset(new MessageSocket(net_, device(), 0));
+    metrics_sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
+      auto r = std::static_pointer_cast<const MetricsReply>(msg);
+      if (r->id != scrape_round_) return;  // a late answer to an earlier round
+      scraped_.insert(scraped_.end(), r->pods.begin(), r->pods.end());
+    });
+    After(spec_.hpa_sync, [this]() { AutoscaleLoop(); });
+  }
+}
+
+void ControllerManagerControlPlane::AutoscaleLoop() {
+  After(spec_.hpa_sync, [this]() { AutoscaleLoop(); });
+  if (!synced_[2] || !synced_[3]) return;
+  // metrics-server scrapes the kubelets that run pods of autoscaled deployments.
+  std::set<std::string> nodes;
+  for (const auto& d : spec_.deployments) {
+    if (!d.autoscale) continue;
+    for (const auto& [name, p] : pods_) {
+      if (p.first->deployment == d.name && !p.first->node.empty()) nodes.insert(p.first->node);
+    }
+  }
+  uint64_t round = ++scrape_round_;
+  scraped_.clear();
+  for (const auto& n : nodes) {
+    auto m = std::make_shared<MetricsScrape>();
+    m->id = round;
+    metrics_sock_->Send(net_.ServiceAddress(n), kKubeletPort, 100, m);
+  }
+  // metrics-server's scrape timeout is 10 s; answers come within milliseconds on a healthy network.
+  After(2 * kSec, [this, round]() { Autoscale(round); });
+}
+
+void ControllerManagerControlPlane::Autoscale(uint64_t round) {
+  if (round != scrape_round_) return;
+  SimTime now = Clock::Now();
+  double highest = 0;
+  for (const auto& d : spec_.deployments) {
+    if (!d.autoscale) continue;
+    auto it = deployments_.find(d.name);
+    if (it == deployments_.end()) continue;
+    double sum = 0;
+    int n = 0;
+    for (const auto& m : scraped_) {
+      if (m.deployment == d.name) { sum += m.utilization; ++n; }
+    }
+    if (n == 0) continue;  // no metrics: the HPA does nothing (FailedGetResourceMetric)
+    double util = sum / n;
+    highest = std::max(highest, util);
+    const ApiObject& dep = *it->second.first;
+    uint32_t desired = PodAutoscaler::Desired(dep.replicas, util, d.target_utilization, d.min_replicas, d.max_replicas);
+    // Scale-down stabilization (300 s): scale down only to the highest recommendation of the window.
+    auto& recs = recommendations_[d.name];
+    // The autoscaler has been running before the scenario starts: its history holds the current scale.
+    if (recs.empty()) recs.emplace_back(now, dep.replicas);
+    recs.emplace_back(now, desired);
+    while (!recs.empty() && now - recs.front().first > 300 * kSec) recs.pop_front();
+    if (desired < dep.replicas) {
+      for (const auto& [t, r] : recs) desired = std::max(desired, r);
+      desired = std::min(desired, dep.replicas);
+    }
+    if (desired == dep.replicas) continue;
+    auto o = std::make_shared<ApiObject>(dep);
+    bool up = desired > dep.replicas;
+    o->replicas = desired;
+    ApiRequest req;
+    req.verb = Verb::kUpdate;
+    req.kind = ObjectKind::kDeployment;
+    req.obj = o;
+    req.resource_version = it->second.second;
+    std::string name = d.name;
+    uint32_t from = dep.replicas;
+    Write("hpa/" + name, "dep:" + name + "/status", req,
+          [this, up, name, from, desired](const ApiResponse&) {
+            (up ? hpa_scale_ups_ : hpa_scale_downs_)->Add();
+            Emit("hpa.scaled", "{\"deployment\":\"" + name + "\",\"from\":" + std::to_string(from) +
+                                   ",\"to\":" + std::to_string(desired) + "}");
+          },
+          [this]() { hpa_write_failures_->Add(); });
+  }
+  hpa_utilization_->Set(highest);
 }
 
 void ControllerManagerControlPlane::OnEvents(Cache& cache, const std::vector<ApiWatchBatch::Event>& events,

@@ -2,6 +2,7 @@
 // deployments (rolling updates), node lifecycle (NotReady and eviction) — whose writes go back through the API.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -17,6 +18,7 @@ namespace planelab {
 
 class Network;
 class ApiClient;
+class MessageSocket;
 struct ApiResponse;
 
 /// kube-controller-manager and kube-scheduler as one actor: level-triggered loops with per-item backoff.
@@ -34,6 +36,9 @@ class ControllerManagerControlPlane : public PlaneActor {
   void Schedule();
   void ReconcileDeployments();
   void NodeLifecycleLoop();
+  /// The horizontal pod autoscaler: scrape the kubelets of each autoscaled deployment, then decide.
+  void AutoscaleLoop();
+  void Autoscale(uint64_t round);
   /// Sends a write; on failure the item backs off exponentially (client-go: 5 ms doubling to 1000 s).
   /// `expect` names the change the loops wait to see in the watch; a failure forgets it (and calls `fail`).
   void Write(const std::string& item, const std::string& expect, ApiRequest req,
@@ -55,6 +60,15 @@ class ControllerManagerControlPlane : public PlaneActor {
   std::map<std::string, SimTime> lease_seen_;   // node -> when this controller last saw its lease change
   std::map<std::string, uint32_t> rolled_out_;  // deployment -> revision whose rollout was reported complete
   uint64_t pod_counter_ = 0;
+  // HPA state.
+  std::unique_ptr<MessageSocket> metrics_sock_;
+  uint64_t scrape_round_ = 0;
+  std::vector<PodMetric> scraped_;
+  std::map<std::string, std::deque<std::pair<SimTime, uint32_t>>> recommendations_;
+  Counter* hpa_scale_ups_ = nullptr;
+  Counter* hpa_scale_downs_ = nullptr;
+  Counter* hpa_write_failures_ = nullptr;
+  Gauge* hpa_utilization_ = nullptr;
   bool dirty_ = true;
   SimTime last_full_loop_ = 0;
   uint64_t interval_writes_ = 0, interval_failures_ = 0;

@@ -5,6 +5,7 @@
 
 #include "models/client/api_client.h"
 #include "sim/core/clock.h"
+#include "sim/core/message_socket.h"
 #include "sim/core/network.h"
 
 namespace planelab {
@@ -49,6 +50,17 @@ void KubeletControlPlane::PowerOn() {
   api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, [this]() { return running(); }));
   pods_.clear();
   all_pods_.clear();
+  metrics_sock_.reset(new MessageSocket(net_, device(), kKubeletPort));
+  metrics_sock_->OnReceive([this](uint32_t addr, uint16_t port, std::shared_ptr<const void> msg) {
+    if (!running()) return;
+    auto reply = std::make_shared<MetricsReply>();
+    reply->id = std::static_pointer_cast<const MetricsScrape>(msg)->id;
+    for (const auto& [pod, u] : stats_.utilization) {
+      auto it = pods_.find(pod);
+      if (it != pods_.end()) reply->pods.push_back({pod, it->second.obj->deployment, u});
+    }
+    metrics_sock_->Send(addr, port, reply->Bytes(), reply);
+  });
   // At the start of a run every kubelet reconnects; they do so spread over a few seconds, as a running cluster's
   // connections were not all made at one instant.
   SimTime connect = Clock::Now() == 0 ? std::uniform_int_distribution<SimTime>(0, 3 * kSec)(rng()) : 0;
@@ -73,6 +85,8 @@ void KubeletControlPlane::PowerOff() {
   adopt_ = false;
   SetLifecycle(Lifecycle::kDown, "instance terminated");
   api_.reset();
+  metrics_sock_.reset();
+  stats_ = PodStats();
   pods_.clear();
   all_pods_.clear();
   NodeProgram p;

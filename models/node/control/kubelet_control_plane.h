@@ -15,6 +15,7 @@ namespace planelab {
 
 class Network;
 class ApiClient;
+class MessageSocket;
 
 /// The node agents; their health is whether the node keeps its lease and its pods' state current.
 class KubeletControlPlane : public PlaneActor {
@@ -27,6 +28,7 @@ class KubeletControlPlane : public PlaneActor {
   /// The instance was powered off (terminated) or on (a fresh instance boots into this slot).
   void PowerOff();
   void PowerOn();
+  void OnPodStats(const PodStats& s) { stats_ = s; }
 
  private:
   struct Running {
@@ -50,6 +52,8 @@ class KubeletControlPlane : public PlaneActor {
   bool registered_at_start_;
   Port<NodeProgram>& to_data_;
   std::unique_ptr<ApiClient> api_;
+  std::unique_ptr<MessageSocket> metrics_sock_;  // port 10250: /metrics/resource
+  PodStats stats_;
   std::map<std::string, Running> pods_;
   std::map<std::string, double> capacity_of_;  // deployment -> pod capacity
   std::map<std::string, ObjectPtr> all_pods_;  // kube-proxy's view of the services' pods

@@ -13,10 +13,13 @@ namespace {
 constexpr SimTime kBacklog = 1 * kSec;
 // A refusal (TCP RST / ICMP port unreachable) is a small packet.
 constexpr uint32_t kRefusalBytes = 40;
+// cAdvisor's housekeeping and metrics-server's --metric-resolution: 15 s.
+constexpr SimTime kStatsWindow = 15 * kSec;
 }  // namespace
 
-NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start)
-    : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start) {
+NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
+                             Port<PodStats>& stats)
+    : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start), stats_(stats) {
   requests_ = AddCounter("service_requests", "requests", "service requests that reached this node");
   forwarded_ = AddCounter("forwarded", "requests", "requests kube-proxy sent on to a pod on another node");
   served_ = AddCounter("served", "requests", "requests answered by pods on this node");
@@ -42,6 +45,18 @@ void NodeDataPlane::PowerOn() {
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));
   });
+  After(kStatsWindow, [this]() { ReportStats(); });
+}
+
+void NodeDataPlane::ReportStats() {
+  PodStats s;
+  for (auto& [name, pod] : pods_) {
+    double rps = static_cast<double>(pod.served_in_interval) / ToSeconds(kStatsWindow);
+    s.utilization[name] = rps / pod.spec.capacity_rps;
+    pod.served_in_interval = 0;
+  }
+  stats_.Send(std::move(s));
+  After(kStatsWindow, [this]() { ReportStats(); });
 }
 
 void NodeDataPlane::PowerOff() {
@@ -89,6 +104,7 @@ void NodeDataPlane::Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r) {
     return;
   }
   pod.busy_until = start + service;
+  ++pod.served_in_interval;
   After(pod.busy_until - now, [this, r]() {
     served_->Add();
     auto resp = std::make_shared<ServiceResponse>();

@@ -18,7 +18,8 @@ class MessageSocket;
 /// What users' requests meet on this node.
 class NodeDataPlane : public PlaneActor {
  public:
-  NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start);
+  NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
+                Port<PodStats>& stats);
   ~NodeDataPlane() override;
   void Start() override;
   Health MeasureHealth() override;
@@ -36,9 +37,11 @@ class NodeDataPlane : public PlaneActor {
   void OnRequest(std::shared_ptr<const ServiceRequest> r);
   void Refuse(const ServiceRequest& r);
   void Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r);
+  void ReportStats();
 
   Network& net_;
   bool running_at_start_;
+  Port<PodStats>& stats_;
   bool cni_broken_ = false;
   std::unique_ptr<MessageSocket> sock_;
   std::map<std::string, Pod> pods_;
