@@ -6,6 +6,7 @@
 
 #include "cli_test_util.h"
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <map>
 #include "sim/scenario/kind_catalog.h"
@@ -147,6 +148,39 @@ TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
     ++n;
   }
   EXPECT_GT(n, 50);
+}
+
+TEST(Cli, EveryClusterSeriesIsInTheKindCatalog) {
+  std::string out = FreshPath("catalog-cluster");
+  ASSERT_EQ(RunPlanelab("run scenarios/basics/cluster-autoscale.json --quiet --out " + out).code, 0);
+  std::string dump = RunStoreReader(out + "/run.sqlite").DumpAll();
+  auto pos = dump.find("## series\n");
+  auto end = dump.find("## events\n");
+  ASSERT_NE(pos, std::string::npos);
+  auto kind_of = [](const std::string& device, const std::string& metric) -> std::string {
+    if (metric == "utilization") return "link";
+    if (device.rfind("etcd-", 0) == 0) return "store-member";
+    if (device.rfind("node-", 0) == 0) return "node";
+    if (device.rfind("client-", 0) == 0) return "service-client";
+    if (device == "apiserver") return "api-server";
+    if (device == "controllers") return "controller-manager";
+    if (device == "cloud") return "cloud-api";
+    return "router";
+  };
+  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
+  std::string row;
+  std::set<std::string> kinds;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> f;
+    std::stringstream ss(row);
+    std::string x;
+    while (std::getline(ss, x, '|')) f.push_back(x);
+    ASSERT_GE(f.size(), 4u) << row;
+    std::string kind = kind_of(f[1], f[3]);
+    kinds.insert(kind);
+    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << row;
+  }
+  EXPECT_EQ(kinds.size(), 8u);  // the six cluster kinds, routers and links
 }
 
 }  // namespace planelab::testing
