@@ -66,13 +66,16 @@ void ControllerManagerControlPlane::Start() {
   sched_api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, alive));
   Cache* caches[4] = {&nodes_, &leases_, &pods_, &deployments_};
   ObjectKind kinds[4] = {ObjectKind::kNode, ObjectKind::kLease, ObjectKind::kPod, ObjectKind::kDeployment};
-  for (int i = 0; i < 4; ++i) {
-    Cache* c = caches[i];
-    api_->Watch(kinds[i], "", [this, c, i](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
-      OnEvents(*c, ev, relist);
-      synced_[i] = true;
-    });
-  }
+  // The informers connect once the network has converged (the run starts on a running cluster).
+  After(500 * kMs, [this, caches, kinds]() {
+    for (int i = 0; i < 4; ++i) {
+      Cache* c = caches[i];
+      api_->Watch(kinds[i], "", [this, c, i](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
+        OnEvents(*c, ev, relist);
+        synced_[i] = true;
+      });
+    }
+  });
   After(kLoop, [this]() { Loop(); });
   After(kNodeMonitorPeriod, [this]() { NodeLifecycleLoop(); });
   bool any_hpa = false;

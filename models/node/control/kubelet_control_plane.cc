@@ -61,9 +61,9 @@ void KubeletControlPlane::PowerOn() {
     }
     metrics_sock_->Send(addr, port, reply->Bytes(), reply);
   });
-  // At the start of a run every kubelet reconnects; they do so spread over a few seconds, as a running cluster's
-  // connections were not all made at one instant.
-  SimTime connect = Clock::Now() == 0 ? std::uniform_int_distribution<SimTime>(0, 3 * kSec)(rng()) : 0;
+  // At the start of a run every kubelet reconnects; they do so spread over a few seconds (after the network has
+  // converged), as a running cluster's connections were not all made at one instant.
+  SimTime connect = Clock::Now() == 0 ? std::uniform_int_distribution<SimTime>(500 * kMs, 3 * kSec)(rng()) : 0;
   After(connect, [this]() {
     api_->Watch(ObjectKind::kPod, device(), [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
       OnPods(ev, relist);
@@ -77,7 +77,7 @@ void KubeletControlPlane::PowerOn() {
   });
   if (Clock::Now() > 0 || !registered_at_start_) Register();
   // Kubelets renew at their own phase; spread the first renewal over one interval.
-  std::uniform_int_distribution<SimTime> phase(0, spec_.lease_renew - 1);
+  std::uniform_int_distribution<SimTime> phase(500 * kMs, spec_.lease_renew - 1);
   After(phase(rng()), [this]() { RenewLease(); });
 }
 

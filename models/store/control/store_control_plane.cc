@@ -93,6 +93,14 @@ void StoreControlPlane::Start() {
   // Members start their tick loops at slightly different instants, as real processes do.
   std::uniform_int_distribution<SimTime> jitter(0, spec_.store_heartbeat - 1);
   After(jitter(rng()), [this]() { Tick(); });
+  // The scenario starts on a running store: member 1 leads, as it would have before the run. It takes the
+  // leadership at once, once the network has converged, instead of waiting out an election timeout.
+  if (Clock::Now() == 0 && id_ == 1) {
+    After(200 * kMs, [this]() {
+      raft_->Campaign();
+      Pump();
+    });
+  }
 }
 
 void StoreControlPlane::Tick() {
@@ -147,14 +155,20 @@ void StoreControlPlane::Pump() {
   if (rd->soft_state_changed) {
     if (rd->leader != last_leader_ && rd->leader != 0) {
       leader_changes_->Add();
-      ++interval_leader_changes_;
+      // The first leader of the run is the running store's leader, not a change its health should show.
+      if (had_leader_) ++interval_leader_changes_;
+      had_leader_ = true;
       Emit("store.leader", "{\"leader\":" + std::to_string(rd->leader) + ",\"term\":" + std::to_string(raft_->term()) + "}");
     }
-    if (rd->leader == 0) interval_had_leader_ = false;
+    if (rd->leader == 0 && had_leader_) interval_had_leader_ = false;
     last_leader_ = rd->leader;
     if (rd->role == raft::Role::kLeader) StoreSafetyProbe::For(ctx(), "etcd-1").OnLeader(id_, raft_->term());
     if (was_leader_ && rd->role != raft::Role::kLeader) Emit("store.step-down", "{}");
     was_leader_ = rd->role == raft::Role::kLeader;
+    // The key-value service learns whether a leader is known: without one it stops vouching for its watches.
+    StoreApply leader_news;
+    leader_news.has_leader = rd->leader != 0;
+    to_data_.Send(std::move(leader_news));
   }
   // The leader sends before its own append completes (Raft thesis §10.2.1, as etcd does); followers only after.
   bool leader = raft_->role() == raft::Role::kLeader;

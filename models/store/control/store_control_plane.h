@@ -58,6 +58,7 @@ class StoreControlPlane : public PlaneActor {
   std::set<uint64_t> cut_from_;
   uint64_t last_leader_ = 0;
   bool was_leader_ = false;
+  bool had_leader_ = false;
   std::map<uint64_t, SimTime> last_heartbeat_to_;
   uint64_t applied_since_snapshot_ = 0;
   // What the member did in the current sampling interval, for its health.

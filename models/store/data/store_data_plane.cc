@@ -52,6 +52,11 @@ void StoreDataPlane::Start() {
 
 void StoreDataPlane::Progress() {
   // An empty batch: "everything up to revision_ was sent"; a watcher that hears nothing reconnects elsewhere.
+  // Without a leader the member sends none: the API server watches WithRequireLeader, so its stream moves on.
+  if (!has_leader_) {
+    After(kProgressInterval, [this]() { Progress(); });
+    return;
+  }
   for (auto& [key, w] : watchers_) {
     if (!w.pending.empty()) continue;
     auto b = std::make_shared<StoreWatchBatch>();
