@@ -86,9 +86,12 @@ void MessageSocket::Send(uint32_t to_addr, uint16_t to_port, uint32_t bytes, std
   t.by_id.emplace(id, std::move(msg));
   t.order.emplace_back(now, id);
   uint32_t size = std::clamp<uint32_t>(bytes, 16, kMaxDatagram);
-  std::vector<uint8_t> buf(size, 0);
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<uint8_t>(id >> (56 - 8 * i));
-  impl_->sock->SendTo(Create<Packet>(buf.data(), size), 0, InetSocketAddress(Ipv4Address(to_addr), to_port));
+  uint8_t head[8];
+  for (int i = 0; i < 8; ++i) head[i] = static_cast<uint8_t>(id >> (56 - 8 * i));
+  // The id, then zero padding that ns-3 keeps as a virtual area: the wire size without copying the bytes.
+  Ptr<Packet> p = Create<Packet>(head, 8);
+  p->AddAtEnd(Create<Packet>(size - 8));
+  impl_->sock->SendTo(p, 0, InetSocketAddress(Ipv4Address(to_addr), to_port));
 }
 
 size_t MessagesInFlight() { return Table().by_id.size(); }

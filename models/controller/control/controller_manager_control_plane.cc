@@ -167,7 +167,8 @@ void ControllerManagerControlPlane::OnEvents(Cache& cache, const std::vector<Api
                                              bool relist) {
   SimTime now = Clock::Now();
   if (relist) cache.clear();
-  dirty_ = true;
+  // Lease renewals (most of the traffic) matter only to the node lifecycle loop, which runs on its own period.
+  if (&cache != &leases_) dirty_ = true;
   for (const auto& e : events) {
     const std::string& name = e.obj->name;
     if (e.obj->kind == ObjectKind::kLease) {
