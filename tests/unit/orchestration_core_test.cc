@@ -125,6 +125,29 @@ TEST(PodScheduler, SpreadsADeploymentAndPrefersEmptierNodes) {
   EXPECT_EQ(placed["c"], 3);
 }
 
+TEST(PodScheduler, LargeClustersScoreASampleAsKubeSchedulerDoes) {
+  EXPECT_EQ(PodScheduler::FeasibleToFind(50), 50u);      // small clusters: every node
+  EXPECT_EQ(PodScheduler::FeasibleToFind(1000), 420u);   // 50% - 1000/125 = 42%
+  EXPECT_EQ(PodScheduler::FeasibleToFind(5000), 500u);   // 50% - 40% = 10%
+  EXPECT_EQ(PodScheduler::FeasibleToFind(10000), 500u);  // floor of 5%
+  std::vector<NodeLoad> loads(1000);
+  std::vector<NodeLoad*> order;
+  for (size_t i = 0; i < loads.size(); ++i) {
+    loads[i].node = Node("n" + std::to_string(i), i % 2 == 0, 110);  // every other node NotReady
+    order.push_back(&loads[i]);
+  }
+  ApiObject pod;
+  pod.deployment = "web";
+  size_t start = 0;
+  NodeLoad* a = PodScheduler::PickSampled(pod, order, &start);
+  ASSERT_NE(a, nullptr);
+  EXPECT_TRUE(a->node->node_ready);
+  EXPECT_EQ(start, 839u);  // 420 feasible nodes found among the first 840 examined
+  NodeLoad* b = PodScheduler::PickSampled(pod, order, &start);
+  ASSERT_NE(b, nullptr);
+  EXPECT_NE(a, b);  // the next pod starts where the last search stopped
+}
+
 // ---- Deployment controller ----
 
 std::vector<ObjectPtr> Pods(uint32_t revision, int n, bool ready, int first = 0) {

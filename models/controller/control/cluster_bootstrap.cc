@@ -1,8 +1,6 @@
 #include "models/controller/control/cluster_bootstrap.h"
 
-#include <map>
-
-#include "models/controller/control/pod_scheduler.h"
+#include <vector>
 
 namespace planelab {
 
@@ -10,7 +8,6 @@ std::string NodeSlotName(uint32_t n) { return "node-" + std::to_string(n); }
 
 std::vector<ObjectPtr> BootstrapObjects(const ClusterSpec& spec) {
   std::vector<ObjectPtr> out;
-  std::map<std::string, NodeLoad> loads;
   for (uint32_t i = 1; i <= spec.nodes; ++i) {
     auto n = std::make_shared<ApiObject>();
     n->kind = ObjectKind::kNode;
@@ -18,13 +15,16 @@ std::vector<ObjectPtr> BootstrapObjects(const ClusterSpec& spec) {
     n->node_ready = true;
     n->max_pods = spec.max_pods;
     out.push_back(n);
-    loads[n->name].node = n;
     auto l = std::make_shared<ApiObject>();
     l->kind = ObjectKind::kLease;
     l->name = n->name;
     l->renew_time = 0;
     out.push_back(l);
   }
+  // Replicas were placed over time by the scheduler, which spreads a deployment: here they go round robin over the
+  // nodes (each node gets its even share), which is what spreading converges to, in O(pods).
+  std::vector<uint32_t> on_node(spec.nodes, 0);
+  uint32_t next = 0;
   for (const auto& d : spec.deployments) {
     auto o = std::make_shared<ApiObject>();
     o->kind = ObjectKind::kDeployment;
@@ -42,10 +42,11 @@ std::vector<ObjectPtr> BootstrapObjects(const ClusterSpec& spec) {
       p->revision = 1;
       p->phase = PodPhase::kRunning;
       p->pod_ready = true;
-      p->node = PodScheduler::Pick(*p, loads);
-      if (!p->node.empty()) {
-        ++loads[p->node].pods;
-        ++loads[p->node].per_deployment[d.name];
+      for (uint32_t tries = 0; tries < spec.nodes && on_node[next] >= spec.max_pods; ++tries) next = (next + 1) % spec.nodes;
+      if (spec.nodes > 0 && on_node[next] < spec.max_pods) {
+        p->node = NodeSlotName(next + 1);
+        ++on_node[next];
+        next = (next + 1) % spec.nodes;
       } else {
         p->phase = PodPhase::kPending;
         p->pod_ready = false;

@@ -251,11 +251,15 @@ void ControllerManagerControlPlane::Schedule() {
     else if (a != assumed_.end()) count(a->second, p.first->deployment);
     else if (!p.first->terminating) pending.push_back(p);
   }
+  std::vector<NodeLoad*> order;
+  order.reserve(loads.size());
+  for (auto& [name, l] : loads) order.push_back(&l);
   for (const auto& [pod, rv] : pending) {
     std::string item = "schedule/" + pod->name;
     if (BackingOff(item) || expecting_.count(KeyOf(ObjectKind::kPod, pod->name))) continue;
-    std::string node = PodScheduler::Pick(*pod, loads);
-    if (node.empty()) continue;  // "0/N nodes are available": stays Pending until something changes
+    NodeLoad* chosen = PodScheduler::PickSampled(*pod, order, &schedule_start_);
+    if (!chosen) continue;  // "0/N nodes are available": stays Pending until something changes
+    std::string node = chosen->node->name;
     count(node, pod->deployment);
     assumed_[pod->name] = node;
     auto bound = std::make_shared<ApiObject>(*pod);

@@ -60,6 +60,7 @@ class ControllerManagerControlPlane : public PlaneActor {
   std::map<std::string, SimTime> lease_seen_;   // node -> when this controller last saw its lease change
   std::map<std::string, uint32_t> rolled_out_;  // deployment -> revision whose rollout was reported complete
   uint64_t pod_counter_ = 0;
+  size_t schedule_start_ = 0;  // kube-scheduler's nextStartNodeIndex
   // HPA state.
   std::unique_ptr<MessageSocket> metrics_sock_;
   uint64_t scrape_round_ = 0;

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "models/proto/cluster_api.h"
 
@@ -20,6 +21,11 @@ class PodScheduler {
  public:
   /// The chosen node's name, or "" when no node fits (the pod stays Pending, "0/N nodes are available").
   static std::string Pick(const ApiObject& pod, const std::map<std::string, NodeLoad>& nodes);
+  /// kube-scheduler's large-cluster behaviour: filter nodes from a rotating start and stop after
+  /// NumFeasibleNodesToFind of them (percentageOfNodesToScore: 50% - nodes/125, at least 5% and 100 nodes),
+  /// then score those. `*start` is advanced past the nodes examined.
+  static NodeLoad* PickSampled(const ApiObject& pod, const std::vector<NodeLoad*>& nodes, size_t* start);
+  static size_t FeasibleToFind(size_t nodes);
 };
 
 }  // namespace planelab
