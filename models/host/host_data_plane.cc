@@ -315,7 +315,7 @@ Health HostDataPlane::MeasureHealth() {
   double ratio = (d_ok + d_bad) > 0 ? d_bad / (d_ok + d_bad) : 0;
   m_.loss_ratio->Set(ratio);
   // What users get: most requests failing is down, more than 1 % failing is degraded.
-  if (d_ok + d_bad > 0) last_health_ = ratio >= 0.5 ? Health::kDown : ratio > 0.01 ? Health::kDegraded : Health::kUp;
+  if (d_ok + d_bad > 0) last_health_ = HealthFromFailures(d_bad, d_ok + d_bad);
   return WithLifecycle(last_health_);
 }
 

@@ -78,7 +78,7 @@ void ServiceClientDataPlane::SendNext(size_t i) {
 
 Health ServiceClientDataPlane::MeasureHealth() {
   last_error_ratio_ = interval_due_ ? static_cast<double>(interval_bad_) / interval_due_ : 0.0;
-  Health h = last_error_ratio_ >= 0.5 ? Health::kDown : last_error_ratio_ > 0.01 ? Health::kDegraded : Health::kUp;
+  Health h = HealthFromFailures(static_cast<double>(interval_bad_), static_cast<double>(interval_due_));
   interval_due_ = interval_bad_ = 0;
   return WithLifecycle(h);
 }

@@ -11,6 +11,14 @@ enum class Lifecycle { kStarting, kUp, kDegraded, kDown, kCrashed };
 /// Health of a plane, actual (measured) or reported (what the dashboard shows).
 enum class Health { kUp, kDegraded, kDown, kUnknown };
 
+/// Health from a failure share, one rule for every plane that serves requests: down when at least half failed,
+/// degraded above `degraded_above` (1 % unless said otherwise), up otherwise (and when nothing was asked).
+inline Health HealthFromFailures(double failed, double total, double degraded_above = 0.01) {
+  if (total <= 0) return Health::kUp;
+  double share = failed / total;
+  return share >= 0.5 ? Health::kDown : share > degraded_above ? Health::kDegraded : Health::kUp;
+}
+
 const char* ToString(Plane p);
 const char* ToString(Lifecycle l);
 const char* ToString(Health h);

@@ -421,12 +421,7 @@ void ApiServerControlPlane::Write(uint32_t addr, uint16_t port, const ApiRequest
 }
 
 Health ApiServerControlPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_requests_ > 0) {
-    double bad = static_cast<double>(interval_errors_) / static_cast<double>(interval_requests_);
-    if (bad >= 0.5) h = Health::kDown;
-    else if (bad > 0.01) h = Health::kDegraded;
-  }
+  Health h = HealthFromFailures(static_cast<double>(interval_errors_), static_cast<double>(interval_requests_));
   if (h == Health::kUp && !interval_mutating_latency_.empty()) {
     std::sort(interval_mutating_latency_.begin(), interval_mutating_latency_.end());
     double p99 = interval_mutating_latency_[static_cast<size_t>(0.99 * (interval_mutating_latency_.size() - 1))];

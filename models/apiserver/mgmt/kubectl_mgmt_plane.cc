@@ -59,36 +59,43 @@ void KubectlMgmtPlane::Observe(const ApiResponse& r, SimTime started) {
   }
 }
 
+void KubectlMgmtPlane::Kubectl(ApiRequest req, std::function<void(const ApiResponse&)> then) {
+  SimTime started = Clock::Now();
+  api_->Call(std::move(req), kPatience, [this, started, then](const ApiResponse& r) {
+    Observe(r, started);
+    then(r);
+  });
+}
+
+void KubectlMgmtPlane::GetDeployment(size_t i, std::function<void(const ApiResponse&)> then) {
+  ApiRequest get;
+  get.verb = Verb::kGet;
+  get.kind = ObjectKind::kDeployment;
+  get.name = rollouts_[i].spec->deployment;
+  Kubectl(std::move(get), std::move(then));
+}
+
 void KubectlMgmtPlane::GetNodes() {
   ApiRequest req;
   req.verb = Verb::kList;
   req.kind = ObjectKind::kNode;
-  SimTime started = Clock::Now();
-  api_->Call(req, kPatience, [this, started](const ApiResponse& r) {
-    Observe(r, started);
-    if (r.code == 200) {
-      nodes_.clear();
-      uint32_t ready = 0;
-      for (const auto& [o, rv] : r.items) {
-        nodes_[o->name] = o->node_ready;
-        ready += o->node_ready ? 1 : 0;
-      }
-      nodes_ready_->Set(ready);
-      nodes_seen_ = Clock::Now();
+  Kubectl(std::move(req), [this](const ApiResponse& r) {
+    if (r.code != 200) return;
+    nodes_.clear();
+    uint32_t ready = 0;
+    for (const auto& [o, rv] : r.items) {
+      nodes_[o->name] = o->node_ready;
+      ready += o->node_ready ? 1 : 0;
     }
+    nodes_ready_->Set(ready);
+    nodes_seen_ = Clock::Now();
   });
   After(kRefresh, [this]() { GetNodes(); });
 }
 
 void KubectlMgmtPlane::TryRollout(size_t i) {
   // `kubectl set image` reads the deployment and writes it back with a new template (a new revision).
-  ApiRequest get;
-  get.verb = Verb::kGet;
-  get.kind = ObjectKind::kDeployment;
-  get.name = rollouts_[i].spec->deployment;
-  SimTime started = Clock::Now();
-  api_->Call(get, kPatience, [this, i, started](const ApiResponse& r) {
-    Observe(r, started);
+  GetDeployment(i, [this, i](const ApiResponse& r) {
     if (r.code != 200 || !r.obj) {
       After(kRetry, [this, i]() { TryRollout(i); });
       return;
@@ -104,9 +111,7 @@ void KubectlMgmtPlane::TryRollout(size_t i) {
     up.obj = d;
     up.resource_version = r.resource_version;
     uint32_t revision = d->revision;
-    SimTime started2 = Clock::Now();
-    api_->Call(up, kPatience, [this, i, revision, started2](const ApiResponse& r2) {
-      Observe(r2, started2);
+    Kubectl(std::move(up), [this, i, revision](const ApiResponse& r2) {
       if (r2.code != 200) {
         After(kRetry, [this, i]() { TryRollout(i); });
         return;
@@ -122,13 +127,7 @@ void KubectlMgmtPlane::TryRollout(size_t i) {
 
 void KubectlMgmtPlane::CheckRollout(size_t i) {
   // `kubectl rollout status`: done when every replica is of the new revision and ready.
-  ApiRequest get;
-  get.verb = Verb::kGet;
-  get.kind = ObjectKind::kDeployment;
-  get.name = rollouts_[i].spec->deployment;
-  SimTime started = Clock::Now();
-  api_->Call(get, kPatience, [this, i, started](const ApiResponse& r) {
-    Observe(r, started);
+  GetDeployment(i, [this, i](const ApiResponse& r) {
     Rollout& ro = rollouts_[i];
     if (r.code == 200 && r.obj && r.obj->revision == ro.revision && r.obj->updated_replicas == r.obj->replicas &&
         r.obj->ready_replicas == r.obj->replicas) {
@@ -143,11 +142,8 @@ void KubectlMgmtPlane::CheckRollout(size_t i) {
 }
 
 Health KubectlMgmtPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_requests_ > 0) {
-    double bad = static_cast<double>(interval_errors_) / static_cast<double>(interval_requests_);
-    h = bad >= 0.5 ? Health::kDown : bad > 0 ? Health::kDegraded : Health::kUp;
-  }
+  // Operators notice a single failed kubectl call: any failure degrades.
+  Health h = HealthFromFailures(static_cast<double>(interval_errors_), static_cast<double>(interval_requests_), 0.0);
   interval_requests_ = interval_errors_ = 0;
   return WithLifecycle(h);
 }

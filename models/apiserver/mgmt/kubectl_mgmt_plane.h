@@ -2,10 +2,12 @@
 // scenario's rollouts applied as an operator would (retrying until the API takes them, then watching them
 // finish). What it shows of the nodes is the dashboard operators trust.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "models/proto/cluster_api.h"
 #include "sim/core/device.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
@@ -14,7 +16,6 @@ namespace planelab {
 
 class Network;
 class ApiClient;
-struct ApiResponse;
 
 /// kubectl, measured as operators feel it; also the cluster's dashboard ("kubectl get nodes").
 class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
@@ -31,6 +32,9 @@ class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
     SimTime requested = -1, accepted = -1, done = -1;
     uint32_t revision = 0;
   };
+  /// One kubectl call, measured; `then` gets the answer.
+  void Kubectl(ApiRequest req, std::function<void(const ApiResponse&)> then);
+  void GetDeployment(size_t i, std::function<void(const ApiResponse&)> then);
   void GetNodes();
   void TryRollout(size_t i);
   void CheckRollout(size_t i);

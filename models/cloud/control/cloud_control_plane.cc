@@ -117,11 +117,7 @@ void CloudControlPlane::SetDegraded(double error_rate, SimTime extra_latency) {
 }
 
 Health CloudControlPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_calls_ > 0) {
-    double bad = static_cast<double>(interval_failed_) / static_cast<double>(interval_calls_);
-    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
-  }
+  Health h = HealthFromFailures(static_cast<double>(interval_failed_), static_cast<double>(interval_calls_));
   interval_calls_ = interval_failed_ = 0;
   return WithLifecycle(h);
 }

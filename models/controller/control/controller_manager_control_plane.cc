@@ -409,11 +409,9 @@ void ControllerManagerControlPlane::NodeLifecycleLoop() {
 }
 
 Health ControllerManagerControlPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_writes_ > 0 || interval_failures_ > 0) {
-    double bad = interval_writes_ ? static_cast<double>(interval_failures_) / interval_writes_ : 1.0;
-    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
-  }
+  // Failures without any write (answers to earlier writes) count as a fully failed interval.
+  double writes = static_cast<double>(std::max(interval_writes_, interval_failures_));
+  Health h = HealthFromFailures(static_cast<double>(interval_failures_), writes);
   interval_writes_ = interval_failures_ = 0;
   return WithLifecycle(h);
 }

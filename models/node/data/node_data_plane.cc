@@ -150,11 +150,7 @@ void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
 }
 
 Health NodeDataPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_in_ > 0) {
-    double bad = static_cast<double>(interval_bad_) / static_cast<double>(interval_in_);
-    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
-  }
+  Health h = HealthFromFailures(static_cast<double>(interval_bad_), static_cast<double>(interval_in_));
   interval_in_ = interval_bad_ = 0;
   return WithLifecycle(h);
 }

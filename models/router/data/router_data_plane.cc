@@ -204,7 +204,7 @@ Health RouterDataPlane::MeasureHealth() {
   last_bytes_ = c.forwarded_bytes;
   last_sample_ = now;
   // Measured from what it did: an idle forwarding plane shows no failure, so it counts as up.
-  Health h = ratio >= 0.5 ? Health::kDown : ratio > 0.01 ? Health::kDegraded : Health::kUp;
+  Health h = HealthFromFailures(ratio, 1.0);
   return WithLifecycle(h);
 }
 

@@ -234,11 +234,7 @@ void StoreDataPlane::Crash() {
 void StoreDataPlane::Restart() { Start(); }
 
 Health StoreDataPlane::MeasureHealth() {
-  Health h = Health::kUp;
-  if (interval_requests_ > 0) {
-    double bad = static_cast<double>(interval_failed_) / static_cast<double>(interval_requests_);
-    h = bad >= 0.5 ? Health::kDown : bad > 0.01 ? Health::kDegraded : Health::kUp;
-  }
+  Health h = HealthFromFailures(static_cast<double>(interval_failed_), static_cast<double>(interval_requests_));
   interval_requests_ = interval_failed_ = 0;
   return WithLifecycle(h);
 }
