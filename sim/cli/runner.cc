@@ -10,6 +10,7 @@
 
 #include "models/models.h"
 #include "sim/core/device.h"
+#include "sim/core/message_socket.h"
 #include "sim/core/network.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/fault/fault_injector.h"
@@ -84,6 +85,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   } cleanup{opts.record ? tmp : fs::path()};
 
   ns3::Names::Clear();  // a process may run several scenarios (benchmarks)
+  ResetMessagesInFlight();
   Clock::Configure(sc.seed, opts.scheduler);
   // Real TCP over Ethernet-sized segments rather than ns-3's 536-byte default.
   ns3::Config::SetDefault("ns3::TcpSocket::SegmentSize", ns3::UintegerValue(1448));

@@ -96,4 +96,9 @@ void MessageSocket::Send(uint32_t to_addr, uint16_t to_port, uint32_t bytes, std
 
 size_t MessagesInFlight() { return Table().by_id.size(); }
 
+void ResetMessagesInFlight() {
+  Table().by_id.clear();
+  Table().order.clear();
+}
+
 }  // namespace planelab

@@ -37,5 +37,7 @@ class MessageSocket {
 
 /// Number of messages whose datagram was sent but has not (yet) arrived; lost ones are swept after 60 s.
 size_t MessagesInFlight();
+/// Forgets every message in flight: a new run in the same process starts from nothing.
+void ResetMessagesInFlight();
 
 }  // namespace planelab
