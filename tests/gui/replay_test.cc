@@ -52,6 +52,31 @@ class ReplayTest : public QObject {
     QCOMPARE(w.IndicatorColor("r2", "data"), HealthColor("up"));
   }
 
+  void clusterRunShowsKubectlReadyWhileUsersAreRefused() {
+    // The orchestrated cluster's kinds in the replay: cni-broken on node-3 from 30 s to 90 s.
+    QString run = tmp_.filePath("cni-broken");
+    QProcess p;
+    p.setWorkingDirectory(PLANELAB_SOURCE_DIR);
+    p.start(PLANELAB_BIN, {"run", "scenarios/incidents/cni-broken.json", "--quiet", "--out", run});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    ReplayWindow w;
+    QVERIFY2(w.Open(run), qPrintable(w.last_error()));
+    w.SeekTo(20);
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("up"));
+    QVERIFY(!w.Disagrees("node-3"));
+    w.SeekTo(60);
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("down"));
+    QCOMPARE(w.IndicatorColor("node-3", "control"), HealthColor("up"));
+    QCOMPARE(w.IndicatorColor("client-1", "data"), HealthColor("degraded"));
+    QVERIFY(w.Disagrees("node-3"));
+    w.SetReportedView(true);  // kubectl get nodes: Ready
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("up"));
+    w.SeekTo(100);
+    w.SetReportedView(false);
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("up"));
+  }
+
   void filtersAndStepsThroughEvents() {
     ReplayWindow w;
     QVERIFY(w.Open(run_));
