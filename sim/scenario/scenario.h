@@ -204,6 +204,9 @@ struct ClusterSpec {
   SimTime termination_grace = 30 * kSec;
   SimTime pod_startup = 2 * kSec;      // image cached: sandbox + container start
   SimTime readiness_delay = 5 * kSec;  // first readiness probe success after the container started
+  // A terminating pod keeps serving this long (the preStop sleep production deployments add) so that every
+  // kube-proxy has dropped its endpoint before it stops; 0 models an app that exits on SIGTERM at once.
+  SimTime pod_drain = 5 * kSec;
   // HPA: --horizontal-pod-autoscaler-sync-period 15s, tolerance 0.1, scale-down stabilization 300 s.
   SimTime hpa_sync = 15 * kSec;
   // Cloud: instances retire after `node_lifetime` (0: never) and are replaced; a launch takes `instance_boot`

@@ -334,6 +334,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       if (t.contains("termination_grace_period")) cs.termination_grace = Dur(t["termination_grace_period"]);
       if (t.contains("pod_startup")) cs.pod_startup = Dur(t["pod_startup"]);
       if (t.contains("readiness_delay")) cs.readiness_delay = Dur(t["readiness_delay"]);
+      if (t.contains("pod_drain")) cs.pod_drain = Dur(t["pod_drain"]);
       if (t.contains("hpa_sync_period")) cs.hpa_sync = Dur(t["hpa_sync_period"]);
       if (cs.lease_renew <= 0 || cs.lease_renew >= cs.lease_duration) {
         problems.Add("/cluster/timers/lease_renew", "the lease renew interval must be above zero and below lease_duration "

@@ -182,6 +182,13 @@ void ControllerManagerControlPlane::OnEvents(Cache& cache, const std::vector<Api
     else cache[name] = {e.obj, e.resource_version};
     expecting_.erase(KeyOf(e.obj->kind, name));
     if (e.obj->kind == ObjectKind::kPod) expecting_.erase("dep:" + e.obj->deployment + "/" + name);
+    // An informer event queues its item at once (workqueue Add), whatever the item's backoff (AddRateLimited):
+    // the failure count stays for the next failure.
+    for (const std::string& item : {"deployment/" + (e.obj->kind == ObjectKind::kPod ? e.obj->deployment : name),
+                                    "schedule/" + name}) {
+      auto b = backoff_.find(item);
+      if (b != backoff_.end()) b->second.first = 0;
+    }
     if (e.obj->kind == ObjectKind::kDeployment) expecting_.erase("dep:" + name + "/status");
     if (e.obj->kind == ObjectKind::kPod) {
       auto a = assumed_.find(name);

@@ -171,6 +171,15 @@ void KubeletControlPlane::OnPods(const std::vector<ApiWatchBatch::Event>& events
       r.started = r.ready = true;
     }
     SyncPod(name);
+    // The status manager: the API says not ready (the node-lifecycle controller marked it so while the node's
+    // lease could not be renewed) but the probe says ready, so the kubelet posts Ready again.
+    if (r.ready && !r.stopping && !e.obj->pod_ready && !e.obj->terminating && !posting_ready_.count(name)) {
+      posting_ready_.insert(name);
+      UpdatePod(name, [this, name](ApiObject& o) {
+        o.pod_ready = true;
+        posting_ready_.erase(name);
+      });
+    }
   }
   if (relist) adopt_ = false;
   if (relist) {
@@ -191,10 +200,15 @@ void KubeletControlPlane::SyncPod(const std::string& name) {
   if (r.obj->terminating) {
     if (r.stopping) return;
     r.stopping = true;
-    r.ready = false;
-    PushPods();
-    // SIGTERM: the container exits well within terminationGracePeriodSeconds; then the object is removed.
-    SimTime exit = std::min<SimTime>(1 * kSec, spec_.termination_grace);
+    // The pod keeps serving through its preStop drain, so kube-proxies everywhere drop the endpoint before
+    // it goes away; then SIGTERM, and the container exits within terminationGracePeriodSeconds.
+    SimTime exit = std::min<SimTime>(spec_.pod_drain + 1 * kSec, spec_.termination_grace);
+    After(std::min(spec_.pod_drain, exit), [this, name]() {
+      auto p = pods_.find(name);
+      if (p == pods_.end()) return;
+      p->second.ready = false;
+      PushPods();
+    });
     After(exit, [this, name]() {
       auto attempt = std::make_shared<std::function<void()>>();
       *attempt = [this, name, attempt]() {
@@ -277,7 +291,7 @@ void KubeletControlPlane::PushPods() {
   NodeProgram p;
   p.has_pods = true;
   for (const auto& [name, r] : pods_) {
-    if (!r.ready || r.stopping) continue;
+    if (!r.ready) continue;
     auto c = capacity_of_.find(r.obj->deployment);
     p.pods.push_back({name, r.obj->deployment, c == capacity_of_.end() ? 100.0 : c->second});
   }

@@ -59,6 +59,7 @@ class KubeletControlPlane : public PlaneActor {
   std::map<std::string, ObjectPtr> all_pods_;  // kube-proxy's view of the services' pods
   bool endpoints_armed_ = false;
   bool adopt_ = false;
+  std::set<std::string> posting_ready_;  // pods whose Ready status is being posted again
   uint64_t interval_renewals_ = 0, interval_renew_failures_ = 0;
   Counter* lease_renewals_ = nullptr;
   Counter* lease_failures_ = nullptr;
