@@ -64,6 +64,19 @@ bool KindOfKey(const std::string& key, ObjectKind* kind) {
 std::string ApiObject::Key() const { return KeyOf(kind, name); }
 
 namespace {
+const char kOwnerPrefix[] = "deployment=";
+constexpr size_t kOwnerPrefixLen = sizeof(kOwnerPrefix) - 1;
+}  // namespace
+
+std::string OwnerFilter(const std::string& deployment) { return kOwnerPrefix + deployment; }
+
+bool IsOwnerFilter(const std::string& filter, std::string* owner) {
+  if (filter.compare(0, kOwnerPrefixLen, kOwnerPrefix) != 0) return false;
+  if (owner) *owner = filter.substr(kOwnerPrefixLen);
+  return true;
+}
+
+namespace {
 constexpr uint32_t kHeader = 64;  // gRPC/HTTP2 framing and the request's fixed fields
 uint32_t Sum(const std::vector<KvEvent>& v) {
   uint32_t n = 0;

@@ -109,6 +109,12 @@ struct StoreWatchBatch {
 enum class Verb : uint8_t { kGet, kList, kCreate, kUpdate, kDelete, kWatch };
 const char* ToString(Verb v);
 
+/// The owner filter of a pod watch ("deployment=<name>", kube-proxy's view of a service's endpoints); any other
+/// non-empty pod filter is a node name (spec.nodeName, the kubelet's view).
+std::string OwnerFilter(const std::string& deployment);
+/// True when `filter` is an owner filter; `*owner` gets the deployment's name.
+bool IsOwnerFilter(const std::string& filter, std::string* owner = nullptr);
+
 /// A request to the API server.
 struct ApiRequest {
   uint64_t id = 0;

@@ -166,7 +166,8 @@ void ApiServerControlPlane::OnStoreBatch(const StoreWatchBatch& b) {
 bool ApiServerControlPlane::Matches(const Watcher& w, const ApiObject& o) const {
   if (o.kind != w.kind) return false;
   if (w.filter.empty()) return true;
-  if (w.filter.compare(0, 11, "deployment=") == 0) return o.deployment == w.filter.substr(11);
+  std::string owner;
+  if (IsOwnerFilter(w.filter, &owner)) return o.deployment == owner;
   return o.node == w.filter;
 }
 
@@ -182,14 +183,14 @@ void ApiServerControlPlane::Apply(const KvEvent& ev) {
   } else if (it != cache_.end()) {
     cache_.erase(it);
   }
+  if (!ev.value && !before) return;  // a delete of a key the cache never had: nothing to tell anyone
   // Only the watchers whose kind and filter can match the object before or after the change.
-  std::vector<const std::string*> buckets;
   std::string k = ToString(ev.value ? ev.value->kind : before->kind);
   std::vector<std::string> names = {k + "|"};
   for (const ApiObject* o : {ev.value.get(), before.get()}) {
     if (!o) continue;
     if (!o->node.empty()) names.push_back(k + "|" + o->node);
-    if (!o->deployment.empty()) names.push_back(k + "|deployment=" + o->deployment);
+    if (!o->deployment.empty()) names.push_back(k + "|" + OwnerFilter(o->deployment));
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -216,8 +217,8 @@ void ApiServerControlPlane::Apply(const KvEvent& ev) {
 void ApiServerControlPlane::IndexObject(const std::string& key, const ApiObject* o, bool add) {
   // The watch cache's field indexes (spec.nodeName and the owner), so filtered lists do not scan every pod.
   if (o->kind != ObjectKind::kPod) return;
-  for (const std::string& f : {o->node, "deployment=" + o->deployment}) {
-    if (f.empty() || f == "deployment=") continue;
+  for (const std::string& f : {o->node, o->deployment.empty() ? std::string() : OwnerFilter(o->deployment)}) {
+    if (f.empty()) continue;
     if (add) by_field_[f].insert(key);
     else {
       auto it = by_field_.find(f);
@@ -255,7 +256,7 @@ void ApiServerControlPlane::FlushWatchers() {
     auto b = std::make_shared<ApiWatchBatch>();
     b->watch_id = w.watch_id;
     b->seq = ++w.seq;
-    b->endpoints_view = w.filter.compare(0, 11, "deployment=") == 0;
+    b->endpoints_view = IsOwnerFilter(w.filter);
     b->events = std::move(w.pending);
     w.pending.clear();
     sock_->Send(w.addr, w.port, b->Bytes(), b);
@@ -357,7 +358,7 @@ void ApiServerControlPlane::OnRequest(uint32_t addr, uint16_t port, const ApiReq
       w.filter = r.node_filter;
       auto b = std::make_shared<ApiWatchBatch>();
       b->watch_id = r.watch_id;
-      b->endpoints_view = w.filter.compare(0, 11, "deployment=") == 0;
+      b->endpoints_view = IsOwnerFilter(w.filter);
       ForEachMatching(r.kind, r.node_filter, [&](const std::pair<ObjectPtr, int64_t>& e) {
         if (Matches(w, *e.first)) b->events.push_back({false, e.first, e.second});
       });

@@ -71,7 +71,7 @@ void KubeletControlPlane::PowerOn() {
     std::set<std::string> services;
     for (const auto& c : spec_.service_clients) services.insert(c.service);
     for (const auto& s : services) {
-      api_->Watch(ObjectKind::kPod, "deployment=" + s,
+      api_->Watch(ObjectKind::kPod, OwnerFilter(s),
                   [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) { OnEndpoints(ev, relist); });
     }
   });
