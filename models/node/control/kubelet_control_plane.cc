@@ -49,7 +49,7 @@ void KubeletControlPlane::PowerOn() {
   // The kubelet's QPS/burst defaults: 50 / 100 (KubeletConfiguration kubeAPIQPS, kubeAPIBurst).
   api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, [this]() { return running(); }));
   pods_.clear();
-  all_pods_.clear();
+  service_pods_.clear();
   metrics_sock_.reset(new MessageSocket(net_, device(), kKubeletPort));
   metrics_sock_->OnReceive([this](uint32_t addr, uint16_t port, std::shared_ptr<const void> msg) {
     if (!running()) return;
@@ -72,7 +72,7 @@ void KubeletControlPlane::PowerOn() {
     for (const auto& c : spec_.service_clients) services.insert(c.service);
     for (const auto& s : services) {
       api_->Watch(ObjectKind::kPod, OwnerFilter(s),
-                  [this](const std::vector<ApiWatchBatch::Event>& ev, bool relist) { OnEndpoints(ev, relist); });
+                  [this, s](const std::vector<ApiWatchBatch::Event>& ev, bool relist) { OnEndpoints(s, ev, relist); });
     }
   });
   if (Clock::Now() > 0 || !registered_at_start_) Register();
@@ -88,7 +88,7 @@ void KubeletControlPlane::PowerOff() {
   metrics_sock_.reset();
   stats_ = PodStats();
   pods_.clear();
-  all_pods_.clear();
+  service_pods_.clear();
   NodeProgram p;
   p.has_pods = p.has_endpoints = true;
   to_data_.Send(p);
@@ -270,16 +270,13 @@ void KubeletControlPlane::UpdatePod(const std::string& name, std::function<void(
   });
 }
 
-void KubeletControlPlane::OnEndpoints(const std::vector<ApiWatchBatch::Event>& events, bool relist) {
-  if (relist && !events.empty()) {
-    std::string dep = events.front().obj->deployment;
-    for (auto it = all_pods_.begin(); it != all_pods_.end();) {
-      it = it->second->deployment == dep ? all_pods_.erase(it) : std::next(it);
-    }
-  }
+void KubeletControlPlane::OnEndpoints(const std::string& service, const std::vector<ApiWatchBatch::Event>& events,
+                                      bool relist) {
+  auto& pods = service_pods_[service];
+  if (relist) pods.clear();  // a fresh list replaces the service's view, even when it is empty
   for (const auto& e : events) {
-    if (e.deleted) all_pods_.erase(e.obj->name);
-    else all_pods_[e.obj->name] = e.obj;
+    if (e.deleted) pods.erase(e.obj->name);
+    else pods[e.obj->name] = e.obj;
   }
   if (!endpoints_armed_) {
     endpoints_armed_ = true;
@@ -301,8 +298,11 @@ void KubeletControlPlane::PushPods() {
 void KubeletControlPlane::PushEndpoints() {
   NodeProgram p;
   p.has_endpoints = true;
-  for (const auto& [name, o] : all_pods_) {
-    if (o->pod_ready && !o->terminating && !o->node.empty()) p.endpoints[o->deployment].emplace_back(name, o->node);
+  for (const auto& [service, pods] : service_pods_) {
+    auto& list = p.endpoints[service];
+    for (const auto& [name, o] : pods) {
+      if (o->pod_ready && !o->terminating && !o->node.empty()) list.emplace_back(name, o->node);
+    }
   }
   to_data_.Send(std::move(p));
 }

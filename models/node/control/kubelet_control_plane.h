@@ -41,7 +41,7 @@ class KubeletControlPlane : public PlaneActor {
   void Register();
   void RenewLease();
   void OnPods(const std::vector<ApiWatchBatch::Event>& events, bool relist);
-  void OnEndpoints(const std::vector<ApiWatchBatch::Event>& events, bool relist);
+  void OnEndpoints(const std::string& service, const std::vector<ApiWatchBatch::Event>& events, bool relist);
   void SyncPod(const std::string& name);
   void UpdatePod(const std::string& name, std::function<void(ApiObject&)> change);
   void PushPods();
@@ -56,7 +56,7 @@ class KubeletControlPlane : public PlaneActor {
   PodStats stats_;
   std::map<std::string, Running> pods_;
   std::map<std::string, double> capacity_of_;  // deployment -> pod capacity
-  std::map<std::string, ObjectPtr> all_pods_;  // kube-proxy's view of the services' pods
+  std::map<std::string, std::map<std::string, ObjectPtr>> service_pods_;  // kube-proxy: service -> its pods
   bool endpoints_armed_ = false;
   bool adopt_ = false;
   std::set<std::string> posting_ready_;  // pods whose Ready status is being posted again

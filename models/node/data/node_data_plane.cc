@@ -77,12 +77,7 @@ void NodeDataPlane::OnProgram(const NodeProgram& p) {
     }
     pods_.swap(next);
   }
-  if (p.has_endpoints) {
-    for (const auto& [svc, list] : p.endpoints) endpoints_[svc] = list;
-    for (auto it = endpoints_.begin(); it != endpoints_.end();) {
-      it = p.endpoints.count(it->first) ? std::next(it) : endpoints_.erase(it);
-    }
-  }
+  if (p.has_endpoints) endpoints_ = p.endpoints;  // kube-proxy rewrites the whole rule set
 }
 
 void NodeDataPlane::Refuse(const ServiceRequest& r) {
