@@ -92,6 +92,15 @@ ObjectPtr Node(const std::string& name, bool ready = true, uint32_t max_pods = 1
   return n;
 }
 
+// The scheduler over a name-ordered set of nodes, from the first one.
+std::string PickFrom(const ApiObject& pod, std::map<std::string, NodeLoad>& nodes) {
+  std::vector<NodeLoad*> order;
+  for (auto& [name, load] : nodes) order.push_back(&load);
+  size_t start = 0;
+  NodeLoad* chosen = PodScheduler::PickSampled(pod, order, &start);
+  return chosen ? chosen->node->name : "";
+}
+
 TEST(PodScheduler, SkipsNotReadyCordonedAndFullNodes) {
   std::map<std::string, NodeLoad> nodes;
   nodes["a"].node = Node("a", false);
@@ -102,9 +111,9 @@ TEST(PodScheduler, SkipsNotReadyCordonedAndFullNodes) {
   nodes["c"].pods = 2;
   ApiObject pod;
   pod.deployment = "web";
-  EXPECT_EQ(PodScheduler::Pick(pod, nodes), "");
+  EXPECT_EQ(PickFrom(pod, nodes), "");
   nodes["d"].node = Node("d");
-  EXPECT_EQ(PodScheduler::Pick(pod, nodes), "d");
+  EXPECT_EQ(PickFrom(pod, nodes), "d");
 }
 
 TEST(PodScheduler, SpreadsADeploymentAndPrefersEmptierNodes) {
@@ -114,7 +123,7 @@ TEST(PodScheduler, SpreadsADeploymentAndPrefersEmptierNodes) {
   pod.deployment = "web";
   std::map<std::string, int> placed;
   for (int i = 0; i < 9; ++i) {
-    std::string n = PodScheduler::Pick(pod, nodes);
+    std::string n = PickFrom(pod, nodes);
     ASSERT_FALSE(n.empty());
     ++nodes[n].pods;
     ++nodes[n].per_deployment["web"];

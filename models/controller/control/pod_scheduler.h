@@ -16,14 +16,13 @@ struct NodeLoad {
   std::map<std::string, uint32_t> per_deployment;
 };
 
-/// Picks a node for one pod; deterministic (ties go to the lowest name).
+/// Picks a node for one pod; deterministic (ties go to the first node examined).
 class PodScheduler {
  public:
-  /// The chosen node's name, or "" when no node fits (the pod stays Pending, "0/N nodes are available").
-  static std::string Pick(const ApiObject& pod, const std::map<std::string, NodeLoad>& nodes);
-  /// kube-scheduler's large-cluster behaviour: filter nodes from a rotating start and stop after
-  /// NumFeasibleNodesToFind of them (percentageOfNodesToScore: 50% - nodes/125, at least 5% and 100 nodes),
-  /// then score those. `*start` is advanced past the nodes examined.
+  /// The chosen node, or null when no node fits (the pod stays Pending, "0/N nodes are available").
+  /// As kube-scheduler does on large clusters, nodes are filtered from a rotating start and the search stops
+  /// after NumFeasibleNodesToFind of them (percentageOfNodesToScore: 50% - nodes/125, at least 5% and
+  /// 100 nodes); those are scored. `*start` is advanced past the nodes examined.
   static NodeLoad* PickSampled(const ApiObject& pod, const std::vector<NodeLoad*>& nodes, size_t* start);
   static size_t FeasibleToFind(size_t nodes);
 };
