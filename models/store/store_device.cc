@@ -58,18 +58,10 @@ class StoreDevice : public Device {
         if (it == f.params.end()) {
           for (uint64_t i = 1; i <= members; ++i) if (i != me) cut.insert(i);
         } else {
-          const std::string& list = it->second;
-          for (size_t a = 0; a <= list.size();) {
-            size_t b = list.find(',', a);
-            if (b == std::string::npos) b = list.size();
-            cut.insert(MemberId(list.substr(a, b - a)));
-            a = b + 1;
-          }
+          for (const auto& member : FaultParamList(it->second)) cut.insert(MemberId(member));
         }
       }
       control_->SetPartitioned(cut);
-      // The cut is symmetric: the other side's firewall drops our traffic too.
-      (void)cut;
     });
   }
   std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get()}; }

@@ -106,6 +106,17 @@ const FaultKind* FindFaultKind(const std::string& name) {
   return nullptr;
 }
 
+std::vector<std::string> FaultParamList(const std::string& value) {
+  std::vector<std::string> items;
+  for (size_t a = 0; a <= value.size();) {
+    size_t b = value.find(',', a);
+    if (b == std::string::npos) b = value.size();
+    items.push_back(value.substr(a, b - a));
+    a = b + 1;
+  }
+  return items;
+}
+
 std::string FaultParamOr(const FaultKind& kind, const std::map<std::string, std::string>& params,
                          const std::string& name) {
   auto it = params.find(name);

@@ -30,6 +30,8 @@ const std::vector<FaultKind>& FaultCatalog();
 const FaultKind* FindFaultKind(const std::string& name);
 /// Checks a fault's params against its kind; returns "" or a message naming the bad param and what is allowed.
 std::string CheckFaultParams(const FaultKind& kind, const std::map<std::string, std::string>& params);
+/// The items of a comma-separated parameter value ("etcd-2,etcd-3"), in order.
+std::vector<std::string> FaultParamList(const std::string& value);
 /// The value of `name` for a fault: the given one or the kind's default.
 std::string FaultParamOr(const FaultKind& kind, const std::map<std::string, std::string>& params,
                          const std::string& name);

@@ -689,12 +689,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
           device_of_kind(at + "/target", fs.target, kind->target);
         }
         if (fs.kind == "store-partition" && fs.params.count("from")) {
-          std::string list = fs.params["from"];
-          for (size_t a = 0; a <= list.size();) {
-            size_t b = list.find(',', a);
-            if (b == std::string::npos) b = list.size();
-            device_of_kind(at + "/params/from", list.substr(a, b - a), "store-member");
-            a = b + 1;
+          for (const auto& member : FaultParamList(fs.params["from"])) {
+            device_of_kind(at + "/params/from", member, "store-member");
           }
         }
         if ((fs.kind == "bgp-session-flap" || fs.kind == "bgp-daemon-crash") && sc->routing.protocol != "bgp") {

@@ -281,7 +281,7 @@ void ApiServerControlPlane::Respond(uint32_t addr, uint16_t port, const ApiReque
   VerbStats& vs = verbs_[r.verb];
   double latency = ToSeconds(Clock::Now() - started);
   vs.latency->Observe(latency);
-  if (mutating) interval_mutating_latency_.push_back(latency);
+  if (mutating) interval_mutating_.Observe(latency);
   if (resp.code == 429 || resp.code >= 500) {
     vs.errors->Add();
     ++interval_errors_;
@@ -423,13 +423,12 @@ void ApiServerControlPlane::Write(uint32_t addr, uint16_t port, const ApiRequest
 
 Health ApiServerControlPlane::MeasureHealth() {
   Health h = HealthFromFailures(static_cast<double>(interval_errors_), static_cast<double>(interval_requests_));
-  if (h == Health::kUp && !interval_mutating_latency_.empty()) {
-    std::sort(interval_mutating_latency_.begin(), interval_mutating_latency_.end());
-    double p99 = interval_mutating_latency_[static_cast<size_t>(0.99 * (interval_mutating_latency_.size() - 1))];
+  if (h == Health::kUp && interval_mutating_.count() > 0) {
+    double p99 = interval_mutating_.Percentile(0.99);
     if (p99 > kMutatingSlo) h = Health::kDegraded;
   }
   interval_requests_ = interval_errors_ = 0;
-  interval_mutating_latency_.clear();
+  interval_mutating_.Reset();
   return WithLifecycle(h);
 }
 

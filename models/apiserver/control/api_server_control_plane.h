@@ -84,7 +84,7 @@ class ApiServerControlPlane : public PlaneActor {
   bool flush_armed_ = false;
   uint32_t inflight_ = 0, inflight_mutating_ = 0;
   uint64_t interval_requests_ = 0, interval_errors_ = 0;
-  std::vector<double> interval_mutating_latency_;
+  Histogram interval_mutating_;  // this interval's mutating latencies, for the SLO check (not recorded)
   std::map<Verb, VerbStats> verbs_;
   Counter* throttled_ = nullptr;
   Counter* store_errors_ = nullptr;

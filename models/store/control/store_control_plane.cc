@@ -30,6 +30,7 @@ StoreControlPlane::StoreControlPlane(RunContext& ctx, const std::string& device,
       id_(member_id),
       peers_(std::move(peer_addrs)),
       to_data_(to_data),
+      safety_(StoreSafetyProbe::For(ctx, "etcd-1")),
       disk_(DiskOf(spec), ctx.seed ^ Fnv1a64(device + "/disk")) {
   // Names and meanings follow etcd's own metrics (etcd.io/docs "Metrics").
   fsync_ = AddHistogram("wal_fsync_duration", "s", "etcd_disk_wal_fsync_duration_seconds: WAL append + fsync");
@@ -52,7 +53,6 @@ StoreControlPlane::StoreControlPlane(RunContext& ctx, const std::string& device,
   is_leader_->BindReader([this]() { return raft_ && running() && raft_->role() == raft::Role::kLeader ? 1.0 : 0.0; });
   term_->BindReader([this]() { return raft_ ? static_cast<double>(raft_->term()) : 0.0; });
   commit_index_->BindReader([this]() { return raft_ ? static_cast<double>(raft_->commit()) : 0.0; });
-  StoreSafetyProbe::For(ctx, "etcd-1");
   NewRaft(false);
 }
 
@@ -129,8 +129,7 @@ void StoreControlPlane::OnProposal(const StoreProposal& p) {
   Pump();
 }
 
-void StoreControlPlane::Send(const void* message) {
-  const auto& m = *static_cast<const raft::Message*>(message);
+void StoreControlPlane::Send(const raft::Message& m) {
   if (cut_from_.count(m.to)) return;
   auto it = peers_.find(m.to);
   if (it == peers_.end()) return;
@@ -162,7 +161,7 @@ void StoreControlPlane::Pump() {
     }
     if (rd->leader == 0 && had_leader_) interval_had_leader_ = false;
     last_leader_ = rd->leader;
-    if (rd->role == raft::Role::kLeader) StoreSafetyProbe::For(ctx(), "etcd-1").OnLeader(id_, raft_->term());
+    if (rd->role == raft::Role::kLeader) safety_.OnLeader(id_, raft_->term());
     if (was_leader_ && rd->role != raft::Role::kLeader) Emit("store.step-down", "{}");
     was_leader_ = rd->role == raft::Role::kLeader;
     // The key-value service learns whether a leader is known: without one it stops vouching for its watches.
@@ -173,7 +172,7 @@ void StoreControlPlane::Pump() {
   // The leader sends before its own append completes (Raft thesis §10.2.1, as etcd does); followers only after.
   bool leader = raft_->role() == raft::Role::kLeader;
   if (leader) {
-    for (const auto& m : rd->messages) Send(&m);
+    for (const auto& m : rd->messages) Send(m);
   }
   uint64_t bytes = rd->hard_state_changed ? kHardStateBytes : 0;
   for (const auto& e : rd->entries) bytes += e.bytes + 32;
@@ -184,26 +183,25 @@ void StoreControlPlane::Pump() {
       fsync_->Observe(ToSeconds(Clock::Now() - now));
       Persist(*rd);
       if (!leader) {
-        for (const auto& m : rd->messages) Send(&m);
+        for (const auto& m : rd->messages) Send(m);
       }
-      Finish(rd, now);
+      Finish(rd);
     });
   } else {
     Persist(*rd);
     if (!leader) {
-      for (const auto& m : rd->messages) Send(&m);
+      for (const auto& m : rd->messages) Send(m);
     }
-    Finish(rd, now);
+    Finish(rd);
   }
 }
 
-void StoreControlPlane::Finish(std::shared_ptr<raft::Ready> rd, SimTime) {
+void StoreControlPlane::Finish(std::shared_ptr<raft::Ready> rd) {
   StoreApply apply;
   apply.has_leader = raft_->leader() != 0;
   uint64_t apply_bytes = 0;
-  auto& safety = StoreSafetyProbe::For(ctx(), "etcd-1");
   for (const auto& e : rd->committed) {
-    safety.OnApply(id_, e.index, e.term, e.payload.get());
+    safety_.OnApply(id_, e.index, e.term, e.payload.get());
     StoreApply::Item it;
     it.index = e.index;
     it.term = e.term;

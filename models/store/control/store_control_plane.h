@@ -16,6 +16,7 @@ namespace planelab {
 
 class Network;
 class MessageSocket;
+class StoreSafetyProbe;
 }  // namespace planelab
 #include "models/store/control/raft/raft_node.h"
 namespace planelab {
@@ -30,7 +31,7 @@ class StoreControlPlane : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
   void OnProposal(const StoreProposal& p);
-  /// Fault hooks.
+  /// Fault hooks. A partition drops peer traffic both ways at this member (what it sends and what it gets).
   void SetDiskPressure(const DiskPressure* p);
   void Crash();
   void Restart();
@@ -40,8 +41,8 @@ class StoreControlPlane : public PlaneActor {
   void OnPeerMessage(std::shared_ptr<const void> msg);
   void Tick();
   void Pump();
-  void Finish(std::shared_ptr<raft::Ready> rd, SimTime started);
-  void Send(const void* message);
+  void Finish(std::shared_ptr<raft::Ready> rd);
+  void Send(const raft::Message& m);
   void NewRaft(bool from_wal);
   void Persist(const raft::Ready& rd);
 
@@ -50,6 +51,7 @@ class StoreControlPlane : public PlaneActor {
   uint64_t id_;
   std::map<uint64_t, uint32_t> peers_;
   Port<StoreApply>& to_data_;
+  StoreSafetyProbe& safety_;
   std::unique_ptr<raft::RaftNode> raft_;
   raft::PersistentState wal_;  // what the member's disk holds: survives a crash
   std::unique_ptr<MessageSocket> sock_;
