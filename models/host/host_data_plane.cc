@@ -293,12 +293,6 @@ HostDataPlane::~HostDataPlane() = default;
 
 void HostDataPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
-  // The host's static default route via its first-hop router, as DHCP or an admin would set it.
-  for (const auto& i : net_.Interfaces(device())) {
-    if (i.oob) continue;
-    FibOf(net_, device())->SetRoute(0, 0, i.peer_addr, i.ifindex);
-    break;
-  }
   for (auto& w : workloads_) w->Start();
 }
 
