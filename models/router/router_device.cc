@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include "models/router/control/bgp_control_plane.h"
 #include "models/router/control/link_state_control_plane.h"
@@ -31,10 +32,17 @@ class RouterDevice : public Device {
         control_status_port_("control->management:status", kInternalBus),
         query_data_port_("management->data:query", kInternalBus),
         query_control_port_("management->control:query", kInternalBus) {
-    std::map<std::string, uint32_t> routers;
-    for (const auto& d : env.scenario.devices) {
-      if (d.kind == "router") routers[d.id] = d.asn;
+    // Router ids and AS numbers, built once per run and shared: each router needs them, and a
+    // copy per router would cost time and memory quadratic in the fabric's size.
+    auto& shared = env.ctx.shared["router.asns"];
+    if (!shared) {
+      auto asns = std::make_shared<std::unordered_map<std::string, uint32_t>>();
+      for (const auto& d : env.scenario.devices) {
+        if (d.kind == "router") (*asns)[d.id] = d.asn;
+      }
+      shared = asns;
     }
+    const auto& routers = *std::static_pointer_cast<std::unordered_map<std::string, uint32_t>>(shared);
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
     if (env.scenario.routing.bfd.enabled) {
       std::vector<uint32_t> towards_routers;
@@ -44,14 +52,14 @@ class RouterDevice : public Device {
       data_->EnableBfd(env.scenario.routing.bfd, towards_routers);
     }
     if (env.scenario.routing.protocol == "bgp") {
-      auto asn_of = [routers](const std::string& dev) {
+      auto asn_of = [&routers](const std::string& dev) {
         auto it = routers.find(dev);
         return it == routers.end() ? 0u : it->second;
       };
       bgp_ = new BgpControlPlane(env.ctx, id(), env.scenario.routing, env.network, asn_of, fib_port_, control_status_port_);
       control_.reset(bgp_);
     } else {
-      auto is_router = [routers](const std::string& dev) { return routers.count(dev) > 0; };
+      auto is_router = [&routers](const std::string& dev) { return routers.count(dev) > 0; };
       control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
                                                control_status_port_));
     }

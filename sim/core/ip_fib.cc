@@ -22,20 +22,24 @@ void IpFib::SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t i
 }
 
 void IpFib::SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<uint32_t, uint32_t>>& next_hops) {
-  Group g;
-  for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
-  if (g.empty()) {
+  if (next_hops.empty()) {
     RemoveRoute(prefix, len);
     return;
   }
-  routes_[{len, prefix & Mask(len)}] = g;
+  auto [it, inserted] = group_ids_.emplace(next_hops, static_cast<uint32_t>(groups_.size()));
+  if (inserted) {
+    Group g;
+    for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
+    groups_.push_back(std::move(g));
+  }
+  routes_.Set(Key(len, prefix & Mask(len)), it->second);
   if (std::find(lengths_present_.begin(), lengths_present_.end(), len) == lengths_present_.end()) {
     lengths_present_.push_back(len);
     std::sort(lengths_present_.rbegin(), lengths_present_.rend());
   }
 }
 
-void IpFib::RemoveRoute(uint32_t prefix, uint8_t len) { routes_.erase({len, prefix & Mask(len)}); }
+void IpFib::RemoveRoute(uint32_t prefix, uint8_t len) { routes_.Erase(Key(len, prefix & Mask(len))); }
 
 void IpFib::SetCarrier(uint32_t ifindex, bool up) { carrier_[ifindex] = up; }
 
@@ -88,10 +92,10 @@ bool IpFib::Lookup(uint32_t dst, uint32_t flow, Entry* out) const {
     }
   }
   for (uint8_t len : lengths_present_) {
-    auto it = routes_.find({len, dst & Mask(len)});
-    if (it == routes_.end()) continue;
+    const uint32_t* group = routes_.Find(Key(len, dst & Mask(len)));
+    if (!group) continue;
     // Members behind a dead carrier drop out of the group at once (hardware fast reroute).
-    const Group& g = it->second;
+    const Group& g = groups_[*group];
     size_t live = 0;
     for (const auto& e : g) live += Carrier(e.ifindex) ? 1 : 0;
     if (live == 0) continue;
@@ -159,9 +163,11 @@ bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const 
 
 void IpFib::PrintRoutingTable(Ptr<OutputStreamWrapper> stream, Time::Unit unit) const {
   std::ostream& os = *stream->GetStream();
-  for (const auto& [key, g] : routes_) {
+  std::map<std::pair<uint8_t, uint32_t>, uint32_t> sorted;
+  routes_.ForEach([&](uint64_t key, uint32_t g) { sorted[{uint8_t(key >> 32), uint32_t(key)}] = g; });
+  for (const auto& [key, g] : sorted) {
     os << Ipv4Address(key.second) << "/" << int(key.first);
-    for (const auto& e : g) os << " via " << Ipv4Address(e.next_hop) << " if " << e.ifindex;
+    for (const auto& e : groups_[g]) os << " via " << Ipv4Address(e.next_hop) << " if " << e.ifindex;
     os << "\n";
   }
 }

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "sim/util/flat_id_map.h"
+
 namespace planelab {
 
 /// Counters of what the forwarding path did; read by the data-plane actor that owns the FIB.
@@ -59,6 +61,7 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
     uint32_t ifindex;
   };
   using Group = std::vector<Entry>;
+  static uint64_t Key(uint8_t len, uint32_t prefix) { return (uint64_t(len) << 32) | prefix; }
   /// Connected subnet of an up interface, else the longest programmed prefix; `flow` picks an ECMP member.
   bool Lookup(uint32_t dst, uint32_t flow, Entry* out) const;
   static uint32_t FlowHash(ns3::Ptr<const ns3::Packet> p, const ns3::Ipv4Header& h);
@@ -66,7 +69,11 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   ns3::Ptr<ns3::Ipv4Route> MakeRoute(uint32_t dst, const Entry& e) const;
 
   ns3::Ptr<ns3::Ipv4> ipv4_;
-  std::map<std::pair<uint8_t, uint32_t>, Group> routes_;  // (len, prefix) -> ECMP group
+  // (len, prefix) -> ECMP group id. A fabric's routes share a handful of groups (the uplinks),
+  // so groups are stored once per FIB and routes cost a 12-byte slot.
+  FlatIdMap routes_;
+  std::vector<Group> groups_;
+  std::map<std::vector<std::pair<uint32_t, uint32_t>>, uint32_t> group_ids_;
   std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
   std::unordered_map<uint32_t, bool> carrier_;
   mutable std::unordered_set<uint32_t> local_;  // own addresses and subnet broadcasts, built on demand

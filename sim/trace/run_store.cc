@@ -20,6 +20,7 @@ CREATE TABLE events(seq INTEGER PRIMARY KEY, t_s REAL NOT NULL, device TEXT NOT 
 CREATE TABLE samples(t_s REAL NOT NULL, series INTEGER NOT NULL, value REAL);
 CREATE TABLE health(t_s REAL NOT NULL, device TEXT NOT NULL, plane TEXT NOT NULL, actual TEXT NOT NULL,
                     reported TEXT NOT NULL);
+CREATE INDEX series_by_name ON series(device, plane, metric);
 CREATE INDEX events_by_time ON events(t_s);
 CREATE INDEX samples_by_time ON samples(t_s);
 CREATE INDEX samples_by_series ON samples(series, t_s);
@@ -39,9 +40,9 @@ RunStoreWriter::RunStoreWriter(const std::string& path) {
     throw std::runtime_error("cannot create run store " + path + ": " + msg);
   }
   // The file is written under a temporary name and renamed when complete, so no journal is needed.
-  // Indexes are kept up to date while rows stream in: memory stays bounded by the 2 MiB page cache
+  // Indexes are kept up to date while rows stream in: memory stays bounded by the 16 MiB page cache
   // instead of a sort of every row at the end.
-  Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; PRAGMA cache_size=-2048;");
+  Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; PRAGMA cache_size=-16384;");
   Exec(kSchemaSql);
   meta_ = Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
   device_ = Prepare("INSERT INTO devices VALUES(?,?,?,?,?,?)");

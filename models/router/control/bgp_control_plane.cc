@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
+
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -13,6 +15,19 @@ using namespace ns3;
 
 namespace {
 constexpr uint16_t kBgpPort = 179;  // RFC 4271 §8.2.1
+
+/// bgpPeerState of the BGP4-MIB (RFC 4273 §4): idle(1) ... established(6).
+double MibPeerState(bgp::SessionState s) {
+  switch (s) {
+    case bgp::SessionState::kIdle: return 1;
+    case bgp::SessionState::kConnect: return 2;
+    case bgp::SessionState::kActive: return 3;
+    case bgp::SessionState::kOpenSent: return 4;
+    case bgp::SessionState::kOpenConfirm: return 5;
+    case bgp::SessionState::kEstablished: return 6;
+  }
+  return 0;
+}
 constexpr SimTime kFibBatchWindow = 10 * kMs;
 }  // namespace
 
@@ -20,6 +35,9 @@ struct BgpControlPlane::Conn {
   Ptr<ns3::Socket> sock;
   bgp::StreamParser parser;
   uint64_t gen = 0;
+  /// Bytes the socket's send buffer could not take yet: a daemon keeps them and writes again
+  /// when TCP has room (a full table to a peer can exceed the 128 KiB send buffer).
+  std::deque<uint8_t> backlog;
 };
 
 struct BgpControlPlane::Listener {
@@ -51,6 +69,10 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   cfg.damping.suppress_threshold = spec.bgp.damping_suppress;
   cfg.damping.reuse_threshold = spec.bgp.damping_reuse;
   cfg.damping.max_suppress = spec.bgp.damping_max_suppress;
+  // One interner per run: every speaker of a fabric refers to the same prefixes and paths.
+  auto& shared = ctx.shared["bgp.route-interner"];
+  if (!shared) shared = std::make_shared<bgp::RouteInterner>();
+  cfg.interner = std::static_pointer_cast<bgp::RouteInterner>(shared);
   std::vector<bgp::PeerConfig> peers;
   std::vector<bgp::Prefix> originated;
   uint32_t rid = 0xffffffffu;
@@ -64,12 +86,19 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
       originated.push_back({i.local_addr & mask, i.prefix_len});
       continue;
     }
-    peers.push_back({i.peer_addr, i.local_addr, i.ifindex, peer_as, i.local_addr < i.peer_addr});
+    peers.push_back({i.peer_addr, i.local_addr, i.ifindex, peer_as, i.local_addr > i.peer_addr});
     neighbours_.push_back(i.peer);
   }
   cfg.router_id = rid;
   core_.reset(new bgp::BgpSpeaker(cfg, peers, originated));
-  for (size_t i = 0; i < peers.size(); ++i) conns_.emplace_back(new Conn);
+  for (size_t i = 0; i < peers.size(); ++i) {
+    conns_.emplace_back(new Conn);
+    session_state_.push_back(AddGauge("bgp_session_state." + neighbours_[i], "state",
+                                      "state of the session with " + neighbours_[i] +
+                                          " as BGP4-MIB bgpPeerState: 1 idle, 2 connect, 3 active, "
+                                          "4 openSent, 5 openConfirm, 6 established"));
+    session_state_.back()->Set(1);
+  }
   last_states_.assign(peers.size(), bgp::SessionState::kIdle);
 }
 
@@ -80,7 +109,7 @@ void BgpControlPlane::Start() {
   NoteChange();
   Listen();
   // Every speaker starts at once, so passive sides already listen when the active sides' SYNs
-  // arrive (only the lower address connects; see PeerConfig::active).
+  // arrive (only the higher address connects; see PeerConfig::active).
   std::vector<bgp::Action> out;
   core_->Start(Clock::Now(), &out);
   Apply(out);
@@ -110,6 +139,7 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
   Conn& c = *conns_[peer];
   c.sock = Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket));
   c.parser = bgp::StreamParser();
+  c.backlog.clear();
   uint64_t gen = ++c.gen;
   using Self = BgpControlPlane;
   c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket> s) {
@@ -122,6 +152,21 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
   c.sock->SetCloseCallbacks(
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen),
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen));
+  c.sock->SetSendCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>, uint32_t) {
+    if (g == self->conns_[p]->gen) self->Write(p);
+  }, this, peer, gen));
+}
+
+void BgpControlPlane::Write(size_t peer) {
+  Conn& c = *conns_[peer];
+  while (c.sock && !c.backlog.empty()) {
+    uint32_t room = c.sock->GetTxAvailable();
+    if (room == 0) return;
+    size_t n = std::min<size_t>(room, c.backlog.size());
+    std::vector<uint8_t> chunk(c.backlog.begin(), c.backlog.begin() + static_cast<long>(n));
+    if (c.sock->Send(Create<Packet>(chunk.data(), chunk.size())) < 0) return;
+    c.backlog.erase(c.backlog.begin(), c.backlog.begin() + static_cast<long>(n));
+  }
 }
 
 void BgpControlPlane::Detach(size_t peer) {
@@ -131,26 +176,35 @@ void BgpControlPlane::Detach(size_t peer) {
   c.sock->SetRecvCallback(MakeNullCallback<void, Ptr<ns3::Socket>>());
   c.sock->SetCloseCallbacks(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
   c.sock->SetConnectCallback(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+  c.sock->SetSendCallback(MakeNullCallback<void, Ptr<ns3::Socket>, uint32_t>());
   c.sock->Close();
   c.sock = nullptr;
+  c.backlog.clear();
 }
 
 void BgpControlPlane::OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes) {
   Conn& c = *conns_[peer];
   if (gen != c.gen || !running()) return;
-  for (auto& msg : c.parser.Feed(bytes.data(), bytes.size())) {
+  std::vector<std::vector<uint8_t>> msgs = c.parser.Feed(bytes.data(), bytes.size());
+  if (!msgs.empty()) {
     // Every BGP message costs route-processor time and waits behind other control work: a
-    // saturated CPU delays keepalives until hold timers expire.
-    cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, msg = std::move(msg)]() {
-      if (gen != conns_[peer]->gen) return;
-      bgp::Message m;
+    // saturated CPU delays keepalives until hold timers expire. The messages of one socket read
+    // are one work item of their summed cost, as a daemon drains its socket buffer in one go.
+    SimTime cost = spec_.cpu_cost_message * static_cast<SimTime>(msgs.size());
+    cpu_.Submit(cost, [this, peer, gen, msgs = std::move(msgs)]() {
       std::vector<bgp::Action> out;
-      if (!bgp::Decode(msg.data(), msg.size(), &m)) {
-        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
-        core_->OnTcpDown(Clock::Now(), peer, &out);
-      } else {
+      for (const auto& msg : msgs) {
+        if (gen != conns_[peer]->gen) break;
+        bgp::Message m;
+        if (!bgp::Decode(msg.data(), msg.size(), &m)) {
+          Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
+          core_->OnTcpDown(Clock::Now(), peer, &out);
+          break;
+        }
         messages_->Add();
         core_->OnMessage(Clock::Now(), peer, m, &out);
+        bgp::SessionState st = core_->state(peer);
+        if (st == bgp::SessionState::kIdle || st == bgp::SessionState::kActive) break;  // the session went down
       }
       Apply(out);
       AfterCore();
@@ -213,7 +267,10 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
         Detach(a.peer);
         break;
       case bgp::Action::Kind::kSend:
-        if (c.sock) c.sock->Send(Create<Packet>(a.bytes.data(), a.bytes.size()));
+        if (c.sock) {
+          c.backlog.insert(c.backlog.end(), a.bytes.begin(), a.bytes.end());
+          Write(a.peer);
+        }
         break;
     }
   }
@@ -223,6 +280,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
 void BgpControlPlane::AfterCore() {
   for (size_t i = 0; i < last_states_.size(); ++i) {
     bgp::SessionState s = core_->state(i);
+    if (s != last_states_[i]) session_state_[i]->Set(MibPeerState(s));
     bool was_up = last_states_[i] == bgp::SessionState::kEstablished, is_up = s == bgp::SessionState::kEstablished;
     if (was_up != is_up) {
       nlohmann::json d = {{"peer", neighbours_[i]}, {"state", bgp::ToString(s)}, {"sessions", core_->established()}};
@@ -319,6 +377,7 @@ void BgpControlPlane::Crash() {
   }
   core_->Crash();
   last_states_.assign(last_states_.size(), bgp::SessionState::kIdle);
+  for (Gauge* g : session_state_) g->Set(MibPeerState(bgp::SessionState::kIdle));
   // The FIB keeps its last routes: the data plane forwards on stale state while the daemon is gone.
 }
 

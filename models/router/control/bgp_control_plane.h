@@ -47,6 +47,8 @@ class BgpControlPlane : public RouterControlPlane {
   void Attach(size_t peer, void* socket);
   void Detach(size_t peer);
   void OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes);
+  /// Hands queued bytes to the socket as far as its send buffer allows.
+  void Write(size_t peer);
   void OnTcp(size_t peer, uint64_t gen, bool up);
 
   Network& net_;
@@ -66,6 +68,7 @@ class BgpControlPlane : public RouterControlPlane {
   Counter* session_drops_;
   Gauge* suppressed_;
   Gauge* adj_in_;
+  std::vector<Gauge*> session_state_;  // per peer, BGP4-MIB encoding
 };
 
 }  // namespace planelab

@@ -27,25 +27,28 @@ void RouterControlPlane::NoteChange() {
 void RouterControlPlane::ProgramFib(const FibTable& desired) {
   FibTable changes;
   for (const auto& [key, hops] : desired) {
-    auto it = rib_.find(key);
-    if (it == rib_.end() || it->second != hops) changes[key] = hops;
+    const std::vector<FibNextHop>* have = RibGroup(RibKey(key.first, key.second));
+    if (!have || *have != hops) changes[key] = hops;
   }
-  for (const auto& [key, hops] : rib_) {
-    if (!desired.count(key)) changes[key] = {};
-  }
+  rib_.ForEach([&](uint64_t key, uint32_t) {
+    std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
+    if (!desired.count(k)) changes[k] = {};
+  });
   ProgramFibChanges(changes);
 }
 
 void RouterControlPlane::ProgramFibChanges(const FibTable& changes) {
   FibProgram prog;
   for (const auto& [key, hops] : changes) {
-    auto it = rib_.find(key);
+    uint64_t k = RibKey(key.first, key.second);
+    const std::vector<FibNextHop>* have = RibGroup(k);
     if (hops.empty()) {
-      if (it == rib_.end()) continue;
-      rib_.erase(it);
+      if (!rib_.Erase(k)) continue;
       prog.changes.push_back({key.first, key.second, true, {}});
-    } else if (it == rib_.end() || it->second != hops) {
-      rib_[key] = hops;
+    } else if (!have || *have != hops) {
+      auto [g, inserted] = group_ids_.emplace(hops, static_cast<uint32_t>(groups_.size()));
+      if (inserted) groups_.push_back(hops);
+      rib_.Set(k, g->second);
       prog.changes.push_back({key.first, key.second, false, hops});
     }
   }

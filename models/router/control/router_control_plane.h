@@ -9,6 +9,7 @@
 #include "sim/core/control_cpu.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
+#include "sim/util/flat_id_map.h"
 
 namespace planelab {
 
@@ -47,7 +48,16 @@ class RouterControlPlane : public PlaneActor {
  private:
   Port<FibProgram>& to_data_;
   Port<ControlStatus>& to_mgmt_;
-  FibTable rib_;
+  /// Routes as sent to the data plane: (prefix, length) -> interned next-hop group.
+  FlatIdMap rib_;
+  std::vector<std::vector<FibNextHop>> groups_;
+  std::map<std::vector<FibNextHop>, uint32_t> group_ids_;
+  static uint64_t RibKey(uint32_t prefix, uint8_t len) { return (uint64_t(prefix) << 8) | len; }
+  /// The group of `key`, or nullptr if the route is not in the RIB.
+  const std::vector<FibNextHop>* RibGroup(uint64_t key) const {
+    const uint32_t* g = rib_.Find(key);
+    return g ? &groups_[*g] : nullptr;
+  }
   SimTime change_since_ = -1;
   uint64_t fib_version_ = 0;
   std::map<uint64_t, size_t> unacked_;  // FIB program version -> changes not yet in hardware

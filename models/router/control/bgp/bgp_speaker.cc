@@ -24,9 +24,15 @@ const char* ToString(SessionState s) {
 }
 
 BgpSpeaker::BgpSpeaker(SpeakerConfig config, std::vector<PeerConfig> peers, std::vector<Prefix> originated)
-    : config_(config), damping_(config.damping) {
+    : config_(config), in_(config.interner ? config.interner : std::make_shared<RouteInterner>()),
+      damping_(config.damping) {
+  config_.interner.reset();
   for (auto& p : peers) peers_.push_back(Peer{p});
-  for (auto& p : originated) originated_.insert(p);
+  for (auto& p : originated) originated_.push_back(in_->PrefixId(p));
+  std::sort(originated_.begin(), originated_.end());
+  originated_.erase(std::unique(originated_.begin(), originated_.end()), originated_.end());
+  multipath_sets_.emplace_back();
+  multipath_ids_[{}] = 0;
 }
 
 int BgpSpeaker::PeerFor(uint32_t addr) const {
@@ -44,7 +50,7 @@ size_t BgpSpeaker::established() const {
 
 size_t BgpSpeaker::adj_rib_in_size() const {
   size_t n = 0;
-  for (const auto& p : peers_) n += p.adj_in.size();
+  for (const auto& p : peers_) n += p.adj_in.count();
   return n;
 }
 
@@ -59,10 +65,22 @@ void BgpSpeaker::SendNotification(size_t peer, uint8_t code, uint8_t subcode, st
   Send(peer, m, out);
 }
 
+uint32_t BgpSpeaker::MultipathId(const std::vector<uint32_t>& peers) {
+  auto [it, inserted] = multipath_ids_.emplace(peers, static_cast<uint32_t>(multipath_sets_.size()));
+  if (inserted) multipath_sets_.push_back(peers);
+  return it->second;
+}
+
+bool BgpSpeaker::FirstSight(uint32_t pid) {
+  if (pid >= seen_.size()) seen_.resize(std::max<size_t>(pid + 1, in_->prefix_count()), 0);
+  if (seen_[pid] == stamp_) return false;
+  seen_[pid] = stamp_;
+  return true;
+}
+
 void BgpSpeaker::Start(SimTime now, std::vector<Action>* out) {
   started_ = true;
-  std::set<Prefix> all(originated_.begin(), originated_.end());
-  Decide(now, all);
+  for (uint32_t pid : originated_) Decide(now, pid);
   for (size_t i = 0; i < peers_.size(); ++i) {
     Peer& p = peers_[i];
     if (p.config.active) {
@@ -80,8 +98,16 @@ void BgpSpeaker::Crash() {
     PeerConfig c = p.config;
     p = Peer{c};
   }
-  for (const auto& [prefix, _] : loc_rib_) fib_changed_.insert(prefix);
-  loc_rib_.clear();
+  for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
+    LocEntry& e = loc_rib_[pid];
+    uint32_t in_fib = e.in_fib;
+    e = LocEntry{};
+    e.in_fib = in_fib;
+    if (in_fib) fib_changed_.push_back(pid);
+  }
+  loc_rib_count_ = 0;
+  journal_.clear();
+  journal_base_ = 0;
   damping_ = RouteFlapDamping(config_.damping);
   loc_rib_dirty_ = true;
   started_ = false;
@@ -119,15 +145,17 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   Peer& p = peers_.at(peer);
   if (p.state == SessionState::kEstablished) ++counters_.session_drops;
   if (close) out->push_back({Action::Kind::kClose, peer, {}});
-  std::set<Prefix> changed;
-  for (const auto& [prefix, attrs] : p.adj_in) {
-    changed.insert(prefix);
+  std::vector<uint32_t> changed;
+  changed.reserve(p.adj_in.count());
+  bool ebgp = Ebgp(p);
+  p.adj_in.ForEach([&](uint32_t pid, uint32_t) {
+    changed.push_back(pid);
     // Losing the session withdraws every route it carried: each is a flap for damping.
-    if (Ebgp(p)) damping_.Penalize(DampKey(peer, prefix), now, true);
-  }
-  p.adj_in.clear();
-  p.adj_out.clear();
-  p.pending.clear();
+    if (ebgp) damping_.Penalize(DampKey(peer, pid), now, true);
+  });
+  p.adj_in.Clear();
+  p.adj_out.Clear();
+  p.held.clear();
   p.hold_deadline = p.keepalive_at = -1;
   p.mrai_until = 0;
   if (p.config.active) {
@@ -136,21 +164,38 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   } else {
     p.state = SessionState::kActive;
   }
-  Decide(now, changed);
+  for (uint32_t pid : changed) Decide(now, pid);
   if (!config_.defer_flush) FlushAll(now, out);
 }
 
 bool BgpSpeaker::has_pending() const {
   for (const auto& p : peers_) {
-    if (p.state == SessionState::kEstablished && !p.pending.empty()) return true;
+    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) return true;
   }
   return false;
 }
 
 void BgpSpeaker::FlushAll(SimTime now, std::vector<Action>* out) {
   for (size_t i = 0; i < peers_.size(); ++i) {
-    if (peers_[i].state == SessionState::kEstablished && !peers_[i].pending.empty()) Flush(now, i, false, out);
+    const Peer& p = peers_[i];
+    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) {
+      Flush(now, i, false, false, out);
+    }
   }
+  CompactJournal();
+}
+
+void BgpSpeaker::CompactJournal() {
+  // Entries every established peer has considered are dropped; peers that are not established
+  // start from the whole Loc-RIB when they come up, so they hold nothing back.
+  uint64_t low = journal_end();
+  for (const auto& p : peers_) {
+    if (p.state == SessionState::kEstablished) low = std::min(low, p.cursor);
+  }
+  size_t drop = static_cast<size_t>(low - journal_base_);
+  if (drop == 0 || (drop < journal_.size() && drop < 4096)) return;
+  journal_.erase(journal_.begin(), journal_.begin() + static_cast<long>(drop));
+  journal_base_ = low;
 }
 
 void BgpSpeaker::OnMessage(SimTime now, size_t peer, const Message& m, std::vector<Action>* out) {
@@ -212,180 +257,194 @@ void BgpSpeaker::Established(SimTime now, size_t peer, std::vector<Action>* out)
   Peer& p = peers_.at(peer);
   p.state = SessionState::kEstablished;
   if (p.hold > 0) p.hold_deadline = now + p.hold;
-  for (const auto& [prefix, _] : loc_rib_) p.pending.insert(prefix);
-  Flush(now, peer, true, out);
+  p.cursor = journal_end();
+  p.held.clear();
+  Flush(now, peer, true, true, out);
 }
 
 void BgpSpeaker::ProcessUpdate(SimTime now, size_t peer, const Update& u, std::vector<Action>* out) {
   Peer& p = peers_.at(peer);
   ++counters_.updates_received;
-  std::set<Prefix> changed;
   bool ebgp = Ebgp(p);
   for (const auto& w : u.withdrawn) {
     ++counters_.withdrawals_received;
-    if (p.adj_in.erase(w)) {
-      changed.insert(w);
-      if (ebgp) damping_.Penalize(DampKey(peer, w), now, true);
+    uint32_t pid = in_->FindPrefix(w);
+    if (pid == UINT32_MAX || !p.adj_in.Get(pid)) continue;
+    p.adj_in.Set(pid, 0);
+    if (ebgp) damping_.Penalize(DampKey(peer, pid), now, true);
+    Decide(now, pid);
+  }
+  if (!u.nlri.empty()) {
+    // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop and is not used.
+    bool loop = std::find(u.attrs.as_path.begin(), u.attrs.as_path.end(), config_.local_as) != u.attrs.as_path.end();
+    // NEXT_HOP is not kept: every session runs on a directly connected link with next-hop-self,
+    // so the next hop is the peer's address, which the FIB takes from the peer.
+    uint32_t aid = loop ? 0 : in_->AttrId(u.attrs) + 1;
+    for (const auto& n : u.nlri) {
+      uint32_t pid = in_->PrefixId(n);
+      uint32_t cur = p.adj_in.Get(pid);
+      if (cur == aid) continue;  // duplicate (or a loop we never stored): nothing changes
+      if (cur && aid && ebgp) damping_.Penalize(DampKey(peer, pid), now, false);
+      p.adj_in.Set(pid, aid);
+      Decide(now, pid);
     }
   }
-  // RFC 4271 §9.1.2: a route whose AS_PATH holds our own AS is a loop and is not used.
-  bool loop = std::find(u.attrs.as_path.begin(), u.attrs.as_path.end(), config_.local_as) != u.attrs.as_path.end();
-  for (const auto& n : u.nlri) {
-    auto it = p.adj_in.find(n);
-    if (loop) {
-      if (it != p.adj_in.end()) { p.adj_in.erase(it); changed.insert(n); }
-      continue;
-    }
-    if (it != p.adj_in.end() && it->second == u.attrs) continue;  // duplicate, nothing changes
-    if (it != p.adj_in.end() && ebgp) damping_.Penalize(DampKey(peer, n), now, false);
-    p.adj_in[n] = u.attrs;
-    changed.insert(n);
-  }
-  Decide(now, changed);
   if (!config_.defer_flush) FlushAll(now, out);
 }
 
-void BgpSpeaker::Decide(SimTime now, const std::set<Prefix>& prefixes) {
-  for (const Prefix& prefix : prefixes) {
-    Best best;
-    bool have = false;
-    if (originated_.count(prefix)) {
-      best.attrs.origin = Origin::kIgp;
-      have = true;
-    } else {
-      // Candidates: routes of established sessions that damping does not suppress.
-      struct Cand {
-        size_t peer;
-        const PathAttributes* attrs;
-        uint32_t local_pref;
-        bool ebgp;
-      };
-      std::vector<Cand> cands;
-      for (size_t i = 0; i < peers_.size(); ++i) {
-        const Peer& p = peers_[i];
-        if (p.state != SessionState::kEstablished) continue;
-        auto it = p.adj_in.find(prefix);
-        if (it == p.adj_in.end()) continue;
-        if (damping_.Suppressed(DampKey(i, prefix), now)) continue;
-        bool ebgp = Ebgp(p);
-        cands.push_back({i, &it->second, ebgp ? config_.default_local_pref
-                                               : it->second.local_pref.value_or(config_.default_local_pref), ebgp});
-      }
-      // RFC 4271 §9.1.2.2, steps a-d and f-g (all next hops are directly connected: no IGP cost step).
-      auto equal_cost = [](const Cand& a, const Cand& b) {
-        return a.local_pref == b.local_pref && a.attrs->as_path.size() == b.attrs->as_path.size() &&
-               a.attrs->origin == b.attrs->origin && a.ebgp == b.ebgp;
-      };
-      auto better = [&](const Cand& a, const Cand& b) {
-        if (a.local_pref != b.local_pref) return a.local_pref > b.local_pref;
-        if (a.attrs->as_path.size() != b.attrs->as_path.size()) return a.attrs->as_path.size() < b.attrs->as_path.size();
-        if (a.attrs->origin != b.attrs->origin) return a.attrs->origin < b.attrs->origin;
-        uint32_t na = a.attrs->as_path.empty() ? 0 : a.attrs->as_path[0];
-        uint32_t nb = b.attrs->as_path.empty() ? 0 : b.attrs->as_path[0];
-        if (na == nb && a.attrs->med.value_or(0) != b.attrs->med.value_or(0)) {
-          return a.attrs->med.value_or(0) < b.attrs->med.value_or(0);
-        }
-        if (a.ebgp != b.ebgp) return a.ebgp;
-        return peers_[a.peer].config.peer_addr < peers_[b.peer].config.peer_addr;
-      };
-      if (!cands.empty()) {
-        const Cand* b = &cands[0];
-        for (const auto& c : cands) if (better(c, *b)) b = &c;
-        best.attrs = *b->attrs;
-        best.peer = b->peer;
-        for (const auto& c : cands) {
-          if (c.peer == b->peer || (config_.multipath && equal_cost(c, *b))) best.multipath.push_back(c.peer);
-        }
-        std::sort(best.multipath.begin(), best.multipath.end());
-        have = true;
-      }
-    }
-    auto it = loc_rib_.find(prefix);
-    bool changed;
-    if (!have) {
-      changed = it != loc_rib_.end();
-      if (changed) loc_rib_.erase(it);
-    } else {
-      changed = it == loc_rib_.end() || !(it->second.attrs == best.attrs) || it->second.peer != best.peer ||
-                it->second.multipath != best.multipath;
-      if (changed) loc_rib_[prefix] = best;
-    }
-    if (!changed) continue;
-    loc_rib_dirty_ = true;
-    fib_changed_.insert(prefix);
-    ++counters_.loc_rib_changes;
-    for (auto& p : peers_) {
-      if (p.state == SessionState::kEstablished) p.pending.insert(prefix);
-    }
-  }
-}
-
-bool BgpSpeaker::Export(size_t peer, const Prefix& prefix, PathAttributes* out) const {
-  auto it = loc_rib_.find(prefix);
-  if (it == loc_rib_.end()) return false;
-  const Best& best = it->second;
-  const Peer& q = peers_[peer];
-  if (best.peer == peer) return false;  // never back to where it came from
-  bool from_ibgp = best.peer != SIZE_MAX && !Ebgp(peers_[best.peer]);
-  if (from_ibgp && !Ebgp(q)) return false;  // iBGP routes are not re-advertised to iBGP peers (RFC 4271 §9.1.3)
-  *out = best.attrs;
-  out->next_hop = q.config.local_addr;  // next-hop-self: every session runs on a directly connected link
-  if (Ebgp(q)) {
-    // Sender-side loop prevention: a path through the peer's AS would be dropped by it anyway.
-    if (std::find(out->as_path.begin(), out->as_path.end(), q.config.remote_as) != out->as_path.end()) return false;
-    out->as_path.insert(out->as_path.begin(), config_.local_as);
-    out->local_pref.reset();
-    out->med.reset();  // MED is not passed on to other ASes (RFC 4271 §5.1.4)
+void BgpSpeaker::Decide(SimTime now, uint32_t pid) {
+  LocEntry next;
+  if (std::binary_search(originated_.begin(), originated_.end(), pid)) {
+    PathAttributes own;
+    own.origin = Origin::kIgp;
+    next.attr = in_->AttrId(own) + 1;
+    next.best = kLocal;
   } else {
-    out->local_pref = best.attrs.local_pref.value_or(config_.default_local_pref);
+    // Candidates: routes of established sessions that damping does not suppress.
+    using Cand = Candidate;
+    std::vector<Cand>& cands = cands_;
+    cands.clear();
+    for (uint32_t i = 0; i < peers_.size(); ++i) {
+      const Peer& p = peers_[i];
+      if (p.state != SessionState::kEstablished) continue;
+      uint32_t a = p.adj_in.Get(pid);
+      if (!a) continue;
+      if (damping_.Suppressed(DampKey(i, pid), now)) continue;
+      const PathAttributes& attrs = in_->attrs(a - 1);
+      bool ebgp = Ebgp(p);
+      cands.push_back({i, &attrs, ebgp ? config_.default_local_pref : attrs.local_pref.value_or(config_.default_local_pref),
+                       ebgp, a});
+    }
+    // RFC 4271 §9.1.2.2, steps a-d and f-g (all next hops are directly connected: no IGP cost step).
+    auto equal_cost = [](const Cand& a, const Cand& b) {
+      return a.local_pref == b.local_pref && a.attrs->as_path.size() == b.attrs->as_path.size() &&
+             a.attrs->origin == b.attrs->origin && a.ebgp == b.ebgp;
+    };
+    auto better = [&](const Cand& a, const Cand& b) {
+      if (a.local_pref != b.local_pref) return a.local_pref > b.local_pref;
+      if (a.attrs->as_path.size() != b.attrs->as_path.size()) return a.attrs->as_path.size() < b.attrs->as_path.size();
+      if (a.attrs->origin != b.attrs->origin) return a.attrs->origin < b.attrs->origin;
+      uint32_t na = a.attrs->as_path.empty() ? 0 : a.attrs->as_path[0];
+      uint32_t nb = b.attrs->as_path.empty() ? 0 : b.attrs->as_path[0];
+      if (na == nb && a.attrs->med.value_or(0) != b.attrs->med.value_or(0)) {
+        return a.attrs->med.value_or(0) < b.attrs->med.value_or(0);
+      }
+      if (a.ebgp != b.ebgp) return a.ebgp;
+      return peers_[a.peer].config.peer_addr < peers_[b.peer].config.peer_addr;
+    };
+    if (!cands.empty()) {
+      const Cand* b = &cands[0];
+      for (const auto& c : cands) if (better(c, *b)) b = &c;
+      next.attr = b->aid;
+      next.best = b->peer;
+      std::vector<uint32_t>& mp = mp_scratch_;
+      mp.clear();
+      for (const auto& c : cands) {
+        if (c.peer == b->peer || (config_.multipath && equal_cost(c, *b))) mp.push_back(c.peer);
+      }
+      next.multipath = MultipathId(mp);  // candidates are in peer order: already sorted
+    }
   }
-  return true;
+  LocEntry& cur = Loc(pid);
+  if (cur.attr == next.attr && cur.best == next.best && cur.multipath == next.multipath) return;
+  loc_rib_count_ += (next.attr != 0) - (cur.attr != 0);
+  next.in_fib = cur.in_fib;
+  cur = next;
+  loc_rib_dirty_ = true;
+  fib_changed_.push_back(pid);
+  ++counters_.loc_rib_changes;
+  journal_.push_back(pid);
 }
 
-void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>* out) {
+uint32_t BgpSpeaker::Export(size_t peer, uint32_t pid) {
+  if (pid >= loc_rib_.size()) return kNone;
+  const LocEntry& best = loc_rib_[pid];
+  if (!best.attr) return kNone;
+  const Peer& q = peers_[peer];
+  if (best.best == peer) return kNone;  // never back to where it came from
+  bool from_ibgp = best.best != kLocal && !Ebgp(peers_[best.best]);
+  bool to_ebgp = Ebgp(q);
+  if (from_ibgp && !to_ebgp) return kNone;  // iBGP routes are not re-advertised to iBGP peers (RFC 4271 §9.1.3)
+  auto [it, inserted] = export_cache_.emplace(std::make_pair(best.attr, to_ebgp), 0);
+  if (inserted) {
+    PathAttributes a = in_->attrs(best.attr - 1);
+    if (to_ebgp) {
+      a.as_path.insert(a.as_path.begin(), config_.local_as);
+      a.local_pref.reset();
+      a.med.reset();  // MED is not passed on to other ASes (RFC 4271 §5.1.4)
+    } else {
+      a.local_pref = a.local_pref.value_or(config_.default_local_pref);
+    }
+    it->second = in_->AttrId(a);
+  }
+  if (to_ebgp) {
+    // Sender-side loop prevention: a path through the peer's AS would be dropped by it anyway.
+    const auto& path = in_->attrs(it->second).as_path;
+    if (std::find(path.begin() + 1, path.end(), q.config.remote_as) != path.end()) return kNone;
+  }
+  return it->second;
+}
+
+void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, bool full, std::vector<Action>* out) {
   Peer& p = peers_.at(peer);
   if (p.state != SessionState::kEstablished) return;
   bool mrai_open = force || now >= p.mrai_until;
-  std::vector<Prefix> withdraw;
-  std::map<PathAttributes, std::vector<Prefix>> announce;  // prefixes grouped by attributes, one UPDATE each
-  for (auto it = p.pending.begin(); it != p.pending.end();) {
-    PathAttributes attrs;
-    bool want = Export(peer, *it, &attrs);
-    auto sent = p.adj_out.find(*it);
-    if (!want) {
+  std::vector<uint32_t> withdraw;
+  std::map<uint32_t, std::vector<uint32_t>> announce;  // prefixes grouped by attributes, one UPDATE each
+  std::vector<uint32_t> held;
+  ++stamp_;
+  auto consider = [&](uint32_t pid) {
+    if (!FirstSight(pid)) return;
+    uint32_t want = Export(peer, pid);
+    uint32_t sent = p.adj_out.Get(pid);
+    if (want == kNone) {
       // Withdrawals are not held back by the MRAI, as common implementations do.
-      if (sent != p.adj_out.end()) {
-        withdraw.push_back(*it);
-        p.adj_out.erase(sent);
+      if (sent) {
+        withdraw.push_back(pid);
+        p.adj_out.Set(pid, 0);
       }
-      it = p.pending.erase(it);
-      continue;
+      return;
     }
-    if (sent != p.adj_out.end() && sent->second == attrs) {
-      it = p.pending.erase(it);
-      continue;
+    if (sent == want + 1) return;
+    if (!mrai_open) {
+      held.push_back(pid);
+      return;
     }
-    if (!mrai_open) { ++it; continue; }
-    announce[attrs].push_back(*it);
-    p.adj_out[*it] = attrs;
-    it = p.pending.erase(it);
+    announce[want].push_back(pid);
+    p.adj_out.Set(pid, want + 1);
+  };
+  if (full) {
+    for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
+      if (loc_rib_[pid].attr) consider(pid);
+    }
   }
+  if (mrai_open) {
+    std::vector<uint32_t> before;
+    before.swap(p.held);
+    for (uint32_t pid : before) consider(pid);
+  }
+  for (uint64_t seq = std::max(p.cursor, journal_base_); seq < journal_end(); ++seq) consider(journal_[seq - journal_base_]);
+  p.cursor = journal_end();
+  p.held.insert(p.held.end(), held.begin(), held.end());
   for (size_t i = 0; i < withdraw.size(); i += kMaxPrefixesPerUpdate) {
     Message m;
     m.type = MessageType::kUpdate;
-    m.update.withdrawn.assign(withdraw.begin() + static_cast<long>(i),
-                              withdraw.begin() + static_cast<long>(std::min(withdraw.size(), i + kMaxPrefixesPerUpdate)));
+    for (size_t k = i; k < std::min(withdraw.size(), i + kMaxPrefixesPerUpdate); ++k) {
+      m.update.withdrawn.push_back(in_->prefix(withdraw[k]));
+    }
     counters_.prefixes_withdrawn += m.update.withdrawn.size();
     ++counters_.updates_sent;
     Send(peer, m, out);
   }
-  for (auto& [attrs, prefixes] : announce) {
-    for (size_t i = 0; i < prefixes.size(); i += kMaxPrefixesPerUpdate) {
+  for (auto& [aid, pids] : announce) {
+    for (size_t i = 0; i < pids.size(); i += kMaxPrefixesPerUpdate) {
       Message m;
       m.type = MessageType::kUpdate;
-      m.update.attrs = attrs;
-      m.update.nlri.assign(prefixes.begin() + static_cast<long>(i),
-                           prefixes.begin() + static_cast<long>(std::min(prefixes.size(), i + kMaxPrefixesPerUpdate)));
+      m.update.attrs = in_->attrs(aid);
+      m.update.attrs.next_hop = p.config.local_addr;  // next-hop-self: every session runs on a directly connected link
+      for (size_t k = i; k < std::min(pids.size(), i + kMaxPrefixesPerUpdate); ++k) {
+        m.update.nlri.push_back(in_->prefix(pids[k]));
+      }
       counters_.prefixes_announced += m.update.nlri.size();
       ++counters_.updates_sent;
       Send(peer, m, out);
@@ -398,9 +457,13 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
   if (!started_) return;
   SimTime reuse = damping_.NextReuse();
   if (reuse >= 0 && now >= reuse) {
-    std::set<Prefix> all;
-    for (const auto& p : peers_) for (const auto& [prefix, _] : p.adj_in) all.insert(prefix);
-    Decide(now, all);
+    ++stamp_;
+    std::vector<uint32_t> all;
+    for (const auto& p : peers_) {
+      p.adj_in.ForEach([&](uint32_t pid, uint32_t) { if (FirstSight(pid)) all.push_back(pid); });
+    }
+    std::sort(all.begin(), all.end());
+    for (uint32_t pid : all) Decide(now, pid);
   }
   for (size_t i = 0; i < peers_.size(); ++i) {
     Peer& p = peers_[i];
@@ -435,7 +498,9 @@ SimTime BgpSpeaker::NextDeadline() const {
     for (SimTime t : {p.hold_deadline, p.keepalive_at, p.retry_at}) {
       if (t >= 0) next = std::min(next, t);
     }
-    if (p.state == SessionState::kEstablished && !p.pending.empty()) next = std::min(next, p.mrai_until);
+    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) {
+      next = std::min(next, p.mrai_until);
+    }
   }
   SimTime reuse = damping_.NextReuse();
   if (reuse >= 0) next = std::min(next, reuse);
@@ -444,11 +509,16 @@ SimTime BgpSpeaker::NextDeadline() const {
 
 std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
   std::map<Prefix, std::vector<NextHop>> out;
-  for (const Prefix& prefix : fib_changed_) {
-    auto it = loc_rib_.find(prefix);
-    std::vector<NextHop>& hops = out[prefix];
-    if (it == loc_rib_.end() || it->second.peer == SIZE_MAX) continue;  // gone, or our own connected prefix
-    for (size_t i : it->second.multipath) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
+  ++stamp_;
+  for (uint32_t pid : fib_changed_) {
+    if (!FirstSight(pid)) continue;
+    LocEntry& e = loc_rib_[pid];
+    // Our own prefixes are directly connected: they never enter the FIB from BGP.
+    uint32_t want = (e.attr && e.best != kLocal) ? e.multipath : 0;
+    if (want == e.in_fib) continue;
+    e.in_fib = want;
+    std::vector<NextHop>& hops = out[in_->prefix(pid)];
+    for (uint32_t i : multipath_sets_[want]) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
     std::sort(hops.begin(), hops.end());
   }
   fib_changed_.clear();
@@ -458,12 +528,12 @@ std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
 
 std::map<Prefix, std::vector<NextHop>> BgpSpeaker::ForwardingTable() const {
   std::map<Prefix, std::vector<NextHop>> fib;
-  for (const auto& [prefix, best] : loc_rib_) {
-    if (best.peer == SIZE_MAX) continue;  // our own, directly connected
-    std::vector<NextHop> hops;
-    for (size_t i : best.multipath) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
+  for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
+    const LocEntry& e = loc_rib_[pid];
+    if (!e.attr || e.best == kLocal) continue;  // no route, or our own and directly connected
+    std::vector<NextHop>& hops = fib[in_->prefix(pid)];
+    for (uint32_t i : multipath_sets_[e.multipath]) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
     std::sort(hops.begin(), hops.end());
-    fib[prefix] = hops;
   }
   return fib;
 }

@@ -3,12 +3,14 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "models/router/control/bgp/bgp_message.h"
 #include "models/router/control/bgp/route_flap_damping.h"
+#include "models/router/control/bgp/route_interner.h"
 #include "sim/util/units.h"
 
 namespace planelab::bgp {
@@ -19,8 +21,10 @@ struct PeerConfig {
   uint32_t local_addr = 0;
   uint32_t ifindex = 0;
   uint32_t remote_as = 0;
-  /// The side with the lower address opens the TCP connection; the other listens. This avoids
-  /// connection collisions (RFC 4271 §6.8) by construction.
+  /// One side opens the TCP connection, the other listens, which avoids connection collisions
+  /// (RFC 4271 §6.8) by construction. The actor makes the higher address active: on generated
+  /// fabrics that is the spine, so a spine's thousands of session sockets have distinct local
+  /// ports, which ns-3's linear endpoint demultiplexer rejects cheaply.
   bool active = true;
 };
 
@@ -40,6 +44,9 @@ struct SpeakerConfig {
   /// what became due, so a burst of input yields one batch of output (as BGP write quanta do).
   bool defer_flush = false;
   DampingConfig damping;
+  /// Shared by every speaker of a run so that prefixes and attributes are stored once; a speaker
+  /// without one makes its own.
+  std::shared_ptr<RouteInterner> interner;
 };
 
 /// RFC 4271 §8.2.2 states.
@@ -96,19 +103,22 @@ class BgpSpeaker {
   size_t peer_count() const { return peers_.size(); }
   const PeerConfig& peer_config(size_t peer) const { return peers_.at(peer).config; }
   size_t established() const;
-  size_t loc_rib_size() const { return loc_rib_.size(); }
+  size_t loc_rib_size() const { return loc_rib_count_; }
   size_t adj_rib_in_size() const;
+  /// Routes this speaker has advertised to `peer` and not withdrawn (its Adj-RIB-Out).
+  size_t adj_rib_out_size(size_t peer) const { return peers_.at(peer).adj_out.count(); }
+  /// Routes received from `peer` (its Adj-RIB-In).
+  size_t adj_rib_in_size(size_t peer) const { return peers_.at(peer).adj_in.count(); }
   size_t suppressed() const { return damping_.suppressed_count(); }
   const SpeakerCounters& counters() const { return counters_; }
   /// Peer index for a remote address, or -1.
   int PeerFor(uint32_t addr) const;
 
  private:
-  struct Route {
-    PathAttributes attrs;
-    size_t peer;  // index of the peer it was learned from
-  };
+  static constexpr uint32_t kNone = UINT32_MAX, kLocal = UINT32_MAX - 1;
+  /// Per-peer RIBs hold attribute ids plus one (0: no route), by prefix id.
   struct Peer {
+    explicit Peer(const PeerConfig& c) : config(c) {}
     PeerConfig config;
     SessionState state = SessionState::kIdle;
     SimTime hold = 0;            // negotiated hold time
@@ -116,9 +126,17 @@ class BgpSpeaker {
     SimTime keepalive_at = -1;
     SimTime retry_at = -1;
     SimTime mrai_until = 0;
-    std::map<Prefix, PathAttributes> adj_in;
-    std::map<Prefix, PathAttributes> adj_out;  // what the peer has from us
-    std::set<Prefix> pending;                   // prefixes whose advertisement to this peer may change
+    PrefixIdArray adj_in;
+    PrefixIdArray adj_out;       // what the peer has from us (exported attributes)
+    uint64_t cursor = 0;         // Loc-RIB changes up to here were considered for this peer
+    std::vector<uint32_t> held;  // announcements waiting for the MRAI timer
+  };
+  /// Loc-RIB entry: the best path and its equal-cost set (an interned list of peers).
+  struct LocEntry {
+    uint32_t attr = 0;      // attribute id plus one, 0: no route
+    uint32_t best = kNone;  // peer index, or kLocal for our own prefixes
+    uint32_t multipath = 0;
+    uint32_t in_fib = 0;    // multipath set last handed to the FIB, 0: none
   };
   bool Ebgp(const Peer& p) const { return p.config.remote_as != config_.local_as; }
   void Send(size_t peer, const Message& m, std::vector<Action>* out);
@@ -126,32 +144,56 @@ class BgpSpeaker {
   void Drop(SimTime now, size_t peer, std::vector<Action>* out, bool close);
   void Established(SimTime now, size_t peer, std::vector<Action>* out);
   void ProcessUpdate(SimTime now, size_t peer, const Update& u, std::vector<Action>* out);
-  /// Re-runs the decision process for `prefixes` and queues changed advertisements.
-  void Decide(SimTime now, const std::set<Prefix>& prefixes);
-  /// The attributes to advertise to `peer` for `prefix`, or false if nothing should be sent.
-  bool Export(size_t peer, const Prefix& prefix, PathAttributes* out) const;
-  void Flush(SimTime now, size_t peer, bool force, std::vector<Action>* out);
+  /// Re-runs the decision process for one prefix and journals the change, if any.
+  void Decide(SimTime now, uint32_t pid);
+  /// The attribute id to advertise to `peer` for `pid`, or kNone if nothing should be sent.
+  uint32_t Export(size_t peer, uint32_t pid);
+  /// Considers the journal since the peer's cursor (and, with `full`, the whole Loc-RIB).
+  void Flush(SimTime now, size_t peer, bool force, bool full, std::vector<Action>* out);
   /// Sends what is due to every established peer: withdrawals at once, announcements when the MRAI allows.
   void FlushAll(SimTime now, std::vector<Action>* out);
-  static uint64_t DampKey(size_t peer, const Prefix& p) {
+  LocEntry& Loc(uint32_t pid) {
+    if (pid >= loc_rib_.size()) loc_rib_.resize(pid + 1);
+    return loc_rib_[pid];
+  }
+  uint32_t MultipathId(const std::vector<uint32_t>& peers);
+  /// Marks `pid` in this round of `seen_`; false if it already was.
+  bool FirstSight(uint32_t pid);
+  uint64_t journal_end() const { return journal_base_ + journal_.size(); }
+  void CompactJournal();
+  uint64_t DampKey(size_t peer, uint32_t pid) const {
+    const Prefix& p = in_->prefix(pid);
     return (uint64_t(peer) << 40) | (uint64_t(p.addr) << 8) | p.len;
   }
 
-  struct Best {
-    PathAttributes attrs;           // of the single best path (advertised)
-    size_t peer = SIZE_MAX;         // SIZE_MAX: originated locally
-    std::vector<size_t> multipath;  // peers of the equal-cost set (FIB next hops)
-  };
-
   SpeakerConfig config_;
+  std::shared_ptr<RouteInterner> in_;
   std::vector<Peer> peers_;
-  std::set<Prefix> originated_;
-  std::map<Prefix, Best> loc_rib_;
+  std::vector<uint32_t> originated_;  // prefix ids, sorted
+  std::vector<LocEntry> loc_rib_;     // by prefix id
+  size_t loc_rib_count_ = 0;
+  std::vector<std::vector<uint32_t>> multipath_sets_;  // id -> sorted peers; id 0 is empty
+  std::map<std::vector<uint32_t>, uint32_t> multipath_ids_;
+  std::map<std::pair<uint32_t, bool>, uint32_t> export_cache_;  // (best attr, to eBGP) -> exported attr
+  std::vector<uint32_t> journal_;  // prefix ids whose Loc-RIB entry changed, oldest first
+  uint64_t journal_base_ = 0;      // sequence number of journal_[0]
+  std::vector<uint32_t> seen_;     // de-duplication stamps by prefix id
+  uint32_t stamp_ = 0;
   RouteFlapDamping damping_;
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
-  std::set<Prefix> fib_changed_;
+  std::vector<uint32_t> fib_changed_;
   bool started_ = false;
+  // Scratch space of Decide, kept to avoid an allocation per decision.
+  struct Candidate {
+    uint32_t peer;
+    const PathAttributes* attrs;
+    uint32_t local_pref;
+    bool ebgp;
+    uint32_t aid;
+  };
+  std::vector<Candidate> cands_;
+  std::vector<uint32_t> mp_scratch_;
 };
 
 }  // namespace planelab::bgp
