@@ -1,5 +1,6 @@
 // An open-addressing hash map from 64-bit keys to 32-bit ids, for tables with millions of routes.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <functional>
+#include <random>
 #include <set>
 
 namespace planelab::bgp {
@@ -66,14 +67,17 @@ class Fabric {
           Apply(other.sp, o2);
         }});
       } else if (a.kind == Action::Kind::kSend) {
-        pending_.push_back({[this, other, bytes = a.bytes]() {
-          Message m;
-          ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &m));
-          ++delivered_;
-          std::vector<Action> o;
-          sp_[other.sp]->OnMessage(now_, other.peer, m, &o);
-          Apply(other.sp, o);
-        }});
+        // One write may carry several messages back to back, as on a TCP stream.
+        ForEachMessage(a.bytes.data(), a.bytes.size(), [&](const uint8_t* data, size_t size) {
+          pending_.push_back({[this, other, bytes = std::vector<uint8_t>(data, data + size)]() {
+            Message m;
+            ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &m));
+            ++delivered_;
+            std::vector<Action> o;
+            sp_[other.sp]->OnMessage(now_, other.peer, m, &o);
+            Apply(other.sp, o);
+          }});
+        });
       } else {
         pending_.push_back({[this, other]() {
           std::vector<Action> o;
@@ -302,4 +306,111 @@ TEST(BgpSpeaker, FlappingSessionGetsItsRoutesSuppressed) {
   EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u);  // leaf1 uses spine2 only
 }
 
+}  // namespace planelab::bgp
+
+namespace planelab::bgp {
+namespace {
+
+TEST(BgpSpeaker, LargeTableIsSentInWriteQuantaAndWaitsForTheSocket) {
+  // 3,000 prefixes originated with different paths cannot share UPDATEs; a 4 KiB write quantum
+  // splits the table dump into many writes, and a blocked peer gets nothing until it drains.
+  SpeakerConfig a;
+  a.local_as = 65001;
+  a.router_id = 1;
+  a.write_quantum = 4096;
+  a.mrai_ebgp = 30 * kSec;  // the table dump is not paced by the MRAI, only by the socket
+  SpeakerConfig b = a;
+  b.local_as = 65002;
+  b.router_id = 2;
+  std::vector<Prefix> table;
+  for (uint32_t i = 0; i < 3000; ++i) table.push_back({A(20, 0, 0, 0) + (i << 8), 24});
+  PeerConfig pa{A(10, 0, 0, 2), A(10, 0, 0, 1), 1, 65002, true};
+  PeerConfig pb{A(10, 0, 0, 1), A(10, 0, 0, 2), 1, 65001, false};
+  BgpSpeaker sa(a, {pa}, table), sb(b, {pb}, {});
+  std::vector<Action> oa, ob;
+  sa.Start(0, &oa);
+  sb.Start(0, &ob);
+  oa.clear();
+  ob.clear();
+  sa.OnTcpUp(0, 0, &oa);
+  sb.OnTcpUp(0, 0, &ob);
+  // Delivers every message of `out` from `from` to `to`; returns the number of writes.
+  auto deliver = [](BgpSpeaker& to, std::vector<Action>& out, std::vector<Action>* reply) {
+    size_t writes = 0;
+    for (auto& act : out) {
+      if (act.kind != Action::Kind::kSend) continue;
+      ++writes;
+      ForEachMessage(act.bytes.data(), act.bytes.size(), [&](const uint8_t* d, size_t n) {
+        Message m;
+        ASSERT_TRUE(Decode(d, n, &m));
+        to.OnMessage(0, 0, m, reply);
+      });
+    }
+    out.clear();
+    return writes;
+  };
+  for (int round = 0; round < 4; ++round) {
+    std::vector<Action> ra, rb;
+    deliver(sb, oa, &rb);
+    deliver(sa, ob, &ra);
+    oa = std::move(ra);
+    ob = std::move(rb);
+  }
+  ASSERT_EQ(sa.state(0), SessionState::kEstablished);
+  ASSERT_EQ(sb.state(0), SessionState::kEstablished);
+  size_t first = sb.loc_rib_size();
+  EXPECT_GT(first, 0u);
+  EXPECT_LT(first, 3000u);  // one quantum, not the whole table
+  // The socket is full: nothing more is built, whatever the timers say.
+  sa.SetWritable(0, false);
+  EXPECT_FALSE(sa.has_pending());
+  std::vector<Action> more;
+  sa.Tick(1 * kSec, &more);
+  EXPECT_EQ(deliver(sb, more, &ob), 0u);
+  EXPECT_EQ(sb.loc_rib_size(), first);
+  // It drains: the rest follows quantum by quantum, well before the 30 s MRAI.
+  sa.SetWritable(0, true);
+  size_t writes = 0;
+  for (int i = 0; i < 100 && sa.has_pending(); ++i) {
+    sa.FlushPending(1 * kSec, &more);
+    writes += deliver(sb, more, &ob);
+  }
+  EXPECT_EQ(sb.loc_rib_size(), 3000u);
+  EXPECT_GT(writes, 10u);
+  EXPECT_EQ(sa.adj_rib_out_size(0), 3000u);
+  EXPECT_EQ(sb.adj_rib_in_size(0), 3000u);
+}
+
+TEST(RouteInterner, SharesAttributesThatDifferOnlyInNextHop) {
+  RouteInterner in;
+  PathAttributes x;
+  x.as_path = {65000, 65001};
+  x.next_hop = A(10, 0, 0, 1);
+  PathAttributes y = x;
+  y.next_hop = A(10, 0, 0, 5);
+  EXPECT_EQ(in.AttrId(x), in.AttrId(y));
+  EXPECT_EQ(in.attrs(in.AttrId(x)).next_hop, 0u);
+  y.med = 10;
+  EXPECT_NE(in.AttrId(x), in.AttrId(y));
+  EXPECT_EQ(in.PrefixId(kP1), in.PrefixId(kP1));
+  EXPECT_EQ(in.FindPrefix(kP2), UINT32_MAX);
+}
+
+TEST(PrefixIdArray, MatchesAMapUnderRandomWrites) {
+  std::mt19937 rng(7);
+  PrefixIdArray a;
+  std::map<uint32_t, uint32_t> ref;
+  for (int i = 0; i < 20000; ++i) {
+    uint32_t id = rng() % 5000, v = rng() % 4;  // a quarter of the writes erase
+    a.Set(id, v);
+    if (v) ref[id] = v; else ref.erase(id);
+  }
+  EXPECT_EQ(a.count(), ref.size());
+  std::map<uint32_t, uint32_t> seen;
+  a.ForEach([&](uint32_t id, uint32_t v) { seen[id] = v; });
+  EXPECT_EQ(seen, ref);
+  EXPECT_EQ(a.Get(999999), 0u);
+}
+
+}  // namespace
 }  // namespace planelab::bgp

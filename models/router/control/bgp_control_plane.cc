@@ -29,6 +29,14 @@ double MibPeerState(bgp::SessionState s) {
   return 0;
 }
 constexpr SimTime kFibBatchWindow = 10 * kMs;
+// FRR's bgpd sets SO_SNDBUF to 64 KiB on BGP sockets (BGP_SOCKET_SNDBUF_SIZE, bgpd/bgp_network.h).
+// The receive window is 64 KiB too: Linux's default tcp_rmem of 128 KiB with tcp_adv_win_scale=1
+// advertises half of it (Documentation/networking/ip-sysctl.rst). What a session holds in flight
+// is what a fabric's memory goes to while leaves digest their tables.
+constexpr uint32_t kSendBuffer = 65536;
+constexpr uint32_t kReceiveWindow = 65536;
+// One socket read takes at most this much: a daemon reads, processes, then reads again.
+constexpr uint32_t kReadSize = 16384;
 }  // namespace
 
 struct BgpControlPlane::Conn {
@@ -36,8 +44,12 @@ struct BgpControlPlane::Conn {
   bgp::StreamParser parser;
   uint64_t gen = 0;
   /// Bytes the socket's send buffer could not take yet: a daemon keeps them and writes again
-  /// when TCP has room (a full table to a peer can exceed the 128 KiB send buffer).
-  std::deque<uint8_t> backlog;
+  /// when TCP has room. While any are kept, the speaker builds no UPDATEs for this peer.
+  std::vector<uint8_t> backlog;
+  size_t backlog_sent = 0;  // prefix of `backlog` already handed to TCP
+  /// A read of this socket waits on the CPU: the next read happens when it is done, so unread
+  /// bytes stay in TCP's receive buffer and its window pushes back on the sender.
+  bool reading = false;
 };
 
 struct BgpControlPlane::Listener {
@@ -118,6 +130,8 @@ void BgpControlPlane::Start() {
 
 void BgpControlPlane::Listen() {
   listener_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
+  listener_->sock->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));  // accepted sockets inherit both
+  listener_->sock->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
   listener_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kBgpPort));
   listener_->sock->Listen();
   listener_->sock->SetAcceptCallback(
@@ -140,33 +154,95 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
   c.sock = Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket));
   c.parser = bgp::StreamParser();
   c.backlog.clear();
+  c.backlog_sent = 0;
+  c.reading = false;
   uint64_t gen = ++c.gen;
   using Self = BgpControlPlane;
-  c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket> s) {
-    while (Ptr<Packet> pkt = s->Recv()) {
-      std::vector<uint8_t> b(pkt->GetSize());
-      pkt->CopyData(b.data(), b.size());
-      self->OnBytes(p, g, std::move(b));
-    }
+  c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) {
+    self->Read(p, g);
   }, this, peer, gen));
   c.sock->SetCloseCallbacks(
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen),
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen));
   c.sock->SetSendCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>, uint32_t) {
-    if (g == self->conns_[p]->gen) self->Write(p);
+    if (g != self->conns_[p]->gen || !self->running()) return;
+    if (self->Write(p)) {
+      // The socket drained: build what waited for this peer (the speaker kept it in its RIBs).
+      self->core_->SetWritable(p, true);
+      if (self->core_->has_pending() && !self->fib_flush_.armed()) {
+        self->fib_flush_.Arm(0, [self]() { self->ProgramPending(); });
+      }
+    }
   }, this, peer, gen));
 }
 
-void BgpControlPlane::Write(size_t peer) {
+bool BgpControlPlane::Write(size_t peer) {
   Conn& c = *conns_[peer];
-  while (c.sock && !c.backlog.empty()) {
+  while (c.sock && c.backlog_sent < c.backlog.size()) {
     uint32_t room = c.sock->GetTxAvailable();
-    if (room == 0) return;
-    size_t n = std::min<size_t>(room, c.backlog.size());
-    std::vector<uint8_t> chunk(c.backlog.begin(), c.backlog.begin() + static_cast<long>(n));
-    if (c.sock->Send(Create<Packet>(chunk.data(), chunk.size())) < 0) return;
-    c.backlog.erase(c.backlog.begin(), c.backlog.begin() + static_cast<long>(n));
+    if (room == 0) break;
+    size_t n = std::min<size_t>(room, c.backlog.size() - c.backlog_sent);
+    if (c.sock->Send(Create<Packet>(c.backlog.data() + c.backlog_sent, n)) < 0) break;
+    c.backlog_sent += n;
   }
+  if (c.backlog_sent == c.backlog.size()) {
+    // Release the buffer: a spine has thousands of sessions, mostly idle after convergence.
+    std::vector<uint8_t>().swap(c.backlog);
+    c.backlog_sent = 0;
+    return true;
+  }
+  if (c.backlog_sent > c.backlog.size() / 2) {
+    c.backlog.erase(c.backlog.begin(), c.backlog.begin() + static_cast<long>(c.backlog_sent));
+    c.backlog_sent = 0;
+  }
+  return false;
+}
+
+void BgpControlPlane::Read(size_t peer, uint64_t gen) {
+  Conn& c = *conns_[peer];
+  if (gen != c.gen || !running() || c.reading || !c.sock) return;
+  std::vector<uint8_t> msgs;
+  size_t count = 0;
+  while (count == 0) {
+    Ptr<Packet> pkt = c.sock->Recv(kReadSize, 0);
+    if (!pkt || pkt->GetSize() == 0) break;
+    std::vector<uint8_t> b(pkt->GetSize());
+    pkt->CopyData(b.data(), b.size());
+    count += c.parser.Feed(b.data(), b.size(), &msgs);
+    if (c.parser.error()) {
+      OnTcp(peer, gen, false);
+      return;
+    }
+  }
+  if (count == 0) return;
+  // Every BGP message costs route-processor time and waits behind other control work: a
+  // saturated CPU delays keepalives until hold timers expire. The messages of one read are one
+  // work item of their summed cost.
+  c.reading = true;
+  SimTime cost = spec_.cpu_cost_message * static_cast<SimTime>(count);
+  cpu_.Submit(cost, [this, peer, gen, msgs = std::move(msgs)]() {
+    if (gen != conns_[peer]->gen) return;
+    conns_[peer]->reading = false;
+    std::vector<bgp::Action> out;
+    bgp::Message& m = decoded_;
+    bool stop = false;
+    bgp::ForEachMessage(msgs.data(), msgs.size(), [&](const uint8_t* data, size_t size) {
+      if (stop) return;
+      if (!bgp::Decode(data, size, &m)) {
+        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
+        core_->OnTcpDown(Clock::Now(), peer, &out);
+        stop = true;
+        return;
+      }
+      messages_->Add();
+      core_->OnMessage(Clock::Now(), peer, m, &out);
+      bgp::SessionState st = core_->state(peer);
+      stop = st == bgp::SessionState::kIdle || st == bgp::SessionState::kActive;  // the session went down
+    });
+    Apply(out);
+    AfterCore();
+    Read(peer, gen);  // what arrived meanwhile
+  });
 }
 
 void BgpControlPlane::Detach(size_t peer) {
@@ -180,37 +256,8 @@ void BgpControlPlane::Detach(size_t peer) {
   c.sock->Close();
   c.sock = nullptr;
   c.backlog.clear();
-}
-
-void BgpControlPlane::OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes) {
-  Conn& c = *conns_[peer];
-  if (gen != c.gen || !running()) return;
-  std::vector<std::vector<uint8_t>> msgs = c.parser.Feed(bytes.data(), bytes.size());
-  if (!msgs.empty()) {
-    // Every BGP message costs route-processor time and waits behind other control work: a
-    // saturated CPU delays keepalives until hold timers expire. The messages of one socket read
-    // are one work item of their summed cost, as a daemon drains its socket buffer in one go.
-    SimTime cost = spec_.cpu_cost_message * static_cast<SimTime>(msgs.size());
-    cpu_.Submit(cost, [this, peer, gen, msgs = std::move(msgs)]() {
-      std::vector<bgp::Action> out;
-      for (const auto& msg : msgs) {
-        if (gen != conns_[peer]->gen) break;
-        bgp::Message m;
-        if (!bgp::Decode(msg.data(), msg.size(), &m)) {
-          Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
-          core_->OnTcpDown(Clock::Now(), peer, &out);
-          break;
-        }
-        messages_->Add();
-        core_->OnMessage(Clock::Now(), peer, m, &out);
-        bgp::SessionState st = core_->state(peer);
-        if (st == bgp::SessionState::kIdle || st == bgp::SessionState::kActive) break;  // the session went down
-      }
-      Apply(out);
-      AfterCore();
-    });
-  }
-  if (c.parser.error()) OnTcp(peer, gen, false);
+  c.backlog_sent = 0;
+  c.reading = false;
 }
 
 void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
@@ -229,17 +276,7 @@ void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
 }
 
 void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
-  // Consecutive messages to one peer go out in one write, as a daemon fills its socket buffer.
-  std::vector<bgp::Action> merged;
-  for (auto& a : out) {
-    if (a.kind == bgp::Action::Kind::kSend && !merged.empty() && merged.back().kind == bgp::Action::Kind::kSend &&
-        merged.back().peer == a.peer) {
-      merged.back().bytes.insert(merged.back().bytes.end(), a.bytes.begin(), a.bytes.end());
-    } else {
-      merged.push_back(std::move(a));
-    }
-  }
-  out.swap(merged);
+  // The speaker already puts consecutive messages to one peer in one action (one write).
   for (auto& a : out) {
     Conn& c = *conns_[a.peer];
     switch (a.kind) {
@@ -253,6 +290,8 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
           break;
         }
         Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
+        s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
+        s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
         uint64_t gen = c.gen;
@@ -269,7 +308,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
       case bgp::Action::Kind::kSend:
         if (c.sock) {
           c.backlog.insert(c.backlog.end(), a.bytes.begin(), a.bytes.end());
-          Write(a.peer);
+          if (!Write(a.peer)) core_->SetWritable(a.peer, false);
         }
         break;
     }

@@ -46,13 +46,15 @@ class BgpControlPlane : public RouterControlPlane {
   void ProgramPending();
   void Attach(size_t peer, void* socket);
   void Detach(size_t peer);
-  void OnBytes(size_t peer, uint64_t gen, std::vector<uint8_t> bytes);
-  /// Hands queued bytes to the socket as far as its send buffer allows.
-  void Write(size_t peer);
+  /// Reads the socket (if no read of it waits on the CPU) and queues the messages' processing.
+  void Read(size_t peer, uint64_t gen);
+  /// Hands queued bytes to the socket as far as its send buffer allows; true when all went.
+  bool Write(size_t peer);
   void OnTcp(size_t peer, uint64_t gen, bool up);
 
   Network& net_;
   std::unique_ptr<bgp::BgpSpeaker> core_;
+  bgp::Message decoded_;  // reused: decoding allocates nothing once its vectors have grown
   std::vector<std::string> neighbours_;
   std::vector<std::unique_ptr<Conn>> conns_;
   struct Listener;

@@ -74,8 +74,8 @@ void RouterDataPlane::BfdTick() {
 
 RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Network& net,
                                  Port<DataToControl>& to_control, Port<DataStatus>& to_mgmt)
-    : PlaneActor(ctx, device, Plane::kData), net_(net), to_control_(to_control), to_mgmt_(to_mgmt),
-      bfd_socket_(new BfdSocket) {
+    : PlaneActor(ctx, device, Plane::kData), bfd_socket_(new BfdSocket), net_(net), to_control_(to_control),
+      to_mgmt_(to_mgmt) {
   transit_ = AddCounter("transit_packets", "packets", "transit packets received for forwarding");
   forwarded_ = AddCounter("forwarded_packets", "packets", "transit packets forwarded");
   dropped_ = AddCounter("dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)");

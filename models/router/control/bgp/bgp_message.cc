@@ -1,5 +1,7 @@
 #include "models/router/control/bgp/bgp_message.h"
 
+#include <algorithm>
+
 namespace planelab::bgp {
 
 namespace {
@@ -35,17 +37,56 @@ struct Reader {
   }
 };
 
-void Attr(std::vector<uint8_t>& b, uint8_t flags, uint8_t type, const std::vector<uint8_t>& value) {
-  bool ext = value.size() > 255;
-  Put8(b, flags | (ext ? 0x10 : 0));
-  Put8(b, type);
-  if (ext) Put16(b, static_cast<uint16_t>(value.size())); else Put8(b, static_cast<uint8_t>(value.size()));
-  b.insert(b.end(), value.begin(), value.end());
-}
 }  // namespace
 
-std::vector<uint8_t> Encode(const Message& m) {
-  std::vector<uint8_t> b(16, 0xff);
+void EncodeUpdateTo(const std::vector<Prefix>& withdrawn, const PathAttributes* attrs, uint32_t next_hop,
+                    const Prefix* nlri, size_t nlri_count, std::vector<uint8_t>* out) {
+  std::vector<uint8_t>& b = *out;
+  size_t start = b.size();
+  b.insert(b.end(), 16, 0xff);
+  Put16(b, 0);  // length, filled in below
+  Put8(b, static_cast<uint8_t>(MessageType::kUpdate));
+  size_t wd_at = b.size();
+  Put16(b, 0);
+  for (const auto& p : withdrawn) PutPrefix(b, p);
+  size_t wd_len = b.size() - wd_at - 2;
+  b[wd_at] = static_cast<uint8_t>(wd_len >> 8);
+  b[wd_at + 1] = static_cast<uint8_t>(wd_len & 255);
+  size_t attr_at = b.size();
+  Put16(b, 0);
+  if (nlri_count > 0 && attrs) {
+    Put8(b, 0x40), Put8(b, 1), Put8(b, 1), Put8(b, static_cast<uint8_t>(attrs->origin));
+    size_t path_len = attrs->as_path.empty() ? 0 : 2 + 4 * attrs->as_path.size();
+    bool ext = path_len > 255;
+    Put8(b, 0x40 | (ext ? 0x10 : 0)), Put8(b, 2);
+    if (ext) Put16(b, static_cast<uint16_t>(path_len)); else Put8(b, static_cast<uint8_t>(path_len));
+    if (!attrs->as_path.empty()) {
+      Put8(b, 2);  // AS_SEQUENCE
+      Put8(b, static_cast<uint8_t>(attrs->as_path.size()));
+      for (uint32_t as : attrs->as_path) Put32(b, as);
+    }
+    Put8(b, 0x40), Put8(b, 3), Put8(b, 4), Put32(b, next_hop);
+    if (attrs->med) Put8(b, 0x80), Put8(b, 4), Put8(b, 4), Put32(b, *attrs->med);
+    if (attrs->local_pref) Put8(b, 0x40), Put8(b, 5), Put8(b, 4), Put32(b, *attrs->local_pref);
+  }
+  size_t attr_len = b.size() - attr_at - 2;
+  b[attr_at] = static_cast<uint8_t>(attr_len >> 8);
+  b[attr_at + 1] = static_cast<uint8_t>(attr_len & 255);
+  for (size_t i = 0; i < nlri_count; ++i) PutPrefix(b, nlri[i]);
+  size_t len = b.size() - start;
+  b[start + 16] = static_cast<uint8_t>(len >> 8);
+  b[start + 17] = static_cast<uint8_t>(len & 255);
+}
+
+void EncodeTo(const Message& m, std::vector<uint8_t>* out) {
+  if (m.type == MessageType::kUpdate) {
+    EncodeUpdateTo(m.update.withdrawn, &m.update.attrs, m.update.attrs.next_hop, m.update.nlri.data(),
+                   m.update.nlri.size(), out);
+    return;
+  }
+  std::vector<uint8_t>& b = *out;
+  size_t start = b.size();
+  b.insert(b.end(), 16, 0xff);
   Put16(b, 0);  // length, filled in below
   Put8(b, static_cast<uint8_t>(m.type));
   switch (m.type) {
@@ -63,41 +104,22 @@ std::vector<uint8_t> Encode(const Message& m) {
       Put32(b, m.open.my_as);
       break;
     }
-    case MessageType::kUpdate: {
-      std::vector<uint8_t> wd;
-      for (const auto& p : m.update.withdrawn) PutPrefix(wd, p);
-      Put16(b, static_cast<uint16_t>(wd.size()));
-      b.insert(b.end(), wd.begin(), wd.end());
-      std::vector<uint8_t> attrs;
-      if (!m.update.nlri.empty()) {
-        Attr(attrs, 0x40, 1, {static_cast<uint8_t>(m.update.attrs.origin)});
-        std::vector<uint8_t> path;
-        if (!m.update.attrs.as_path.empty()) {
-          Put8(path, 2);  // AS_SEQUENCE
-          Put8(path, static_cast<uint8_t>(m.update.attrs.as_path.size()));
-          for (uint32_t as : m.update.attrs.as_path) Put32(path, as);
-        }
-        Attr(attrs, 0x40, 2, path);
-        std::vector<uint8_t> nh;
-        Put32(nh, m.update.attrs.next_hop);
-        Attr(attrs, 0x40, 3, nh);
-        if (m.update.attrs.med) { std::vector<uint8_t> v; Put32(v, *m.update.attrs.med); Attr(attrs, 0x80, 4, v); }
-        if (m.update.attrs.local_pref) { std::vector<uint8_t> v; Put32(v, *m.update.attrs.local_pref); Attr(attrs, 0x40, 5, v); }
-      }
-      Put16(b, static_cast<uint16_t>(attrs.size()));
-      b.insert(b.end(), attrs.begin(), attrs.end());
-      for (const auto& p : m.update.nlri) PutPrefix(b, p);
-      break;
-    }
     case MessageType::kNotification:
       Put8(b, m.notification.code);
       Put8(b, m.notification.subcode);
       break;
     case MessageType::kKeepalive:
+    case MessageType::kUpdate:
       break;
   }
-  b[16] = static_cast<uint8_t>(b.size() >> 8);
-  b[17] = static_cast<uint8_t>(b.size() & 255);
+  size_t len = b.size() - start;
+  b[start + 16] = static_cast<uint8_t>(len >> 8);
+  b[start + 17] = static_cast<uint8_t>(len & 255);
+}
+
+std::vector<uint8_t> Encode(const Message& m) {
+  std::vector<uint8_t> b;
+  EncodeTo(m, &b);
   return b;
 }
 
@@ -106,7 +128,16 @@ bool Decode(const uint8_t* data, size_t size, Message* out) {
   for (int i = 0; i < 16; ++i) if (data[i] != 0xff) return false;
   if (((data[16] << 8) | data[17]) != static_cast<int>(size)) return false;
   Reader r{data, size, kHeader};
-  *out = Message();
+  // Reset field by field so the vectors keep their capacity when a caller reuses `out`.
+  out->open = Open();
+  out->notification = Notification();
+  out->update.withdrawn.clear();
+  out->update.nlri.clear();
+  out->update.attrs.as_path.clear();
+  out->update.attrs.origin = Origin::kIgp;
+  out->update.attrs.next_hop = 0;
+  out->update.attrs.med.reset();
+  out->update.attrs.local_pref.reset();
   uint8_t type = data[18];
   switch (type) {
     case 1: {
@@ -184,18 +215,52 @@ bool Decode(const uint8_t* data, size_t size, Message* out) {
   }
 }
 
-std::vector<std::vector<uint8_t>> StreamParser::Feed(const uint8_t* data, size_t size) {
-  std::vector<std::vector<uint8_t>> out;
-  buffer_.insert(buffer_.end(), data, data + size);
-  size_t pos = 0;
-  while (!error_ && buffer_.size() - pos >= kHeader) {
-    size_t len = (buffer_[pos + 16] << 8) | buffer_[pos + 17];
-    if (len < kHeader || len > kMaxMessage) { error_ = true; break; }
-    if (buffer_.size() - pos < len) break;
-    out.emplace_back(buffer_.begin() + static_cast<long>(pos), buffer_.begin() + static_cast<long>(pos + len));
-    pos += len;
+size_t StreamParser::Feed(const uint8_t* data, size_t size, std::vector<uint8_t>* messages) {
+  // Whole messages go straight from `data` to `messages`; only a partial one at either end is
+  // kept, so a fabric's tens of thousands of sessions hold no read buffers between reads.
+  size_t count = 0;
+  if (!buffer_.empty()) {
+    // Complete the pending message first.
+    auto length = [this]() { return size_t((buffer_[16] << 8) | buffer_[17]); };
+    while (size > 0) {
+      size_t need = buffer_.size() < kHeader ? kHeader : length();
+      size_t take = std::min(size, need - buffer_.size());
+      buffer_.insert(buffer_.end(), data, data + take);
+      data += take;
+      size -= take;
+      if (buffer_.size() < kHeader) continue;
+      size_t len = length();
+      if (len < kHeader || len > kMaxMessage) {
+        error_ = true;
+        return count;
+      }
+      if (buffer_.size() == len) {
+        messages->insert(messages->end(), buffer_.begin(), buffer_.end());
+        std::vector<uint8_t>().swap(buffer_);
+        ++count;
+        break;
+      }
+    }
+    if (!buffer_.empty() || error_) return count;
   }
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(pos));
+  size_t pos = 0;
+  while (size - pos >= kHeader) {
+    size_t len = (data[pos + 16] << 8) | data[pos + 17];
+    if (len < kHeader || len > kMaxMessage) { error_ = true; break; }
+    if (size - pos < len) break;
+    pos += len;
+    ++count;
+  }
+  messages->insert(messages->end(), data, data + pos);
+  if (!error_) buffer_.assign(data + pos, data + size);
+  return count;
+}
+
+std::vector<std::vector<uint8_t>> StreamParser::Feed(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> all;
+  Feed(data, size, &all);
+  std::vector<std::vector<uint8_t>> out;
+  ForEachMessage(all.data(), all.size(), [&](const uint8_t* m, size_t n) { out.emplace_back(m, m + n); });
   return out;
 }
 

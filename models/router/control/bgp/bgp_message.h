@@ -64,6 +64,23 @@ struct Message {
 };
 
 std::vector<uint8_t> Encode(const Message& m);
+/// Appends the encoding of `m` to `out`.
+void EncodeTo(const Message& m, std::vector<uint8_t>* out);
+/// Appends an UPDATE built from parts (no Message to assemble: a spine sends one per prefix to
+/// thousands of peers).
+void EncodeUpdateTo(const std::vector<Prefix>& withdrawn, const PathAttributes* attrs, uint32_t next_hop,
+                    const Prefix* nlri, size_t nlri_count, std::vector<uint8_t>* out);
+/// Calls f(bytes, size) for each message of a buffer of whole messages (as StreamParser yields).
+template <class F>
+void ForEachMessage(const uint8_t* data, size_t size, F&& f) {
+  size_t pos = 0;
+  while (pos + 19 <= size) {
+    size_t len = (size_t(data[pos + 16]) << 8) | data[pos + 17];
+    if (len < 19 || pos + len > size) return;
+    f(data + pos, len);
+    pos += len;
+  }
+}
 /// Decodes one whole message (header included); false when malformed.
 bool Decode(const uint8_t* data, size_t size, Message* out);
 
@@ -72,6 +89,8 @@ class StreamParser {
  public:
   /// Appends bytes; returns the complete messages' bytes. Sets `error` on a bad header.
   std::vector<std::vector<uint8_t>> Feed(const uint8_t* data, size_t size);
+  /// Appends bytes; appends the complete messages, back to back, to `messages` and returns how many.
+  size_t Feed(const uint8_t* data, size_t size, std::vector<uint8_t>* messages);
   bool error() const { return error_; }
 
  private:

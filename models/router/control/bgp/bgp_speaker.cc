@@ -54,8 +54,15 @@ size_t BgpSpeaker::adj_rib_in_size() const {
   return n;
 }
 
+std::vector<uint8_t>& BgpSpeaker::OutputTo(size_t peer, std::vector<Action>* out) {
+  if (out->empty() || out->back().kind != Action::Kind::kSend || out->back().peer != peer) {
+    out->push_back({Action::Kind::kSend, peer, {}});
+  }
+  return out->back().bytes;
+}
+
 void BgpSpeaker::Send(size_t peer, const Message& m, std::vector<Action>* out) {
-  out->push_back({Action::Kind::kSend, peer, Encode(m)});
+  EncodeTo(m, &OutputTo(peer, out));
 }
 
 void BgpSpeaker::SendNotification(size_t peer, uint8_t code, uint8_t subcode, std::vector<Action>* out) {
@@ -66,8 +73,11 @@ void BgpSpeaker::SendNotification(size_t peer, uint8_t code, uint8_t subcode, st
 }
 
 uint32_t BgpSpeaker::MultipathId(const std::vector<uint32_t>& peers) {
+  // Consecutive decisions mostly pick the same set (a fabric's uplinks): check it first.
+  if (multipath_sets_[last_multipath_] == peers) return last_multipath_;
   auto [it, inserted] = multipath_ids_.emplace(peers, static_cast<uint32_t>(multipath_sets_.size()));
   if (inserted) multipath_sets_.push_back(peers);
+  last_multipath_ = it->second;
   return it->second;
 }
 
@@ -156,6 +166,8 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   p.adj_in.Clear();
   p.adj_out.Clear();
   p.held.clear();
+  p.full_scan = UINT32_MAX;
+  p.blocked = false;
   p.hold_deadline = p.keepalive_at = -1;
   p.mrai_until = 0;
   if (p.config.active) {
@@ -170,17 +182,14 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
 
 bool BgpSpeaker::has_pending() const {
   for (const auto& p : peers_) {
-    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) return true;
+    if (p.HasWork(journal_end())) return true;
   }
   return false;
 }
 
 void BgpSpeaker::FlushAll(SimTime now, std::vector<Action>* out) {
   for (size_t i = 0; i < peers_.size(); ++i) {
-    const Peer& p = peers_[i];
-    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) {
-      Flush(now, i, false, false, out);
-    }
+    if (peers_[i].HasWork(journal_end())) Flush(now, i, false, out);
   }
   CompactJournal();
 }
@@ -259,7 +268,8 @@ void BgpSpeaker::Established(SimTime now, size_t peer, std::vector<Action>* out)
   if (p.hold > 0) p.hold_deadline = now + p.hold;
   p.cursor = journal_end();
   p.held.clear();
-  Flush(now, peer, true, true, out);
+  p.full_scan = 0;
+  if (!p.blocked) Flush(now, peer, true, out);
 }
 
 void BgpSpeaker::ProcessUpdate(SimTime now, size_t peer, const Update& u, std::vector<Action>* out) {
@@ -365,6 +375,16 @@ uint32_t BgpSpeaker::Export(size_t peer, uint32_t pid) {
   bool from_ibgp = best.best != kLocal && !Ebgp(peers_[best.best]);
   bool to_ebgp = Ebgp(q);
   if (from_ibgp && !to_ebgp) return kNone;  // iBGP routes are not re-advertised to iBGP peers (RFC 4271 §9.1.3)
+  if (to_ebgp) {
+    // Sender-side loop prevention: a path through the peer's AS would be dropped by it anyway.
+    // Checked before the exported path is built: a leaf would otherwise build (and store) a path
+    // towards the spines for every prefix of the fabric.
+    const auto& path = in_->attrs(best.attr - 1).as_path;
+    if (q.config.remote_as == config_.local_as ||
+        std::find(path.begin(), path.end(), q.config.remote_as) != path.end()) {
+      return kNone;
+    }
+  }
   auto [it, inserted] = export_cache_.emplace(std::make_pair(best.attr, to_ebgp), 0);
   if (inserted) {
     PathAttributes a = in_->attrs(best.attr - 1);
@@ -377,21 +397,19 @@ uint32_t BgpSpeaker::Export(size_t peer, uint32_t pid) {
     }
     it->second = in_->AttrId(a);
   }
-  if (to_ebgp) {
-    // Sender-side loop prevention: a path through the peer's AS would be dropped by it anyway.
-    const auto& path = in_->attrs(it->second).as_path;
-    if (std::find(path.begin() + 1, path.end(), q.config.remote_as) != path.end()) return kNone;
-  }
   return it->second;
 }
 
-void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, bool full, std::vector<Action>* out) {
+void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>* out) {
   Peer& p = peers_.at(peer);
   if (p.state != SessionState::kEstablished) return;
-  bool mrai_open = force || now >= p.mrai_until;
+  // The initial table dump is not paced by the MRAI, only by the socket.
+  bool mrai_open = force || p.full_scan != UINT32_MAX || now >= p.mrai_until;
   std::vector<uint32_t> withdraw;
-  std::map<uint32_t, std::vector<uint32_t>> announce;  // prefixes grouped by attributes, one UPDATE each
+  std::vector<std::pair<uint32_t, uint32_t>> announce;  // (exported attributes, prefix id)
   std::vector<uint32_t> held;
+  // Roughly what the UPDATEs will take: one per prefix with its attributes, as in a fabric.
+  size_t budget = 0;
   ++stamp_;
   auto consider = [&](uint32_t pid) {
     if (!FirstSight(pid)) return;
@@ -402,6 +420,7 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, bool full, std::vec
       if (sent) {
         withdraw.push_back(pid);
         p.adj_out.Set(pid, 0);
+        budget += 5;
       }
       return;
     }
@@ -410,45 +429,54 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, bool full, std::vec
       held.push_back(pid);
       return;
     }
-    announce[want].push_back(pid);
+    announce.emplace_back(want, pid);
     p.adj_out.Set(pid, want + 1);
+    budget += 48 + 4 * in_->attrs(want).as_path.size();
   };
-  if (full) {
-    for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
-      if (loc_rib_[pid].attr) consider(pid);
+  auto room = [&]() { return budget < config_.write_quantum; };
+  while (p.full_scan != UINT32_MAX && room()) {
+    if (p.full_scan >= loc_rib_.size()) {
+      p.full_scan = UINT32_MAX;
+      break;
     }
+    uint32_t pid = p.full_scan++;
+    if (loc_rib_[pid].attr) consider(pid);
   }
-  if (mrai_open) {
+  if (mrai_open && !p.held.empty()) {
     std::vector<uint32_t> before;
     before.swap(p.held);
-    for (uint32_t pid : before) consider(pid);
+    size_t i = 0;
+    for (; i < before.size() && room(); ++i) consider(before[i]);
+    held.insert(held.end(), before.begin() + static_cast<long>(i), before.end());
   }
-  for (uint64_t seq = std::max(p.cursor, journal_base_); seq < journal_end(); ++seq) consider(journal_[seq - journal_base_]);
-  p.cursor = journal_end();
+  uint64_t seq = std::max(p.cursor, journal_base_);
+  for (; seq < journal_end() && room(); ++seq) consider(journal_[seq - journal_base_]);
+  p.cursor = seq;
   p.held.insert(p.held.end(), held.begin(), held.end());
+  if (withdraw.empty() && announce.empty()) return;
+  std::vector<uint8_t>& bytes = OutputTo(peer, out);
+  std::vector<Prefix> prefixes;
   for (size_t i = 0; i < withdraw.size(); i += kMaxPrefixesPerUpdate) {
-    Message m;
-    m.type = MessageType::kUpdate;
-    for (size_t k = i; k < std::min(withdraw.size(), i + kMaxPrefixesPerUpdate); ++k) {
-      m.update.withdrawn.push_back(in_->prefix(withdraw[k]));
-    }
-    counters_.prefixes_withdrawn += m.update.withdrawn.size();
+    prefixes.clear();
+    for (size_t k = i; k < std::min(withdraw.size(), i + kMaxPrefixesPerUpdate); ++k) prefixes.push_back(in_->prefix(withdraw[k]));
+    counters_.prefixes_withdrawn += prefixes.size();
     ++counters_.updates_sent;
-    Send(peer, m, out);
+    EncodeUpdateTo(prefixes, nullptr, 0, nullptr, 0, &bytes);
   }
-  for (auto& [aid, pids] : announce) {
-    for (size_t i = 0; i < pids.size(); i += kMaxPrefixesPerUpdate) {
-      Message m;
-      m.type = MessageType::kUpdate;
-      m.update.attrs = in_->attrs(aid);
-      m.update.attrs.next_hop = p.config.local_addr;  // next-hop-self: every session runs on a directly connected link
-      for (size_t k = i; k < std::min(pids.size(), i + kMaxPrefixesPerUpdate); ++k) {
-        m.update.nlri.push_back(in_->prefix(pids[k]));
-      }
-      counters_.prefixes_announced += m.update.nlri.size();
-      ++counters_.updates_sent;
-      Send(peer, m, out);
+  // Prefixes with the same attributes share UPDATEs (RFC 4271 §4.3), in order of attribute id.
+  std::stable_sort(announce.begin(), announce.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<Prefix> none;
+  for (size_t i = 0; i < announce.size();) {
+    uint32_t aid = announce[i].first;
+    prefixes.clear();
+    for (; i < announce.size() && announce[i].first == aid && prefixes.size() < kMaxPrefixesPerUpdate; ++i) {
+      prefixes.push_back(in_->prefix(announce[i].second));
     }
+    counters_.prefixes_announced += prefixes.size();
+    ++counters_.updates_sent;
+    // next-hop-self: every session runs on a directly connected link.
+    EncodeUpdateTo(none, &in_->attrs(aid), p.config.local_addr, prefixes.data(), prefixes.size(), &bytes);
   }
   if (!announce.empty()) p.mrai_until = now + (Ebgp(p) ? config_.mrai_ebgp : config_.mrai_ibgp);
 }
@@ -498,9 +526,7 @@ SimTime BgpSpeaker::NextDeadline() const {
     for (SimTime t : {p.hold_deadline, p.keepalive_at, p.retry_at}) {
       if (t >= 0) next = std::min(next, t);
     }
-    if (p.state == SessionState::kEstablished && (p.cursor < journal_end() || !p.held.empty())) {
-      next = std::min(next, p.mrai_until);
-    }
+    if (p.HasWork(journal_end())) next = std::min(next, p.mrai_until);
   }
   SimTime reuse = damping_.NextReuse();
   if (reuse >= 0) next = std::min(next, reuse);

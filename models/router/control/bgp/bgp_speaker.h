@@ -43,6 +43,9 @@ struct SpeakerConfig {
   /// When true, received messages only update the RIBs; the host calls FlushPending() to send
   /// what became due, so a burst of input yields one batch of output (as BGP write quanta do).
   bool defer_flush = false;
+  /// Bytes of UPDATEs generated for one peer per flush; the rest waits in the Loc-RIB journal
+  /// until the peer's socket drains (FRR's write quanta play this role).
+  size_t write_quantum = 64 * 1024;
   DampingConfig damping;
   /// Shared by every speaker of a run so that prefixes and attributes are stored once; a speaker
   /// without one makes its own.
@@ -92,6 +95,9 @@ class BgpSpeaker {
   void ResetSession(SimTime now, size_t peer, std::vector<Action>* out);
   /// A daemon crash: every session and route is forgotten; Start() begins again.
   void Crash();
+  /// Flow control from the host: while a peer's socket cannot take more, no UPDATEs are built
+  /// for it (they are generated from the Loc-RIB when it drains, as BGP daemons do).
+  void SetWritable(size_t peer, bool writable) { peers_.at(peer).blocked = !writable; }
 
   /// Loc-RIB as the FIB needs it: prefix -> next hops (empty for our own prefixes).
   std::map<Prefix, std::vector<NextHop>> ForwardingTable() const;
@@ -129,7 +135,13 @@ class BgpSpeaker {
     PrefixIdArray adj_in;
     PrefixIdArray adj_out;       // what the peer has from us (exported attributes)
     uint64_t cursor = 0;         // Loc-RIB changes up to here were considered for this peer
+    uint32_t full_scan = UINT32_MAX;  // next prefix id of the initial table dump, or none
     std::vector<uint32_t> held;  // announcements waiting for the MRAI timer
+    bool blocked = false;        // the host's socket is full
+    bool HasWork(uint64_t journal_end) const {
+      return state == SessionState::kEstablished && !blocked &&
+             (cursor < journal_end || !held.empty() || full_scan != UINT32_MAX);
+    }
   };
   /// Loc-RIB entry: the best path and its equal-cost set (an interned list of peers).
   struct LocEntry {
@@ -148,8 +160,11 @@ class BgpSpeaker {
   void Decide(SimTime now, uint32_t pid);
   /// The attribute id to advertise to `peer` for `pid`, or kNone if nothing should be sent.
   uint32_t Export(size_t peer, uint32_t pid);
-  /// Considers the journal since the peer's cursor (and, with `full`, the whole Loc-RIB).
-  void Flush(SimTime now, size_t peer, bool force, bool full, std::vector<Action>* out);
+  /// Considers the table dump in progress, the held announcements and the journal since the
+  /// peer's cursor, up to the write quantum.
+  void Flush(SimTime now, size_t peer, bool force, std::vector<Action>* out);
+  /// The bytes of the output action to `peer` (consecutive messages to one peer go in one write).
+  std::vector<uint8_t>& OutputTo(size_t peer, std::vector<Action>* out);
   /// Sends what is due to every established peer: withdrawals at once, announcements when the MRAI allows.
   void FlushAll(SimTime now, std::vector<Action>* out);
   LocEntry& Loc(uint32_t pid) {
@@ -194,6 +209,7 @@ class BgpSpeaker {
   };
   std::vector<Candidate> cands_;
   std::vector<uint32_t> mp_scratch_;
+  uint32_t last_multipath_ = 0;
 };
 
 }  // namespace planelab::bgp

@@ -27,10 +27,10 @@ size_t RouteInterner::AttrHash::operator()(const PathAttributes& a) const {
 }
 
 uint32_t RouteInterner::AttrId(const PathAttributes& a) {
+  auto it = attr_ids_.find(a);
+  if (it != attr_ids_.end()) return it->second;
   PathAttributes key = a;
   key.next_hop = 0;
-  auto it = attr_ids_.find(key);
-  if (it != attr_ids_.end()) return it->second;
   uint32_t id = static_cast<uint32_t>(attrs_.size());
   attrs_.push_back(key);
   attr_ids_.emplace(std::move(key), id);

@@ -29,13 +29,19 @@ class RouteInterner {
   size_t attr_count() const { return attrs_.size(); }
 
  private:
+  // Hash and equality ignore NEXT_HOP, so a received path is looked up without a copy.
   struct AttrHash {
     size_t operator()(const PathAttributes& a) const;
+  };
+  struct AttrEq {
+    bool operator()(const PathAttributes& a, const PathAttributes& b) const {
+      return a.origin == b.origin && a.as_path == b.as_path && a.med == b.med && a.local_pref == b.local_pref;
+    }
   };
   std::vector<Prefix> prefixes_;
   std::unordered_map<uint64_t, uint32_t> prefix_ids_;
   std::deque<PathAttributes> attrs_;  // stable references
-  std::unordered_map<PathAttributes, uint32_t, AttrHash> attr_ids_;
+  std::unordered_map<PathAttributes, uint32_t, AttrHash, AttrEq> attr_ids_;
 };
 
 /// A map from prefix id to a non-zero uint32, stored in pages allocated on first write: dense
