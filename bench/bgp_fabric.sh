@@ -4,7 +4,7 @@
 # held a full table, kernel events/s, peak memory (total and per router).
 #
 # Usage: bench/bgp_fabric.sh [ROUTERS...]        (default: 100 1000 5000)
-# Env:   SPINES (default 4 up to 1,000 routers, 8 above), DURATION (default 6s; 12s above 2,000),
+# Env:   SPINES (default 4 up to 1,000 routers, 8 above), DURATION in seconds (default 6; 12 above 2,000),
 #        CPU_COST (route-processor time per BGP message, default the scenario default 200us),
 #        PLANELAB_BIN (default build/sim/cli/planelab).
 # Each size runs alone; nothing else should run on the machine while it does.
@@ -20,22 +20,22 @@ printf "%8s %7s %7s %9s %13s %12s %10s %10s %11s\n" \
   routers spines leaves wall_s converged_at_s events events/s peak_MiB KiB/router
 for n in "${sizes[@]}"; do
   spines=${SPINES:-$([ "$n" -gt 1000 ] && echo 8 || echo 4)}
-  duration=${DURATION:-$([ "$n" -gt 2000 ] && echo 12s || echo 6s)}
+  duration=${DURATION:-$([ "$n" -gt 2000 ] && echo 12 || echo 6)}
   leaves=$((n - spines))
   cpu=""
   [ -n "${CPU_COST:-}" ] && cpu=", \"cpu_cost_message\": \"$CPU_COST\""
   # Data-center timers as in scenarios/scale/clos-1000-bgp.json (keepalive 3 s, hold 9 s, MRAI 0).
   cat >"$work/s.json" <<JSON
-{"name": "bench-clos-$n", "duration": "$duration", "sample_interval": "500ms",
+{"name": "bench-clos-$n", "duration": "${duration}s", "sample_interval": "500ms",
  "topology": {"generate": [{"kind": "leaf-spine", "spines": $spines, "leaves": $leaves, "hosts_per_leaf": 1,
                             "link": {"rate": "10Gbps", "delay": "10us"}}]},
  "management": {"enabled": false},
  "routing": {"protocol": "bgp"$cpu, "bgp": {"keepalive": "3s", "hold_time": "9s", "connect_retry": "10s", "mrai_ebgp": "0s"}},
  "expectations": [{"id": "converged", "group": "leaves", "plane": "control", "metric": "rib_routes",
-                   "from": "$duration", "to": "$duration", "stat": "min", "op": ">=", "bound": $((leaves - 1))}]}
+                   "from": "$((duration - 1))s", "to": "${duration}s", "stat": "min", "op": ">=", "bound": $((leaves - 1))}]}
 JSON
   if ! /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet; then
-    echo "$n routers: did not converge within $duration (exit status of planelab run: see above)"
+    echo "$n routers: did not converge within ${duration}s (exit status of planelab run: see above)"
     continue
   fi
   read -r wall rss <"$work/time"

@@ -40,6 +40,9 @@ const std::vector<DeviceKindDoc>& DeviceKinds() {
            {"control", "bgp_session_drops", "sessions", "established sessions that went down"},
            {"control", "bgp_suppressed_routes", "routes", "routes suppressed by flap damping"},
            {"control", "adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)"},
+           {"control", "bgp_session_state.<neighbour>", "state",
+            "BGP4-MIB bgpPeerState of the session with that neighbour: 1 idle, 2 connect, 3 active, 4 openSent, "
+            "5 openConfirm, 6 established"},
            {"management", "polls_answered", "polls", "status polls answered by the agent"},
            {"management", "oob_reachable", "1", "1 while the out-of-band access path is intact"},
        }},
@@ -239,7 +242,13 @@ bool KindHasMetric(const std::string& kind, const std::string& plane, const std:
   if (!has_plane) return false;
   if (metric == "health.actual" || metric == "health.reported") return true;
   for (const auto& m : k->metrics) {
-    if (m.plane == plane && m.name == metric) return true;
+    if (m.plane != plane) continue;
+    if (m.name == metric) return true;
+    // Per-neighbour series: "name.<neighbour>" matches "name." followed by any device id.
+    auto hole = m.name.find(".<");
+    if (hole != std::string::npos && metric.size() > hole + 1 && metric.compare(0, hole + 1, m.name, 0, hole + 1) == 0) {
+      return true;
+    }
   }
   return false;
 }

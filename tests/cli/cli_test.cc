@@ -203,4 +203,49 @@ TEST(Convergence, MatchesTheHandComputationOnARing) {
   EXPECT_EQ(conv[1]["routers_changed"], 4);
 }
 
+TEST(Cli, EveryBgpSeriesIsInTheKindCatalog) {
+  std::string out = FreshPath("catalog-bgp");
+  ASSERT_EQ(RunPlanelab("run scenarios/basics/bgp-diamond.json --quiet --out " + out).code, 0);
+  RunStoreReader r(out + "/run.sqlite");
+  EXPECT_GT(r.QueryInt("SELECT count(*) FROM series WHERE metric LIKE 'bgp_session_state.%'"), 0);
+  std::string dump = r.DumpAll();
+  auto pos = dump.find("## series\n");
+  auto end = dump.find("## events\n");
+  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
+  std::string row;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> f;
+    std::stringstream ss(row);
+    std::string x;
+    while (std::getline(ss, x, '|')) f.push_back(x);
+    ASSERT_GE(f.size(), 4u) << row;
+    std::string kind = f[3] == "utilization" ? "link" : f[1][0] == 'h' ? "host" : "router";
+    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << row;
+  }
+  // The session state series follows the FSM: established (6) before the cut; after it, r4 (the
+  // higher address, which connects) is idle (1) until its connect-retry timer, r2 listens (active, 3).
+  auto st = r.Samples("r2", "control", "bgp_session_state.r4", 0, 25);
+  ASSERT_FALSE(st.empty());
+  EXPECT_EQ(r.Samples("r2", "control", "bgp_session_state.r4", 19, 19.9).back().second, 6);
+  EXPECT_EQ(st.back().second, 3);
+  EXPECT_EQ(r.Samples("r4", "control", "bgp_session_state.r2", 0, 25).back().second, 1);
+}
+
+TEST(Convergence, BgpDiamondMatchesTheHandComputation) {
+  // The derivation is in the scenario's description: after the r2-r4 cut, r2 withdraws h4's
+  // prefix from r1, r1 falls back to r3 and announces that path to r2, which installs it.
+  std::string out = FreshPath("bgp-diamond");
+  ASSERT_EQ(RunPlanelab("run scenarios/basics/bgp-diamond.json --quiet --out " + out).code, 0);
+  auto s = nlohmann::json::parse(ReadFile(out + "/summary.json"));
+  const auto& conv = s["convergence"];
+  ASSERT_EQ(conv.size(), 2u);
+  EXPECT_EQ(conv[1]["trigger"], "fault.start link-down r2-r4");
+  const double punt = 10e-6, cpu = 200e-6, link = 1e-3, fib = 10e-3;
+  // Withdrawal 27 bytes and announcement 55 bytes of BGP, each plus TCP (with timestamps), IPv4
+  // and PPP headers (54 bytes), at 1 Gbps.
+  const double wire = (27 + 54 + 55 + 54) * 8 / 1e9;
+  EXPECT_NEAR(conv[1]["converged_after_s"].get<double>(), punt + 3 * cpu + 2 * link + wire + fib, 1e-6);
+  EXPECT_EQ(conv[1]["routers_changed"], 3);  // r2 twice, r4 (one ECMP member less), r1
+}
+
 }  // namespace planelab::testing
