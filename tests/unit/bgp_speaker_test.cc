@@ -220,6 +220,43 @@ TEST(BgpSpeaker, FabricEstablishesAndUsesBothSpines) {
   EXPECT_EQ(f.sp(10).loc_rib_size(), 2u);
 }
 
+TEST(BgpSpeaker, IbgpLearnedRoutesAreNotPassedToOtherIbgpPeers) {
+  // C (AS 65001) announces kP1 to A; A and B, and B and D, are iBGP neighbours in AS 65000.
+  Fabric f;
+  f.AddSpeaker(1, 65000, {});      // A
+  f.AddSpeaker(2, 65000, {});      // B
+  f.AddSpeaker(3, 65001, {kP1});   // C
+  f.AddSpeaker(4, 65000, {});      // D
+  f.Session(3, 1, 1);
+  f.Session(1, 2, 2);
+  f.Session(2, 4, 3);
+  f.Start();
+  ASSERT_EQ(f.sp(2).established(), 2u);
+  auto fib_b = f.sp(2).ForwardingTable();
+  ASSERT_EQ(fib_b.count(kP1), 1u);
+  EXPECT_EQ(fib_b[kP1][0].addr, A(10, 0, 2, 1));  // via A
+  // RFC 4271 §9.1.3: B learned kP1 over iBGP, so it does not tell D (no full mesh, no reflector).
+  EXPECT_EQ(f.sp(4).ForwardingTable().count(kP1), 0u);
+  EXPECT_EQ(f.sp(4).adj_rib_in_size(), 0u);
+}
+
+TEST(BgpSpeaker, DecisionPrefersEbgpOverIbgpAtEqualLength) {
+  // B hears kP1 from C directly (eBGP) and through A (iBGP): both AS_PATHs are [65001] and
+  // LOCAL_PREF is 100 on both, so step f (eBGP over iBGP, RFC 4271 §9.1.2.2) decides; equal
+  // paths of different session types are not mixed in one ECMP group.
+  Fabric f;
+  f.AddSpeaker(1, 65000, {});     // A
+  f.AddSpeaker(2, 65000, {});     // B
+  f.AddSpeaker(3, 65001, {kP1});  // C
+  f.Session(3, 1, 1);
+  f.Session(1, 2, 2);
+  f.Session(3, 2, 3);
+  f.Start();
+  auto fib_b = f.sp(2).ForwardingTable();
+  ASSERT_EQ(fib_b[kP1].size(), 1u);
+  EXPECT_EQ(fib_b[kP1][0].addr, A(10, 0, 3, 1));  // C's address on the C-B link
+}
+
 TEST(BgpSpeaker, DecisionPrefersShorterAsPath) {
   Fabric f;
   f.AddSpeaker(1, 65001, {});
