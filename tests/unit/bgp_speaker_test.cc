@@ -196,13 +196,27 @@ TEST(BgpMessage, RoundTripsRealWireFormat) {
   std::vector<uint8_t> stream = b;
   stream.insert(stream.end(), k.begin(), k.end());
   StreamParser parser;
-  auto m1 = parser.Feed(stream.data(), 10);
-  auto m2 = parser.Feed(stream.data() + 10, stream.size() - 12);
-  auto m3 = parser.Feed(stream.data() + stream.size() - 2, 2);
+  std::vector<uint8_t> m1, m2, m3;
+  EXPECT_EQ(parser.Feed(stream.data(), 10, &m1), 0u);
+  EXPECT_EQ(parser.Feed(stream.data() + 10, stream.size() - 12, &m2), 1u);
+  EXPECT_EQ(parser.Feed(stream.data() + stream.size() - 2, 2, &m3), 1u);
   EXPECT_TRUE(m1.empty());
-  ASSERT_EQ(m2.size(), 1u);
-  ASSERT_EQ(m3.size(), 1u);
-  EXPECT_EQ(m3[0].size(), 19u);
+  EXPECT_EQ(m2, b);
+  ASSERT_EQ(m3.size(), 19u);
+  EXPECT_EQ(m3[18], 4);  // KEEPALIVE
+  // A message split in its header, then many at once, then a bad length.
+  std::vector<uint8_t> all, many;
+  for (int i = 0; i < 50; ++i) many.insert(many.end(), k.begin(), k.end());
+  EXPECT_EQ(parser.Feed(many.data(), 5, &all), 0u);
+  EXPECT_EQ(parser.Feed(many.data() + 5, many.size() - 5, &all), 50u);
+  EXPECT_EQ(all, many);
+  size_t n = 0;
+  ForEachMessage(all.data(), all.size(), [&](const uint8_t*, size_t size) { n += size == 19; });
+  EXPECT_EQ(n, 50u);
+  std::vector<uint8_t> bad = k;
+  bad[17] = 3;  // length 3 < 19
+  parser.Feed(bad.data(), bad.size(), &all);
+  EXPECT_TRUE(parser.error());
   b[0] = 0;
   EXPECT_FALSE(Decode(b.data(), b.size(), &d));
 }

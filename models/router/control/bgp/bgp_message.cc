@@ -256,12 +256,4 @@ size_t StreamParser::Feed(const uint8_t* data, size_t size, std::vector<uint8_t>
   return count;
 }
 
-std::vector<std::vector<uint8_t>> StreamParser::Feed(const uint8_t* data, size_t size) {
-  std::vector<uint8_t> all;
-  Feed(data, size, &all);
-  std::vector<std::vector<uint8_t>> out;
-  ForEachMessage(all.data(), all.size(), [&](const uint8_t* m, size_t n) { out.emplace_back(m, m + n); });
-  return out;
-}
-
 }  // namespace planelab::bgp

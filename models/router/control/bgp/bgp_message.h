@@ -87,9 +87,8 @@ bool Decode(const uint8_t* data, size_t size, Message* out);
 /// Splits a TCP byte stream into BGP messages using the header's length field.
 class StreamParser {
  public:
-  /// Appends bytes; returns the complete messages' bytes. Sets `error` on a bad header.
-  std::vector<std::vector<uint8_t>> Feed(const uint8_t* data, size_t size);
-  /// Appends bytes; appends the complete messages, back to back, to `messages` and returns how many.
+  /// Takes the next bytes of the stream; appends the messages they complete, back to back, to
+  /// `messages` and returns how many. Sets `error` on a bad header.
   size_t Feed(const uint8_t* data, size_t size, std::vector<uint8_t>* messages);
   bool error() const { return error_; }
 
