@@ -4,7 +4,7 @@
 # held a full table, kernel events/s, peak memory (total and per router).
 #
 # Usage: bench/bgp_fabric.sh [ROUTERS...]        (default: 100 1000 5000)
-# Env:   SPINES (default 4 up to 1,000 routers, 8 above), DURATION in seconds (default 6; 12 above 2,000),
+# Env:   SPINES (default 4 up to 1,000 routers, 8 above), DURATION in seconds (default 6; 16 above 2,000),
 #        CPU_COST (route-processor time per BGP message, default the scenario default 200us),
 #        PLANELAB_BIN (default build/sim/cli/planelab).
 # Each size runs alone; nothing else should run on the machine while it does.
@@ -20,7 +20,7 @@ printf "%8s %7s %7s %9s %13s %12s %10s %10s %11s\n" \
   routers spines leaves wall_s converged_at_s events events/s peak_MiB KiB/router
 for n in "${sizes[@]}"; do
   spines=${SPINES:-$([ "$n" -gt 1000 ] && echo 8 || echo 4)}
-  duration=${DURATION:-$([ "$n" -gt 2000 ] && echo 12 || echo 6)}
+  duration=${DURATION:-$([ "$n" -gt 2000 ] && echo 16 || echo 6)}
   leaves=$((n - spines))
   cpu=""
   [ -n "${CPU_COST:-}" ] && cpu=", \"cpu_cost_message\": \"$CPU_COST\""
@@ -34,8 +34,11 @@ for n in "${sizes[@]}"; do
  "expectations": [{"id": "converged", "group": "leaves", "plane": "control", "metric": "rib_routes",
                    "from": "$((duration - 1))s", "to": "${duration}s", "stat": "min", "op": ">=", "bound": $((leaves - 1))}]}
 JSON
-  if ! /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet; then
-    echo "$n routers: did not converge within ${duration}s (exit status of planelab run: see above)"
+  # Exit status 1 only says the fabric had not converged by the end: the figures still count.
+  status=0
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet || status=$?
+  if [ "$status" -gt 1 ]; then
+    echo "$n routers: planelab run failed (exit status $status)"
     continue
   fi
   read -r wall rss <"$work/time"
@@ -44,6 +47,7 @@ JSON
   # The first sample at which every leaf held routes to all other leaves.
   conv=$(sqlite3 "$db" "select min(t_s) from (select t_s, min(value) m from metric_samples
            where metric='rib_routes' and device like 'leaf%' group by t_s) where m >= $((leaves - 1))")
+  [ -n "$conv" ] || conv="not_by_${duration}"
   /usr/bin/python3 -c "
 w,r,e,n,s,l,c=$wall,$rss,$events,$n,$spines,$leaves,'$conv'
 print(f'{n:8d} {s:7d} {l:7d} {w:9.1f} {c:>13s} {e:12d} {e/max(w,1e-9):10.0f} {r/1024:10.0f} {r/n:11.0f}')"
