@@ -50,6 +50,7 @@ struct BgpControlPlane::Conn {
   /// A read of this socket waits on the CPU: the next read happens when it is done, so unread
   /// bytes stay in TCP's receive buffer and its window pushes back on the sender.
   bool reading = false;
+  bool blocked = false;  // the speaker was told the socket is full
 };
 
 struct BgpControlPlane::Listener {
@@ -156,6 +157,7 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
   c.backlog.clear();
   c.backlog_sent = 0;
   c.reading = false;
+  c.blocked = false;
   uint64_t gen = ++c.gen;
   using Self = BgpControlPlane;
   c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) {
@@ -165,13 +167,14 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen),
       MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) { self->OnTcp(p, g, false); }, this, peer, gen));
   c.sock->SetSendCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>, uint32_t) {
-    if (g != self->conns_[p]->gen || !self->running()) return;
+    Conn& conn = *self->conns_[p];
+    // Called on every ACK that frees send buffer: only a peer that was held back needs work.
+    if (g != conn.gen || !self->running() || !conn.blocked) return;
     if (self->Write(p)) {
       // The socket drained: build what waited for this peer (the speaker kept it in its RIBs).
+      conn.blocked = false;
       self->core_->SetWritable(p, true);
-      if (self->core_->has_pending() && !self->fib_flush_.armed()) {
-        self->fib_flush_.Arm(0, [self]() { self->ProgramPending(); });
-      }
+      if (!self->fib_flush_.armed()) self->fib_flush_.Arm(0, [self]() { self->ProgramPending(); });
     }
   }, this, peer, gen));
 }
@@ -258,6 +261,7 @@ void BgpControlPlane::Detach(size_t peer) {
   c.backlog.clear();
   c.backlog_sent = 0;
   c.reading = false;
+  c.blocked = false;
 }
 
 void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
@@ -308,7 +312,10 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
       case bgp::Action::Kind::kSend:
         if (c.sock) {
           c.backlog.insert(c.backlog.end(), a.bytes.begin(), a.bytes.end());
-          if (!Write(a.peer)) core_->SetWritable(a.peer, false);
+          if (!Write(a.peer)) {
+            c.blocked = true;
+            core_->SetWritable(a.peer, false);
+          }
         }
         break;
     }
