@@ -35,6 +35,10 @@ constexpr SimTime kFibBatchWindow = 10 * kMs;
 // is what a fabric's memory goes to while leaves digest their tables.
 constexpr uint32_t kSendBuffer = 65536;
 constexpr uint32_t kReceiveWindow = 65536;
+// ns-3 sends no window update when the application reads, so a sender that saw a zero window
+// waits for its persist timer (ns-3's default: 6 s). Linux probes a zero window after the RTO,
+// at least TCP_RTO_MIN = 200 ms (include/net/tcp.h), and also updates the window on reads.
+constexpr int64_t kPersistTimeoutMs = 200;
 // One socket read takes at most this much: a daemon reads, processes, then reads again.
 constexpr uint32_t kReadSize = 16384;
 }  // namespace
@@ -133,6 +137,7 @@ void BgpControlPlane::Listen() {
   listener_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
   listener_->sock->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));  // accepted sockets inherit both
   listener_->sock->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
+  listener_->sock->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
   listener_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kBgpPort));
   listener_->sock->Listen();
   listener_->sock->SetAcceptCallback(
@@ -296,6 +301,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
         Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
         s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
         s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
+        s->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
         uint64_t gen = c.gen;
