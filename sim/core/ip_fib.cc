@@ -26,13 +26,9 @@ void IpFib::SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<u
     RemoveRoute(prefix, len);
     return;
   }
-  auto [it, inserted] = group_ids_.emplace(next_hops, static_cast<uint32_t>(groups_.size()));
-  if (inserted) {
-    Group g;
-    for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
-    groups_.push_back(std::move(g));
-  }
-  routes_.Set(Key(len, prefix & Mask(len)), it->second);
+  Group g;
+  for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
+  routes_.Set(Key(len, prefix & Mask(len)), groups_.Id(g));
   if (std::find(lengths_present_.begin(), lengths_present_.end(), len) == lengths_present_.end()) {
     lengths_present_.push_back(len);
     std::sort(lengths_present_.rbegin(), lengths_present_.rend());

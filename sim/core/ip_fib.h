@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/util/flat_id_map.h"
+#include "sim/util/interner.h"
 
 namespace planelab {
 
@@ -59,6 +60,7 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   struct Entry {
     uint32_t next_hop;
     uint32_t ifindex;
+    bool operator<(const Entry& o) const { return next_hop != o.next_hop ? next_hop < o.next_hop : ifindex < o.ifindex; }
   };
   using Group = std::vector<Entry>;
   static uint64_t Key(uint8_t len, uint32_t prefix) { return (uint64_t(len) << 32) | prefix; }
@@ -72,8 +74,7 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   // (len, prefix) -> ECMP group id. A fabric's routes share a handful of groups (the uplinks),
   // so groups are stored once per FIB and routes cost a 12-byte slot.
   FlatIdMap routes_;
-  std::vector<Group> groups_;
-  std::map<std::vector<std::pair<uint32_t, uint32_t>>, uint32_t> group_ids_;
+  Interner<Group> groups_;
   std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
   std::unordered_map<uint32_t, bool> carrier_;
   mutable std::unordered_set<uint32_t> local_;  // own addresses and subnet broadcasts, built on demand

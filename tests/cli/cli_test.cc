@@ -150,13 +150,29 @@ TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
   EXPECT_GT(n, 50);
 }
 
+/// The rows of a run store's series table, split into fields (id, device, plane, metric, ...).
+std::vector<std::vector<std::string>> SeriesRows(const RunStoreReader& r) {
+  std::string dump = r.DumpAll();
+  auto pos = dump.find("## series\n");
+  auto end = dump.find("## events\n");
+  std::vector<std::vector<std::string>> out;
+  if (pos == std::string::npos || end == std::string::npos) return out;
+  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
+  std::string row;
+  while (std::getline(rows, row)) {
+    std::vector<std::string>& f = out.emplace_back();
+    std::stringstream ss(row);
+    std::string x;
+    while (std::getline(ss, x, '|')) f.push_back(x);
+  }
+  return out;
+}
+
 TEST(Cli, EveryClusterSeriesIsInTheKindCatalog) {
   std::string out = FreshPath("catalog-cluster");
   ASSERT_EQ(RunPlanelab("run scenarios/basics/cluster-autoscale.json --quiet --out " + out).code, 0);
-  std::string dump = RunStoreReader(out + "/run.sqlite").DumpAll();
-  auto pos = dump.find("## series\n");
-  auto end = dump.find("## events\n");
-  ASSERT_NE(pos, std::string::npos);
+  auto rows = SeriesRows(RunStoreReader(out + "/run.sqlite"));
+  ASSERT_FALSE(rows.empty());
   auto kind_of = [](const std::string& device, const std::string& metric) -> std::string {
     if (metric == "utilization") return "link";
     if (device.rfind("etcd-", 0) == 0) return "store-member";
@@ -167,20 +183,35 @@ TEST(Cli, EveryClusterSeriesIsInTheKindCatalog) {
     if (device == "cloud") return "cloud-api";
     return "router";
   };
-  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
-  std::string row;
   std::set<std::string> kinds;
-  while (std::getline(rows, row)) {
-    std::vector<std::string> f;
-    std::stringstream ss(row);
-    std::string x;
-    while (std::getline(ss, x, '|')) f.push_back(x);
-    ASSERT_GE(f.size(), 4u) << row;
+  for (const auto& f : rows) {
+    ASSERT_GE(f.size(), 4u);
     std::string kind = kind_of(f[1], f[3]);
     kinds.insert(kind);
-    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << row;
+    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << f[1] << " " << f[3];
   }
   EXPECT_EQ(kinds.size(), 8u);  // the six cluster kinds, routers and links
+}
+
+TEST(Cli, EveryBgpSeriesIsInTheKindCatalog) {
+  std::string out = FreshPath("catalog-bgp");
+  ASSERT_EQ(RunPlanelab("run scenarios/basics/bgp-diamond.json --quiet --out " + out).code, 0);
+  RunStoreReader r(out + "/run.sqlite");
+  EXPECT_GT(r.QueryInt("SELECT count(*) FROM series WHERE metric LIKE 'bgp_session_state.%'"), 0);
+  auto rows = SeriesRows(r);
+  ASSERT_FALSE(rows.empty());
+  for (const auto& f : rows) {
+    ASSERT_GE(f.size(), 4u);
+    std::string kind = f[3] == "utilization" ? "link" : f[1][0] == 'h' ? "host" : "router";
+    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << f[1] << " " << f[3];
+  }
+  // The session state series follows the FSM: established (6) before the cut; after it, r4 (the
+  // higher address, which connects) is idle (1) until its connect-retry timer, r2 listens (active, 3).
+  auto st = r.Samples("r2", "control", "bgp_session_state.r4", 0, 25);
+  ASSERT_FALSE(st.empty());
+  EXPECT_EQ(r.Samples("r2", "control", "bgp_session_state.r4", 19, 19.9).back().second, 6);
+  EXPECT_EQ(st.back().second, 3);
+  EXPECT_EQ(r.Samples("r4", "control", "bgp_session_state.r2", 0, 25).back().second, 1);
 }
 
 }  // namespace planelab::testing
@@ -201,34 +232,6 @@ TEST(Convergence, MatchesTheHandComputationOnARing) {
   EXPECT_EQ(conv[1]["trigger"], "fault.start link-down r1-r2");
   EXPECT_NEAR(conv[1]["converged_after_s"].get<double>(), 0.06741, 0.0002);
   EXPECT_EQ(conv[1]["routers_changed"], 4);
-}
-
-TEST(Cli, EveryBgpSeriesIsInTheKindCatalog) {
-  std::string out = FreshPath("catalog-bgp");
-  ASSERT_EQ(RunPlanelab("run scenarios/basics/bgp-diamond.json --quiet --out " + out).code, 0);
-  RunStoreReader r(out + "/run.sqlite");
-  EXPECT_GT(r.QueryInt("SELECT count(*) FROM series WHERE metric LIKE 'bgp_session_state.%'"), 0);
-  std::string dump = r.DumpAll();
-  auto pos = dump.find("## series\n");
-  auto end = dump.find("## events\n");
-  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
-  std::string row;
-  while (std::getline(rows, row)) {
-    std::vector<std::string> f;
-    std::stringstream ss(row);
-    std::string x;
-    while (std::getline(ss, x, '|')) f.push_back(x);
-    ASSERT_GE(f.size(), 4u) << row;
-    std::string kind = f[3] == "utilization" ? "link" : f[1][0] == 'h' ? "host" : "router";
-    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << row;
-  }
-  // The session state series follows the FSM: established (6) before the cut; after it, r4 (the
-  // higher address, which connects) is idle (1) until its connect-retry timer, r2 listens (active, 3).
-  auto st = r.Samples("r2", "control", "bgp_session_state.r4", 0, 25);
-  ASSERT_FALSE(st.empty());
-  EXPECT_EQ(r.Samples("r2", "control", "bgp_session_state.r4", 19, 19.9).back().second, 6);
-  EXPECT_EQ(st.back().second, 3);
-  EXPECT_EQ(r.Samples("r4", "control", "bgp_session_state.r2", 0, 25).back().second, 1);
 }
 
 TEST(Convergence, BgpDiamondMatchesTheHandComputation) {

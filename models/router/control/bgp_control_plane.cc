@@ -5,8 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <deque>
-
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -41,6 +39,14 @@ constexpr uint32_t kReceiveWindow = 65536;
 constexpr int64_t kPersistTimeoutMs = 200;
 // One socket read takes at most this much: a daemon reads, processes, then reads again.
 constexpr uint32_t kReadSize = 16384;
+
+/// Buffers and zero-window probing of a BGP socket (above); sockets accepted from a listener
+/// inherit them.
+void ConfigureBgpSocket(const Ptr<ns3::Socket>& s) {
+  s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
+  s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
+  s->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
+}
 }  // namespace
 
 struct BgpControlPlane::Conn {
@@ -55,6 +61,14 @@ struct BgpControlPlane::Conn {
   /// bytes stay in TCP's receive buffer and its window pushes back on the sender.
   bool reading = false;
   bool blocked = false;  // the speaker was told the socket is full
+  /// Forgets the I/O state of the previous connection.
+  void ResetIo() {
+    parser = bgp::StreamParser();
+    backlog.clear();
+    backlog_sent = 0;
+    reading = false;
+    blocked = false;
+  }
 };
 
 struct BgpControlPlane::Listener {
@@ -114,7 +128,7 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
                                       "state of the session with " + neighbours_[i] +
                                           " as BGP4-MIB bgpPeerState: 1 idle, 2 connect, 3 active, "
                                           "4 openSent, 5 openConfirm, 6 established"));
-    session_state_.back()->Set(1);
+    session_state_.back()->Set(MibPeerState(bgp::SessionState::kIdle));
   }
   last_states_.assign(peers.size(), bgp::SessionState::kIdle);
 }
@@ -135,9 +149,7 @@ void BgpControlPlane::Start() {
 
 void BgpControlPlane::Listen() {
   listener_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
-  listener_->sock->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));  // accepted sockets inherit both
-  listener_->sock->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
-  listener_->sock->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
+  ConfigureBgpSocket(listener_->sock);
   listener_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kBgpPort));
   listener_->sock->Listen();
   listener_->sock->SetAcceptCallback(
@@ -158,11 +170,7 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
   Detach(peer);
   Conn& c = *conns_[peer];
   c.sock = Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket));
-  c.parser = bgp::StreamParser();
-  c.backlog.clear();
-  c.backlog_sent = 0;
-  c.reading = false;
-  c.blocked = false;
+  c.ResetIo();
   uint64_t gen = ++c.gen;
   using Self = BgpControlPlane;
   c.sock->SetRecvCallback(MakeBoundCallback(+[](Self* self, size_t p, uint64_t g, Ptr<ns3::Socket>) {
@@ -263,10 +271,7 @@ void BgpControlPlane::Detach(size_t peer) {
   c.sock->SetSendCallback(MakeNullCallback<void, Ptr<ns3::Socket>, uint32_t>());
   c.sock->Close();
   c.sock = nullptr;
-  c.backlog.clear();
-  c.backlog_sent = 0;
-  c.reading = false;
-  c.blocked = false;
+  c.ResetIo();
 }
 
 void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
@@ -299,9 +304,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
           break;
         }
         Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
-        s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
-        s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
-        s->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
+        ConfigureBgpSocket(s);
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
         uint64_t gen = c.gen;

@@ -46,9 +46,7 @@ void RouterControlPlane::ProgramFibChanges(const FibTable& changes) {
       if (!rib_.Erase(k)) continue;
       prog.changes.push_back({key.first, key.second, true, {}});
     } else if (!have || *have != hops) {
-      auto [g, inserted] = group_ids_.emplace(hops, static_cast<uint32_t>(groups_.size()));
-      if (inserted) groups_.push_back(hops);
-      rib_.Set(k, g->second);
+      rib_.Set(k, groups_.Id(hops));
       prog.changes.push_back({key.first, key.second, false, hops});
     }
   }

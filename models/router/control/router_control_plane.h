@@ -10,6 +10,7 @@
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
 #include "sim/util/flat_id_map.h"
+#include "sim/util/interner.h"
 
 namespace planelab {
 
@@ -50,8 +51,7 @@ class RouterControlPlane : public PlaneActor {
   Port<ControlStatus>& to_mgmt_;
   /// Routes as sent to the data plane: (prefix, length) -> interned next-hop group.
   FlatIdMap rib_;
-  std::vector<std::vector<FibNextHop>> groups_;
-  std::map<std::vector<FibNextHop>, uint32_t> group_ids_;
+  Interner<std::vector<FibNextHop>> groups_;
   static uint64_t RibKey(uint32_t prefix, uint8_t len) { return (uint64_t(prefix) << 8) | len; }
   /// The group of `key`, or nullptr if the route is not in the RIB.
   const std::vector<FibNextHop>* RibGroup(uint64_t key) const {

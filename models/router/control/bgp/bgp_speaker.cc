@@ -31,8 +31,7 @@ BgpSpeaker::BgpSpeaker(SpeakerConfig config, std::vector<PeerConfig> peers, std:
   for (auto& p : originated) originated_.push_back(in_->PrefixId(p));
   std::sort(originated_.begin(), originated_.end());
   originated_.erase(std::unique(originated_.begin(), originated_.end()), originated_.end());
-  multipath_sets_.emplace_back();
-  multipath_ids_[{}] = 0;
+  multipath_sets_.Id({});
 }
 
 int BgpSpeaker::PeerFor(uint32_t addr) const {
@@ -75,10 +74,15 @@ void BgpSpeaker::SendNotification(size_t peer, uint8_t code, uint8_t subcode, st
 uint32_t BgpSpeaker::MultipathId(const std::vector<uint32_t>& peers) {
   // Consecutive decisions mostly pick the same set (a fabric's uplinks): check it first.
   if (multipath_sets_[last_multipath_] == peers) return last_multipath_;
-  auto [it, inserted] = multipath_ids_.emplace(peers, static_cast<uint32_t>(multipath_sets_.size()));
-  if (inserted) multipath_sets_.push_back(peers);
-  last_multipath_ = it->second;
-  return it->second;
+  last_multipath_ = multipath_sets_.Id(peers);
+  return last_multipath_;
+}
+
+std::vector<NextHop> BgpSpeaker::HopsOf(uint32_t multipath) const {
+  std::vector<NextHop> hops;
+  for (uint32_t i : multipath_sets_[multipath]) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
+  std::sort(hops.begin(), hops.end());
+  return hops;
 }
 
 bool BgpSpeaker::FirstSight(uint32_t pid) {
@@ -543,9 +547,7 @@ std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
     uint32_t want = (e.attr && e.best != kLocal) ? e.multipath : 0;
     if (want == e.in_fib) continue;
     e.in_fib = want;
-    std::vector<NextHop>& hops = out[in_->prefix(pid)];
-    for (uint32_t i : multipath_sets_[want]) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
-    std::sort(hops.begin(), hops.end());
+    out[in_->prefix(pid)] = HopsOf(want);
   }
   fib_changed_.clear();
   loc_rib_dirty_ = false;
@@ -557,9 +559,7 @@ std::map<Prefix, std::vector<NextHop>> BgpSpeaker::ForwardingTable() const {
   for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
     const LocEntry& e = loc_rib_[pid];
     if (!e.attr || e.best == kLocal) continue;  // no route, or our own and directly connected
-    std::vector<NextHop>& hops = fib[in_->prefix(pid)];
-    for (uint32_t i : multipath_sets_[e.multipath]) hops.push_back({peers_[i].config.peer_addr, peers_[i].config.ifindex});
-    std::sort(hops.begin(), hops.end());
+    fib[in_->prefix(pid)] = HopsOf(e.multipath);
   }
   return fib;
 }

@@ -11,6 +11,7 @@
 #include "models/router/control/bgp/bgp_message.h"
 #include "models/router/control/bgp/route_flap_damping.h"
 #include "models/router/control/bgp/route_interner.h"
+#include "sim/util/interner.h"
 #include "sim/util/units.h"
 
 namespace planelab::bgp {
@@ -172,6 +173,8 @@ class BgpSpeaker {
     return loc_rib_[pid];
   }
   uint32_t MultipathId(const std::vector<uint32_t>& peers);
+  /// The FIB next hops of a multipath set, sorted.
+  std::vector<NextHop> HopsOf(uint32_t multipath) const;
   /// Marks `pid` in this round of `seen_`; false if it already was.
   bool FirstSight(uint32_t pid);
   uint64_t journal_end() const { return journal_base_ + journal_.size(); }
@@ -187,8 +190,7 @@ class BgpSpeaker {
   std::vector<uint32_t> originated_;  // prefix ids, sorted
   std::vector<LocEntry> loc_rib_;     // by prefix id
   size_t loc_rib_count_ = 0;
-  std::vector<std::vector<uint32_t>> multipath_sets_;  // id -> sorted peers; id 0 is empty
-  std::map<std::vector<uint32_t>, uint32_t> multipath_ids_;
+  Interner<std::vector<uint32_t>> multipath_sets_;  // sorted peers; id 0 is the empty set
   std::map<std::pair<uint32_t, bool>, uint32_t> export_cache_;  // (best attr, to eBGP) -> exported attr
   std::vector<uint32_t> journal_;  // prefix ids whose Loc-RIB entry changed, oldest first
   uint64_t journal_base_ = 0;      // sequence number of journal_[0]
