@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/router/control/bgp/bgp_message.h"
+#include "models/router/control/bgp/prefix_id_array.h"
 #include "models/router/control/bgp/route_flap_damping.h"
 #include "models/router/control/bgp/route_interner.h"
 #include "sim/util/interner.h"

@@ -37,19 +37,4 @@ uint32_t RouteInterner::AttrId(const PathAttributes& a) {
   return id;
 }
 
-void PrefixIdArray::Set(uint32_t id, uint32_t v) {
-  size_t page = id >> kShift;
-  if (page >= pages_.size()) {
-    if (v == 0) return;
-    pages_.resize(page + 1);
-  }
-  if (!pages_[page]) {
-    if (v == 0) return;
-    pages_[page].reset(new uint32_t[kPage]());
-  }
-  uint32_t& slot = pages_[page][id & kMask];
-  count_ += (v != 0) - (slot != 0);
-  slot = v;
-}
-
 }  // namespace planelab::bgp

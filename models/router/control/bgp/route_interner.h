@@ -2,7 +2,6 @@
 #pragma once
 #include <cstdint>
 #include <deque>
-#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -42,39 +41,6 @@ class RouteInterner {
   std::unordered_map<uint64_t, uint32_t> prefix_ids_;
   std::deque<PathAttributes> attrs_;  // stable references
   std::unordered_map<PathAttributes, uint32_t, AttrHash, AttrEq> attr_ids_;
-};
-
-/// A map from prefix id to a non-zero uint32, stored in pages allocated on first write: dense
-/// where a peer carries the whole table, one page where it carries a handful of prefixes.
-class PrefixIdArray {
- public:
-  uint32_t Get(uint32_t id) const {
-    size_t page = id >> kShift;
-    if (page >= pages_.size() || !pages_[page]) return 0;
-    return pages_[page][id & kMask];
-  }
-  /// Stores `v` (0 erases).
-  void Set(uint32_t id, uint32_t v);
-  void Clear() {
-    pages_.clear();
-    count_ = 0;
-  }
-  size_t count() const { return count_; }
-  /// Calls f(id, value) for every non-zero entry, in id order.
-  template <class F>
-  void ForEach(F&& f) const {
-    for (size_t p = 0; p < pages_.size(); ++p) {
-      if (!pages_[p]) continue;
-      for (uint32_t i = 0; i < kPage; ++i) {
-        if (uint32_t v = pages_[p][i]) f(static_cast<uint32_t>((p << kShift) | i), v);
-      }
-    }
-  }
-
- private:
-  static constexpr uint32_t kShift = 7, kPage = 1u << kShift, kMask = kPage - 1;
-  std::vector<std::unique_ptr<uint32_t[]>> pages_;
-  size_t count_ = 0;
 };
 
 }  // namespace planelab::bgp
