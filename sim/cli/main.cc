@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <mimalloc.h>
 #include <cstdio>
 #include <iostream>
 
@@ -146,7 +147,10 @@ int main(int argc, char** argv) {
       "  planelab kinds                                           device kinds and the metrics expectations can use\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
       "planelab"};
-  app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION);
+  // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
+  app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, mimalloc " +
+                                        std::to_string(mi_version() / 100) + "." + std::to_string(mi_version() / 10 % 10) +
+                                        "." + std::to_string(mi_version() % 10) + ")");
   app.require_subcommand(1);
 
   auto* run = app.add_subcommand("run", "Run a scenario and print, per device and plane, what broke and what the dashboard showed");

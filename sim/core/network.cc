@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "sim/core/indexed_tcp.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -127,6 +128,8 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
   InternetStackHelper stack;
   stack.SetIpv6StackInstall(false);
   stack.SetRoutingHelper(IpFibHelper());
+  // ns-3's TCP with a hashed lookup for connected sockets that ask for it (sim/core/indexed_tcp.h).
+  stack.SetTcp("planelab::IndexedTcpL4Protocol");
   for (const auto& id : ids) {
     Ptr<Node> n = CreateObject<Node>();
     Names::Add(id, n);

@@ -1,10 +1,10 @@
 #include "models/router/control/bgp_control_plane.h"
 
 #include <ns3/inet-socket-address.h>
-#include <ns3/tcp-socket-factory.h>
 
 #include <nlohmann/json.hpp>
 
+#include "sim/core/indexed_tcp.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -33,19 +33,21 @@ constexpr SimTime kFibBatchWindow = 10 * kMs;
 // is what a fabric's memory goes to while leaves digest their tables.
 constexpr uint32_t kSendBuffer = 65536;
 constexpr uint32_t kReceiveWindow = 65536;
-// ns-3 sends no window update when the application reads, so a sender that saw a zero window
-// waits for its persist timer (ns-3's default: 6 s). Linux probes a zero window after the RTO,
-// at least TCP_RTO_MIN = 200 ms (include/net/tcp.h), and also updates the window on reads.
+// Linux probes a zero window after the RTO, at least TCP_RTO_MIN = 200 ms (include/net/tcp.h),
+// backing off while the window stays closed and starting again at 200 ms once it opened; ns-3's
+// default is 6 s, doubled on every probe and never reset.
 constexpr int64_t kPersistTimeoutMs = 200;
 // One socket read takes at most this much: a daemon reads, processes, then reads again.
 constexpr uint32_t kReadSize = 16384;
 
-/// Buffers and zero-window probing of a BGP socket (above); sockets accepted from a listener
-/// inherit them.
-void ConfigureBgpSocket(const Ptr<ns3::Socket>& s) {
+/// A BGP socket on `node` with FRR's buffers and Linux's probe interval (above), and Linux's window
+/// updates (IndexedTcpSocket); sockets accepted from a listener inherit all of it.
+Ptr<ns3::Socket> CreateBgpSocket(const Ptr<Node>& node) {
+  Ptr<IndexedTcpSocket> s = CreateIndexedTcpSocket(node);
   s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
   s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
   s->SetAttribute("PersistTimeout", TimeValue(MilliSeconds(kPersistTimeoutMs)));
+  return s;
 }
 }  // namespace
 
@@ -148,8 +150,7 @@ void BgpControlPlane::Start() {
 }
 
 void BgpControlPlane::Listen() {
-  listener_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
-  ConfigureBgpSocket(listener_->sock);
+  listener_->sock = CreateBgpSocket(NodeOf(net_, device()));
   listener_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kBgpPort));
   listener_->sock->Listen();
   listener_->sock->SetAcceptCallback(
@@ -276,6 +277,11 @@ void BgpControlPlane::Detach(size_t peer) {
 
 void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
   if (gen != conns_[peer]->gen || !running()) return;
+  if (up) {
+    // A spine's sessions are thousands of sockets on one node: let TCP find this one by hash.
+    Ptr<IndexedTcpSocket> s = DynamicCast<IndexedTcpSocket>(conns_[peer]->sock);
+    if (s) s->IndexConnection();
+  }
   cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, up]() {
     if (gen != conns_[peer]->gen) return;
     std::vector<bgp::Action> out;
@@ -303,8 +309,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
           After(0, [this, peer, gen]() { OnTcp(peer, gen, false); });
           break;
         }
-        Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
-        ConfigureBgpSocket(s);
+        Ptr<ns3::Socket> s = CreateBgpSocket(NodeOf(net_, device()));
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
         uint64_t gen = c.gen;
