@@ -67,6 +67,7 @@ enum IpL4Protocol::RxStatus IndexedTcpL4Protocol::Receive(Ptr<Packet> p, const I
         TcpHeader checked;
         enum IpL4Protocol::RxStatus status = PacketReceived(p, checked, ip.GetSource(), ip.GetDestination());
         if (status != IpL4Protocol::RX_OK) return status;
+        ++indexed_segments_;
         ep->ForwardUp(p, ip, tcp.GetSourcePort(), incoming);
         return IpL4Protocol::RX_OK;
       }

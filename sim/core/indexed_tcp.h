@@ -27,10 +27,13 @@ class IndexedTcpL4Protocol : public ns3::TcpL4Protocol {
   void Remember(IndexedTcpSocket* socket);
   void Forget(IndexedTcpSocket* socket);
   size_t indexed() const { return index_.size(); }
+  /// Segments delivered through the index rather than ns-3's scan.
+  uint64_t indexed_segments() const { return indexed_segments_; }
 
  private:
   static uint64_t Key(uint32_t local_addr, uint16_t local_port, uint32_t peer_addr, uint16_t peer_port);
   std::unordered_map<uint64_t, IndexedTcpSocket*> index_;
+  uint64_t indexed_segments_ = 0;
 };
 
 /// A TcpSocketBase that IndexedTcpL4Protocol can find by hash once connected, and that behaves as
