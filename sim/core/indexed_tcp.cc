@@ -10,6 +10,8 @@
 #include <ns3/tcp-recovery-ops.h>
 #include <ns3/tcp-rx-buffer.h>
 
+#include <algorithm>
+
 namespace planelab {
 
 using namespace ns3;
@@ -90,14 +92,42 @@ void IndexedTcpSocket::IndexConnection() {
   if (tcp) tcp->Remember(this);
 }
 
+void IndexedTcpSocket::AnnounceOpenedWindow(uint32_t before) {
+  if (m_state != TcpSocket::ESTABLISHED || 2 * before > m_tcb->m_rxBuffer->MaxBufferSize()) return;
+  uint32_t after = AdvertisedWindowSize(false);
+  if (after >= 2 * before && after >= m_tcb->m_segmentSize) SendEmptyPacket(TcpHeader::ACK);
+}
+
 Ptr<Packet> IndexedTcpSocket::Recv(uint32_t max_size, uint32_t flags) {
   uint32_t before = AdvertisedWindowSize(false);
   Ptr<Packet> p = TcpSocketBase::Recv(max_size, flags);
-  if (p && p->GetSize() > 0 && m_state == TcpSocket::ESTABLISHED && 2 * before <= m_tcb->m_rxBuffer->MaxBufferSize()) {
-    uint32_t after = AdvertisedWindowSize(false);
-    if (after >= 2 * before && after >= m_tcb->m_segmentSize) SendEmptyPacket(TcpHeader::ACK);
-  }
+  if (p && p->GetSize() > 0) AnnounceOpenedWindow(before);
   return p;
+}
+
+uint32_t IndexedTcpSocket::RecvInto(std::vector<uint8_t>* out, uint32_t max_bytes) {
+  uint32_t before = AdvertisedWindowSize(false);
+  uint32_t got = 0;
+  while (got < max_bytes) {
+    Ptr<Packet> p = TcpSocketBase::Recv(std::min(max_bytes - got, m_tcb->m_segmentSize), 0);
+    if (!p || p->GetSize() == 0) break;
+    size_t at = out->size();
+    out->resize(at + p->GetSize());
+    p->CopyData(out->data() + at, p->GetSize());
+    got += p->GetSize();
+  }
+  if (got > 0) AnnounceOpenedWindow(before);
+  return got;
+}
+
+uint32_t IndexedTcpSocket::SendBytes(const uint8_t* data, uint32_t size) {
+  uint32_t sent = 0;
+  while (sent < size) {
+    uint32_t n = std::min({size - sent, m_tcb->m_segmentSize, GetTxAvailable()});
+    if (n == 0 || Send(Create<Packet>(data + sent, n), 0) < 0) break;
+    sent += n;
+  }
+  return sent;
 }
 
 int IndexedTcpSocket::Send(Ptr<Packet> p, uint32_t flags) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 namespace planelab {
 
@@ -58,6 +59,15 @@ class IndexedTcpSocket : public ns3::TcpSocketBase {
   ns3::Ipv4EndPoint* endpoint() const { return m_endPoint; }
   uint64_t index_key() const { return index_key_; }
 
+  /// Appends up to `max_bytes` of received data to `out` and returns how many, one segment at a
+  /// time: ns-3 assembles a larger read into one packet buffer, and a large buffer, once
+  /// recycled, makes every later packet of the run allocate that size (ns-3's Buffer free list
+  /// keeps only buffers of the largest size seen).
+  uint32_t RecvInto(std::vector<uint8_t>* out, uint32_t max_bytes);
+  /// Hands up to `size` bytes to TCP in segment-sized packets, for the same reason; returns how
+  /// many it took (fewer if the send buffer filled).
+  uint32_t SendBytes(const uint8_t* data, uint32_t size);
+
   ns3::Ptr<ns3::Packet> Recv(uint32_t max_size, uint32_t flags) override;
   using ns3::TcpSocketBase::Recv;
   int Send(ns3::Ptr<ns3::Packet> p, uint32_t flags) override;
@@ -68,6 +78,8 @@ class IndexedTcpSocket : public ns3::TcpSocketBase {
 
  private:
   friend class IndexedTcpL4Protocol;
+  /// The window announcement of Recv and RecvInto: `before` is the window before the read.
+  void AnnounceOpenedWindow(uint32_t before);
   ns3::Ptr<IndexedTcpL4Protocol> indexed_by_;
   uint64_t index_key_ = 0;
   ns3::Time probe_interval_;  // the configured persist timeout, for the reset after a probe backoff

@@ -42,7 +42,7 @@ constexpr uint32_t kReadSize = 16384;
 
 /// A BGP socket on `node` with FRR's buffers and Linux's probe interval (above), and Linux's window
 /// updates (IndexedTcpSocket); sockets accepted from a listener inherit all of it.
-Ptr<ns3::Socket> CreateBgpSocket(const Ptr<Node>& node) {
+Ptr<IndexedTcpSocket> CreateBgpSocket(const Ptr<Node>& node) {
   Ptr<IndexedTcpSocket> s = CreateIndexedTcpSocket(node);
   s->SetAttribute("SndBufSize", UintegerValue(kSendBuffer));
   s->SetAttribute("RcvBufSize", UintegerValue(kReceiveWindow));
@@ -52,7 +52,7 @@ Ptr<ns3::Socket> CreateBgpSocket(const Ptr<Node>& node) {
 }  // namespace
 
 struct BgpControlPlane::Conn {
-  Ptr<ns3::Socket> sock;
+  Ptr<IndexedTcpSocket> sock;  // every BGP socket is one: created so, or accepted from a listener that is
   bgp::StreamParser parser;
   uint64_t gen = 0;
   /// Bytes the socket's send buffer could not take yet: a daemon keeps them and writes again
@@ -170,7 +170,7 @@ void BgpControlPlane::Listen() {
 void BgpControlPlane::Attach(size_t peer, void* socket) {
   Detach(peer);
   Conn& c = *conns_[peer];
-  c.sock = Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket));
+  c.sock = DynamicCast<IndexedTcpSocket>(Ptr<ns3::Socket>(static_cast<ns3::Socket*>(socket)));
   c.ResetIo();
   uint64_t gen = ++c.gen;
   using Self = BgpControlPlane;
@@ -195,12 +195,8 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
 
 bool BgpControlPlane::Write(size_t peer) {
   Conn& c = *conns_[peer];
-  while (c.sock && c.backlog_sent < c.backlog.size()) {
-    uint32_t room = c.sock->GetTxAvailable();
-    if (room == 0) break;
-    size_t n = std::min<size_t>(room, c.backlog.size() - c.backlog_sent);
-    if (c.sock->Send(Create<Packet>(c.backlog.data() + c.backlog_sent, n)) < 0) break;
-    c.backlog_sent += n;
+  if (c.sock && c.backlog_sent < c.backlog.size()) {
+    c.backlog_sent += c.sock->SendBytes(c.backlog.data() + c.backlog_sent, static_cast<uint32_t>(c.backlog.size() - c.backlog_sent));
   }
   if (c.backlog_sent == c.backlog.size()) {
     // Release the buffer: a spine has thousands of sessions, mostly idle after convergence.
@@ -220,11 +216,10 @@ void BgpControlPlane::Read(size_t peer, uint64_t gen) {
   if (gen != c.gen || !running() || c.reading || !c.sock) return;
   std::vector<uint8_t> msgs;
   size_t count = 0;
+  std::vector<uint8_t>& b = read_buffer_;
   while (count == 0) {
-    Ptr<Packet> pkt = c.sock->Recv(kReadSize, 0);
-    if (!pkt || pkt->GetSize() == 0) break;
-    std::vector<uint8_t> b(pkt->GetSize());
-    pkt->CopyData(b.data(), b.size());
+    b.clear();
+    if (c.sock->RecvInto(&b, kReadSize) == 0) break;
     count += c.parser.Feed(b.data(), b.size(), &msgs);
     if (c.parser.error()) {
       OnTcp(peer, gen, false);
@@ -279,8 +274,7 @@ void BgpControlPlane::OnTcp(size_t peer, uint64_t gen, bool up) {
   if (gen != conns_[peer]->gen || !running()) return;
   if (up) {
     // A spine's sessions are thousands of sockets on one node: let TCP find this one by hash.
-    Ptr<IndexedTcpSocket> s = DynamicCast<IndexedTcpSocket>(conns_[peer]->sock);
-    if (s) s->IndexConnection();
+    if (conns_[peer]->sock) conns_[peer]->sock->IndexConnection();
   }
   cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, up]() {
     if (gen != conns_[peer]->gen) return;
@@ -309,7 +303,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
           After(0, [this, peer, gen]() { OnTcp(peer, gen, false); });
           break;
         }
-        Ptr<ns3::Socket> s = CreateBgpSocket(NodeOf(net_, device()));
+        Ptr<IndexedTcpSocket> s = CreateBgpSocket(NodeOf(net_, device()));
         s->Bind(InetSocketAddress(Ipv4Address(pc.local_addr), 0));
         Attach(a.peer, PeekPointer(s));
         uint64_t gen = c.gen;

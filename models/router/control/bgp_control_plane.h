@@ -55,6 +55,7 @@ class BgpControlPlane : public RouterControlPlane {
   Network& net_;
   std::unique_ptr<bgp::BgpSpeaker> core_;
   bgp::Message decoded_;  // reused: decoding allocates nothing once its vectors have grown
+  std::vector<uint8_t> read_buffer_;  // reused by every socket read
   std::vector<std::string> neighbours_;
   std::vector<std::unique_ptr<Conn>> conns_;
   struct Listener;
