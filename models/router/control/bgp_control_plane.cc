@@ -332,7 +332,7 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
 }
 
 void BgpControlPlane::AfterCore() {
-  for (size_t i = 0; i < last_states_.size(); ++i) {
+  for (size_t i = 0; states_seen_ != core_->state_changes() && i < last_states_.size(); ++i) {
     bgp::SessionState s = core_->state(i);
     if (s != last_states_[i]) session_state_[i]->Set(MibPeerState(s));
     bool was_up = last_states_[i] == bgp::SessionState::kEstablished, is_up = s == bgp::SessionState::kEstablished;
@@ -343,6 +343,7 @@ void BgpControlPlane::AfterCore() {
     }
     last_states_[i] = s;
   }
+  states_seen_ = core_->state_changes();
   if (core_->loc_rib_dirty() || core_->has_pending()) {
     if (core_->loc_rib_dirty()) NoteChange();
     // Output is batched: while more BGP work is queued on the CPU, FIB programming and UPDATEs
@@ -431,6 +432,7 @@ void BgpControlPlane::Crash() {
   }
   core_->Crash();
   last_states_.assign(last_states_.size(), bgp::SessionState::kIdle);
+  states_seen_ = UINT64_MAX;  // compare every session on the next pass
   for (Gauge* g : session_state_) g->Set(MibPeerState(bgp::SessionState::kIdle));
   // The FIB keeps its last routes: the data plane forwards on stale state while the daemon is gone.
 }

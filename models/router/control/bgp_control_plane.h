@@ -61,6 +61,7 @@ class BgpControlPlane : public RouterControlPlane {
   struct Listener;
   std::unique_ptr<Listener> listener_;
   std::vector<bgp::SessionState> last_states_;
+  uint64_t states_seen_ = UINT64_MAX;  // the speaker's state_changes() when last_states_ was last compared
   Timer tick_;
   Timer fib_flush_;
   std::set<uint32_t> bfd_down_;  // interfaces whose BFD session is down: no BGP session there

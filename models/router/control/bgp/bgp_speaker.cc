@@ -98,11 +98,11 @@ void BgpSpeaker::Start(SimTime now, std::vector<Action>* out) {
   for (size_t i = 0; i < peers_.size(); ++i) {
     Peer& p = peers_[i];
     if (p.config.active) {
-      p.state = SessionState::kConnect;
+      SetState(p, SessionState::kConnect);
       p.retry_at = now + config_.connect_retry;
       out->push_back({Action::Kind::kConnect, i, {}});
     } else {
-      p.state = SessionState::kActive;  // listening for the neighbour's connection
+      SetState(p, SessionState::kActive);  // listening for the neighbour's connection
     }
   }
 }
@@ -112,6 +112,7 @@ void BgpSpeaker::Crash() {
     PeerConfig c = p.config;
     p = Peer{c};
   }
+  ++state_changes_;
   for (uint32_t pid = 0; pid < loc_rib_.size(); ++pid) {
     LocEntry& e = loc_rib_[pid];
     uint32_t in_fib = e.in_fib;
@@ -133,7 +134,7 @@ void BgpSpeaker::OnTcpUp(SimTime now, size_t peer, std::vector<Action>* out) {
     out->push_back({Action::Kind::kClose, peer, {}});
     return;
   }
-  p.state = SessionState::kOpenSent;
+  SetState(p, SessionState::kOpenSent);
   p.retry_at = -1;
   Message m;
   m.type = MessageType::kOpen;
@@ -175,10 +176,10 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   p.hold_deadline = p.keepalive_at = -1;
   p.mrai_until = 0;
   if (p.config.active) {
-    p.state = SessionState::kIdle;
+    SetState(p, SessionState::kIdle);
     p.retry_at = now + config_.connect_retry;
   } else {
-    p.state = SessionState::kActive;
+    SetState(p, SessionState::kActive);
   }
   for (uint32_t pid : changed) Decide(now, pid);
   if (!config_.defer_flush) FlushAll(now, out);
@@ -239,7 +240,7 @@ void BgpSpeaker::OnMessage(SimTime now, size_t peer, const Message& m, std::vect
       Message ka;
       ka.type = MessageType::kKeepalive;
       Send(peer, ka, out);
-      p.state = SessionState::kOpenConfirm;
+      SetState(p, SessionState::kOpenConfirm);
       p.hold_deadline = p.hold > 0 ? now + p.hold : -1;
       p.keepalive_at = p.hold > 0 ? now + std::min(config_.keepalive, p.hold / 3) : -1;
       return;
@@ -268,7 +269,7 @@ void BgpSpeaker::OnMessage(SimTime now, size_t peer, const Message& m, std::vect
 
 void BgpSpeaker::Established(SimTime now, size_t peer, std::vector<Action>* out) {
   Peer& p = peers_.at(peer);
-  p.state = SessionState::kEstablished;
+  SetState(p, SessionState::kEstablished);
   if (p.hold > 0) p.hold_deadline = now + p.hold;
   p.cursor = journal_end();
   p.held.clear();
@@ -516,7 +517,7 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
     if (p.retry_at >= 0 && now >= p.retry_at &&
         (p.state == SessionState::kIdle || p.state == SessionState::kConnect)) {
       if (p.state == SessionState::kConnect) out->push_back({Action::Kind::kClose, i, {}});
-      p.state = SessionState::kConnect;
+      SetState(p, SessionState::kConnect);
       p.retry_at = now + config_.connect_retry;
       out->push_back({Action::Kind::kConnect, i, {}});
     }

@@ -108,6 +108,9 @@ class BgpSpeaker {
   bool loc_rib_dirty() const { return loc_rib_dirty_; }
 
   SessionState state(size_t peer) const { return peers_.at(peer).state; }
+  /// Counts session state changes: a host with thousands of peers compares their states only
+  /// when this moved.
+  uint64_t state_changes() const { return state_changes_; }
   size_t peer_count() const { return peers_.size(); }
   const PeerConfig& peer_config(size_t peer) const { return peers_.at(peer).config; }
   size_t established() const;
@@ -153,6 +156,10 @@ class BgpSpeaker {
     uint32_t in_fib = 0;    // multipath set last handed to the FIB, 0: none
   };
   bool Ebgp(const Peer& p) const { return p.config.remote_as != config_.local_as; }
+  void SetState(Peer& p, SessionState s) {
+    p.state = s;
+    ++state_changes_;
+  }
   void Send(size_t peer, const Message& m, std::vector<Action>* out);
   void SendNotification(size_t peer, uint8_t code, uint8_t subcode, std::vector<Action>* out);
   void Drop(SimTime now, size_t peer, std::vector<Action>* out, bool close);
@@ -187,6 +194,7 @@ class BgpSpeaker {
 
   SpeakerConfig config_;
   std::shared_ptr<RouteInterner> in_;
+  uint64_t state_changes_ = 0;
   std::vector<Peer> peers_;
   std::vector<uint32_t> originated_;  // prefix ids, sorted
   std::vector<LocEntry> loc_rib_;     // by prefix id
