@@ -463,5 +463,30 @@ TEST(PrefixIdArray, MatchesAMapUnderRandomWrites) {
   EXPECT_EQ(a.Get(999999), 0u);
 }
 
+
+TEST(BgpSpeaker, ForwardingChangesComeSortedOncePerPrefixAndEmptyForWithdrawals) {
+  // Announced out of order, and learned in the order they are interned: the FIB batch must still
+  // come sorted (the run store records it so), one entry per prefix.
+  const std::vector<Prefix> many = {{A(10, 9, 0, 0), 16}, {A(10, 3, 0, 0), 16}, {A(10, 3, 0, 0), 24}, {A(10, 7, 0, 0), 16}};
+  Fabric f;
+  f.AddSpeaker(1, 65001, {});
+  f.AddSpeaker(2, 65002, many);
+  f.AddSpeaker(3, 65003, {});
+  f.Session(1, 2, 1);
+  f.Session(1, 3, 2);
+  f.Session(3, 2, 3);
+  f.Start();
+  auto batch = f.sp(1).TakeForwardingChanges();
+  ASSERT_EQ(batch.size(), many.size());
+  for (size_t i = 1; i < batch.size(); ++i) EXPECT_TRUE(batch[i - 1].first < batch[i].first);
+  for (const auto& [prefix, hops] : batch) EXPECT_EQ(hops.size(), 1u);  // direct path beats the one via 3
+  EXPECT_TRUE(f.sp(1).TakeForwardingChanges().empty());
+  // Both sessions of speaker 2 go down: every prefix is withdrawn, each reported once, with no hops.
+  f.Reset(2, 0);
+  f.Reset(2, 1);
+  batch = f.sp(1).TakeForwardingChanges();
+  ASSERT_EQ(batch.size(), many.size());
+  for (const auto& [prefix, hops] : batch) EXPECT_TRUE(hops.empty());
+}
 }  // namespace
 }  // namespace planelab::bgp

@@ -363,9 +363,11 @@ void BgpControlPlane::ProgramPending() {
   std::vector<bgp::Action> out;
   core_->FlushPending(Clock::Now(), &out);
   Apply(out);
-  FibTable changes;
-  for (const auto& [prefix, hops] : core_->TakeForwardingChanges()) {
-    std::vector<FibNextHop>& nh = changes[{prefix.addr, prefix.len}];
+  FibChanges changes;
+  for (auto& [prefix, hops] : core_->TakeForwardingChanges()) {
+    changes.emplace_back(std::make_pair(prefix.addr, prefix.len), std::vector<FibNextHop>{});
+    std::vector<FibNextHop>& nh = changes.back().second;
+    nh.reserve(hops.size());
     for (const auto& h : hops) nh.push_back({h.addr, h.ifindex});
   }
   ProgramFibChanges(changes);

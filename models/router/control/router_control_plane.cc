@@ -34,10 +34,10 @@ void RouterControlPlane::ProgramFib(const FibTable& desired) {
     std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
     if (!desired.count(k)) changes[k] = {};
   });
-  ProgramFibChanges(changes);
+  ProgramFibChanges(FibChanges(changes.begin(), changes.end()));
 }
 
-void RouterControlPlane::ProgramFibChanges(const FibTable& changes) {
+void RouterControlPlane::ProgramFibChanges(const FibChanges& changes) {
   FibProgram prog;
   for (const auto& [key, hops] : changes) {
     uint64_t k = RibKey(key.first, key.second);

@@ -16,6 +16,9 @@ namespace planelab {
 
 /// Routes as a control plane wants them in the FIB: (prefix, length) -> next hops.
 using FibTable = std::map<std::pair<uint32_t, uint8_t>, std::vector<FibNextHop>>;
+/// A batch of route changes, sorted by (prefix, length), each prefix once; no next hops removes
+/// the route. A vector, not a map: a converging leaf programs thousands of batches.
+using FibChanges = std::vector<std::pair<std::pair<uint32_t, uint8_t>, std::vector<FibNextHop>>>;
 
 /// Base of the routing protocols' actors (link-state, BGP): protocols plug in, the rest is shared.
 class RouterControlPlane : public PlaneActor {
@@ -40,7 +43,7 @@ class RouterControlPlane : public PlaneActor {
   /// Sends the difference between `desired` and the routes already sent to the data plane.
   void ProgramFib(const FibTable& desired);
   /// Sends only these changes (an empty next-hop list removes the route).
-  void ProgramFibChanges(const FibTable& changes);
+  void ProgramFibChanges(const FibChanges& changes);
 
   RoutingSpec spec_;
   ControlCpu cpu_;

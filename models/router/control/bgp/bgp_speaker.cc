@@ -538,8 +538,8 @@ SimTime BgpSpeaker::NextDeadline() const {
   return next;
 }
 
-std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
-  std::map<Prefix, std::vector<NextHop>> out;
+std::vector<std::pair<Prefix, std::vector<NextHop>>> BgpSpeaker::TakeForwardingChanges() {
+  std::vector<std::pair<Prefix, std::vector<NextHop>>> out;
   ++stamp_;
   for (uint32_t pid : fib_changed_) {
     if (!FirstSight(pid)) continue;
@@ -548,8 +548,11 @@ std::map<Prefix, std::vector<NextHop>> BgpSpeaker::TakeForwardingChanges() {
     uint32_t want = (e.attr && e.best != kLocal) ? e.multipath : 0;
     if (want == e.in_fib) continue;
     e.in_fib = want;
-    out[in_->prefix(pid)] = HopsOf(want);
+    out.emplace_back(in_->prefix(pid), HopsOf(want));
   }
+  // Each prefix id once (FirstSight), and ids map one-to-one to prefixes: sorting by prefix
+  // alone gives the order a map would, which the FIB programs and the run store keep.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   fib_changed_.clear();
   loc_rib_dirty_ = false;
   return out;

@@ -103,8 +103,9 @@ class BgpSpeaker {
 
   /// Loc-RIB as the FIB needs it: prefix -> next hops (empty for our own prefixes).
   std::map<Prefix, std::vector<NextHop>> ForwardingTable() const;
-  /// FIB changes since the last call: prefix -> next hops, empty when the route is gone.
-  std::map<Prefix, std::vector<NextHop>> TakeForwardingChanges();
+  /// FIB changes since the last call, sorted by prefix, each prefix once: next hops, empty when
+  /// the route is gone.
+  std::vector<std::pair<Prefix, std::vector<NextHop>>> TakeForwardingChanges();
   bool loc_rib_dirty() const { return loc_rib_dirty_; }
 
   SessionState state(size_t peer) const { return peers_.at(peer).state; }
