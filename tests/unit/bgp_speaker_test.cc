@@ -463,7 +463,6 @@ TEST(PrefixIdArray, MatchesAMapUnderRandomWrites) {
   EXPECT_EQ(a.Get(999999), 0u);
 }
 
-
 TEST(BgpSpeaker, ForwardingChangesComeSortedOncePerPrefixAndEmptyForWithdrawals) {
   // Announced out of order, and learned in the order they are interned: the FIB batch must still
   // come sorted (the run store records it so), one entry per prefix.
@@ -488,5 +487,6 @@ TEST(BgpSpeaker, ForwardingChangesComeSortedOncePerPrefixAndEmptyForWithdrawals)
   ASSERT_EQ(batch.size(), many.size());
   for (const auto& [prefix, hops] : batch) EXPECT_TRUE(hops.empty());
 }
+
 }  // namespace
 }  // namespace planelab::bgp

@@ -1,5 +1,7 @@
 #include "models/router/control/router_control_plane.h"
 
+#include <iterator>
+
 #include <nlohmann/json.hpp>
 
 namespace planelab {
@@ -34,7 +36,7 @@ void RouterControlPlane::ProgramFib(const FibTable& desired) {
     std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
     if (!desired.count(k)) changes[k] = {};
   });
-  ProgramFibChanges(FibChanges(changes.begin(), changes.end()));
+  ProgramFibChanges(FibChanges(std::make_move_iterator(changes.begin()), std::make_move_iterator(changes.end())));
 }
 
 void RouterControlPlane::ProgramFibChanges(const FibChanges& changes) {
