@@ -3,11 +3,41 @@
 #include <QCommandLineParser>
 #include <QImage>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "gui/replay_window.h"
 #include "sim/util/units.h"
 
+namespace {
+
+bool HasArg(int argc, char** argv, std::initializer_list<const char*> names) {
+  for (int i = 1; i < argc; ++i) {
+    for (const char* n : names) {
+      size_t len = std::strlen(n);
+      if (std::strncmp(argv[i], n, len) == 0 && (argv[i][len] == '\0' || argv[i][len] == '=')) return true;
+    }
+  }
+  return false;
+}
+
+bool Set(const char* var) { return std::getenv(var) && *std::getenv(var); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Help and screenshots never need a display: choose Qt's offscreen platform before Qt looks for
+  // one (it aborts without). A platform the user chose explicitly is kept.
+  bool wants_help = HasArg(argc, argv, {"--help", "-h", "--help-all", "-?", "--version", "-v"});
+  bool wants_shot = HasArg(argc, argv, {"--screenshot"});
+  if (!Set("QT_QPA_PLATFORM") && (wants_help || wants_shot)) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  if (!Set("QT_QPA_PLATFORM") && !Set("DISPLAY") && !Set("WAYLAND_DISPLAY")) {
+    std::fprintf(stderr,
+                 "planelab-replay: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                 "  Render one instant instead:  planelab-replay RUN_DIR --at 30s --screenshot out.png\n"
+                 "  or run it under a display (e.g. xvfb-run planelab-replay RUN_DIR).\n");
+    return 2;
+  }
   QApplication app(argc, argv);
   QApplication::setApplicationName("planelab-replay");
   QCommandLineParser parser;

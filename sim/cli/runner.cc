@@ -125,7 +125,9 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
       SimTime down = *ParseDuration(FaultParamOr(*k, f.params, "down_for")).value;
       RepeatWhileCurrent(period, flap_gen, [&net, id, flap_gen, gen, down]() {
         net.SetLinkUp(id, false);
-        Clock::After(down, [&net, id, flap_gen, gen]() { if (gen == *flap_gen) net.SetLinkUp(id, true); });
+        Clock::After(down, [&net, id, flap_gen, gen]() {
+          AfterSamplesDueNow([&net, id, flap_gen, gen]() { if (gen == *flap_gen) net.SetLinkUp(id, true); });
+        });
       });
     });
     faults.Register(id, "link-degrade", [&net, id](const FaultSpec& f, bool on) {

@@ -20,13 +20,24 @@ void ControlCpu::Advance() {
 
 void ControlCpu::SetBackgroundLoad(double load) {
   Advance();
-  load_ = std::clamp(load, 0.0, 0.999);
+  double next = std::clamp(load, 0.0, 0.999);
+  if (busy_ && next != load_) {
+    // Processor sharing: the work done so far was at the old share; the rest runs at the new one.
+    SimTime now = Clock::Now();
+    remaining_ns_ = std::max(0.0, remaining_ns_ - static_cast<double>(now - service_mark_) * (1.0 - load_));
+    service_mark_ = now;
+    load_ = next;
+    ScheduleCompletion();
+    return;
+  }
+  load_ = next;
 }
 
 void ControlCpu::Flush() {
   queue_.clear();
   Advance();
   busy_ = false;
+  current_ = Item{};
   ++generation_;
   if (depth_gauge_) depth_gauge_->Set(0);
 }
@@ -41,13 +52,23 @@ void ControlCpu::StartNext() {
   if (wait_hist_) wait_hist_->Observe(wait);
   Advance();
   busy_ = true;
-  // Processor sharing with the hog: the item gets (1 - load) of the CPU while it runs.
-  SimTime service = static_cast<SimTime>(static_cast<double>(item.cost) / (1.0 - load_));
+  remaining_ns_ = static_cast<double>(item.cost);
+  service_mark_ = now;
+  current_ = std::move(item);
+  ScheduleCompletion();
+}
+
+void ControlCpu::ScheduleCompletion() {
+  // The item gets (1 - load) of the CPU while it runs.
+  SimTime service = static_cast<SimTime>(remaining_ns_ / (1.0 - load_));
   uint64_t gen = generation_;
-  Clock::After(service, [this, gen, fn = std::move(item.fn)]() {
-    if (gen != generation_) return;
+  uint64_t cgen = ++completion_gen_;
+  Clock::After(service, [this, gen, cgen]() {
+    if (gen != generation_ || cgen != completion_gen_) return;
     Advance();
     busy_ = false;
+    std::function<void()> fn = std::move(current_.fn);
+    current_ = Item{};
     fn();
     if (depth_gauge_) depth_gauge_->Set(static_cast<double>(depth()));
     if (!busy_) StartNext();

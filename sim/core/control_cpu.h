@@ -8,8 +8,9 @@
 
 namespace planelab {
 
-/// A single-server FIFO CPU. Each work item costs CPU time; a background hog taking a share
-/// `load` of the CPU stretches every item by 1/(1-load), so work queues and waits grow.
+/// A single-server FIFO CPU shared with a background hog (processor sharing): the item in service
+/// gets (1 - load) of the CPU, and its remaining work is re-timed whenever the load changes, so
+/// work left over from a saturation finishes within moments of the saturation's end.
 class ControlCpu {
  public:
   ControlCpu() = default;
@@ -37,10 +38,16 @@ class ControlCpu {
     std::function<void()> fn;
   };
   void StartNext();
+  /// (Re)schedules the end of the item in service from its remaining work at the current load.
+  void ScheduleCompletion();
   /// Integrates the hog's and our own CPU use up to now (load and busy are piecewise constant).
   void Advance();
   std::deque<Item> queue_;
   bool busy_ = false;
+  Item current_;                 // the item in service while busy_
+  double remaining_ns_ = 0;      // CPU work the item in service still needs, at full CPU
+  SimTime service_mark_ = 0;     // when remaining_ns_ was last brought up to date
+  uint64_t completion_gen_ = 0;  // invalidates a completion scheduled under an older load
   double load_ = 0;
   uint64_t generation_ = 0;
   SimTime last_advance_ = 0;

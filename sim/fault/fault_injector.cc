@@ -25,8 +25,8 @@ void FaultInjector::Schedule(const std::vector<FaultSpec>& faults) {
   // A sample taken at t describes the interval ending at t, so a fault at t must apply after that
   // sample: the second, zero-delay hop queues it behind every event already due at t.
   for (const auto& f : faults) {
-    Clock::After(f.at, [this, f]() { Clock::After(0, [this, f]() { Apply(f, true); }); });
-    if (f.until) Clock::After(*f.until, [this, f]() { Clock::After(0, [this, f]() { Apply(f, false); }); });
+    Clock::After(f.at, [this, f]() { AfterSamplesDueNow([this, f]() { Apply(f, true); }); });
+    if (f.until) Clock::After(*f.until, [this, f]() { AfterSamplesDueNow([this, f]() { Apply(f, false); }); });
   }
 }
 
@@ -41,12 +41,17 @@ void FaultInjector::Apply(const FaultSpec& f, bool on) {
   hooks_.at({f.target, f.kind})(f, on);
 }
 
+void AfterSamplesDueNow(std::function<void()> fn) { Clock::After(0, std::move(fn)); }
+
 namespace {
 void RepeatStep(SimTime period, std::shared_ptr<const uint64_t> generation, uint64_t gen,
                 std::shared_ptr<const std::function<void()>> tick) {
   if (gen != *generation) return;
   (*tick)();
-  Clock::After(period, [period, generation, gen, tick]() { RepeatStep(period, generation, gen, tick); });
+  // Every repetition follows the rule of the first change: it applies after the sample due at its time.
+  Clock::After(period, [period, generation, gen, tick]() {
+    AfterSamplesDueNow([period, generation, gen, tick]() { RepeatStep(period, generation, gen, tick); });
+  });
 }
 }  // namespace
 

@@ -30,6 +30,10 @@ class FaultInjector {
   std::map<std::pair<std::string, std::string>, Hook> hooks_;
 };
 
+/// Runs `fn` now but behind every event already due at this instant, among them the sample that closes
+/// the interval ending now: a fault change at t belongs to the interval after t (docs/scenarios.md).
+void AfterSamplesDueNow(std::function<void()> fn);
+
 /// For periodic faults (flaps): runs `tick` now and then every `period` while `*generation` keeps the
 /// value it has now; the fault's hook bumps the generation when the fault starts again or ends.
 void RepeatWhileCurrent(SimTime period, std::shared_ptr<const uint64_t> generation, std::function<void()> tick);

@@ -163,6 +163,37 @@ class ReplayTest : public QObject {
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("run.sqlite"));
   }
+
+  // Issue 12.11: --help and --screenshot work with no display and no QT_QPA_PLATFORM set by hand;
+  // the interactive window without a display is a clear error, not an abort.
+  void worksWithoutADisplay() {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT_QPA_PLATFORM");
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    QProcess help;
+    help.setProcessEnvironment(env);
+    help.start(REPLAY_BIN, {"--help"});
+    QVERIFY(help.waitForFinished(60000));
+    QCOMPARE(help.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(help.exitCode(), 0);
+    QVERIFY(help.readAllStandardOutput().contains("--screenshot"));
+    QProcess shot;
+    shot.setProcessEnvironment(env);
+    QString png = tmp_.filePath("headless.png");
+    shot.start(REPLAY_BIN, {run_, "--at", "30s", "--screenshot", png});
+    QVERIFY(shot.waitForFinished(60000));
+    QCOMPARE(shot.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(shot.exitCode(), 0);
+    QVERIFY(!QImage(png).isNull());
+    QProcess window;
+    window.setProcessEnvironment(env);
+    window.start(REPLAY_BIN, {run_});
+    QVERIFY(window.waitForFinished(60000));
+    QCOMPARE(window.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(window.exitCode(), 2);
+    QVERIFY(window.readAllStandardError().contains("--screenshot"));
+  }
 };
 
 QTEST_MAIN(ReplayTest)

@@ -32,6 +32,13 @@ class Net {
     wires_[{a, ia}] = {b, ib};
     wires_[{b, ib}] = {a, ia};
   }
+  /// Carrier loss or return on one router's interface alone (a host link: nobody at the other end).
+  void Carrier(int r, uint32_t ifindex, bool up) {
+    std::vector<Send> out;
+    cores_[r]->SetCarrier(now_, ifindex, up, &out);
+    Queue(r, out);
+    Drain();
+  }
   /// A passive stub prefix (a host subnet) on router r.
   void Stub(int r, int n) {
     uint32_t i = static_cast<uint32_t>(itfs_[r].size()) + 1;
@@ -149,8 +156,9 @@ TEST(LinkStateRouting, DiamondConvergesOnCheapestPath) {
   const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->cost, 2u);             // 1-2-4, not 1-3-4 (cost 4)
-  EXPECT_EQ(r->next_hop, Addr(10, 0, 12, 2));
-  EXPECT_EQ(r->ifindex, 1u);
+  ASSERT_EQ(r->next_hops.size(), 1u);
+  EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 12, 2));
+  EXPECT_EQ(r->next_hops[0].ifindex, 1u);
 }
 
 TEST(LinkStateRouting, CarrierLossReroutesAtOnce) {
@@ -159,7 +167,8 @@ TEST(LinkStateRouting, CarrierLossReroutesAtOnce) {
   const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->cost, 4u);  // now 1-3-4
-  EXPECT_EQ(r->next_hop, Addr(10, 0, 13, 2));
+  ASSERT_EQ(r->next_hops.size(), 1u);
+  EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 13, 2));
   // The cut link's own prefix is withdrawn by both ends.
   EXPECT_EQ(n.RouteTo(1, Addr(10, 0, 24, 0)), nullptr);
 }
@@ -191,6 +200,64 @@ TEST(LinkStateRouting, RestartedRouterJumpsPastItsOldSequence) {
   n.Advance(10 * kSec);
   EXPECT_GT(n.core(1).lsdb().at(4).seq, before);
   EXPECT_NE(n.RouteTo(1, Addr(10, 1, 4, 0)), nullptr);
+}
+
+// Issue 12.1: a leaf-spine with two spines. Every leaf-to-leaf path costs 2 through either spine,
+// so the route keeps both first hops (RFC 2328 §16.1) and flows spread over both spines.
+TEST(LinkStateRouting, EqualCostPathsKeepEveryFirstHop) {
+  Net n;
+  // leaves 1, 2; spines 11, 12
+  n.Link(1, 11, 1, 1);
+  n.Link(1, 12, 2, 1);
+  n.Link(2, 11, 3, 1);
+  n.Link(2, 12, 4, 1);
+  n.Stub(2, 2);
+  n.Start();
+  const Route* r = n.RouteTo(1, Addr(10, 1, 2, 0));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cost, 2u);
+  ASSERT_EQ(r->next_hops.size(), 2u);
+  EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 1, 2));
+  EXPECT_EQ(r->next_hops[0].ifindex, 1u);
+  EXPECT_EQ(r->next_hops[1].addr, Addr(10, 0, 2, 2));
+  EXPECT_EQ(r->next_hops[1].ifindex, 2u);
+  // One spine's link to leaf 2 fails: only the other spine remains.
+  n.Cut(2, 1);
+  r = n.RouteTo(1, Addr(10, 1, 2, 0));
+  ASSERT_NE(r, nullptr);
+  ASSERT_EQ(r->next_hops.size(), 1u);
+  EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 2, 2));
+}
+
+// Equal-cost first hops also merge deeper in the tree: 1 reaches 5 over 2-4 and 3-4 at cost 3,
+// and a cheaper path through 6 (cost 2) replaces both.
+TEST(LinkStateRouting, EqualCostFirstHopsMergeDownstream) {
+  Net n;
+  n.Link(1, 2, 12, 1);
+  n.Link(1, 3, 13, 1);
+  n.Link(2, 4, 24, 1);
+  n.Link(3, 4, 34, 1);
+  n.Link(4, 5, 45, 1);
+  n.Stub(5, 5);
+  n.Start();
+  const Route* r = n.RouteTo(1, Addr(10, 1, 5, 0));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cost, 3u);
+  EXPECT_EQ(r->next_hops.size(), 2u);
+}
+
+// Issue 12.3, link-state side: the stub network of a host link that went down leaves the router's
+// LSA, so no router keeps a route to it; it is announced again when the link comes back.
+TEST(LinkStateRouting, StubPrefixOfADownInterfaceIsWithdrawnAndReturns) {
+  Net n = Diamond();
+  ASSERT_NE(n.RouteTo(1, Addr(10, 1, 4, 0)), nullptr);
+  n.Carrier(4, 3, false);  // router 4's third interface is the stub
+  EXPECT_EQ(n.RouteTo(1, Addr(10, 1, 4, 0)), nullptr);
+  EXPECT_EQ(n.RouteTo(2, Addr(10, 1, 4, 0)), nullptr);
+  n.Carrier(4, 3, true);
+  const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cost, 2u);
 }
 
 }  // namespace planelab::ls

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "models/client/store_endpoint_balancer.h"
 #include "models/controller/control/cluster_bootstrap.h"
 #include "models/controller/control/deployment_reconciler.h"
 #include "models/controller/control/node_lifecycle.h"
@@ -287,6 +288,31 @@ TEST(ClusterBootstrap, EveryReplicaIsBoundWithinMaxPods) {
   EXPECT_EQ(nodes, 4);
   EXPECT_EQ(leases, 4);
   for (const auto& [n, c] : per_node) EXPECT_LE(c, 5) << n;
+}
+
+// Issue 12.6: the store client spreads calls over every member and stops using one that failed.
+TEST(StoreEndpointBalancer, RoundRobinSpreadsAndSkipsAFailedMember) {
+  StoreEndpointBalancer b(3, "kube-apiserver");
+  std::map<size_t, int> used;
+  for (int i = 0; i < 9; ++i) ++used[b.Pick(0)];
+  EXPECT_EQ(used, (std::map<size_t, int>{{0, 3}, {1, 3}, {2, 3}}));
+  b.Failed(0, 10 * kSec);
+  for (int i = 0; i < 6; ++i) EXPECT_NE(b.Pick(10 * kSec + i * kMs), 0u);
+  // After minHealthRetryDuration the member is tried again.
+  used.clear();
+  for (int i = 0; i < 3; ++i) ++used[b.Pick(13 * kSec)];
+  EXPECT_EQ(used.count(0), 1u);
+}
+
+TEST(StoreEndpointBalancer, ClientsStartOnDifferentMembersAndNeverGetNone) {
+  std::map<size_t, int> first;
+  for (const char* name : {"api-1", "api-2", "api-3", "api-4", "api-5", "api-6"}) ++first[StoreEndpointBalancer(3, name).Pick(0)];
+  EXPECT_GE(first.size(), 2u);
+  StoreEndpointBalancer b(3, "x");
+  b.Failed(0, 0);
+  b.Failed(1, 1 * kSec);
+  b.Failed(2, 2 * kSec);
+  EXPECT_EQ(b.Pick(2 * kSec), 0u);  // all quarantined: the one that recovers first
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ bool Mutating(Verb v) { return v == Verb::kCreate || v == Verb::kUpdate || v == 
 
 ApiServerControlPlane::ApiServerControlPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec,
                                              Network& net)
-    : PlaneActor(ctx, device, Plane::kControl), spec_(spec), net_(net) {
+    : PlaneActor(ctx, device, Plane::kControl), spec_(spec), net_(net), balancer_(spec.store_members, device) {
   for (uint32_t i = 1; i <= spec.store_members; ++i) members_.push_back(net.ServiceAddress("etcd-" + std::to_string(i)));
   for (Verb v : {Verb::kGet, Verb::kList, Verb::kCreate, Verb::kUpdate, Verb::kDelete, Verb::kWatch}) {
     std::string n = ToString(v);
@@ -59,6 +59,10 @@ void ApiServerControlPlane::Start() {
     auto it = store_calls_.find(r->id);
     if (it == store_calls_.end()) return;
     auto done = std::move(it->second.done);
+    // "etcdserver: no leader" and "request timed out" are Unavailable: the client moves away.
+    if (r->status == StoreResponse::Status::kNoLeader || r->status == StoreResponse::Status::kTimeout) {
+      balancer_.Failed(it->second.member, Clock::Now());
+    }
     store_calls_.erase(it);
     done(r.get());
   });
@@ -66,27 +70,24 @@ void ApiServerControlPlane::Start() {
   watch_sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     OnStoreBatch(*std::static_pointer_cast<const StoreWatchBatch>(msg));
   });
-  // The member to talk to first is spread by device name, as each client's endpoint list is shuffled.
-  member_ = 0;
   InitCache();
   After(kBookmarkInterval, [this]() { Bookmarks(); });
   After(1 * kSec, [this]() { CheckStoreWatch(); });
 }
 
-void ApiServerControlPlane::NextMember() { member_ = (member_ + 1) % members_.size(); }
-
 void ApiServerControlPlane::CallStore(StoreRequest req, std::function<void(const StoreResponse*)> done) {
   uint64_t id = next_store_id_++;
   req.id = id;
-  store_calls_[id] = {std::move(done)};
+  size_t member = balancer_.Pick(Clock::Now());
+  store_calls_[id] = {std::move(done), member};
   auto msg = std::make_shared<StoreRequest>(std::move(req));
-  store_sock_->Send(members_[member_], kStoreClientPort, msg->Bytes(), msg);
+  store_sock_->Send(members_[member], kStoreClientPort, msg->Bytes(), msg);
   After(kStoreCallTimeout, [this, id]() {
     auto it = store_calls_.find(id);
     if (it == store_calls_.end()) return;
     auto done = std::move(it->second.done);
+    balancer_.Failed(it->second.member, Clock::Now());
     store_calls_.erase(it);
-    NextMember();
     done(nullptr);
   });
 }
@@ -126,12 +127,14 @@ void ApiServerControlPlane::WatchStore() {
   req->key = "/registry/";
   req->watch_id = store_watch_id_;
   req->start_revision = cache_rv_ + 1;
-  watch_sock_->Send(members_[member_], kStoreClientPort, req->Bytes(), req);
+  // A watch is one long-lived stream on one member, chosen as unary calls are.
+  watch_member_ = balancer_.Pick(Clock::Now());
+  watch_sock_->Send(members_[watch_member_], kStoreClientPort, req->Bytes(), req);
 }
 
 void ApiServerControlPlane::CheckStoreWatch() {
   if (cache_ready_ && Clock::Now() - store_heard_ >= kStoreWatchSilence) {
-    NextMember();
+    balancer_.Failed(watch_member_, Clock::Now());
     WatchStore();
   }
   After(1 * kSec, [this]() { CheckStoreWatch(); });
@@ -413,7 +416,6 @@ void ApiServerControlPlane::Write(uint32_t addr, uint16_t port, const ApiRequest
         default:
           // "etcdserver: request timed out" / "no leader" reach the client as an internal error.
           store_errors_->Add();
-          NextMember();
           resp.code = 500;
       }
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/client/store_endpoint_balancer.h"
 #include "models/proto/cluster_api.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
@@ -42,6 +43,7 @@ class ApiServerControlPlane : public PlaneActor {
   };
   struct StoreCall {
     std::function<void(const StoreResponse*)> done;  // null response: no answer in time
+    size_t member = 0;
   };
   void OnRequest(uint32_t addr, uint16_t port, const ApiRequest& r);
   void Respond(uint32_t addr, uint16_t port, const ApiRequest& r, ApiResponse resp, SimTime started, bool mutating);
@@ -55,7 +57,6 @@ class ApiServerControlPlane : public PlaneActor {
   void FlushWatchers();
   void Bookmarks();
   bool Matches(const Watcher& w, const ApiObject& o) const;
-  void NextMember();
   void IndexObject(const std::string& key, const ApiObject* o, bool add);
   template <class F>
   void ForEachMatching(ObjectKind kind, const std::string& filter, F fn);
@@ -66,7 +67,8 @@ class ApiServerControlPlane : public PlaneActor {
   std::unique_ptr<MessageSocket> store_sock_;   // the store client
   std::unique_ptr<MessageSocket> watch_sock_;   // the watch cache's stream
   std::vector<uint32_t> members_;
-  size_t member_ = 0;
+  StoreEndpointBalancer balancer_;
+  size_t watch_member_ = 0;
   std::map<uint64_t, StoreCall> store_calls_;
   uint64_t next_store_id_ = 1;
   // The watch cache.

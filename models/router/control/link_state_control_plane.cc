@@ -148,7 +148,10 @@ void LinkStateControlPlane::RunSpf() {
   spf_scheduled_ = false;
   spf_runs_->Add();
   FibTable table;
-  for (const auto& r : core_->ComputeRoutes()) table[{r.prefix, r.len}] = {FibNextHop{r.next_hop, r.ifindex}};
+  for (const auto& r : core_->ComputeRoutes()) {
+    std::vector<FibNextHop>& hops = table[{r.prefix, r.len}];
+    for (const auto& h : r.next_hops) hops.push_back(FibNextHop{h.addr, h.ifindex});
+  }
   ProgramFib(table);
   if (core_->routes_dirty()) MaybeScheduleSpf();
 }

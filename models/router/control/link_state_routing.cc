@@ -284,51 +284,72 @@ std::vector<Route> LinkStateRouting::ComputeRoutes() {
     for (const auto& l : it->second.links) if (l.neighbor == v) return true;
     return false;
   };
-  struct Best {
-    uint64_t dist;
-    uint32_t ifindex;
-    uint32_t next_hop;
-  };
-  std::map<uint32_t, Best> best;
-  using Item = std::tuple<uint64_t, uint32_t, uint32_t, uint32_t>;  // dist, router, ifindex, next_hop
+  // Dijkstra that keeps, per router, the set of first hops of all its shortest paths: a path
+  // through u of the same cost as the best adds u's first hops (RFC 2328 §16.1, "equal-cost
+  // multipath": the next hops of all equal-cost paths are kept).
+  std::map<uint32_t, uint64_t> dist;
+  std::map<uint32_t, std::set<NextHop>> hops;
+  using Item = std::pair<uint64_t, uint32_t>;  // dist, router
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> pq;
-  // First hops: our full adjacencies, cheapest interface first.
+  auto relax = [&](uint32_t v, uint64_t d, const std::set<NextHop>& via) {
+    auto it = dist.find(v);
+    if (it == dist.end() || d < it->second) {
+      dist[v] = d;
+      hops[v] = via;
+      pq.emplace(d, v);
+    } else if (d == it->second) {
+      hops[v].insert(via.begin(), via.end());
+    }
+  };
+  // First hops: our full adjacencies; parallel links to one neighbour are equal-cost hops too.
   for (const auto& itf : interfaces_) {
     auto nb = neighbors_.find(itf.ifindex);
     if (nb == neighbors_.end() || !nb->second.full || !itf.carrier) continue;
     if (!lists(nb->second.router_id, id_)) continue;
-    pq.emplace(itf.cost, nb->second.router_id, itf.ifindex, itf.peer_addr);
+    relax(nb->second.router_id, itf.cost, {NextHop{itf.peer_addr, itf.ifindex}});
   }
   std::set<uint32_t> done;
   done.insert(id_);
   while (!pq.empty()) {
-    auto [d, r, ifx, nh] = pq.top();
+    auto [d, r] = pq.top();
     pq.pop();
-    if (done.count(r)) continue;
+    if (done.count(r) || d != dist[r]) continue;
     done.insert(r);
-    best[r] = {d, ifx, nh};
     auto it = lsdb_.find(r);
     if (it == lsdb_.end()) continue;
     for (const auto& l : it->second.links) {
       if (done.count(l.neighbor) || !lists(l.neighbor, r)) continue;
-      pq.emplace(d + l.cost, l.neighbor, ifx, nh);
+      relax(l.neighbor, d + l.cost, hops[r]);
     }
   }
   std::set<std::pair<uint32_t, uint8_t>> own;
   for (const auto& itf : interfaces_) own.insert({itf.local_addr & MaskOf(itf.prefix_len), itf.prefix_len});
-  std::map<std::pair<uint32_t, uint8_t>, Route> routes;
-  for (const auto& [r, b] : best) {
+  struct Candidate {
+    uint64_t cost;
+    std::set<NextHop> hops;
+  };
+  std::map<std::pair<uint32_t, uint8_t>, Candidate> routes;
+  for (uint32_t r : done) {
+    if (r == id_) continue;
+    const uint64_t d = dist[r];
     for (const auto& p : lsdb_[r].prefixes) {
       auto key = std::make_pair(p.prefix, p.len);
       if (own.count(key)) continue;
       auto it = routes.find(key);
-      if (it == routes.end() || b.dist < it->second.cost) {
-        routes[key] = Route{p.prefix, p.len, b.next_hop, b.ifindex, static_cast<uint32_t>(b.dist)};
+      // A prefix announced by several routers at the same cost (a transit subnet, both ends)
+      // is reached over the first hops of all of them.
+      if (it == routes.end() || d < it->second.cost) {
+        routes[key] = Candidate{d, hops[r]};
+      } else if (d == it->second.cost) {
+        it->second.hops.insert(hops[r].begin(), hops[r].end());
       }
     }
   }
   std::vector<Route> out;
-  for (const auto& [_, r] : routes) out.push_back(r);
+  for (const auto& [key, c] : routes) {
+    out.push_back(Route{key.first, key.second, std::vector<NextHop>(c.hops.begin(), c.hops.end()),
+                        static_cast<uint32_t>(c.cost)});
+  }
   return out;
 }
 

@@ -51,15 +51,22 @@ struct InterfaceConfig {
   bool carrier = true;
 };
 
-/// A computed route.
+/// One first hop of a route: the neighbour's address on the interface leading to it.
+struct NextHop {
+  uint32_t addr = 0;
+  uint32_t ifindex = 0;
+  bool operator==(const NextHop& o) const { return addr == o.addr && ifindex == o.ifindex; }
+  bool operator<(const NextHop& o) const { return ifindex != o.ifindex ? ifindex < o.ifindex : addr < o.addr; }
+};
+
+/// A computed route with every equal-cost first hop (RFC 2328 §16.1), sorted by interface.
 struct Route {
   uint32_t prefix = 0;
   uint8_t len = 0;
-  uint32_t next_hop = 0;
-  uint32_t ifindex = 0;
+  std::vector<NextHop> next_hops;
   uint32_t cost = 0;
   bool operator==(const Route& o) const {
-    return prefix == o.prefix && len == o.len && next_hop == o.next_hop && ifindex == o.ifindex && cost == o.cost;
+    return prefix == o.prefix && len == o.len && next_hops == o.next_hops && cost == o.cost;
   }
 };
 
@@ -98,7 +105,8 @@ class LinkStateRouting {
 
   /// True when the LSDB or adjacencies changed since the last ComputeRoutes().
   bool routes_dirty() const { return dirty_; }
-  /// Dijkstra over the two-way-checked LSDB; routes sorted by prefix; clears routes_dirty().
+  /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by
+  /// prefix; clears routes_dirty().
   std::vector<Route> ComputeRoutes();
   SimTime NextDeadline() const;
 

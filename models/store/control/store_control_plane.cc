@@ -208,7 +208,8 @@ void StoreControlPlane::Finish(std::shared_ptr<raft::Ready> rd) {
     it.command = std::static_pointer_cast<const StoreCommand>(e.payload);
     if (it.command) {
       apply_bytes += e.bytes;
-      if (raft_->role() == raft::Role::kLeader) proposals_committed_->Add();
+      // Every member reports it, as etcd does (etcd_server_proposals_committed_total).
+      proposals_committed_->Add();
     }
     apply.items.push_back(std::move(it));
   }
