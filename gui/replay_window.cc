@@ -45,6 +45,7 @@ QColor HealthColor(const std::string& state) {
   if (state == "up") return QColor(46, 157, 68);
   if (state == "degraded") return QColor(230, 167, 0);
   if (state == "down") return QColor(211, 47, 47);
+  if (state == "absent") return QColor(236, 236, 236);  // no device in this slot: near-white, not a failure
   return QColor(158, 158, 158);
 }
 

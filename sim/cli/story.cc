@@ -30,12 +30,17 @@ const char* TriageOfPlane(const std::string& name) {
 std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summary) {
   std::ostringstream out;
   std::map<std::string, std::string> kinds;
-  std::map<std::string, bool> managed;
+  bool has_routers = false;
   for (const auto& d : sc.devices) {
     kinds[d.id] = d.kind;
-    managed[d.id] = d.kind == "router" && d.managed && sc.management.enabled;
+    has_routers |= d.kind == "router";
   }
   if (sc.management.enabled) kinds[sc.management.station] = "monitoring station";
+  // A dashboard refreshes what it shows every poll (the station's poll interval; kubectl's view of the
+  // nodes is no fresher): a mismatch shorter than that is the dashboard's normal lag, not a blind spot.
+  const double dashboard_lag_s =
+      std::max(ToSeconds(sc.management.enabled ? sc.management.poll_interval : sc.sample_interval),
+               ToSeconds(sc.sample_interval));
   out << "Scenario " << sc.name << " (seed " << summary["seed"].get<uint64_t>() << ", "
       << Secs(summary["sim_time_s"].get<double>()) << " simulated)\n";
   if (!sc.faults.empty()) {
@@ -48,32 +53,74 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
   out << "\nWhat each plane did (only what was not simply up; reported = what the dashboard showed):\n";
   std::map<std::string, std::set<std::string>> hurt;  // triage answer -> device planes
   std::vector<std::string> lies;
+  std::vector<std::string> empty_slots;
   bool any = false;
   for (auto it = summary["devices"].begin(); it != summary["devices"].end(); ++it) {
     const std::string& dev = it.key();
+    // A slot that never held an instance has nothing to tell: one line for all of them below.
+    bool ever_present = false;
+    for (auto p = it.value().begin(); p != it.value().end(); ++p) {
+      for (const auto& iv : p.value()) ever_present |= iv["actual"] != "absent";
+    }
+    if (!it.value().empty() && !ever_present) {
+      empty_slots.push_back(dev);
+      continue;
+    }
     std::vector<std::string> lines;
     for (auto p = it.value().begin(); p != it.value().end(); ++p) {
+      // A plane has a dashboard if the dashboard ever said anything about it (any device kind).
+      bool monitored = false;
+      for (const auto& iv : p.value()) monitored |= iv["reported"] != "unknown";
+      // Intervals that would print alike are one: the summary also splits where only a hidden
+      // column (the report of an unmonitored plane) changed.
+      struct Span {
+        double from, to;
+        std::string actual, reported;
+      };
+      std::vector<Span> spans;
+      for (const auto& iv : p.value()) {
+        Span sp{iv["from_s"].get<double>(), iv["to_s"].get<double>(), iv["actual"], iv["reported"]};
+        if (!monitored) sp.reported = "unknown";
+        if (!spans.empty() && spans.back().to == sp.from && spans.back().actual == sp.actual &&
+            spans.back().reported == sp.reported) {
+          spans.back().to = sp.to;
+        } else {
+          spans.push_back(sp);
+        }
+      }
       std::vector<std::string> plane_lines;
       double bad_s = 0;
-      for (const auto& iv : p.value()) {
-        std::string actual = iv["actual"], reported = iv["reported"];
-        bool monitored = managed[dev];
-        bool actual_bad = actual != "up";
+      for (const auto& sp : spans) {
+        const std::string& actual = sp.actual;
+        const std::string& reported = sp.reported;
+        bool absent = actual == "absent";
+        bool actual_bad = actual != "up" && !absent;
         // Before its first poll the dashboard knows nothing yet: that is start-up, not a blind spot.
-        bool warming_up = iv["from_s"].get<double>() == 0 && reported == "unknown";
-        bool reported_bad = monitored && reported != "up" && !warming_up;
-        if (!actual_bad && !reported_bad) continue;
-        if (actual_bad) bad_s += iv["to_s"].get<double>() - iv["from_s"].get<double>();
+        bool warming_up = sp.from == 0 && reported == "unknown";
+        bool reported_bad = monitored && reported != "up" && !warming_up && !absent;
+        if (!actual_bad && !reported_bad && !absent) continue;
+        if (actual_bad) bad_s += sp.to - sp.from;
         std::string line = "  " + p.key() + std::string(12 - std::min<size_t>(11, p.key().size()), ' ') +
-                           Secs(iv["from_s"]) + "-" + Secs(iv["to_s"]) + "  actual " + actual;
+                           Secs(sp.from) + "-" + Secs(sp.to) + "  ";
+        if (absent) {
+          line += "absent (no instance in this slot)";
+          if (monitored && reported != "unknown") line += ", reported " + reported;
+          if (monitored && reported == "up") line += "   <- the dashboard still shows a node that is gone";
+          plane_lines.push_back(line);
+          continue;
+        }
+        line += "actual " + actual;
         if (monitored) line += ", reported " + reported;
-        if (monitored && actual == "down" && reported == "up") {
+        bool short_lived = sp.to - sp.from < dashboard_lag_s;
+        if (monitored && actual == "down" && reported == "up" && short_lived) {
+          line += "   <- not on the dashboard yet (it refreshes every " + Secs(dashboard_lag_s) + ")";
+        } else if (monitored && actual == "down" && reported == "up") {
           line += "   <- the dashboard is green while this plane is down";
           if (std::find(lies.begin(), lies.end(), dev + " " + p.key()) == lies.end()) lies.push_back(dev + " " + p.key());
         } else if (monitored && actual == "up" && reported == "unknown") {
           line += "   <- the plane works but operators cannot see it";
         } else if (monitored && actual == "up") {
-          line += "   <- the dashboard flags it (e.g. a link or neighbour down) while the plane serves";
+          line += "   <- the dashboard flags it while the plane serves";
         }
         plane_lines.push_back(line);
         if (actual_bad) hurt[TriageOfPlane(p.key())].insert(dev + " " + p.key());
@@ -97,6 +144,11 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     for (const auto& l : lines) out << l << "\n";
   }
   if (!any) out << "  every plane of every device stayed up\n";
+  if (!empty_slots.empty()) {
+    out << "Empty slots (no instance during the whole run, so nothing to serve or fail): ";
+    for (size_t i = 0; i < empty_slots.size(); ++i) out << (i ? ", " : "") << empty_slots[i];
+    out << "\n";
+  }
   out << "\nTriage - does this hurt carrying traffic, making changes, or seeing the system?\n";
   for (const char* q : {"carrying traffic", "making changes", "seeing the system"}) {
     auto h = hurt.find(q);
@@ -118,11 +170,20 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     for (size_t i = 0; i < lies.size(); ++i) out << (i ? ", " : "") << lies[i];
     out << " down while reported up).\n";
   }
+  // Routing convergence is told only where there is routing to tell about: routers, and a trigger
+  // that changed a route (a cluster's underlay that never reconverged has nothing to say).
+  bool routes_moved = false;
   if (summary.contains("convergence")) {
+    for (const auto& c : summary["convergence"]) {
+      routes_moved |= c["trigger"].get<std::string>() != "start" && !c["converged_after_s"].is_null() &&
+                      c["rib_changes"].get<uint64_t>() > 0;
+    }
+  }
+  if (has_routers && (routes_moved || sc.cluster.enabled == false) && summary.contains("convergence")) {
     out << "\nRouting convergence (first to last route change network-wide):\n";
     for (const auto& c : summary["convergence"]) {
       out << "  " << Secs(c["at_s"].get<double>()) << "  " << c["trigger"].get<std::string>() << ": ";
-      if (c["converged_after_s"].is_null()) {
+      if (c["converged_after_s"].is_null() || c["rib_changes"].get<uint64_t>() == 0) {
         out << "no route changed\n";
       } else {
         char buf[96];

@@ -20,6 +20,7 @@ const char* ToString(Lifecycle l) {
     case Lifecycle::kDegraded: return "degraded";
     case Lifecycle::kDown: return "down";
     case Lifecycle::kCrashed: return "crashed";
+    case Lifecycle::kAbsent: return "absent";
   }
   return "?";
 }
@@ -30,6 +31,7 @@ const char* ToString(Health h) {
     case Health::kDegraded: return "degraded";
     case Health::kDown: return "down";
     case Health::kUnknown: return "unknown";
+    case Health::kAbsent: return "absent";
   }
   return "?";
 }

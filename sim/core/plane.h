@@ -6,10 +6,11 @@ namespace planelab {
 
 /// The three planes of a device (../shared/DESIGN.md).
 enum class Plane { kData, kControl, kManagement };
-/// Lifecycle of a plane actor, as INET treats lifecycle: a first-class, scriptable state.
-enum class Lifecycle { kStarting, kUp, kDegraded, kDown, kCrashed };
+/// Lifecycle of a plane actor, as INET treats lifecycle: a first-class, scriptable state. `absent`: the
+/// device does not exist yet or any more (an auto-scaling group's empty slot), so it serves and fails nothing.
+enum class Lifecycle { kStarting, kUp, kDegraded, kDown, kCrashed, kAbsent };
 /// Health of a plane, actual (measured) or reported (what the dashboard shows).
-enum class Health { kUp, kDegraded, kDown, kUnknown };
+enum class Health { kUp, kDegraded, kDown, kUnknown, kAbsent };
 
 /// Health from a failure share, one rule for every plane that serves requests: down when at least half failed,
 /// degraded above `degraded_above` (1 % unless said otherwise), up otherwise (and when nothing was asked).

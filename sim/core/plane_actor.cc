@@ -24,7 +24,7 @@ void PlaneActor::SetLifecycle(Lifecycle next, const std::string& reason) {
   if (next == lifecycle_) return;
   Lifecycle prev = lifecycle_;
   lifecycle_ = next;
-  if (next == Lifecycle::kCrashed || next == Lifecycle::kDown) ++epoch_;
+  if (next == Lifecycle::kCrashed || next == Lifecycle::kDown || next == Lifecycle::kAbsent) ++epoch_;
   nlohmann::json d = {{"from", ToString(prev)}, {"to", ToString(next)}, {"reason", reason}};
   Emit("lifecycle", d.dump());
 }
@@ -56,6 +56,8 @@ Health PlaneActor::WithLifecycle(Health measured) const {
     case Lifecycle::kDown:
     case Lifecycle::kCrashed:
       return Health::kDown;
+    case Lifecycle::kAbsent:
+      return Health::kAbsent;
     case Lifecycle::kStarting:
       return measured == Health::kUp ? Health::kDegraded : measured;
     case Lifecycle::kDegraded:

@@ -770,7 +770,7 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       }
       bool health = es.metric.rfind("health.", 0) == 0;
       if (health && (es.stat != "fraction" || es.state.empty())) {
-        problems.Add(at, "a health expectation needs \"stat\": \"fraction\" and a \"state\" (up, degraded, down, unknown)");
+        problems.Add(at, "a health expectation needs \"stat\": \"fraction\" and a \"state\" (up, degraded, down, unknown, absent)");
       }
       if (!health && es.stat == "fraction") problems.Add(at + "/stat", "\"fraction\" is for health.actual and health.reported");
       SimTime to = es.to.value_or(sc->duration);

@@ -75,6 +75,30 @@ TEST(Cli, FaultsListsEveryKindWithItsPlane) {
   EXPECT_EQ(RunPlanelab("faults").code, 0);
 }
 
+// Issue 12.8: the story tells the operators' view of every kind with a dashboard, and nothing the run
+// does not show.
+TEST(Cli, StoryIsTrueForClusterKinds) {
+  CmdResult r = RunPlanelab("run scenarios/incidents/cni-broken.json --out " + FreshPath("cni-story"));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("data        30s-90s  actual down, reported up   <- the dashboard is green while this plane is down"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Note: a green dashboard is not proof that users are served (node-3 data"), std::string::npos)
+      << r.out;
+  // No router changed a route: a cluster run has no convergence to tell.
+  EXPECT_EQ(r.out.find("Routing convergence"), std::string::npos) << r.out;
+}
+
+TEST(Cli, StoryDoesNotCallTheDashboardsLagALie) {
+  // The link goes down at 20 s; r2 drops transit packets for under a second before the detour is
+  // programmed, well inside the station's 5 s poll interval.
+  CmdResult r = RunPlanelab("run scenarios/basics/link-failure-reroute.json --out " + FreshPath("reroute-story"));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("the dashboard is green"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("a green dashboard is not proof"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("not on the dashboard yet (it refreshes every 5s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Routing convergence"), std::string::npos) << r.out;
+}
+
 TEST(Cli, DeadAsicRunTellsTheStoryAndKeepsItsPromises) {
   std::string out = FreshPath("dead-asic");
   CmdResult r = RunPlanelab("run scenarios/incidents/dead-asic.json --out " + out + " --pcap r2");

@@ -38,7 +38,7 @@ KubeletControlPlane::~KubeletControlPlane() = default;
 void KubeletControlPlane::Start() {
   if (!registered_at_start_) {
     // An empty slot: no instance runs here until the cloud launches one.
-    SetLifecycle(Lifecycle::kDown, "no instance");
+    SetLifecycle(Lifecycle::kAbsent, "no instance");
     return;
   }
   PowerOn();
@@ -83,7 +83,7 @@ void KubeletControlPlane::PowerOn() {
 
 void KubeletControlPlane::PowerOff() {
   adopt_ = false;
-  SetLifecycle(Lifecycle::kDown, "instance terminated");
+  SetLifecycle(Lifecycle::kAbsent, "instance terminated");
   api_.reset();
   metrics_sock_.reset();
   stats_ = PodStats();

@@ -33,7 +33,7 @@ NodeDataPlane::~NodeDataPlane() = default;
 
 void NodeDataPlane::Start() {
   if (!running_at_start_) {
-    SetLifecycle(Lifecycle::kDown, "no instance");
+    SetLifecycle(Lifecycle::kAbsent, "no instance");
     return;
   }
   PowerOn();
@@ -60,7 +60,7 @@ void NodeDataPlane::ReportStats() {
 }
 
 void NodeDataPlane::PowerOff() {
-  SetLifecycle(Lifecycle::kDown, "instance terminated");
+  SetLifecycle(Lifecycle::kAbsent, "instance terminated");
   sock_.reset();
   pods_.clear();
   endpoints_.clear();
