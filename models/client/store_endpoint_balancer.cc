@@ -1,11 +1,13 @@
 #include "models/client/store_endpoint_balancer.h"
 
+#include <algorithm>
+
 #include "sim/util/hash.h"
 
 namespace planelab {
 
 StoreEndpointBalancer::StoreEndpointBalancer(size_t members, const std::string& client_name)
-    : unhealthy_until_(members, 0) {
+    : unhealthy_until_(members, 0), backoff_(members, kUnhealthyFor) {
   // gRPC shuffles nothing by itself; clients that list the endpoints in one order all start on the
   // first. Each client here starts at a member of its own, so load and failures spread.
   if (members > 0) next_ = static_cast<size_t>(Fnv1a64(client_name) % members);
@@ -32,7 +34,13 @@ size_t StoreEndpointBalancer::Pick(SimTime now) {
 }
 
 void StoreEndpointBalancer::Failed(size_t member, SimTime now) {
-  if (member < unhealthy_until_.size()) unhealthy_until_[member] = now + kUnhealthyFor;
+  if (member >= unhealthy_until_.size()) return;
+  unhealthy_until_[member] = now + backoff_[member];
+  backoff_[member] = std::min(kMaxUnhealthyFor, 2 * backoff_[member]);
+}
+
+void StoreEndpointBalancer::Succeeded(size_t member) {
+  if (member < backoff_.size()) backoff_[member] = kUnhealthyFor;
 }
 
 }  // namespace planelab

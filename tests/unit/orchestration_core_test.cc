@@ -304,6 +304,20 @@ TEST(StoreEndpointBalancer, RoundRobinSpreadsAndSkipsAFailedMember) {
   EXPECT_EQ(used.count(0), 1u);
 }
 
+TEST(StoreEndpointBalancer, RepeatedFailuresBackOffUntilASuccess) {
+  StoreEndpointBalancer b(3, "kube-apiserver");
+  b.Failed(1, 0);            // out until 3 s
+  b.Failed(1, 3 * kSec);     // out until 9 s
+  EXPECT_FALSE(b.Healthy(1, 8 * kSec));
+  EXPECT_TRUE(b.Healthy(1, 9 * kSec));
+  b.Succeeded(1);
+  b.Failed(1, 10 * kSec);    // back to 3 s
+  EXPECT_TRUE(b.Healthy(1, 13 * kSec));
+  for (int i = 0; i < 20; ++i) b.Failed(2, 0);
+  EXPECT_FALSE(b.Healthy(2, 119 * kSec));
+  EXPECT_TRUE(b.Healthy(2, 120 * kSec));  // capped at gRPC's 120 s
+}
+
 TEST(StoreEndpointBalancer, ClientsStartOnDifferentMembersAndNeverGetNone) {
   std::map<size_t, int> first;
   for (const char* name : {"api-1", "api-2", "api-3", "api-4", "api-5", "api-6"}) ++first[StoreEndpointBalancer(3, name).Pick(0)];

@@ -62,6 +62,8 @@ void ApiServerControlPlane::Start() {
     // "etcdserver: no leader" and "request timed out" are Unavailable: the client moves away.
     if (r->status == StoreResponse::Status::kNoLeader || r->status == StoreResponse::Status::kTimeout) {
       balancer_.Failed(it->second.member, Clock::Now());
+    } else {
+      balancer_.Succeeded(it->second.member);
     }
     store_calls_.erase(it);
     done(r.get());
