@@ -548,6 +548,11 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       if (b.contains("mrai_ebgp")) bs.mrai_ebgp = Dur(b["mrai_ebgp"]);
       if (b.contains("mrai_ibgp")) bs.mrai_ibgp = Dur(b["mrai_ibgp"]);
       bs.multipath = b.value("multipath", bs.multipath);
+      bs.mrai_jitter = b.value("mrai_jitter", bs.mrai_jitter);                // RFC 4271 §10, jitter
+      bs.timer_jitter = b.value("timer_jitter", bs.timer_jitter);             // RFC 4271 §10, jitter
+      bs.mrai_withdrawals = b.value("mrai_withdrawals", bs.mrai_withdrawals);  // RFC 4271 §9.2.1.1
+      // RFC 4271 §9.1.2 (the receiver's loop check; the sender's is the implementation's choice).
+      bs.sender_side_loop_detection = b.value("sender_side_loop_detection", bs.sender_side_loop_detection);
       if (b.contains("damping")) {
         const json& d = b["damping"];
         bs.damping = d.value("enabled", true);
