@@ -56,6 +56,17 @@ struct BgpSpec {
   SimTime mrai_ebgp = 30 * kSec;
   SimTime mrai_ibgp = 5 * kSec;
   bool multipath = true;
+  // RFC 4271 §10: MRAI, KeepAlive and ConnectRetry are jittered by a factor uniform in [0.75, 1.0]
+  // each time they start (the hold timer is not). `mrai_jitter` covers the MRAI, `timer_jitter`
+  // the other two; false reproduces hand-computed timings.
+  bool mrai_jitter = true;
+  bool timer_jitter = true;
+  // RFC 4271 §9.2.1.1 rate-limits "an advertisement and/or withdrawal"; implementations choose.
+  // false (common practice, and RFC 1771's rule): withdrawals are sent at once.
+  bool mrai_withdrawals = false;
+  // Sender-side loop detection: RFC 4271 §9.1.2 has the receiver discard a path holding its own
+  // AS; whether the sender sends it at all is the implementation's choice. true: not sent.
+  bool sender_side_loop_detection = true;
   bool damping = false;
   SimTime damping_half_life = 15 * 60 * kSec;
   double damping_suppress = 6000;

@@ -271,14 +271,19 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       gs.asn_base = g.value("asn_base", 0u);
       gs.link = link_defaults;
       if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
-      if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star") && gs.routers == 0) {
+      if (gs.kind == "clique" && gs.routers > 200) {
+        problems.Add(gs.pointer + "/routers", "a clique of " + std::to_string(gs.routers) +
+                                                  " routers has too many links; at most 200 routers");
+        gs.routers = 0;
+      }
+      if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star" || gs.kind == "clique") && gs.routers == 0) {
         problems.Add(gs.pointer, "generator \"" + gs.kind + "\" needs \"routers\" (how many routers, at least 1)");
       }
       if (gs.kind == "leaf-spine" && (gs.spines == 0 || gs.leaves == 0)) {
         problems.Add(gs.pointer, "generator \"leaf-spine\" needs \"spines\" and \"leaves\" (k spines x n leaves)");
       }
       if (gs.kind == "leaf-spine" && g.contains("routers")) {
-        problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring and star; leaf-spine takes \"spines\" and \"leaves\"");
+        problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring, star and clique; leaf-spine takes \"spines\" and \"leaves\"");
       }
       sc->generators.push_back(gs);
       if (gs.kind == "internet" && (gs.spines == 0 || gs.leaves == 0)) {
@@ -548,6 +553,11 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       if (b.contains("mrai_ebgp")) bs.mrai_ebgp = Dur(b["mrai_ebgp"]);
       if (b.contains("mrai_ibgp")) bs.mrai_ibgp = Dur(b["mrai_ibgp"]);
       bs.multipath = b.value("multipath", bs.multipath);
+      bs.mrai_jitter = b.value("mrai_jitter", bs.mrai_jitter);                // RFC 4271 §10, jitter
+      bs.timer_jitter = b.value("timer_jitter", bs.timer_jitter);             // RFC 4271 §10, jitter
+      bs.mrai_withdrawals = b.value("mrai_withdrawals", bs.mrai_withdrawals);  // RFC 4271 §9.2.1.1
+      // RFC 4271 §9.1.2 (the receiver's loop check; the sender's is the implementation's choice).
+      bs.sender_side_loop_detection = b.value("sender_side_loop_detection", bs.sender_side_loop_detection);
       if (b.contains("damping")) {
         const json& d = b["damping"];
         bs.damping = d.value("enabled", true);

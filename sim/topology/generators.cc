@@ -44,6 +44,17 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
     for (int i = 1; i < g.routers; ++i) AddLink(links, g.link, p + "r" + std::to_string(i), p + "r" + std::to_string(i + 1));
     if (g.kind == "ring" && g.routers > 2) AddLink(links, g.link, p + "r" + std::to_string(g.routers), p + "r1");
     for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
+  } else if (g.kind == "clique") {
+    // A full mesh of single-router ASes, as in Labovitz et al., "Delayed Internet Routing
+    // Convergence" (SIGCOMM 2000): router i has AS asn_base + i (default 65000 + i, private, RFC 6996).
+    uint32_t base = g.asn_base ? g.asn_base : 65000u;
+    for (int i = 1; i <= g.routers; ++i) {
+      AddDevice(devices, groups, p + "r" + std::to_string(i), "router", {"routers"}, base + static_cast<uint32_t>(i));
+    }
+    for (int a = 1; a <= g.routers; ++a) {
+      for (int b = a + 1; b <= g.routers; ++b) AddLink(links, g.link, p + "r" + std::to_string(a), p + "r" + std::to_string(b));
+    }
+    for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
   } else if (g.kind == "star") {
     AddDevice(devices, groups, p + "hub", "router", {"routers", "core"});
     for (int i = 1; i <= g.routers; ++i) {

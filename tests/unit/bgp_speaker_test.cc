@@ -125,6 +125,14 @@ class Fabric {
     Apply(a, out);
     Drain();
   }
+  /// The interface of one of `id`'s own prefixes goes down or comes back.
+  bool Origin(int id, const Prefix& p, bool up) {
+    std::vector<Action> out;
+    bool changed = sp_[id]->SetOriginUp(now_, p, up, &out);
+    Apply(id, out);
+    Drain();
+    return changed;
+  }
   BgpSpeaker& sp(int id) { return *sp_[id]; }
   SimTime now() const { return now_; }
   uint64_t delivered() const { return delivered_; }
@@ -486,6 +494,106 @@ TEST(BgpSpeaker, ForwardingChangesComeSortedOncePerPrefixAndEmptyForWithdrawals)
   batch = f.sp(1).TakeForwardingChanges();
   ASSERT_EQ(batch.size(), many.size());
   for (const auto& [prefix, hops] : batch) EXPECT_TRUE(hops.empty());
+}
+
+TEST(BgpSpeaker, OriginIsWithdrawnWhenItsInterfaceGoesDownAndAnnouncedWhenItIsBack) {
+  Fabric f = LeafSpine();
+  f.Advance(60 * kSec);  // every MRAI timer of the cold start has run out
+  ASSERT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 2u);
+  EXPECT_TRUE(f.sp(2).originating(kP2));
+  uint64_t withdrawals_before = f.sp(10).counters().withdrawals_received + f.sp(11).counters().withdrawals_received;
+  // leaf2's host interface goes down: its connected route leaves the RIB, and with it the prefix.
+  EXPECT_TRUE(f.Origin(2, kP2, false));
+  EXPECT_FALSE(f.sp(2).originating(kP2));
+  EXPECT_FALSE(f.Origin(2, kP2, false));  // already down: nothing to do
+  EXPECT_FALSE(f.Origin(2, kP1, false));  // not one of leaf2's prefixes
+  // Both spines got a WITHDRAW from leaf2 at once (withdrawals wait for no MRAI), passed it on,
+  // and nobody has a route any more.
+  EXPECT_EQ(f.sp(10).counters().withdrawals_received + f.sp(11).counters().withdrawals_received, withdrawals_before + 2);
+  EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 0u);
+  EXPECT_EQ(f.sp(11).ForwardingTable().count(kP2), 0u);
+  EXPECT_EQ(f.sp(1).ForwardingTable().count(kP2), 0u);
+  EXPECT_EQ(f.sp(2).loc_rib_size(), 1u);  // only leaf1's prefix is left at leaf2
+  EXPECT_EQ(f.sp(2).adj_rib_out_size(0), 0u);  // spine1 had kP2 from leaf2, nothing else
+  // The interface comes back: announced again to both spines, and by them to leaf1 (their MRAI
+  // timers ran out long ago, so nothing waits).
+  EXPECT_TRUE(f.Origin(2, kP2, true));
+  EXPECT_TRUE(f.sp(2).originating(kP2));
+  EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 1u);
+  EXPECT_EQ(f.sp(11).ForwardingTable().count(kP2), 1u);
+  EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 2u);
+  EXPECT_EQ(f.sp(2).adj_rib_out_size(0), 1u);
+}
+
+/// When leaf1 gets spine1's path to kP2 back after leaf2-spine1 was reset at t=0: the MRAI that
+/// spine1 started with its first announcement to leaf1 (at t=0) decides. -1: not within 40 s.
+SimTime ReannouncedAt(SpeakerConfig c) {
+  c.connect_retry = 1 * kSec;
+  Fabric f = LeafSpine(c);
+  f.Reset(2, 0);
+  for (int i = 0; i < 400; ++i) {
+    f.Advance(100 * kMs, 100 * kMs);
+    if (f.sp(1).ForwardingTable()[kP2].size() == 2) return f.now();
+  }
+  return -1;
+}
+
+TEST(BgpSpeaker, MraiIsJitteredBySeededFactorBetweenThreeQuartersAndOne) {
+  SpeakerConfig c;
+  c.mrai_jitter = false;
+  c.timer_jitter = false;
+  EXPECT_EQ(ReannouncedAt(c), 30 * kSec);  // RFC 4271 §10's 30 s exactly
+  // RFC 4271 §10: jittered by a factor uniform in [0.75, 1.0]: released between 22.5 s and 30 s,
+  // the same for the same seed, different across seeds.
+  std::set<SimTime> seen;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    c.mrai_jitter = true;
+    c.timer_jitter = true;
+    c.seed = seed;
+    SimTime t = ReannouncedAt(c);
+    EXPECT_GE(t, 22500 * kMs) << "seed " << seed;
+    EXPECT_LE(t, 30 * kSec) << "seed " << seed;
+    EXPECT_EQ(ReannouncedAt(c), t) << "seed " << seed;
+    seen.insert(t);
+  }
+  EXPECT_GE(seen.size(), 6u);
+}
+
+TEST(BgpSpeaker, WithdrawalsWaitForTheMraiOnlyWhenConfigured) {
+  for (bool limited : {false, true}) {
+    SpeakerConfig c;
+    c.mrai_jitter = false;
+    c.mrai_withdrawals = limited;
+    Fabric f = LeafSpine(c);  // spine1 announced kP1 and kP2 at t=0: its MRAI runs to 30 s
+    f.Advance(10 * kSec);
+    f.Reset(2, 0);            // spine1 loses kP2 (and will not get it back for 120 s)
+    EXPECT_EQ(f.sp(10).ForwardingTable().count(kP2), 0u);
+    // RFC 1771's rule and common practice: the withdrawal reaches leaf1 at once. With withdrawals
+    // rate-limited (RFC 4271 §9.2.1.1's "advertisement and/or withdrawal") it waits for the MRAI.
+    EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), limited ? 2u : 1u) << limited;
+    f.Advance(19 * kSec);
+    EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), limited ? 2u : 1u) << limited;
+    f.Advance(2 * kSec);
+    EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 1u) << limited;
+  }
+}
+
+TEST(BgpSpeaker, WithoutSenderSideLoopDetectionLoopedPathsAreSentAndDiscarded) {
+  for (bool ssld : {true, false}) {
+    SpeakerConfig c;
+    c.sender_side_loop_detection = ssld;
+    Fabric f = LeafSpine(c);
+    // Without sender-side loop detection each spine's first UPDATE to leaf1 is leaf1's own prefix
+    // sent back, which starts the MRAI: kP2 follows when it runs out.
+    f.Advance(35 * kSec);
+    // leaf1 (65001) reaches kP2 through both spines (AS 65000). With sender-side loop detection it
+    // sends that path to neither (65000 is in it); without, it sends [65001 65000 65002] to both,
+    // and each spine discards it (RFC 4271 §9.1.2): only kP1 is in their Adj-RIB-In from leaf1.
+    EXPECT_EQ(f.sp(1).adj_rib_out_size(0), ssld ? 1u : 2u) << ssld;
+    EXPECT_EQ(f.sp(10).adj_rib_in_size(0), 1u) << ssld;
+    EXPECT_EQ(f.sp(10).ForwardingTable().size(), 2u) << ssld;
+    EXPECT_EQ(f.sp(1).ForwardingTable()[kP2].size(), 2u) << ssld;
+  }
 }
 
 }  // namespace

@@ -79,6 +79,24 @@ TEST(Generators, InternetDualHomesEveryStub) {
   EXPECT_EQ(b.devices[0].asn, 64496u);  // RFC 5398 documentation ASN
 }
 
+TEST(Generators, CliqueLinksEveryPairOfSingleRouterAses) {
+  GeneratorSpec g;
+  g.kind = "clique";
+  g.routers = 6;
+  g.hosts_per_router = 1;
+  Built b = Generate(g);
+  EXPECT_EQ(b.devices.size(), 6u + 6u);
+  EXPECT_EQ(b.links.size(), 6u * 5u / 2u + 6u);
+  std::set<uint32_t> asns;
+  for (const auto& d : b.devices) {
+    if (d.kind == "router") asns.insert(d.asn);
+  }
+  EXPECT_EQ(asns, (std::set<uint32_t>{65001, 65002, 65003, 65004, 65005, 65006}));
+  Topology t(b.devices, b.links);
+  for (int i = 2; i <= 6; ++i) EXPECT_EQ(t.HopDistance("r1", "r" + std::to_string(i)), 1);
+  EXPECT_EQ(t.HopDistance("h1", "h6"), 3);
+}
+
 TEST(TopologyValidation, FindsDuplicatesDanglingAndUnreachable) {
   std::vector<DeviceSpec> d = {{"r1", "router", {}, true}, {"r1", "router", {}, true}, {"h1", "host", {}, true},
                                {"h2", "host", {}, true}};

@@ -96,6 +96,13 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   cfg.mrai_ebgp = spec.bgp.mrai_ebgp;
   cfg.mrai_ibgp = spec.bgp.mrai_ibgp;
   cfg.multipath = spec.bgp.multipath;
+  cfg.mrai_jitter = spec.bgp.mrai_jitter;
+  cfg.timer_jitter = spec.bgp.timer_jitter;
+  cfg.mrai_withdrawals = spec.bgp.mrai_withdrawals;
+  cfg.sender_side_loop_detection = spec.bgp.sender_side_loop_detection;
+  // The jitter's own stream, derived from the scenario seed and the device: same scenario and
+  // seed, same draws, whatever else the run draws.
+  cfg.seed = MakeStream(ctx.seed, device + "/bgp-jitter")();
   cfg.defer_flush = true;
   cfg.damping.enabled = spec.bgp.damping;
   cfg.damping.half_life = spec.bgp.damping_half_life;
@@ -117,6 +124,7 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
       // A host subnet: ours to announce.
       uint32_t mask = i.prefix_len == 0 ? 0 : 0xffffffffu << (32 - i.prefix_len);
       originated.push_back({i.local_addr & mask, i.prefix_len});
+      host_prefixes_[i.ifindex] = originated.back();
       continue;
     }
     peers.push_back({i.peer_addr, i.local_addr, i.ifindex, peer_as, i.local_addr > i.peer_addr});
@@ -388,6 +396,24 @@ void BgpControlPlane::ArmTick() {
 }
 
 void BgpControlPlane::OnCarrier(uint32_t ifindex, bool up) {
+  auto host = host_prefixes_.find(ifindex);
+  if (host != host_prefixes_.end()) {
+    // A host subnet: its connected route leaves the RIB with the interface and comes back with
+    // it, and the prefix is announced only while the route is there (as a `network` statement
+    // or `redistribute connected` works in FRR, Cisco IOS, Junos).
+    std::vector<bgp::Action> out;
+    if (core_->SetOriginUp(Clock::Now(), host->second, up, &out)) {
+      const bgp::Prefix& p = host->second;
+      std::string text = std::to_string(p.addr >> 24) + "." + std::to_string((p.addr >> 16) & 255) + "." +
+                         std::to_string((p.addr >> 8) & 255) + "." + std::to_string(p.addr & 255) + "/" +
+                         std::to_string(p.len);
+      Emit(up ? "bgp.origin.announced" : "bgp.origin.withdrawn",
+           nlohmann::json({{"prefix", text}, {"ifindex", ifindex}}).dump());
+    }
+    Apply(out);
+    AfterCore();
+    return;
+  }
   if (up) return;  // the connect-retry timer brings the session back
   // Fast external fallover (on by default in common implementations): a directly connected
   // eBGP session goes down with its interface instead of waiting for the hold timer.

@@ -1,6 +1,7 @@
 // The BGP actor: the pure BgpSpeaker bound to ns-3 TCP sessions on the links, the CPU and the FIB port.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -64,6 +65,7 @@ class BgpControlPlane : public RouterControlPlane {
   uint64_t states_seen_ = UINT64_MAX;  // the speaker's state_changes() when last_states_ was last compared
   Timer tick_;
   Timer fib_flush_;
+  std::map<uint32_t, bgp::Prefix> host_prefixes_;  // ifindex -> the host subnet we originate there
   std::set<uint32_t> bfd_down_;  // interfaces whose BFD session is down: no BGP session there
   bgp::SpeakerCounters last_counters_;
   Counter* updates_sent_;

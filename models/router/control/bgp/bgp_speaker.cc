@@ -25,13 +25,44 @@ const char* ToString(SessionState s) {
 
 BgpSpeaker::BgpSpeaker(SpeakerConfig config, std::vector<PeerConfig> peers, std::vector<Prefix> originated)
     : config_(config), in_(config.interner ? config.interner : std::make_shared<RouteInterner>()),
-      damping_(config.damping) {
+      damping_(config.damping), rng_(config.seed) {
   config_.interner.reset();
   for (auto& p : peers) peers_.push_back(Peer{p});
   for (auto& p : originated) originated_.push_back(in_->PrefixId(p));
   std::sort(originated_.begin(), originated_.end());
   originated_.erase(std::unique(originated_.begin(), originated_.end()), originated_.end());
+  configured_ = originated_;
   multipath_sets_.Id({});
+}
+
+bool BgpSpeaker::originating(const Prefix& prefix) const {
+  uint32_t pid = in_->FindPrefix(prefix);
+  return pid != UINT32_MAX && std::binary_search(originated_.begin(), originated_.end(), pid);
+}
+
+bool BgpSpeaker::SetOriginUp(SimTime now, const Prefix& prefix, bool up, std::vector<Action>* out) {
+  uint32_t pid = in_->FindPrefix(prefix);
+  if (pid == UINT32_MAX || !std::binary_search(configured_.begin(), configured_.end(), pid)) return false;
+  auto it = std::lower_bound(originated_.begin(), originated_.end(), pid);
+  bool is_up = it != originated_.end() && *it == pid;
+  if (is_up == up) return false;
+  if (up) originated_.insert(it, pid);
+  else originated_.erase(it);
+  if (!started_) return true;  // Start() decides every prefix we originate
+  // The decision process runs again. Without the local route only what peers offer is left, and
+  // no peer offers our own prefix back (its AS_PATH holds our AS): the route goes and is withdrawn.
+  Decide(now, pid);
+  if (!config_.defer_flush) FlushAll(now, out);
+  return true;
+}
+
+SimTime BgpSpeaker::Jittered(SimTime t, bool enabled) {
+  if (!enabled || t <= 0) return t;
+  // RFC 4271 §10: a factor uniformly distributed in [0.75, 1.0], drawn each time the timer starts.
+  // 53 random bits make the fraction (as std::generate_canonical would, but the same on every
+  // standard library: same seed, same run).
+  double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;  // [0, 1)
+  return static_cast<SimTime>(static_cast<double>(t) * (1.0 - 0.25 * u));
 }
 
 int BgpSpeaker::PeerFor(uint32_t addr) const {
@@ -99,7 +130,7 @@ void BgpSpeaker::Start(SimTime now, std::vector<Action>* out) {
     Peer& p = peers_[i];
     if (p.config.active) {
       SetState(p, SessionState::kConnect);
-      p.retry_at = now + config_.connect_retry;
+      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
       out->push_back({Action::Kind::kConnect, i, {}});
     } else {
       SetState(p, SessionState::kActive);  // listening for the neighbour's connection
@@ -177,7 +208,7 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   p.mrai_until = 0;
   if (p.config.active) {
     SetState(p, SessionState::kIdle);
-    p.retry_at = now + config_.connect_retry;
+    p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
   } else {
     SetState(p, SessionState::kActive);
   }
@@ -242,7 +273,7 @@ void BgpSpeaker::OnMessage(SimTime now, size_t peer, const Message& m, std::vect
       Send(peer, ka, out);
       SetState(p, SessionState::kOpenConfirm);
       p.hold_deadline = p.hold > 0 ? now + p.hold : -1;
-      p.keepalive_at = p.hold > 0 ? now + std::min(config_.keepalive, p.hold / 3) : -1;
+      p.keepalive_at = p.hold > 0 ? now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter) : -1;
       return;
     }
     case MessageType::kKeepalive:
@@ -376,14 +407,17 @@ uint32_t BgpSpeaker::Export(size_t peer, uint32_t pid) {
   const LocEntry& best = loc_rib_[pid];
   if (!best.attr) return kNone;
   const Peer& q = peers_[peer];
-  if (best.best == peer) return kNone;  // never back to where it came from
-  bool from_ibgp = best.best != kLocal && !Ebgp(peers_[best.best]);
   bool to_ebgp = Ebgp(q);
+  // Never back to where it came from - except, without sender-side loop detection, to an eBGP
+  // peer: its own AS is then in the path and it discards the route as a loop (RFC 4271 §9.1.2).
+  if (best.best == peer && (config_.sender_side_loop_detection || !to_ebgp)) return kNone;
+  bool from_ibgp = best.best != kLocal && !Ebgp(peers_[best.best]);
   if (from_ibgp && !to_ebgp) return kNone;  // iBGP routes are not re-advertised to iBGP peers (RFC 4271 §9.1.3)
-  if (to_ebgp) {
-    // Sender-side loop prevention: a path through the peer's AS would be dropped by it anyway.
-    // Checked before the exported path is built: a leaf would otherwise build (and store) a path
-    // towards the spines for every prefix of the fabric.
+  if (to_ebgp && config_.sender_side_loop_detection) {
+    // Sender-side loop detection (RFC 4271 leaves it to the implementation; see SpeakerConfig): a
+    // path through the peer's AS would be dropped by it anyway. Checked before the exported path
+    // is built: a leaf would otherwise build (and store) a path towards the spines for every
+    // prefix of the fabric.
     const auto& path = in_->attrs(best.attr - 1).as_path;
     if (q.config.remote_as == config_.local_as ||
         std::find(path.begin(), path.end(), q.config.remote_as) != path.end()) {
@@ -421,12 +455,16 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
     uint32_t want = Export(peer, pid);
     uint32_t sent = p.adj_out.Get(pid);
     if (want == kNone) {
-      // Withdrawals are not held back by the MRAI, as common implementations do.
-      if (sent) {
-        withdraw.push_back(pid);
-        p.adj_out.Set(pid, 0);
-        budget += 5;
+      if (!sent) return;
+      // Withdrawals are not held back by the MRAI, as common implementations do, unless the
+      // scenario says so (RFC 4271 §9.2.1.1; SpeakerConfig::mrai_withdrawals).
+      if (!mrai_open && config_.mrai_withdrawals) {
+        held.push_back(pid);
+        return;
       }
+      withdraw.push_back(pid);
+      p.adj_out.Set(pid, 0);
+      budget += 5;
       return;
     }
     if (sent == want + 1) return;
@@ -483,7 +521,7 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
     // next-hop-self: every session runs on a directly connected link.
     EncodeUpdateTo(none, &in_->attrs(aid), p.config.local_addr, prefixes.data(), prefixes.size(), &bytes);
   }
-  if (!announce.empty()) p.mrai_until = now + (Ebgp(p) ? config_.mrai_ebgp : config_.mrai_ibgp);
+  if (!announce.empty() || (config_.mrai_withdrawals && !withdraw.empty())) p.mrai_until = now + MraiOf(p);
 }
 
 void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
@@ -510,7 +548,7 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
       Message ka;
       ka.type = MessageType::kKeepalive;
       Send(i, ka, out);
-      p.keepalive_at = now + std::min(config_.keepalive, p.hold / 3);
+      p.keepalive_at = now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter);
     }
     // RFC 4271 §8.2.2: when the ConnectRetryTimer expires in Connect, the pending TCP attempt is
     // dropped and a new one started; in Idle (after an error) the next attempt starts.
@@ -518,7 +556,7 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
         (p.state == SessionState::kIdle || p.state == SessionState::kConnect)) {
       if (p.state == SessionState::kConnect) out->push_back({Action::Kind::kClose, i, {}});
       SetState(p, SessionState::kConnect);
-      p.retry_at = now + config_.connect_retry;
+      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
       out->push_back({Action::Kind::kConnect, i, {}});
     }
   }

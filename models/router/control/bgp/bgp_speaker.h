@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,27 @@ struct SpeakerConfig {
   /// until the peer's socket drains (FRR's write quanta play this role).
   size_t write_quantum = 64 * 1024;
   DampingConfig damping;
+  /// RFC 4271 §10: "jitter should be applied to the timers associated with MinASOriginationInterval,
+  /// KeepAlive, MinRouteAdvertisementInterval, and ConnectRetry": each time one starts, its
+  /// configured value is multiplied by a random factor uniformly distributed in [0.75, 1.0], so
+  /// that speakers do not act in lockstep. `mrai_jitter` covers the MRAI, `timer_jitter` the
+  /// keepalive and ConnectRetry timers (this model has no MinASOriginationInterval); the hold
+  /// timer is not jittered. Draws come from this speaker's own generator, seeded with `seed`.
+  bool mrai_jitter = true;
+  bool timer_jitter = true;
+  uint64_t seed = 1;
+  /// RFC 4271 §9.2.1.1 rate-limits "an advertisement and/or withdrawal of routes"; which of the two
+  /// is left to the implementation (RFC 1771 exempted withdrawals, common implementations send them
+  /// at once). false: withdrawals go at once and do not start the MRAI; true: they wait for it like
+  /// announcements and restart it (SSFNet's WRATE, Labovitz et al. 2000).
+  bool mrai_withdrawals = false;
+  /// Sender-side loop detection (RFC 4271 §9.1.2 has the receiver drop a route whose AS_PATH holds
+  /// its own AS; RFC 4271 leaves it to the sender whether to send it at all). true: a route is not
+  /// advertised to an eBGP peer whose AS is in its AS_PATH (which includes the peer it came from),
+  /// a withdrawal is sent instead (as Junos does by default). false: it is advertised like any
+  /// other, and the receiver discards it as a loop, which withdraws what it had from us (as Cisco
+  /// IOS and FRR do by default; FRR's `neighbor X sender-as-path-loop-detection` turns it on).
+  bool sender_side_loop_detection = true;
   /// Shared by every speaker of a run so that prefixes and attributes are stored once; a speaker
   /// without one makes its own.
   std::shared_ptr<RouteInterner> interner;
@@ -97,6 +119,14 @@ class BgpSpeaker {
   void ResetSession(SimTime now, size_t peer, std::vector<Action>* out);
   /// A daemon crash: every session and route is forgotten; Start() begins again.
   void Crash();
+  /// The interface of one of our own prefixes went down (`up` false) or came back. A router
+  /// announces a connected (or `network`-statement) prefix only while the route is in its RIB,
+  /// and a connected route leaves the RIB with its interface: the prefix is withdrawn from every
+  /// peer, and announced again when the interface is back. False when nothing changed (a prefix
+  /// not configured as ours, or already in that state).
+  bool SetOriginUp(SimTime now, const Prefix& prefix, bool up, std::vector<Action>* out);
+  /// True when `prefix` is configured as ours and its interface is up.
+  bool originating(const Prefix& prefix) const;
   /// Flow control from the host: while a peer's socket cannot take more, no UPDATEs are built
   /// for it (they are generated from the Loc-RIB when it drains, as BGP daemons do).
   void SetWritable(size_t peer, bool writable) { peers_.at(peer).blocked = !writable; }
@@ -188,6 +218,9 @@ class BgpSpeaker {
   bool FirstSight(uint32_t pid);
   uint64_t journal_end() const { return journal_base_ + journal_.size(); }
   void CompactJournal();
+  /// `t` times RFC 4271 §10's jitter factor in [0.75, 1.0] when `enabled` (and t > 0).
+  SimTime Jittered(SimTime t, bool enabled);
+  SimTime MraiOf(const Peer& p) { return Jittered(Ebgp(p) ? config_.mrai_ebgp : config_.mrai_ibgp, config_.mrai_jitter); }
   uint64_t DampKey(size_t peer, uint32_t pid) const {
     const Prefix& p = in_->prefix(pid);
     return (uint64_t(peer) << 40) | (uint64_t(p.addr) << 8) | p.len;
@@ -197,7 +230,8 @@ class BgpSpeaker {
   std::shared_ptr<RouteInterner> in_;
   uint64_t state_changes_ = 0;
   std::vector<Peer> peers_;
-  std::vector<uint32_t> originated_;  // prefix ids, sorted
+  std::vector<uint32_t> configured_;  // prefix ids of our own subnets, sorted
+  std::vector<uint32_t> originated_;  // the configured ones whose interface is up, sorted
   std::vector<LocEntry> loc_rib_;     // by prefix id
   size_t loc_rib_count_ = 0;
   Interner<std::vector<uint32_t>> multipath_sets_;  // sorted peers; id 0 is the empty set
@@ -207,6 +241,7 @@ class BgpSpeaker {
   std::vector<uint32_t> seen_;     // de-duplication stamps by prefix id
   uint32_t stamp_ = 0;
   RouteFlapDamping damping_;
+  std::mt19937_64 rng_;  // jitter draws only; seeded from the config, never global
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
   std::vector<uint32_t> fib_changed_;
