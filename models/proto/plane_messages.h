@@ -53,11 +53,18 @@ struct StatusQuery {
   uint64_t id = 0;
 };
 
+/// One line-card interface as the forwarding plane sees it (for IF-MIB's ifTable).
+struct InterfaceStatus {
+  uint32_t ifindex = 0;
+  bool carrier = false;
+};
+
 /// data -> management: what the forwarding plane believes about itself.
 struct DataStatus {
   uint64_t id = 0;
   uint32_t interfaces_up = 0;
   uint32_t interfaces_total = 0;
+  std::vector<InterfaceStatus> interfaces;  // the interfaces counted above, in ifindex order
   uint64_t fib_routes = 0;
   uint64_t rx_packets = 0;
 };

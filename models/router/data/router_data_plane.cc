@@ -1,5 +1,7 @@
 #include "models/router/data/router_data_plane.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <ns3/inet-socket-address.h>
@@ -163,8 +165,12 @@ void RouterDataPlane::OnStatusQuery(const StatusQuery& q) {
   for (const auto& i : net_.Interfaces(device())) {
     if (i.oob) continue;
     ++s.interfaces_total;
-    if (fib->Carrier(i.ifindex)) ++s.interfaces_up;
+    bool carrier = fib->Carrier(i.ifindex);
+    if (carrier) ++s.interfaces_up;
+    s.interfaces.push_back({i.ifindex, carrier});
   }
+  std::sort(s.interfaces.begin(), s.interfaces.end(),
+            [](const InterfaceStatus& a, const InterfaceStatus& b) { return a.ifindex < b.ifindex; });
   s.fib_routes = fib->size();
   s.rx_packets = fib->counters().transit + fib->counters().punted;
   to_mgmt_.Send(s);
