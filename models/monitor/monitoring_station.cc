@@ -3,8 +3,12 @@
 #include <ns3/inet-socket-address.h>
 #include <ns3/udp-socket-factory.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
 
 #include "models/proto/mgmt_protocol.h"
 #include "sim/core/network_ns3.h"
@@ -60,7 +64,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       case Plane::kControl:
         if (e.stale) return Health::kUnknown;
         // Typical NMS thresholds: CPU above 90 % or a routing neighbour missing is a warning.
-        return (e.cpu >= 0.9 || e.adj_up < e.adj_cfg) ? Health::kDegraded : Health::kUp;
+        return (e.cpu_pct >= 90 || e.adj_up < e.adj_cfg) ? Health::kDegraded : Health::kUp;
     }
     return Health::kUnknown;
   }
@@ -79,28 +83,101 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   }
 
  private:
+  /// What one poll has gathered so far (a GetBulk walk of ifOperStatus may take several requests).
+  struct Walk {
+    int32_t if_number = -1;
+    std::map<uint32_t, int32_t> oper;  // ifIndex -> ifOperStatus
+    uint32_t cpu_index = 0;
+    int32_t cpu_pct = 0;
+    uint32_t fib_routes = 0, rib_routes = 0, adj_up = 0, adj_cfg = 0;
+    bool lost_row = false;  // a Get named an ifIndex the agent no longer has
+  };
+
   struct Entry {
     uint32_t agent_addr = 0;
     bool answered = false, stale = false;
     SimTime last_ok = 0;
-    uint64_t pending_seq = 0;
-    uint32_t if_up = 0, if_total = 0, adj_up = 0, adj_cfg = 0;
-    double cpu = 0;
+    uint64_t pending_poll = 0;   // the poll awaiting its answer, 0 when none
+    int32_t outstanding = 0;     // request-id of that poll's request in flight
+    Walk walk;
+    // Learnt by the first poll's walk (as pollers discover ifIndex, then Get): ifIndex and the
+    // route processor's hrDeviceIndex. Empty: walk again.
+    std::vector<uint32_t> if_index;
+    uint32_t cpu_index = 0;
+    // The dashboard's values, from the last answered poll.
+    uint32_t if_up = 0, if_total = 0, adj_up = 0, adj_cfg = 0, fib_routes = 0, rib_routes = 0;
+    int32_t cpu_pct = 0;  // hrProcessorLoad, percent
   };
+
+  // One GetBulk round returns at most this many ifOperStatus rows (net-snmp's snmpbulkwalk asks
+  // for 10; a router's line cards rarely have more than 32 ports). Longer tables take more rounds.
+  static constexpr int32_t kMaxRepetitions = 32;
+
+  /// The first poll of a device: GetBulk (RFC 3416 §4.2.3) with the scalars as non-repeaters
+  /// (named by their object, so GetNext semantics yield the instance: ifNumber -> ifNumber.0,
+  /// hrProcessorLoad -> hrProcessorLoad.768) and the ifOperStatus column as the repeater.
+  static snmp::Message Discovery() {
+    snmp::Message m;
+    m.type = snmp::PduType::kGetBulk;
+    for (const auto* o : {&mib::kIfNumber, &mib::kHrProcessorLoad, &mib::kFibRoutes, &mib::kRibRoutes,
+                          &mib::kAdjacenciesUp, &mib::kAdjacenciesConfigured}) {
+      m.varbinds.push_back({*o, snmp::Value::Null()});
+    }
+    m.error_status = static_cast<int32_t>(m.varbinds.size());  // non-repeaters
+    m.error_index = kMaxRepetitions;                           // max-repetitions
+    m.varbinds.push_back({mib::kIfOperStatus, snmp::Value::Null()});
+    return m;
+  }
+
+  /// The next round of a walk cut short: ifOperStatus rows after `last`.
+  static snmp::Message WalkOn(const snmp::Oid& last) {
+    snmp::Message m;
+    m.type = snmp::PduType::kGetBulk;
+    m.error_status = 0;
+    m.error_index = kMaxRepetitions;
+    m.varbinds.push_back({last, snmp::Value::Null()});
+    return m;
+  }
+
+  /// Every later poll: one Get of the known instances.
+  static snmp::Message StatusGet(const Entry& e) {
+    snmp::Message m;
+    m.type = snmp::PduType::kGet;
+    auto add = [&m](const snmp::Oid& o) { m.varbinds.push_back({o, snmp::Value::Null()}); };
+    add(snmp::OidWith(mib::kIfNumber, {0}));
+    add(snmp::OidWith(mib::kHrProcessorLoad, {e.cpu_index}));
+    add(snmp::OidWith(mib::kFibRoutes, {0}));
+    add(snmp::OidWith(mib::kRibRoutes, {0}));
+    add(snmp::OidWith(mib::kAdjacenciesUp, {0}));
+    add(snmp::OidWith(mib::kAdjacenciesConfigured, {0}));
+    for (uint32_t i : e.if_index) add(snmp::OidWith(mib::kIfOperStatus, {i}));
+    return m;
+  }
+
+  void Send(const std::string& dev, Entry& e, snmp::Message m) {
+    // The request-id matches answers to polls (RFC 3416 §4.1); Integer32, so it wraps to 1.
+    next_request_id_ = next_request_id_ == INT32_MAX ? 1 : next_request_id_ + 1;
+    m.community = kSnmpCommunity;
+    m.request_id = next_request_id_;
+    by_request_id_[m.request_id] = dev;
+    e.outstanding = m.request_id;
+    std::vector<uint8_t> bytes = snmp::Encode(m);
+    sock_->SendTo(Create<Packet>(bytes.data(), bytes.size()), 0,
+                  InetSocketAddress(Ipv4Address(e.agent_addr), kAgentPort));
+  }
 
   void Poll(const std::string& dev) {
     Entry& e = entries_[dev];
-    uint64_t seq = ++seq_;
-    e.pending_seq = seq;
-    by_seq_[seq] = dev;
-    std::string text = nlohmann::json({{"seq", seq}, {"get", "status"}}).dump();
-    sock_->SendTo(Create<Packet>(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0,
-                  InetSocketAddress(Ipv4Address(e.agent_addr), kAgentPort));
+    uint64_t poll = ++poll_seq_;
+    e.pending_poll = poll;
+    e.walk = Walk{};
+    Send(dev, e, e.if_index.empty() ? Discovery() : StatusGet(e));
     sent_->Add();
-    After(spec_.poll_timeout, [this, dev, seq]() {
+    After(spec_.poll_timeout, [this, dev, poll]() {
       Entry& en = entries_[dev];
-      by_seq_.erase(seq);
-      if (en.pending_seq != seq) return;  // answered
+      if (en.pending_poll != poll) return;  // answered
+      en.pending_poll = 0;
+      by_request_id_.erase(en.outstanding);
       failed_->Add();
       if (!en.stale) {
         en.stale = true;
@@ -110,35 +187,104 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     After(spec_.poll_interval, [this, dev]() { Poll(dev); });
   }
 
+  /// Files one varbind of an answer into the walk; returns true for an ifOperStatus row.
+  static bool Take(Walk& w, const snmp::VarBind& vb) {
+    using snmp::OidHasPrefix;
+    if (vb.value.IsException()) {
+      if (OidHasPrefix(vb.oid, mib::kIfOperStatus)) w.lost_row = true;
+      return false;
+    }
+    auto is_instance = [&vb](const snmp::Oid& object) {
+      return vb.oid.size() == object.size() + 1 && OidHasPrefix(vb.oid, object);
+    };
+    auto gauge = [&vb]() { return static_cast<uint32_t>(vb.value.uinteger); };
+    if (is_instance(mib::kIfOperStatus)) {
+      w.oper[vb.oid.back()] = static_cast<int32_t>(vb.value.integer);
+      return true;
+    }
+    if (is_instance(mib::kIfNumber)) w.if_number = static_cast<int32_t>(vb.value.integer);
+    else if (is_instance(mib::kHrProcessorLoad)) {
+      w.cpu_index = vb.oid.back();
+      w.cpu_pct = static_cast<int32_t>(vb.value.integer);
+    } else if (is_instance(mib::kFibRoutes)) w.fib_routes = gauge();
+    else if (is_instance(mib::kRibRoutes)) w.rib_routes = gauge();
+    else if (is_instance(mib::kAdjacenciesUp)) w.adj_up = gauge();
+    else if (is_instance(mib::kAdjacenciesConfigured)) w.adj_cfg = gauge();
+    return false;
+  }
+
   void OnReceive(Ptr<ns3::Socket> s) {
     Address from;
     while (Ptr<Packet> p = s->RecvFrom(from)) {
-      std::string text(p->GetSize(), '\0');
-      p->CopyData(reinterpret_cast<uint8_t*>(&text[0]), text.size());
-      nlohmann::json r = nlohmann::json::parse(text, nullptr, false);
-      if (r.is_discarded() || !r.contains("seq")) continue;
-      auto it = by_seq_.find(r["seq"].get<uint64_t>());
-      if (it == by_seq_.end()) continue;  // too late: the poll already failed
-      Entry& e = entries_[it->second];
-      if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", it->second}}).dump());
-      e.pending_seq = 0;
-      e.answered = true;
-      e.stale = false;
-      e.last_ok = Clock::Now();
-      e.if_up = r.value("if_up", 0u);
-      e.if_total = r.value("if_total", 0u);
-      e.adj_up = r.value("adj_up", 0u);
-      e.adj_cfg = r.value("adj_cfg", 0u);
-      e.cpu = r.value("cpu", 0.0);
-      by_seq_.erase(it);
+      std::vector<uint8_t> bytes(p->GetSize());
+      p->CopyData(bytes.data(), bytes.size());
+      std::optional<snmp::Message> r = snmp::Decode(bytes);
+      if (!r || r->type != snmp::PduType::kResponse || r->community != kSnmpCommunity) continue;
+      auto it = by_request_id_.find(r->request_id);
+      if (it == by_request_id_.end()) continue;  // too late: the poll already failed
+      std::string dev = it->second;
+      by_request_id_.erase(it);
+      Entry& e = entries_[dev];
+      if (e.pending_poll == 0 || e.outstanding != r->request_id) continue;
+      // An error answer (tooBig, genErr) leaves the poll to time out; the next one walks again.
+      if (r->error_status != snmp::kNoError) {
+        e.if_index.clear();
+        continue;
+      }
+      Walk& w = e.walk;
+      bool last_is_row = false;
+      snmp::Oid last_row;
+      for (const auto& vb : r->varbinds) {
+        last_is_row = Take(w, vb);
+        if (last_is_row) last_row = vb.oid;
+      }
+      // A GetBulk walk stops at the first object past the ifOperStatus column (or when the agent
+      // says endOfMibView); a round that ended inside the column goes on from its last row.
+      if (r->varbinds.size() > 0 && last_is_row && static_cast<int32_t>(w.oper.size()) < w.if_number &&
+          e.if_index.empty()) {
+        Send(dev, e, WalkOn(last_row));
+        continue;
+      }
+      Complete(dev, e);
+    }
+  }
+
+  void Complete(const std::string& dev, Entry& e) {
+    const Walk& w = e.walk;
+    if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+    e.pending_poll = 0;
+    e.answered = true;
+    e.stale = false;
+    e.last_ok = Clock::Now();
+    e.if_total = static_cast<uint32_t>(std::max(w.if_number, 0));
+    e.if_up = 0;
+    for (const auto& [_, status] : w.oper) {
+      if (status == mib::kIfOperUp) ++e.if_up;
+    }
+    e.cpu_pct = w.cpu_pct;
+    e.fib_routes = w.fib_routes;
+    e.rib_routes = w.rib_routes;
+    e.adj_up = w.adj_up;
+    e.adj_cfg = w.adj_cfg;
+    // Keep the learnt instances while the table matches ifNumber; otherwise walk again next time.
+    // Devices with more ports than one GetBulk round are always walked: a Get naming every row
+    // would outgrow the agent's message size (tooBig) at about 80 rows.
+    if (!w.lost_row && static_cast<int32_t>(w.oper.size()) == w.if_number && w.if_number <= kMaxRepetitions &&
+        w.cpu_index != 0) {
+      e.if_index.clear();
+      for (const auto& [index, _] : w.oper) e.if_index.push_back(index);
+      e.cpu_index = w.cpu_index;
+    } else {
+      e.if_index.clear();
     }
   }
 
   Network& net_;
   ManagementSpec spec_;
   std::map<std::string, Entry> entries_;
-  std::map<uint64_t, std::string> by_seq_;
-  uint64_t seq_ = 0;
+  std::map<int32_t, std::string> by_request_id_;
+  int32_t next_request_id_ = 0;
+  uint64_t poll_seq_ = 0;
   Ptr<ns3::Socket> sock_;
   Counter* sent_;
   Counter* failed_;

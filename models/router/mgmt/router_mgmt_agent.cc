@@ -3,7 +3,10 @@
 #include <ns3/inet-socket-address.h>
 #include <ns3/udp-socket-factory.h>
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <vector>
 
 #include "sim/core/network_ns3.h"
 
@@ -38,25 +41,44 @@ void RouterMgmtAgent::Start() {
     Address from;
     while (Ptr<Packet> p = s->RecvFrom(from)) {
       if (!self->running()) continue;
-      std::string req(p->GetSize(), '\0');
-      p->CopyData(reinterpret_cast<uint8_t*>(&req[0]), req.size());
-      nlohmann::json q = nlohmann::json::parse(req, nullptr, false);
-      if (q.is_discarded() || !q.contains("seq")) continue;
+      std::vector<uint8_t> req(p->GetSize());
+      p->CopyData(req.data(), req.size());
+      // As net-snmp's agent: a message that does not parse, or of another community, is dropped
+      // without an answer (snmpInASNParseErrs / snmpInBadCommunityNames, RFC 3418).
+      std::optional<snmp::Message> q = snmp::Decode(req);
+      if (!q || q->community != kSnmpCommunity) continue;
       // Answered from the snapshot, as SNMP agents answer from their cached MIB.
-      nlohmann::json r = {{"seq", q["seq"]},
-                          {"if_up", self->data_.interfaces_up},
-                          {"if_total", self->data_.interfaces_total},
-                          {"fib_routes", self->data_.fib_routes},
-                          {"rib_routes", self->control_.rib_routes},
-                          {"adj_up", self->control_.adjacencies_up},
-                          {"adj_cfg", self->control_.adjacencies_configured},
-                          {"cpu", self->control_.cpu_utilization}};
-      std::string text = r.dump();
-      s->SendTo(Create<Packet>(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0, from);
+      std::optional<snmp::Message> r = self->View().Respond(*q);
+      if (!r) continue;
+      std::vector<uint8_t> bytes = snmp::Encode(*r);
+      s->SendTo(Create<Packet>(bytes.data(), bytes.size()), 0, from);
       self->answered_->Add();
     }
   }, this));
   Refresh();
+}
+
+snmp::MibView RouterMgmtAgent::View() const {
+  snmp::MibView v;
+  // IF-MIB (RFC 2863): ifNumber and each line-card interface's ifOperStatus, up(1) with carrier.
+  v.Set(snmp::OidWith(mib::kIfNumber, {0}), snmp::Value::Integer(static_cast<int32_t>(data_.interfaces_total)));
+  for (const auto& i : data_.interfaces) {
+    v.Set(snmp::OidWith(mib::kIfOperStatus, {i.ifindex}),
+          snmp::Value::Integer(i.carrier ? mib::kIfOperUp : mib::kIfOperDown));
+  }
+  // HOST-RESOURCES-MIB (RFC 2790): hrProcessorLoad is an integer percent. Truncated, not rounded:
+  // floor(100 u) >= 90 exactly when u >= 0.9 in IEEE doubles, so the station's "CPU at or above
+  // 90 %" warning fires for the same loads as with the fraction itself.
+  double pct = std::floor(control_.cpu_utilization * 100.0);
+  v.Set(snmp::OidWith(mib::kHrProcessorLoad, {mib::kRouteProcessorIndex}),
+        snmp::Value::Integer(static_cast<int32_t>(std::clamp(pct, 0.0, 100.0))));
+  // The enterprise arc: what no standard object carries (see mgmt_protocol.h).
+  auto gauge = [](uint64_t x) { return snmp::Value::Gauge32(static_cast<uint32_t>(std::min<uint64_t>(x, 0xFFFFFFFFu))); };
+  v.Set(snmp::OidWith(mib::kFibRoutes, {0}), gauge(data_.fib_routes));
+  v.Set(snmp::OidWith(mib::kRibRoutes, {0}), gauge(control_.rib_routes));
+  v.Set(snmp::OidWith(mib::kAdjacenciesUp, {0}), gauge(control_.adjacencies_up));
+  v.Set(snmp::OidWith(mib::kAdjacenciesConfigured, {0}), gauge(control_.adjacencies_configured));
+  return v;
 }
 
 void RouterMgmtAgent::Refresh() {

@@ -10,7 +10,9 @@ namespace planelab {
 
 class Network;
 
-/// An SNMP-like agent: answers the station's polls from a snapshot it refreshes from the other planes.
+/// An SNMPv2c agent (RFC 3416 on UDP 161, RFC 3417): answers the station's Get, GetNext and GetBulk
+/// requests, community "public", from a snapshot it refreshes from the other planes. The objects
+/// served are listed in models/proto/mgmt_protocol.h (IF-MIB, HOST-RESOURCES-MIB, an enterprise arc).
 class RouterMgmtAgent : public PlaneActor {
  public:
   RouterMgmtAgent(RunContext& ctx, const std::string& device, Network& net, Port<StatusQuery>& to_data,
@@ -23,6 +25,8 @@ class RouterMgmtAgent : public PlaneActor {
 
  private:
   void Refresh();
+  /// The MIB as the snapshot has it now.
+  snmp::MibView View() const;
   Network& net_;
   Port<StatusQuery>& to_data_;
   Port<StatusQuery>& to_control_;
