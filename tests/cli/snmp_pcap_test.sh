@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The management plane on the wire: runs a BGP scenario with --pcap on one managed router and asks
+# Wireshark's dissectors (tshark) what they see in its pcap files: SNMPv2c GetRequest and Response
+# PDUs (RFC 3416) on UDP 161 (RFC 3417) over the out-of-band port, with the IF-MIB (RFC 2863),
+# HOST-RESOURCES-MIB (RFC 2790) and enterprise objects in the answers, BGP messages (RFC 4271) on
+# TCP 179 over the data links, and not one malformed packet.
+# Usage: snmp_pcap_test.sh PLANELAB SCENARIO OUT_DIR DEVICE
+set -uo pipefail
+planelab=$1 scenario=$2 out=$3 device=$4
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# CI installs tshark (scripts/install-deps.sh): its absence is a failure, not a skip.
+command -v tshark >/dev/null 2>&1 || fail "tshark is not installed (scripts/install-deps.sh installs it)"
+
+rm -rf "$out"
+"$planelab" run "$scenario" --quiet --out "$out" --pcap "$device" >/dev/null ||
+  fail "planelab run $scenario --pcap $device exited $?"
+shopt -s nullglob
+pcaps=("$out"/pcap/*.pcap)
+((${#pcaps[@]} > 0)) || fail "no pcap files in $out/pcap"
+
+# Frames matching a display filter, over all of the device's pcap files. tshark's own warnings
+# (e.g. about running as root) go to stderr and are ignored; a failing tshark is not.
+count() {
+  local filter=$1 total=0 n f
+  for f in "${pcaps[@]}"; do
+    n=$(tshark -n -r "$f" -Y "$filter" -T fields -e frame.number 2>/tmp/snmp_pcap_tshark.$$) ||
+      fail "tshark -r $f -Y '$filter': $(cat /tmp/snmp_pcap_tshark.$$)"
+    total=$((total + $(printf '%s' "$n" | grep -c .)))
+  done
+  rm -f /tmp/snmp_pcap_tshark.$$
+  echo "$total"
+}
+
+check_at_least_one() {
+  local what=$1 filter=$2 n
+  n=$(count "$filter") || exit 1
+  echo "$what: $n frames ($filter)"
+  ((n > 0)) || fail "no $what in $device's pcap files"
+}
+
+check_at_least_one "SNMP GetRequest" 'snmp.get_request_element && snmp.community == "public" && udp.dstport == 161'
+check_at_least_one "SNMP Response" 'snmp.get_response_element && udp.srcport == 161'
+check_at_least_one "SNMP GetBulkRequest (the first poll's walk)" 'snmp.getBulkRequest_element'
+# The objects the Responses carry, as Wireshark decodes their names.
+names=$(for f in "${pcaps[@]}"; do
+  tshark -n -r "$f" -Y 'snmp.get_response_element' -T fields -E occurrence=a -E aggregator=/s -e snmp.name 2>/dev/null
+done | tr ' ' '\n' | sort | uniq -c)
+has_object() {
+  local what=$1 regex=$2
+  grep -Eq " ${regex}\$" <<<"$names" || fail "no $what ($regex) in any Response"
+  echo "$what: $(grep -E " ${regex}\$" <<<"$names" | awk '{s += $1} END {print s}') varbinds"
+}
+has_object "IF-MIB ifNumber.0" '1\.3\.6\.1\.2\.1\.2\.1\.0'
+has_object "IF-MIB ifOperStatus.<ifIndex>" '1\.3\.6\.1\.2\.1\.2\.2\.1\.8\.[0-9]+'
+has_object "HOST-RESOURCES-MIB hrProcessorLoad.768" '1\.3\.6\.1\.2\.1\.25\.3\.3\.1\.2\.768'
+has_object "enterprise adjacencies up" '1\.3\.6\.1\.4\.1\.99999\.1\.1\.3\.0'
+check_at_least_one "BGP OPEN, UPDATE or KEEPALIVE" 'bgp.type == 1 || bgp.type == 2 || bgp.type == 4'
+
+bad=$(count '_ws.malformed || _ws.expert.severity == error') || exit 1
+echo "malformed or expert errors: $bad frames"
+((bad == 0)) || fail "$bad malformed frames in $device's pcap files"
+
+# Every Response answers a request the station sent: request-ids match (they replaced JSON's "seq").
+req_ids=$(for f in "${pcaps[@]}"; do tshark -n -r "$f" -Y 'snmp.get_request_element || snmp.getBulkRequest_element' -T fields -e snmp.request_id 2>/dev/null; done | sort -u)
+resp_ids=$(for f in "${pcaps[@]}"; do tshark -n -r "$f" -Y 'snmp.get_response_element' -T fields -e snmp.request_id 2>/dev/null; done | sort -u)
+unmatched=$(comm -13 <(echo "$req_ids") <(echo "$resp_ids") | grep -c .)
+((unmatched == 0)) || fail "$unmatched Response request-ids match no request"
+echo "PASS"
