@@ -20,17 +20,18 @@ shopt -s nullglob
 pcaps=("$out"/pcap/*.pcap)
 ((${#pcaps[@]} > 0)) || fail "no pcap files in $out/pcap"
 
-# Frames matching a display filter, over all of the device's pcap files. tshark's own warnings
-# (e.g. about running as root) go to stderr and are ignored; a failing tshark is not.
+# One capture of all the device's interfaces (mergecap comes with tshark, in wireshark-common),
+# so each question is one tshark pass.
+merged="$out/all-interfaces.pcap"
+mergecap -w "$merged" "${pcaps[@]}" || fail "mergecap failed"
+
+# Frames matching a display filter. tshark's own warnings (e.g. about running as root) go to
+# stderr and are ignored; a failing tshark is not.
 count() {
-  local filter=$1 total=0 n f
-  for f in "${pcaps[@]}"; do
-    n=$(tshark -n -r "$f" -Y "$filter" -T fields -e frame.number 2>/tmp/snmp_pcap_tshark.$$) ||
-      fail "tshark -r $f -Y '$filter': $(cat /tmp/snmp_pcap_tshark.$$)"
-    total=$((total + $(printf '%s' "$n" | grep -c .)))
-  done
-  rm -f /tmp/snmp_pcap_tshark.$$
-  echo "$total"
+  local filter=$1 n
+  n=$(tshark -n -r "$merged" -Y "$filter" -T fields -e frame.number 2>"$out/tshark.err") ||
+    fail "tshark -Y '$filter': $(cat "$out/tshark.err")"
+  printf '%s' "$n" | grep -c . || true
 }
 
 check_at_least_one() {
@@ -44,9 +45,8 @@ check_at_least_one "SNMP GetRequest" 'snmp.get_request_element && snmp.community
 check_at_least_one "SNMP Response" 'snmp.get_response_element && udp.srcport == 161'
 check_at_least_one "SNMP GetBulkRequest (the first poll's walk)" 'snmp.getBulkRequest_element'
 # The objects the Responses carry, as Wireshark decodes their names.
-names=$(for f in "${pcaps[@]}"; do
-  tshark -n -r "$f" -Y 'snmp.get_response_element' -T fields -E occurrence=a -E aggregator=/s -e snmp.name 2>/dev/null
-done | tr ' ' '\n' | sort | uniq -c)
+names=$(tshark -n -r "$merged" -Y 'snmp.get_response_element' -T fields -E occurrence=a -E aggregator=/s \
+  -e snmp.name 2>/dev/null | tr ' ' '\n' | sort | uniq -c)
 has_object() {
   local what=$1 regex=$2
   grep -Eq " ${regex}\$" <<<"$names" || fail "no $what ($regex) in any Response"
@@ -63,8 +63,9 @@ echo "malformed or expert errors: $bad frames"
 ((bad == 0)) || fail "$bad malformed frames in $device's pcap files"
 
 # Every Response answers a request the station sent: request-ids match (they replaced JSON's "seq").
-req_ids=$(for f in "${pcaps[@]}"; do tshark -n -r "$f" -Y 'snmp.get_request_element || snmp.getBulkRequest_element' -T fields -e snmp.request_id 2>/dev/null; done | sort -u)
-resp_ids=$(for f in "${pcaps[@]}"; do tshark -n -r "$f" -Y 'snmp.get_response_element' -T fields -e snmp.request_id 2>/dev/null; done | sort -u)
+req_ids=$(tshark -n -r "$merged" -Y 'snmp.get_request_element || snmp.getBulkRequest_element' -T fields \
+  -e snmp.request_id 2>/dev/null | sort -u)
+resp_ids=$(tshark -n -r "$merged" -Y 'snmp.get_response_element' -T fields -e snmp.request_id 2>/dev/null | sort -u)
 unmatched=$(comm -13 <(echo "$req_ids") <(echo "$resp_ids") | grep -c .)
 ((unmatched == 0)) || fail "$unmatched Response request-ids match no request"
 echo "PASS"
