@@ -1,6 +1,8 @@
 // SNMPv2c messages (RFC 3416 PDUs in RFC 1901's community message) and the agent's answering logic.
 // Pure: no ns-3 and no net-snmp in this header. The BER encoding and decoding are net-snmp's
 // (libnetsnmp's snmp_build / snmp_parse on buffers; no session is opened, no socket is touched).
+// Debian's net-snmp is built without NETSNMP_REENTRANT: call these from one thread at a time (the
+// simulator's event loop is single-threaded).
 #pragma once
 #include <cstddef>
 #include <cstdint>
