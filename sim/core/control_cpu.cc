@@ -61,10 +61,9 @@ void ControlCpu::StartNext() {
 void ControlCpu::ScheduleCompletion() {
   // The item gets (1 - load) of the CPU while it runs.
   SimTime service = static_cast<SimTime>(remaining_ns_ / (1.0 - load_));
-  uint64_t gen = generation_;
-  uint64_t cgen = ++completion_gen_;
-  Clock::After(service, [this, gen, cgen]() {
-    if (gen != generation_ || cgen != completion_gen_) return;
+  uint64_t gen = ++generation_;
+  Clock::After(service, [this, gen]() {
+    if (gen != generation_) return;
     Advance();
     busy_ = false;
     std::function<void()> fn = std::move(current_.fn);

@@ -47,9 +47,8 @@ class ControlCpu {
   Item current_;                 // the item in service while busy_
   double remaining_ns_ = 0;      // CPU work the item in service still needs, at full CPU
   SimTime service_mark_ = 0;     // when remaining_ns_ was last brought up to date
-  uint64_t completion_gen_ = 0;  // invalidates a completion scheduled under an older load
   double load_ = 0;
-  uint64_t generation_ = 0;
+  uint64_t generation_ = 0;  // invalidates a scheduled completion: bumped on a crash and on a re-time
   SimTime last_advance_ = 0;
   double used_ns_ = 0;  // CPU time used by the hog and by our work since the window start
   SimTime util_window_start_ = 0;
