@@ -24,9 +24,9 @@ inline const snmp::Oid kIfNumber = {1, 3, 6, 1, 2, 1, 2, 1};                  //
 inline const snmp::Oid kIfOperStatus = {1, 3, 6, 1, 2, 1, 2, 2, 1, 8};        // INTEGER, .<ifIndex>
 inline constexpr int32_t kIfOperUp = 1;
 inline constexpr int32_t kIfOperDown = 2;
-// ifHCInOctets (1.3.6.1.2.1.31.1.1.1.6.<ifIndex>, Counter64) is not served: the data plane keeps
-// no per-interface octet counters (only device-wide transit/punted packet counts), and inventing
-// a per-interface split would be a value the device does not have.
+// IF-MIB ifHCInOctets (RFC 2863 ifXTable), Counter64, .<ifIndex>: the IPv4 octets the line card
+// received on the interface, for the router or through it (the link's 2-byte PPP framing is below
+// the FIB and not counted). A dead ASIC still counts what arrives: the port receives, the chip drops.
 inline const snmp::Oid kIfHCInOctets = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6};
 
 // HOST-RESOURCES-MIB (RFC 2790): hrProcessorLoad, the route processor's load in integer percent.
@@ -35,13 +35,14 @@ inline const snmp::Oid kIfHCInOctets = {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6};
 inline const snmp::Oid kHrProcessorLoad = {1, 3, 6, 1, 2, 1, 25, 3, 3, 1, 2};  // INTEGER 0..100
 inline constexpr uint32_t kRouteProcessorIndex = 768;
 
-// BGP4-MIB (RFC 4273) bgpPeerState (1.3.6.1.2.1.15.3.1.2.<peer IP>, idle(1)..established(6)) is
-// not served: the control plane reports only how many adjacencies are up and configured, not each
-// peer's FSM state, over its status port. The counts are served under the enterprise arc below.
+// BGP4-MIB (RFC 4273) bgpPeerState, INTEGER idle(1) .. established(6), .<peer IPv4 address as
+// four sub-identifiers>: each configured session's FSM state as the route processor reports it.
+// Link-state routers serve no row (OSPF-MIB's ospfNbrTable is not modelled).
 inline const snmp::Oid kBgpPeerState = {1, 3, 6, 1, 2, 1, 15, 3, 1, 2};
 
 // An enterprise subtree for the values no standard object carries. 1.3.6.1.4.1.99999 is a private
-// experimental arc used only inside the simulator: PlaneLab holds no IANA Private Enterprise
+// experimental arc used only inside the simulator (route counts, and the adjacency counts for
+// link-state routers as well as BGP): PlaneLab holds no IANA Private Enterprise
 // Number, and this one is not registered to it. Scalars, Gauge32, instance .0:
 inline const snmp::Oid kPlaneLabRouter = {1, 3, 6, 1, 4, 1, 99999, 1, 1};
 inline const snmp::Oid kFibRoutes = {1, 3, 6, 1, 4, 1, 99999, 1, 1, 1};      // routes in the FIB

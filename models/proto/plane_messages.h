@@ -57,6 +57,13 @@ struct StatusQuery {
 struct InterfaceStatus {
   uint32_t ifindex = 0;
   bool carrier = false;
+  uint64_t in_octets = 0;  // octets received, link header included (IF-MIB ifHCInOctets)
+};
+
+/// One BGP peer as the route processor sees it (for BGP4-MIB's bgpPeerTable).
+struct PeerStatus {
+  uint32_t peer_addr = 0;
+  int32_t state = 1;  // bgpPeerState: idle(1) connect(2) active(3) opensent(4) openconfirm(5) established(6)
 };
 
 /// data -> management: what the forwarding plane believes about itself.
@@ -76,6 +83,7 @@ struct ControlStatus {
   uint32_t adjacencies_up = 0;
   uint32_t adjacencies_configured = 0;
   uint64_t rib_routes = 0;
+  std::vector<PeerStatus> peers;  // BGP sessions in peer-address order; empty for link-state routing
 };
 
 }  // namespace planelab

@@ -133,6 +133,11 @@ bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const 
                        ErrorCallback ecb) {
   uint32_t dst = header.GetDestination().Get();
   int32_t iif = ipv4_->GetInterfaceForDevice(idev);
+  if (iif >= 0) {
+    // IF-MIB ifHCInOctets counts every octet the interface received, for the router or through it.
+    if (static_cast<size_t>(iif) >= in_octets_.size()) in_octets_.resize(static_cast<size_t>(iif) + 1, 0);
+    in_octets_[static_cast<size_t>(iif)] += p->GetSize() + header.GetSerializedSize();
+  }
   if (IsLocal(dst)) {
     // Punted to the CPU: the control and management planes' own traffic.
     ++counters_.punted;

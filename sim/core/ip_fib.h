@@ -37,6 +37,8 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   void SetForwarding(bool on) { forwarding_ = on; }
   void SetAsicAlive(bool alive) { asic_alive_ = alive; }
   const FibCounters& counters() const { return counters_; }
+  /// IPv4 octets received on an interface (header included; the link layer's framing is not seen here).
+  uint64_t InOctets(uint32_t ifindex) const { return ifindex < in_octets_.size() ? in_octets_[ifindex] : 0; }
 
   ns3::Ptr<ns3::Ipv4Route> RouteOutput(ns3::Ptr<ns3::Packet> p, const ns3::Ipv4Header& header,
                                        ns3::Ptr<ns3::NetDevice> oif, ns3::Socket::SocketErrno& sockerr) override;
@@ -85,6 +87,7 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   bool forwarding_ = true;
   bool asic_alive_ = true;
   FibCounters counters_;
+  std::vector<uint64_t> in_octets_;  // by IPv4 interface index
 };
 
 }  // namespace planelab

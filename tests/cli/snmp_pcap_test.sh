@@ -55,6 +55,10 @@ has_object() {
 has_object "IF-MIB ifNumber.0" '1\.3\.6\.1\.2\.1\.2\.1\.0'
 has_object "IF-MIB ifOperStatus.<ifIndex>" '1\.3\.6\.1\.2\.1\.2\.2\.1\.8\.[0-9]+'
 has_object "HOST-RESOURCES-MIB hrProcessorLoad.768" '1\.3\.6\.1\.2\.1\.25\.3\.3\.1\.2\.768'
+# The first poll's GetBulk walk runs past the ifOperStatus column into the next objects in MIB
+# order, as snmpbulkwalk's does: bgpPeerState rows (1.3.6.1.2.1.15) and ifHCInOctets (…31).
+has_object "BGP4-MIB bgpPeerState.<peer IPv4>" '1\.3\.6\.1\.2\.1\.15\.3\.1\.2(\.[0-9]+){4}'
+has_object "IF-MIB ifHCInOctets.<ifIndex>" '1\.3\.6\.1\.2\.1\.31\.1\.1\.1\.6\.[0-9]+'
 has_object "enterprise adjacencies up" '1\.3\.6\.1\.4\.1\.99999\.1\.1\.3\.0'
 check_at_least_one "BGP OPEN, UPDATE or KEEPALIVE" 'bgp.type == 1 || bgp.type == 2 || bgp.type == 4'
 

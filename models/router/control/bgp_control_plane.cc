@@ -1,5 +1,7 @@
 #include "models/router/control/bgp_control_plane.h"
 
+#include <algorithm>
+
 #include <ns3/inet-socket-address.h>
 
 #include <nlohmann/json.hpp>
@@ -483,6 +485,15 @@ Health BgpControlPlane::MeasureHealth() {
   // Sessions that are configured but not established mean routes cannot be exchanged there.
   if (h == Health::kUp && core_->established() < core_->peer_count()) h = Health::kDegraded;
   return h;
+}
+
+std::vector<PeerStatus> BgpControlPlane::PeerStates() const {
+  std::vector<PeerStatus> out;
+  for (size_t i = 0; i < core_->peer_count(); ++i) {
+    out.push_back({core_->peer_config(i).peer_addr, static_cast<int32_t>(MibPeerState(core_->state(i)))});
+  }
+  std::sort(out.begin(), out.end(), [](const PeerStatus& a, const PeerStatus& b) { return a.peer_addr < b.peer_addr; });
+  return out;
 }
 
 }  // namespace planelab

@@ -37,6 +37,7 @@ class BgpControlPlane : public RouterControlPlane {
   void OnBfd(uint32_t ifindex, bool up) override;
   size_t AdjacenciesUp() const override { return core_->established(); }
   size_t AdjacenciesConfigured() const override { return core_->peer_count(); }
+  std::vector<PeerStatus> PeerStates() const override;
 
  private:
   struct Conn;

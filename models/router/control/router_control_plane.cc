@@ -92,6 +92,7 @@ void RouterControlPlane::OnStatusQuery(const StatusQuery& q) {
   s.adjacencies_up = static_cast<uint32_t>(AdjacenciesUp());
   s.adjacencies_configured = static_cast<uint32_t>(AdjacenciesConfigured());
   s.rib_routes = rib_.size();
+  s.peers = PeerStates();
   to_mgmt_.Send(s);
 }
 

@@ -38,6 +38,8 @@ class RouterControlPlane : public PlaneActor {
   virtual void OnBfd(uint32_t ifindex, bool up) { OnCarrier(ifindex, up); }
   virtual size_t AdjacenciesUp() const = 0;
   virtual size_t AdjacenciesConfigured() const = 0;
+  /// Each BGP session's FSM state for the agent's bgpPeerTable; link-state routing has none.
+  virtual std::vector<PeerStatus> PeerStates() const { return {}; }
   /// Remembers when the first not yet programmed change happened (for convergence time).
   void NoteChange();
   /// Sends the difference between `desired` and the routes already sent to the data plane.

@@ -167,7 +167,7 @@ void RouterDataPlane::OnStatusQuery(const StatusQuery& q) {
     ++s.interfaces_total;
     bool carrier = fib->Carrier(i.ifindex);
     if (carrier) ++s.interfaces_up;
-    s.interfaces.push_back({i.ifindex, carrier});
+    s.interfaces.push_back({i.ifindex, carrier, fib->InOctets(i.ifindex)});
   }
   std::sort(s.interfaces.begin(), s.interfaces.end(),
             [](const InterfaceStatus& a, const InterfaceStatus& b) { return a.ifindex < b.ifindex; });

@@ -65,6 +65,13 @@ snmp::MibView RouterMgmtAgent::View() const {
   for (const auto& i : data_.interfaces) {
     v.Set(snmp::OidWith(mib::kIfOperStatus, {i.ifindex}),
           snmp::Value::Integer(i.carrier ? mib::kIfOperUp : mib::kIfOperDown));
+    v.Set(snmp::OidWith(mib::kIfHCInOctets, {i.ifindex}), snmp::Value::Counter64(i.in_octets));
+  }
+  // BGP4-MIB (RFC 4273): bgpPeerState, indexed by the peer's IPv4 address as four sub-identifiers.
+  for (const auto& p : control_.peers) {
+    v.Set(snmp::OidWith(mib::kBgpPeerState, {p.peer_addr >> 24, (p.peer_addr >> 16) & 0xFF, (p.peer_addr >> 8) & 0xFF,
+                                             p.peer_addr & 0xFF}),
+          snmp::Value::Integer(p.state));
   }
   // HOST-RESOURCES-MIB (RFC 2790): hrProcessorLoad is an integer percent. Truncated, not rounded:
   // floor(100 u) >= 90 exactly when u >= 0.9 in IEEE doubles, so the station's "CPU at or above
