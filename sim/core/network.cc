@@ -6,12 +6,18 @@
 #include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-module.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <unordered_set>
 
+#include "sim/core/clock.h"
 #include "sim/core/indexed_tcp.h"
+#include "sim/core/metrics.h"
+#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_injector.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -50,6 +56,9 @@ struct Network::Impl {
     std::shared_ptr<uint64_t> tx_a = std::make_shared<uint64_t>(0), tx_b = std::make_shared<uint64_t>(0);
   };
   std::vector<std::string> link_order;
+  std::vector<std::string> data_links;  // in scenario order
+  std::vector<std::pair<std::string, std::string>> oob_links;  // (device, link) in scenario device order
+  std::string station;
   std::map<std::string, Ptr<Node>> nodes;
   std::map<std::string, std::vector<InterfaceInfo>> interfaces;
   std::map<std::string, Link> links;
@@ -186,6 +195,7 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
   uint32_t index = 0;
   for (const auto& l : sc.links) {
     impl_->Connect(l.id, l.a, l.b, l.rate_bps, l.delay, l.queue, l.cost, false, (10u << 24) + 4 * index++);
+    impl_->data_links.push_back(l.id);
   }
   if (sc.management.enabled) {
     uint32_t j = 0;
@@ -196,7 +206,9 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
       impl_->Connect(id, sc.management.station, d.id, sc.management.oob_rate_bps, sc.management.oob_delay, oob_queue,
                      1, true, (172u << 24) + (16u << 16) + 4 * j++);
       impl_->oob_link[d.id] = id;
+      impl_->oob_links.emplace_back(d.id, id);
     }
+    impl_->station = sc.management.station;
   }
   for (const auto& [id, node] : impl_->nodes) ShortcutReceivePath(node);
   // End systems (everything but routers) get a static default route via their first-hop router,
@@ -303,6 +315,69 @@ Ptr<Node> NodeOf(Network& net, const std::string& device) { return net.impl().no
 Ptr<IpFib> FibOf(Network& net, const std::string& device) {
   Ptr<Ipv4> ipv4 = NodeOf(net, device)->GetObject<Ipv4>();
   return DynamicCast<IpFib>(ipv4->GetRoutingProtocol());
+}
+
+// What the network owns besides its wiring: the faults links take and the metrics links report.
+void Network::RegisterFaultHooks(FaultInjector& faults) {
+  for (const std::string& id : impl_->data_links) {
+    faults.Register(id, "link-down", [this, id](const FaultSpec&, bool on) { SetLinkUp(id, !on); });
+    auto flap_gen = std::make_shared<uint64_t>(0);
+    faults.Register(id, "link-flap", [this, id, flap_gen](const FaultSpec& f, bool on) {
+      uint64_t gen = ++*flap_gen;
+      if (!on) {
+        SetLinkUp(id, true);
+        return;
+      }
+      const FaultKind* k = FindFaultKind("link-flap");
+      SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
+      SimTime down = *ParseDuration(FaultParamOr(*k, f.params, "down_for")).value;
+      RepeatWhileCurrent(period, flap_gen, [this, id, flap_gen, gen, down]() {
+        SetLinkUp(id, false);
+        Clock::After(down, [this, id, flap_gen, gen]() {
+          AfterSamplesDueNow([this, id, flap_gen, gen]() { if (gen == *flap_gen) SetLinkUp(id, true); });
+        });
+      });
+    });
+    faults.Register(id, "link-degrade", [this, id](const FaultSpec& f, bool on) {
+      if (!on) { RestoreLink(id); return; }
+      const FaultKind* k = FindFaultKind("link-degrade");
+      double loss = std::strtod(FaultParamOr(*k, f.params, "loss").c_str(), nullptr);
+      SimTime delay = *ParseDuration(FaultParamOr(*k, f.params, "extra_delay")).value;
+      std::string rate = FaultParamOr(*k, f.params, "rate");
+      DegradeLink(id, loss, delay, rate.empty() ? 0 : *ParseBitRate(rate).value);
+    });
+  }
+  if (impl_->station.empty()) return;
+  std::vector<std::string> oob_links;
+  for (const auto& [device, link] : impl_->oob_links) {
+    std::string l = link;
+    oob_links.push_back(l);
+    faults.Register(device, "mgmt-oob-down", [this, l](const FaultSpec&, bool on) { SetLinkUp(l, !on); });
+  }
+  // Cutting the station's side cuts its path to every device at once.
+  faults.Register(impl_->station, "mgmt-oob-down", [this, oob_links](const FaultSpec&, bool on) {
+    for (const auto& l : oob_links) SetLinkUp(l, !on);
+  });
+}
+
+void Network::DeclareLinkMetrics(MetricRegistry& metrics) {
+  for (const std::string& id : impl_->data_links) {
+    struct State {
+      uint64_t a = 0, b = 0;
+      SimTime at = 0;
+    };
+    auto state = std::make_shared<State>();
+    Gauge* g = metrics.AddGauge(id, Plane::kData, "utilization", "1",
+                                "busier direction's share of the link rate in the interval");
+    g->BindReader([this, id, state]() {
+      auto [a, b] = LinkTxBytes(id);
+      SimTime now = Clock::Now();
+      double secs = ToSeconds(now - state->at);
+      uint64_t busiest = std::max(a - state->a, b - state->b);
+      *state = {a, b, now};
+      return secs > 0 ? 8.0 * static_cast<double>(busiest) / secs / static_cast<double>(LinkRate(id)) : 0.0;
+    });
+  }
 }
 
 }  // namespace planelab

@@ -11,6 +11,9 @@
 
 namespace planelab {
 
+class FaultInjector;
+class MetricRegistry;
+
 /// One IPv4 interface of a device, as the builder wired it.
 struct InterfaceInfo {
   uint32_t ifindex = 0;   // ns-3 Ipv4 interface index
@@ -56,6 +59,12 @@ class Network {
   uint32_t QueueDepthMax(const std::string& device) const;
   /// Writes pcap files of every interface of `device` into `dir` (ns-3's own pcap tracing).
   void EnablePcap(const std::string& device, const std::string& dir);
+
+  /// The faults a link takes (link-down, link-flap, link-degrade on data links; mgmt-oob-down on each
+  /// managed device's OOB link and, for all of them at once, on the station), registered as hooks.
+  void RegisterFaultHooks(FaultInjector& faults);
+  /// Per data link, `utilization`: the busier direction's share of the link rate in each interval.
+  void DeclareLinkMetrics(MetricRegistry& metrics);
 
   struct Impl;
   Impl& impl() { return *impl_; }
