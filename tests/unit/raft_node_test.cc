@@ -1109,7 +1109,7 @@ TEST(RaftConfigTest, EachRuleIsReported) {
   EXPECT_TRUE(Mentions(c.Validate(), "must not contain 0"));
   c = Valid3();
   c.heartbeat_tick = 0;
-  EXPECT_TRUE(Mentions(c.Validate(), "heartbeat_tick must be greater than 0"));
+  EXPECT_TRUE(Mentions(c.Validate(), "heartbeat_tick (0) must be greater than 0"));
   c = Valid3();
   c.election_tick = 1;  // == heartbeat_tick
   EXPECT_TRUE(Mentions(c.Validate(), "election_tick (1) must be greater than heartbeat_tick (1)"));

@@ -68,8 +68,8 @@ std::vector<std::string> Config::Validate() const {
     if (id != 0 && seen.count(id) == 0) add("id " + std::to_string(id) + " is not among peers");
   }
   if (heartbeat_tick <= 0) {
-    add("heartbeat_tick must be greater than 0 (etcd: \"heartbeat tick must be greater than 0\"), got " +
-        std::to_string(heartbeat_tick));
+    add("heartbeat_tick (" + std::to_string(heartbeat_tick) +
+        ") must be greater than 0 (etcd: \"heartbeat tick must be greater than 0\")");
   }
   if (election_tick <= heartbeat_tick) {
     add("election_tick (" + std::to_string(election_tick) + ") must be greater than heartbeat_tick (" +
