@@ -632,10 +632,10 @@ std::string Diff(const std::vector<std::string>& a, const std::vector<std::strin
     if (i < n && j < m && a[i] == b[j]) {
       out += "   " + a[i++] + "\n";
       ++j;
-    } else if (j < m && (i == n || l[i][j + 1] >= l[i + 1][j])) {
-      out += "  +" + b[j++] + "\n";
-    } else {
+    } else if (i < n && (j == m || l[i + 1][j] >= l[i][j + 1])) {
       out += "  -" + a[i++] + "\n";
+    } else {
+      out += "  +" + b[j++] + "\n";
     }
   }
   return out;
@@ -694,7 +694,8 @@ ScriptResult RunScript(const std::string& text, const std::string& name) {
     std::vector<std::string> got = SplitLines(actual);
     if (got != expected) {
       ++res.mismatches;
-      res.report += name + ":" + std::to_string(cmd_line) + ": " + cmd_text + "\n" + Diff(expected, got);
+      res.report += name + ":" + std::to_string(cmd_line) + ": " + cmd_text + "   (- expected, + actual)\n" +
+                    Diff(expected, got);
     }
     res.expected_lines += static_cast<int>(got.size());
     bool blank = std::any_of(got.begin(), got.end(), [](const std::string& s) { return s.empty(); });
