@@ -10,12 +10,13 @@
 // Commands (etcd's names and meanings unless said otherwise; <id> is a member id, 1-based):
 //   add-nodes <n> [voters=(..)] [index=<i>] [prevote=<bool>] [checkquorum=<bool>] [inflight=<n>]
 //             [max-entries=<n>] [election-tick=<n>] [heartbeat-tick=<n>] [seed=<n>]
-//       creates members n+1.. (ids follow the ones that exist). With index=i (> 1) each starts from a snapshot at
-//       index i, term 1, as etcd's does; voters defaults to all members created so far and by this command (PlaneLab
-//       has no configuration changes, so the voter set is fixed at creation). Defaults are etcd's test stub:
-//       election-tick 3, heartbeat-tick 1, no PreVote, no CheckQuorum, no inflight or message size limit; the
-//       last two are PlaneLab additions (max-entries is max_entries_per_msg, counted in entries where etcd's
-//       MaxSizePerMsg counts bytes), as is seed (the randomized election timeout's seed, default 1).
+//       creates n members, numbered after the ones that exist. With index=i (> 1) each starts from a snapshot at
+//       index i, term 1, as etcd's does. voters defaults to every member that exists after the command (PlaneLab
+//       has no configuration changes: the voter set is fixed at creation and a snapshot carries none). Defaults are
+//       etcd's test stub: election-tick 3, heartbeat-tick 1, no PreVote, no CheckQuorum, no inflight limit and no
+//       message size limit. election-tick, heartbeat-tick, max-entries (max_entries_per_msg, counted in entries
+//       where etcd's MaxSizePerMsg counts bytes) and seed are PlaneLab's. An invalid configuration prints
+//       Config::Validate()'s problems and creates nothing.
 //   campaign <id>, propose <id> <data>, tick-heartbeat <id>, tick-election <id>
 //   set-randomized-election-timeout <id> timeout=<n>
 //   process-ready <id>...          prints each Ready, persists it on the member's simulated disk, queues its
@@ -31,10 +32,16 @@
 // or term change it observes after each command step ("<id> became <role> at term <t>"), so a change that passes
 // through intermediate roles within one step (a one-member cluster campaigning) prints only where it ended.
 //
-// Randomized election timeouts: each member's is drawn from std::mt19937_64 seeded with Config::seed (mixed with
-// the id), which the C++ standard specifies bit for bit, so scripts are deterministic on every platform; as in
-// etcd, a script that needs a member to campaign (or not) on a tick-election sets the timeout with
-// set-randomized-election-timeout instead of relying on the draw.
+// A dropped proposal prints "raft proposal dropped" (etcd's ErrProposalDropped), even at log-level none, as etcd
+// prints a command's error whatever the level.
+//
+// Randomized election timeouts: etcd draws them from a cryptographic random source, so its scripts stay
+// deterministic only by never depending on the draw: tick-election ticks election-tick times, which makes a
+// follower campaign only if it drew the smallest timeout, and a script that needs to know sets the timeout with
+// set-randomized-election-timeout (a test hook etcd's raft exports; RaftNode has the same). Here each member's
+// draw comes from std::mt19937_64 seeded with Config::seed (mixed with the id), which the C++ standard specifies
+// bit for bit, so a script is deterministic even if it does depend on the draw; the scripts here do not, as in
+// etcd.
 #pragma once
 #include <memory>
 #include <stdexcept>
