@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -1058,6 +1059,95 @@ TEST(RaftNodeTest, SameInputsAndSeedGiveSameOutputs) {
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b);
   EXPECT_NE(a, other);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Configuration (etcd Config.validate)
+
+Config Valid3(uint64_t id = 1) {
+  Config c;
+  c.id = id;
+  c.peers = {1, 2, 3};
+  return c;
+}
+
+// Whether one of `problems` mentions `word`.
+bool Mentions(const std::vector<std::string>& problems, const std::string& word) {
+  for (const std::string& p : problems) {
+    if (p.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(RaftConfigTest, DefaultsWithIdAndPeersAreValid) {
+  EXPECT_TRUE(Valid3().Validate().empty());
+  Config one;
+  one.id = 7;
+  one.peers = {7};
+  EXPECT_TRUE(one.Validate().empty());
+  Config edge = Valid3(3);
+  edge.election_tick = 2;  // the smallest election_tick above heartbeat_tick 1
+  edge.max_inflight = 1;
+  edge.max_entries_per_msg = 1;
+  EXPECT_TRUE(edge.Validate().empty());
+}
+
+TEST(RaftConfigTest, EachRuleIsReported) {
+  Config c = Valid3();
+  c.id = 0;
+  EXPECT_TRUE(Mentions(c.Validate(), "id must not be 0"));
+  c = Valid3(4);
+  EXPECT_TRUE(Mentions(c.Validate(), "id 4 is not among peers"));
+  c = Valid3();
+  c.peers.clear();
+  EXPECT_TRUE(Mentions(c.Validate(), "peers must list"));
+  c = Valid3();
+  c.peers = {1, 2, 2, 3};
+  EXPECT_TRUE(Mentions(c.Validate(), "member 2 more than once"));
+  c = Valid3();
+  c.peers = {0, 1, 2};
+  EXPECT_TRUE(Mentions(c.Validate(), "must not contain 0"));
+  c = Valid3();
+  c.heartbeat_tick = 0;
+  EXPECT_TRUE(Mentions(c.Validate(), "heartbeat_tick (0) must be greater than 0"));
+  c = Valid3();
+  c.election_tick = 1;  // == heartbeat_tick
+  EXPECT_TRUE(Mentions(c.Validate(), "election_tick (1) must be greater than heartbeat_tick (1)"));
+  c = Valid3();
+  c.heartbeat_tick = 5;
+  c.election_tick = 3;
+  EXPECT_TRUE(Mentions(c.Validate(), "must be greater than heartbeat_tick (5)"));
+  c = Valid3();
+  c.max_inflight = 0;
+  EXPECT_TRUE(Mentions(c.Validate(), "max_inflight"));
+  c = Valid3();
+  c.max_entries_per_msg = 0;
+  EXPECT_TRUE(Mentions(c.Validate(), "max_entries_per_msg"));
+}
+
+TEST(RaftConfigTest, AllProblemsAreListedNotJustTheFirst) {
+  Config c;
+  c.id = 0;
+  c.heartbeat_tick = 0;
+  c.election_tick = 0;
+  c.max_inflight = 0;
+  c.max_entries_per_msg = 0;
+  EXPECT_EQ(c.Validate().size(), 6u);  // id, peers, heartbeat, election, inflight, entries
+}
+
+TEST(RaftConfigTest, ConstructorRefusesInsteadOfClamping) {
+  Config c = Valid3();
+  c.election_tick = 0;
+  try {
+    RaftNode n(c);
+    FAIL() << "an invalid config was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("election_tick (0)"), std::string::npos) << e.what();
+  }
+  c = Valid3(5);  // not a member: no longer added to peers silently
+  EXPECT_THROW(RaftNode n(c), std::invalid_argument);
+  EXPECT_THROW((RaftNode(c, PersistentState{})), std::invalid_argument);
+  EXPECT_NO_THROW(RaftNode n(Valid3(2)));
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <set>
+#include <stdexcept>
 #include <utility>
 
 namespace planelab::raft {
@@ -48,9 +50,51 @@ uint32_t Message::WireBytes() const {
 // ---------------------------------------------------------------------------------------------------------------
 // Construction
 
-RaftNode::RaftNode(const Config& cfg) : cfg_(cfg) { Init(); }
+std::vector<std::string> Config::Validate() const {
+  std::vector<std::string> problems;
+  auto add = [&problems](std::string s) { problems.push_back(std::move(s)); };
+  if (id == 0) add("id must not be 0 (etcd: \"cannot use none as id\")");
+  if (peers.empty()) {
+    add("peers must list every member, this one included");
+  } else {
+    std::set<uint64_t> seen;
+    for (uint64_t p : peers) {
+      if (p == 0) {
+        add("peers must not contain 0 (no member has id 0)");
+      } else if (!seen.insert(p).second) {
+        add("peers lists member " + std::to_string(p) + " more than once");
+      }
+    }
+    if (id != 0 && seen.count(id) == 0) add("id " + std::to_string(id) + " is not among peers");
+  }
+  if (heartbeat_tick <= 0) {
+    add("heartbeat_tick (" + std::to_string(heartbeat_tick) +
+        ") must be greater than 0 (etcd: \"heartbeat tick must be greater than 0\")");
+  }
+  if (election_tick <= heartbeat_tick) {
+    add("election_tick (" + std::to_string(election_tick) + ") must be greater than heartbeat_tick (" +
+        std::to_string(heartbeat_tick) + ") (etcd: \"election tick must be greater than heartbeat tick\")");
+  } else if (election_tick > std::numeric_limits<int>::max() / 2) {
+    add("election_tick must be below 2^30: the randomized timeout goes up to twice it");
+  }
+  if (max_inflight == 0) add("max_inflight must be greater than 0 (etcd: \"max inflight messages must be greater than 0\")");
+  if (max_entries_per_msg == 0) add("max_entries_per_msg must be greater than 0: with 0 no append could carry an entry");
+  return problems;
+}
 
-RaftNode::RaftNode(const Config& cfg, const PersistentState& disk) : cfg_(cfg) {
+namespace {
+const Config& Checked(const Config& cfg) {
+  std::vector<std::string> problems = cfg.Validate();
+  if (problems.empty()) return cfg;
+  std::string what = "invalid raft::Config";
+  for (size_t i = 0; i < problems.size(); ++i) what += (i == 0 ? ": " : "; ") + problems[i];
+  throw std::invalid_argument(what);
+}
+}  // namespace
+
+RaftNode::RaftNode(const Config& cfg) : cfg_(Checked(cfg)) { Init(); }
+
+RaftNode::RaftNode(const Config& cfg, const PersistentState& disk) : cfg_(Checked(cfg)) {
   term_ = disk.term;
   vote_ = disk.vote;
   snap_index_ = disk.snap_index;
@@ -70,14 +114,8 @@ RaftNode::RaftNode(const Config& cfg, const PersistentState& disk) : cfg_(cfg) {
 
 void RaftNode::Init() {
   id_ = cfg_.id;
-  cfg_.election_tick = std::max(cfg_.election_tick, 1);
-  cfg_.heartbeat_tick = std::max(cfg_.heartbeat_tick, 1);
-  cfg_.max_entries_per_msg = std::max<size_t>(cfg_.max_entries_per_msg, 1);
-  cfg_.max_inflight = std::max<size_t>(cfg_.max_inflight, 1);
-  peers_ = cfg_.peers;
-  peers_.push_back(id_);
+  peers_ = cfg_.peers;  // validated: id_ is among them, no duplicates
   std::sort(peers_.begin(), peers_.end());
-  peers_.erase(std::unique(peers_.begin(), peers_.end()), peers_.end());
   // Mix the id into the seed so that members sharing a seed still draw different timeouts (§5.2).
   rng_.seed(cfg_.seed ^ (id_ * 0x9E3779B97F4A7C15ULL));
   applied_ = applying_ = snap_index_;
@@ -782,6 +820,26 @@ void RaftNode::BecomeReplicate(Progress& pr) {
 void RaftNode::BecomeSnapshot(Progress& pr, uint64_t snap_index) {
   ResetState(pr, PrState::kSnapshot);
   pr.pending_snapshot = snap_index;
+}
+
+std::vector<ProgressStatus> RaftNode::progress() const {
+  std::vector<ProgressStatus> out;
+  if (role_ != Role::kLeader) return out;
+  for (const auto& [id, pr] : prs_) {
+    ProgressStatus s;
+    s.id = id;
+    s.match = pr.match;
+    s.next = pr.next;
+    s.state = pr.state == PrState::kProbe ? "StateProbe" : pr.state == PrState::kReplicate ? "StateReplicate"
+                                                                                            : "StateSnapshot";
+    s.paused = IsPaused(pr);
+    s.recent_active = id == id_ || pr.recent_active;  // a leader is always active to itself (etcd)
+    s.pending_snapshot = pr.pending_snapshot;
+    s.inflight = pr.inflight.size();
+    s.inflight_full = pr.inflight.size() >= cfg_.max_inflight;
+    out.push_back(s);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

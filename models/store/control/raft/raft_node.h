@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace planelab::raft {
@@ -69,6 +70,13 @@ struct Config {
   size_t max_entries_per_msg = 64;  // stands in for etcd's MaxSizePerMsg (1 MiB)
   size_t max_inflight = 512;        // etcd's maxInflightMsgs = 4096/8
   uint64_t seed = 1;                // for the randomized election timeout [election_tick, 2*election_tick) (§5.2)
+
+  /// What is wrong with this configuration, one sentence per problem; empty when it is valid. The rules are etcd's
+  /// Config.validate() (raft.go) as they apply here: a non-zero id that is one of `peers`, heartbeat_tick > 0,
+  /// election_tick > heartbeat_tick, max_inflight > 0; and PlaneLab's own: `peers` non-empty, without 0 or
+  /// duplicates (etcd takes them from a ConfState), max_entries_per_msg > 0 (etcd's MaxSizePerMsg counts bytes,
+  /// where 0 still lets one entry through; here the limit counts entries, so 0 would stall replication).
+  std::vector<std::string> Validate() const;
 };
 
 /// What must be persisted (hard state + entries) before `messages` from a follower are sent, plus what to apply.
@@ -101,9 +109,23 @@ struct PersistentState {
   std::vector<Entry> entries;  // contiguous, starting at snap_index + 1
 };
 
+/// The leader's view of one member's replication (etcd's tracker.Progress, as printed by its Status()).
+struct ProgressStatus {
+  uint64_t id = 0;
+  uint64_t match = 0, next = 0;
+  const char* state = "";     // "StateProbe", "StateReplicate" or "StateSnapshot", as etcd names them
+  bool paused = false;        // no append is sent to it now (probe in flight, window full, or snapshot pending)
+  bool recent_active = false;  // heard from since the last CheckQuorum
+  uint64_t pending_snapshot = 0;
+  size_t inflight = 0;        // appends not yet acknowledged (StateReplicate)
+  bool inflight_full = false;
+};
+
 /// One Raft member: leader election with PreVote and CheckQuorum, log replication with flow control, snapshots.
 class RaftNode {
  public:
+  /// Throws std::invalid_argument listing cfg.Validate()'s problems when the configuration is not valid (etcd's
+  /// newRaft panics likewise); nothing is clamped or filled in silently.
   explicit RaftNode(const Config& cfg);
   /// Restarts a member from what its host persisted; the host restores its state machine from the snapshot and
   /// re-applies the committed entries after it, which the first Ready hands out again (etcd's Config.Applied).
@@ -143,6 +165,13 @@ class RaftNode {
   const Entry* entry(uint64_t index) const;
   /// The term of the entry at `index` (the snapshot's term at first_index() - 1), or 0 if unknown.
   uint64_t TermAt(uint64_t index) const;
+  /// A leader's replication state for every member, itself included, in id order; empty on a non-leader.
+  std::vector<ProgressStatus> progress() const;
+  const Config& config() const { return cfg_; }
+
+  /// For tests only: the election timeout drawn at the last role change becomes `ticks` until the next one
+  /// (etcd's raft exports SetRandomizedElectionTimeout to its interaction tests for the same purpose).
+  void SetRandomizedElectionTimeout(int ticks) { randomized_election_timeout_ = ticks; }
 
  private:
   // etcd tracker/progress.go: how the leader replicates to one follower.
