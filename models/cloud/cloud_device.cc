@@ -16,7 +16,7 @@ class CloudDevice : public Device {
  public:
   explicit CloudDevice(DeviceEnv& env) : Device(env.spec.id), targets_("control->data:targets", kRegistration) {
     data_.reset(new LoadBalancerDataPlane(env.ctx, id(), env.network));
-    control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.cluster, targets_));
+    control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), targets_));
     targets_.Connect(data_.get(), [this](const LbTargets& t) { data_->OnTargets(t); });
     env.faults.Register(id(), "provisioning-api-degraded", [this](const FaultSpec& f, bool on) {
       if (!on) { control_->SetDegraded(0, 0); return; }

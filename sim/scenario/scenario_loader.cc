@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -12,7 +14,7 @@
 
 #include "sim/fault/fault_catalog.h"
 #include "sim/scenario/kind_catalog.h"
-#include "sim/scenario/schema_text.h"
+#include "sim/scenario/problems.h"
 #include "sim/topology/topology.h"
 #include "sim/util/json_locate.h"
 
@@ -20,32 +22,10 @@ namespace planelab {
 
 using nlohmann::json;
 
-const std::string& ScenarioSchemaText() {
-  static const std::string kText = kScenarioSchemaText;
-  return kText;
-}
+const std::string& ScenarioSchemaText(const ScenarioSections& sections) { return sections.SchemaText(); }
 
 namespace {
 
-/// Collects problems with their lines; throws once at the end of a stage.
-class Problems {
- public:
-  Problems(const std::string& file, const std::string& text) : file_(file), lines_(text) {}
-  void Add(const std::string& pointer, const std::string& message) {
-    for (const auto& p : list_) {
-      if (p.pointer == pointer && p.message == message) return;
-    }
-    list_.push_back({file_, lines_.LineOf(pointer), pointer, message});
-  }
-  void ThrowIfAny() const {
-    if (!list_.empty()) throw ScenarioError(list_);
-  }
-
- private:
-  std::string file_;
-  JsonLineIndex lines_;
-  std::vector<ScenarioProblem> list_;
-};
 
 std::string JoinStrings(const std::vector<std::string>& v) {
   std::string s;
@@ -185,16 +165,29 @@ std::string ExplainSchemaError(const json& schema, const json& doc, const std::s
   return description;
 }
 
-void CheckSchema(const json& doc, Problems& problems) {
-  static const json schema_doc = json::parse(ScenarioSchemaText());
-  static valijson::Schema schema;
-  static bool parsed = false;
-  if (!parsed) {
+/// The composed schema of a set of sections, parsed once for valijson.
+struct CompiledSchema {
+  json doc;
+  valijson::Schema schema;
+};
+
+const CompiledSchema& Compiled(const ScenarioSections& sections) {
+  static std::map<const ScenarioSections*, std::unique_ptr<CompiledSchema>> cache;
+  auto& slot = cache[&sections];
+  if (!slot) {
+    slot = std::make_unique<CompiledSchema>();
+    slot->doc = json::parse(sections.SchemaText());
     valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(schema_doc);
-    parser.populateSchema(adapter, schema);
-    parsed = true;
+    valijson::adapters::NlohmannJsonAdapter adapter(slot->doc);
+    parser.populateSchema(adapter, slot->schema);
   }
+  return *slot;
+}
+
+void CheckSchema(const json& doc, const ScenarioSections& sections, Problems& problems) {
+  const CompiledSchema& compiled = Compiled(sections);
+  const json& schema_doc = compiled.doc;
+  const valijson::Schema& schema = compiled.schema;
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);
@@ -222,18 +215,8 @@ void CheckSchema(const json& doc, Problems& problems) {
 
 // ---- From JSON to plain structs -----------------------------------------------------------
 
-SimTime Dur(const json& v) { return *ParseDuration(v.get<std::string>()).value; }
-
-void ApplyLinkParams(const json& j, LinkSpec* l) {
-  if (j.contains("rate")) l->rate_bps = *ParseBitRate(j["rate"].get<std::string>()).value;
-  if (j.contains("delay")) l->delay = Dur(j["delay"]);
-  if (j.contains("cost")) l->cost = j["cost"].get<uint32_t>();
-  if (j.contains("queue")) {
-    const json& q = j["queue"];
-    if (q.contains("kind")) l->queue.kind = q["kind"];
-    if (q.contains("size")) l->queue.size = q["size"];
-  }
-}
+SimTime Dur(const json& v) { return SectionContext::Duration(v); }
+void ApplyLinkParams(const json& j, LinkSpec* l) { SectionContext::ApplyLinkParams(j, l); }
 
 std::string ParamText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -242,7 +225,14 @@ std::string ParamText(const json& v) {
   return o.str();
 }
 
-void Translate(const json& doc, Scenario* sc, Problems& problems) {
+void Translate(const json& doc, const ScenarioSections& sections, Scenario* sc, Problems& problems) {
+  auto RunSections = [&](ScenarioSection::Stage stage) {
+    for (const auto& section : sections.all()) {
+      if (section.stage != stage || !doc.contains(section.key)) continue;
+      SectionContext ctx(doc[section.key], "/" + JsonPointerEscape(section.key), doc, *sc, problems);
+      section.parse(ctx);
+    }
+  };
   sc->name = doc["name"];
   sc->description = doc.value("description", "");
   sc->seed = doc.value("seed", 1ULL);
@@ -293,143 +283,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
     }
   }
-  if (doc.contains("cluster")) {
-    const json& c = doc["cluster"];
-    ClusterSpec& cs = sc->cluster;
-    cs.enabled = true;
-    cs.store_members = c.value("store_members", cs.store_members);
-    cs.nodes = c.value("nodes", cs.nodes);
-    cs.spare_slots = c.value("spare_slots", cs.spare_slots);
-    cs.nodes_per_rack = c.value("nodes_per_rack", cs.nodes_per_rack);
-    cs.max_pods = c.value("max_pods", cs.max_pods);
-    cs.clients = c.value("clients", cs.clients);
-    // A data-centre fabric unless the scenario says otherwise: 10 Gbps ports, 50 us per hop, and switch buffers
-    // of about 1.5 MB (1000 full-size packets) so bursts of large API responses are not tail-dropped.
-    cs.link.rate_bps = 10000000000ULL;
-    cs.link.delay = 50 * kUs;
-    cs.link.queue.size = "1000p";
-    if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &cs.link);
-    if (c.contains("link")) ApplyLinkParams(c["link"], &cs.link);
-    if (c.contains("store")) {
-      const json& st = c["store"];
-      if (st.contains("heartbeat_interval")) cs.store_heartbeat = Dur(st["heartbeat_interval"]);
-      if (st.contains("election_timeout")) cs.store_election = Dur(st["election_timeout"]);
-      cs.snapshot_count = st.value("snapshot_count", cs.snapshot_count);
-      cs.disk_iops = st.value("disk_iops", cs.disk_iops);
-      if (st.contains("disk_fsync_median")) cs.disk_fsync_median = Dur(st["disk_fsync_median"]);
-      // etcd's tuning guide: the election timeout should be at least 10x the heartbeat (and 5x is the floor).
-      if (cs.store_heartbeat <= 0) problems.Add("/cluster/store/heartbeat_interval", "the heartbeat interval must be longer than zero");
-      else if (cs.store_election < 5 * cs.store_heartbeat) {
-        problems.Add("/cluster/store/election_timeout", "the election timeout must be at least 5x the heartbeat interval "
-                                                        "(etcd's tuning guide suggests 10x: 100ms / 1000ms)");
-      }
-    }
-    if (c.contains("api_server")) {
-      const json& a = c["api_server"];
-      cs.api_max_inflight = a.value("max_requests_inflight", cs.api_max_inflight);
-      cs.api_max_mutating_inflight = a.value("max_mutating_requests_inflight", cs.api_max_mutating_inflight);
-      if (a.contains("request_timeout")) cs.api_request_timeout = Dur(a["request_timeout"]);
-    }
-    if (c.contains("timers")) {
-      const json& t = c["timers"];
-      if (t.contains("lease_duration")) cs.lease_duration = Dur(t["lease_duration"]);
-      if (t.contains("lease_renew")) cs.lease_renew = Dur(t["lease_renew"]);
-      if (t.contains("node_monitor_grace_period")) cs.node_monitor_grace = Dur(t["node_monitor_grace_period"]);
-      if (t.contains("pod_eviction_timeout")) cs.pod_eviction_timeout = Dur(t["pod_eviction_timeout"]);
-      if (t.contains("termination_grace_period")) cs.termination_grace = Dur(t["termination_grace_period"]);
-      if (t.contains("pod_startup")) cs.pod_startup = Dur(t["pod_startup"]);
-      if (t.contains("readiness_delay")) cs.readiness_delay = Dur(t["readiness_delay"]);
-      if (t.contains("pod_drain")) cs.pod_drain = Dur(t["pod_drain"]);
-      if (t.contains("hpa_sync_period")) cs.hpa_sync = Dur(t["hpa_sync_period"]);
-      if (cs.lease_renew <= 0 || cs.lease_renew >= cs.lease_duration) {
-        problems.Add("/cluster/timers/lease_renew", "the lease renew interval must be above zero and below lease_duration "
-                                                    "(the kubelet renews every quarter of it: 10s of 40s)");
-      }
-      if (cs.hpa_sync <= 0) problems.Add("/cluster/timers/hpa_sync_period", "the HPA sync period must be longer than zero");
-    }
-    if (c.contains("cloud")) {
-      const json& cl = c["cloud"];
-      if (cl.contains("node_lifetime")) cs.node_lifetime = Dur(cl["node_lifetime"]);
-      if (cl.contains("instance_boot")) cs.instance_boot = Dur(cl["instance_boot"]);
-      if (cl.contains("api_latency")) cs.cloud_api_latency = Dur(cl["api_latency"]);
-    }
-    std::set<std::string> deployment_names;
-    if (c.contains("deployments")) {
-      for (size_t i = 0; i < c["deployments"].size(); ++i) {
-        const json& d = c["deployments"][i];
-        DeploymentSpec ds;
-        ds.pointer = "/cluster/deployments/" + std::to_string(i);
-        ds.name = d["name"];
-        ds.replicas = d["replicas"];
-        if (d.contains("pod_capacity")) ds.pod_capacity_rps = *ParsePacketRate(d["pod_capacity"].get<std::string>()).value;
-        if (d.contains("autoscale")) {
-          const json& a = d["autoscale"];
-          ds.autoscale = true;
-          ds.min_replicas = a.value("min_replicas", ds.min_replicas);
-          ds.max_replicas = a.value("max_replicas", std::max(ds.replicas, ds.max_replicas));
-          ds.target_utilization = a.value("target_utilization", ds.target_utilization);
-          if (ds.min_replicas > ds.max_replicas) {
-            problems.Add(ds.pointer + "/autoscale/min_replicas", "min_replicas is above max_replicas");
-          }
-        }
-        if (!deployment_names.insert(ds.name).second) {
-          problems.Add(ds.pointer + "/name", "a deployment \"" + ds.name + "\" is declared twice; give each a unique name");
-        }
-        if (ds.pod_capacity_rps <= 0) problems.Add(ds.pointer + "/pod_capacity", "the pod capacity must be above zero");
-        cs.deployments.push_back(ds);
-      }
-    }
-    uint64_t pods = 0;
-    for (const auto& d : cs.deployments) pods += d.replicas;
-    if (pods > uint64_t(cs.nodes) * cs.max_pods) {
-      problems.Add("/cluster/deployments", std::to_string(pods) + " replicas do not fit on " + std::to_string(cs.nodes) +
-                                               " nodes of max_pods " + std::to_string(cs.max_pods) +
-                                               "; add nodes, raise max_pods or lower the replicas");
-    }
-    auto known_deployment = [&](const std::string& at, const std::string& name) {
-      if (deployment_names.count(name)) return;
-      std::string list;
-      for (const auto& n : deployment_names) list += (list.empty() ? "" : ", ") + n;
-      problems.Add(at, "\"" + name + "\" is not a deployment of the cluster (" + (list.empty() ? "none declared" : list) + ")");
-    };
-    if (c.contains("service_clients")) {
-      for (size_t i = 0; i < c["service_clients"].size(); ++i) {
-        const json& w = c["service_clients"][i];
-        ServiceClientSpec ws;
-        ws.pointer = "/cluster/service_clients/" + std::to_string(i);
-        ws.id = w.value("id", "svc" + std::to_string(i + 1));
-        ws.service = w["service"];
-        known_deployment(ws.pointer + "/service", ws.service);
-        ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
-        if (w.contains("request_size")) ws.request_bytes = static_cast<uint32_t>(*ParseBytes(w["request_size"]).value);
-        if (w.contains("response_size")) ws.response_bytes = static_cast<uint32_t>(*ParseBytes(w["response_size"]).value);
-        if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
-        if (w.contains("start")) ws.start = Dur(w["start"]);
-        if (w.contains("rate_steps")) {
-          for (const auto& st : w["rate_steps"]) {
-            ws.rate_steps.emplace_back(Dur(st["at"]), *ParsePacketRate(st["rate"].get<std::string>()).value);
-          }
-        }
-        if (ws.rate_pps <= 0) problems.Add(ws.pointer + "/rate", "the rate must be above zero");
-        cs.service_clients.push_back(ws);
-      }
-    }
-    if (c.contains("rollouts")) {
-      for (size_t i = 0; i < c["rollouts"].size(); ++i) {
-        RolloutSpec r;
-        r.pointer = "/cluster/rollouts/" + std::to_string(i);
-        r.at = Dur(c["rollouts"][i]["at"]);
-        r.deployment = c["rollouts"][i]["deployment"];
-        known_deployment(r.pointer + "/deployment", r.deployment);
-        if (r.at > sc->duration) problems.Add(r.pointer + "/at", "the rollout is after the end of the run (" + FormatDuration(sc->duration) + ")");
-        cs.rollouts.push_back(r);
-      }
-    }
-    if (cs.clients == 0 && !cs.service_clients.empty()) {
-      problems.Add("/cluster/clients", "service_clients need at least one client device; set \"clients\" to 1 or more");
-    }
-    ExpandCluster(cs, &sc->devices, &sc->links, &sc->groups);
-  }
+  // Families that add devices and links (the cluster) come after the generators, before explicit devices.
+  RunSections(ScenarioSection::Stage::kTopology);
   size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
   if (topo.contains("devices")) {
     for (const auto& d : topo["devices"]) {
@@ -527,63 +382,8 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
     problems.Add("/management/station", "the station id \"" + sc->management.station +
                                             "\" is already a device id; choose another name for the monitoring station");
   }
-  if (doc.contains("routing")) {
-    const json& r = doc["routing"];
-    RoutingSpec& rs = sc->routing;
-    if (r.contains("hello_interval")) rs.hello_interval = Dur(r["hello_interval"]);
-    if (r.contains("dead_interval")) rs.dead_interval = Dur(r["dead_interval"]);
-    if (r.contains("spf_delay")) rs.spf_delay = Dur(r["spf_delay"]);
-    if (r.contains("fib_program_delay")) rs.fib_program_delay = Dur(r["fib_program_delay"]);
-    if (r.contains("cpu_cost_message")) rs.cpu_cost_message = Dur(r["cpu_cost_message"]);
-    if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = Dur(r["cpu_cost_spf"]);
-    rs.protocol = r.value("protocol", rs.protocol);
-    if (r.contains("bfd")) {
-      const json& b = r["bfd"];
-      rs.bfd.enabled = b.value("enabled", true);
-      if (b.contains("interval")) rs.bfd.interval = Dur(b["interval"]);
-      rs.bfd.multiplier = b.value("multiplier", rs.bfd.multiplier);
-      if (rs.bfd.interval < 1 * kMs) problems.Add("/routing/bfd/interval", "the BFD interval must be at least 1ms");
-    }
-    if (r.contains("bgp")) {
-      const json& b = r["bgp"];
-      BgpSpec& bs = rs.bgp;
-      if (b.contains("keepalive")) bs.keepalive = Dur(b["keepalive"]);
-      if (b.contains("hold_time")) bs.hold_time = Dur(b["hold_time"]);
-      if (b.contains("connect_retry")) bs.connect_retry = Dur(b["connect_retry"]);
-      if (b.contains("mrai_ebgp")) bs.mrai_ebgp = Dur(b["mrai_ebgp"]);
-      if (b.contains("mrai_ibgp")) bs.mrai_ibgp = Dur(b["mrai_ibgp"]);
-      bs.multipath = b.value("multipath", bs.multipath);
-      bs.mrai_jitter = b.value("mrai_jitter", bs.mrai_jitter);                // RFC 4271 §10, jitter
-      bs.timer_jitter = b.value("timer_jitter", bs.timer_jitter);             // RFC 4271 §10, jitter
-      bs.mrai_withdrawals = b.value("mrai_withdrawals", bs.mrai_withdrawals);  // RFC 4271 §9.2.1.1
-      // RFC 4271 §9.1.2 (the receiver's loop check; the sender's is the implementation's choice).
-      bs.sender_side_loop_detection = b.value("sender_side_loop_detection", bs.sender_side_loop_detection);
-      if (b.contains("damping")) {
-        const json& d = b["damping"];
-        bs.damping = d.value("enabled", true);
-        if (d.contains("half_life")) bs.damping_half_life = Dur(d["half_life"]);
-        bs.damping_suppress = d.value("suppress_threshold", bs.damping_suppress);
-        bs.damping_reuse = d.value("reuse_threshold", bs.damping_reuse);
-        if (d.contains("max_suppress")) bs.damping_max_suppress = Dur(d["max_suppress"]);
-        if (bs.damping_reuse >= bs.damping_suppress) {
-          problems.Add("/routing/bgp/damping/reuse_threshold", "the reuse threshold must be below the suppress threshold");
-        }
-        if (bs.damping_half_life <= 0) problems.Add("/routing/bgp/damping/half_life", "the half-life must be longer than zero");
-      }
-      // RFC 4271 §4.2: the hold time is zero or at least three seconds.
-      if (bs.hold_time != 0 && bs.hold_time < 3 * kSec) {
-        problems.Add("/routing/bgp/hold_time", "the hold time must be 0 (no keepalives) or at least 3s (RFC 4271 §4.2)");
-      }
-      if (bs.hold_time != 0 && (bs.keepalive <= 0 || bs.keepalive >= bs.hold_time)) {
-        problems.Add("/routing/bgp/keepalive", "the keepalive interval must be above zero and below hold_time (one third is usual)");
-      }
-      if (bs.connect_retry <= 0) problems.Add("/routing/bgp/connect_retry", "connect_retry must be longer than zero");
-    }
-    if (rs.hello_interval <= 0) problems.Add("/routing/hello_interval", "the hello interval must be longer than zero");
-    if (rs.dead_interval <= rs.hello_interval) {
-      problems.Add("/routing/dead_interval", "the dead interval must be longer than hello_interval (RFC 2328 uses 4x)");
-    }
-  }
+  // The model families' settings, now that the topology is known.
+  RunSections(ScenarioSection::Stage::kSettings);
 
   auto ids_of_kind = [&](const std::string& kind) {
     std::vector<std::string> ids;
@@ -703,9 +503,6 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
             device_of_kind(at + "/params/from", member, "store-member");
           }
         }
-        if ((fs.kind == "bgp-session-flap" || fs.kind == "bgp-daemon-crash") && sc->routing.protocol != "bgp") {
-          problems.Add(at + "/kind", "fault \"" + fs.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");
-        }
         if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
           device_of_kind(at + "/params/peer", fs.params["peer"], "router");
         }
@@ -789,11 +586,14 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
       sc->expectations.push_back(es);
     }
   }
+  for (const auto& section : sections.all()) {
+    if (section.check) section.check(*sc, problems);
+  }
 }
 
 }  // namespace
 
-Scenario ParseScenarioText(const std::string& text, const std::string& path) {
+Scenario ParseScenarioText(const std::string& text, const std::string& path, const ScenarioSections& sections) {
   Problems problems(path, text);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
@@ -817,16 +617,16 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path) {
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
                                        "this file holds " + TypeName(doc)}});
   }
-  CheckSchema(doc, problems);
+  CheckSchema(doc, sections, problems);
   Scenario sc;
   sc.path = path;
   sc.text = text;
-  Translate(doc, &sc, problems);
+  Translate(doc, sections, &sc, problems);
   problems.ThrowIfAny();
   return sc;
 }
 
-Scenario LoadScenarioFile(const std::string& path) {
+Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& sections) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw ScenarioError({{path, 0, "", "is a folder; give a scenario file such as " + path +
@@ -838,7 +638,7 @@ Scenario LoadScenarioFile(const std::string& path) {
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  return ParseScenarioText(buf.str(), path);
+  return ParseScenarioText(buf.str(), path, sections);
 }
 
 }  // namespace planelab

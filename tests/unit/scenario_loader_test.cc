@@ -4,9 +4,23 @@
 
 #include <filesystem>
 
+#include "models/cluster/cluster_section.h"
+#include "models/router/routing_section.h"
+
 namespace planelab {
 
 namespace {
+/// The families' sections, registered here without their device kinds: the loader needs no kernel.
+const ScenarioSections& Sections() {
+  static const ScenarioSections sections = [] {
+    ScenarioSections s;
+    s.Add(RoutingSection());
+    s.Add(ClusterSection());
+    return s;
+  }();
+  return sections;
+}
+
 std::string Minimal(const std::string& extra = "") {
   return R"({"name": "t", "duration": "10s",
   "topology": {"devices": [{"id": "r1", "kind": "router"}, {"id": "h1", "kind": "host"}, {"id": "h2", "kind": "host"}],
@@ -15,7 +29,7 @@ std::string Minimal(const std::string& extra = "") {
 }
 std::string ErrorOf(const std::string& text) {
   try {
-    ParseScenarioText(text, "t.json");
+    ParseScenarioText(text, "t.json", Sections());
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -24,7 +38,7 @@ std::string ErrorOf(const std::string& text) {
 }  // namespace
 
 TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
-  Scenario sc = ParseScenarioText(Minimal(), "t.json");
+  Scenario sc = ParseScenarioText(Minimal(), "t.json", Sections());
   EXPECT_EQ(sc.name, "t");
   EXPECT_EQ(sc.duration, 10 * kSec);
   EXPECT_EQ(sc.seed, 1u);
@@ -34,8 +48,8 @@ TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
   EXPECT_EQ(sc.links[1].rate_bps, 10000000ULL);
   EXPECT_EQ(sc.links[1].delay, 5 * kMs);
   // Real systems' defaults: OSPF timers (RFC 2328 C.3) and net-snmp's 1 s timeout.
-  EXPECT_EQ(sc.routing.hello_interval, 10 * kSec);
-  EXPECT_EQ(sc.routing.dead_interval, 40 * kSec);
+  EXPECT_EQ(sc.families.Get<RoutingSpec>().hello_interval, 10 * kSec);
+  EXPECT_EQ(sc.families.Get<RoutingSpec>().dead_interval, 40 * kSec);
   EXPECT_EQ(sc.management.poll_timeout, 1 * kSec);
   EXPECT_EQ(sc.groups["hosts"].size(), 2u);
 }
@@ -64,7 +78,7 @@ TEST(ScenarioLoader, ShippedScenariosAllValidate) {
   int n = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(PLANELAB_SOURCE_DIR "/scenarios")) {
     if (e.path().extension() != ".json" || e.path().filename() == "scenario.schema.json") continue;
-    EXPECT_NO_THROW(LoadScenarioFile(e.path().string())) << e.path();
+    EXPECT_NO_THROW(LoadScenarioFile(e.path().string(), Sections())) << e.path();
     ++n;
   }
   EXPECT_GE(n, 4);
