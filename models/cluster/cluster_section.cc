@@ -1,6 +1,7 @@
 #include "models/cluster/cluster_section.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "models/cluster/cluster_schema.h"
@@ -42,6 +43,11 @@ void ParseCluster(SectionContext& ctx) {
     else if (cs.store_election < 5 * cs.store_heartbeat) {
       ctx.problems.Add("/cluster/store/election_timeout", "the election timeout must be at least 5x the heartbeat interval "
                                                       "(etcd's tuning guide suggests 10x: 100ms / 1000ms)");
+    } else {
+      // Whatever else the Raft core requires of its configuration, it states itself (raft::Config::Validate).
+      for (const auto& problem : StoreRaftConfig(cs, 1).Validate()) {
+        ctx.problems.Add("/cluster/store", "the store's Raft configuration is not valid: " + problem);
+      }
     }
   }
   if (c.contains("api_server")) {
@@ -152,6 +158,16 @@ void ParseCluster(SectionContext& ctx) {
 }
 
 }  // namespace
+
+raft::Config StoreRaftConfig(const ClusterSpec& cs, uint64_t member) {
+  raft::Config cfg;
+  cfg.id = member;
+  for (uint64_t i = 1; i <= cs.store_members; ++i) cfg.peers.push_back(i);
+  int64_t ticks = cs.store_heartbeat > 0 ? cs.store_election / cs.store_heartbeat : 0;
+  cfg.election_tick = static_cast<int>(std::min<int64_t>(ticks, std::numeric_limits<int>::max()));
+  cfg.heartbeat_tick = 1;
+  return cfg;
+}
 
 ScenarioSection ClusterSection() {
   ScenarioSection s;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/store/control/raft/raft_node.h"
 #include "sim/scenario/scenario_section.h"
 #include "sim/util/units.h"
 
@@ -92,6 +93,11 @@ struct ClusterSpec {
 
 /// The "cluster" section: parser (which also adds the cluster's devices and links) and schema fragment.
 ScenarioSection ClusterSection();
+
+/// The Raft configuration of store member `member` (1..store_members): peers 1..N, ticking once per heartbeat
+/// interval so heartbeat_tick is 1 and election_tick is election timeout / heartbeat (etcd's --heartbeat-interval
+/// and --election-timeout). The seed is the caller's.
+raft::Config StoreRaftConfig(const ClusterSpec& cs, uint64_t member);
 
 /// Expands a cluster into its network: a core router, a control-plane rack (store members, API server,
 /// controller manager, cloud, clients) and racks of worker node slots. Ids: etcd-N, apiserver, controllers,

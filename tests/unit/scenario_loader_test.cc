@@ -85,3 +85,40 @@ TEST(ScenarioLoader, ShippedScenariosAllValidate) {
 }
 
 }  // namespace planelab
+
+namespace planelab {
+
+// The cluster family asks the Raft core whether its configuration is valid instead of restating the core's rules.
+TEST(ClusterSection, TheRaftCoreJudgesTheStoreConfiguration) {
+  std::string err = ErrorOf(R"({"name": "t", "duration": "10s", "topology": {},
+    "cluster": {"store": {"heartbeat_interval": "1us", "election_timeout": "20min"}}})");
+  EXPECT_NE(err.find("/cluster/store: the store's Raft configuration is not valid: "), std::string::npos) << err;
+  err = ErrorOf(R"({"name": "t", "duration": "10s", "topology": {},
+    "cluster": {"store": {"heartbeat_interval": "100ms", "election_timeout": "300ms"}}})");
+  EXPECT_NE(err.find("/cluster/store/election_timeout: the election timeout must be at least 5x"), std::string::npos) << err;
+  ClusterSpec cs;
+  raft::Config cfg = StoreRaftConfig(cs, 2);
+  EXPECT_EQ(cfg.election_tick, 10);  // etcd: 1000 ms / 100 ms
+  EXPECT_EQ(cfg.heartbeat_tick, 1);
+  EXPECT_EQ(cfg.peers, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_TRUE(cfg.Validate().empty());
+}
+
+// A family's section is found by its key, and the composed schema places it before the timeline.
+TEST(ScenarioSections, ComposeTheSchemaAndRefuseADuplicateKey) {
+  ScenarioSections s;
+  s.Add(RoutingSection());
+  EXPECT_THROW(s.Add(RoutingSection()), std::logic_error);
+  EXPECT_THROW(s.Add(ScenarioSection{"topology", "", ScenarioSection::Stage::kSettings, "{}", [](SectionContext&) {}, {}}),
+               std::logic_error);
+  const auto& props = s.Schema()["properties"];
+  std::vector<std::string> keys;
+  for (auto it = props.begin(); it != props.end(); ++it) keys.push_back(it.key());
+  auto at = [&](const std::string& k) { return std::find(keys.begin(), keys.end(), k) - keys.begin(); };
+  EXPECT_LT(at("management"), at("routing"));
+  EXPECT_LT(at("routing"), at("workloads"));
+  ASSERT_NE(s.Find("routing"), nullptr);
+  EXPECT_EQ(s.Find("cluster"), nullptr);
+}
+
+}  // namespace planelab
