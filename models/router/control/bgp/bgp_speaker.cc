@@ -742,8 +742,11 @@ void BgpSpeaker::Decide(SimTime now, uint32_t pid) {
     }
   }
   LocEntry& cur = Loc(pid);
+  // The reason follows every decision, also one that keeps the best path (another candidate came
+  // or went): it is reported as of when the changes are taken.
+  cur.reason = next.reason = reason;
   if (cur.attr == next.attr && cur.best == next.best && cur.multipath == next.multipath) return;
-  if (cur.attr != next.attr || cur.best != next.best) best_changed_.emplace_back(pid, reason);
+  if (cur.attr != next.attr || cur.best != next.best) best_changed_.push_back(pid);
   loc_rib_count_ += (next.attr != 0) - (cur.attr != 0);
   next.in_fib = cur.in_fib;
   cur = next;
@@ -938,9 +941,8 @@ std::vector<std::pair<Prefix, std::vector<NextHop>>> BgpSpeaker::TakeForwardingC
 std::vector<std::pair<Prefix, DecisionReason>> BgpSpeaker::TakeBestPathChanges() {
   std::vector<std::pair<Prefix, DecisionReason>> out;
   ++stamp_;
-  // Newest first: a prefix decided several times since the last call reports its last decision.
-  for (auto it = best_changed_.rbegin(); it != best_changed_.rend(); ++it) {
-    if (FirstSight(it->first)) out.emplace_back(in_->prefix(it->first), it->second);
+  for (uint32_t pid : best_changed_) {
+    if (FirstSight(pid)) out.emplace_back(in_->prefix(pid), loc_rib_[pid].reason);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   best_changed_.clear();

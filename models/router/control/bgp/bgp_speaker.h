@@ -301,6 +301,7 @@ class BgpSpeaker {
     uint32_t best = kNone;  // peer index, or kLocal for our own prefixes
     uint32_t multipath = 0;
     uint32_t in_fib = 0;    // multipath set last handed to the FIB, 0: none
+    DecisionReason reason = DecisionReason::kNoPath;  // the step that chose `best`, as of the last decision
   };
   bool Ebgp(const Peer& p) const { return p.config.remote_as != config_.local_as; }
   void SetState(Peer& p, SessionState s) {
@@ -367,7 +368,7 @@ class BgpSpeaker {
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
   std::vector<uint32_t> fib_changed_;
-  std::vector<std::pair<uint32_t, DecisionReason>> best_changed_;  // prefix id, reason; oldest first
+  std::vector<uint32_t> best_changed_;  // prefix ids whose best path changed since TakeBestPathChanges
   bool started_ = false;
   // Scratch space of Decide, kept to avoid an allocation per decision.
   struct Candidate {
