@@ -271,7 +271,7 @@ std::vector<std::string> SpeakerConfig::Validate() const {
   if (hold_time > 65535 * kSec) add("hold_time must be at most 65535s: OPEN carries it in two octets (RFC 4271 §4.2)");
   if (hold_time % kSec != 0) add("hold_time must be whole seconds: OPEN carries seconds (RFC 4271 §4.2)");
   // With a hold time of 0 no KEEPALIVEs are sent (RFC 4271 §4.4): the keepalive is then unused.
-  if (hold_time != 0 && (keepalive <= 0 || keepalive >= hold_time)) {
+  if (hold_time > 0 && (keepalive <= 0 || keepalive >= hold_time)) {
     add("keepalive must be above 0 and below hold_time (RFC 4271 §4.4 suggests a third of it)");
   }
   if (connect_retry <= 0) add("connect_retry must be above 0");
