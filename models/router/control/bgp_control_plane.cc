@@ -391,11 +391,12 @@ void BgpControlPlane::ProgramPending() {
   std::vector<bgp::Action> out;
   core_->FlushPending(Clock::Now(), &out);
   Apply(out);
-  // Why each best path that changed is the best: the decision step, by prefix (RFC 4271 §9.1).
+  // Why each best path that changed is the best: the decision step (RFC 4271 §9.1), with the
+  // prefixes it decided (grouped by step: a fabric's cold start reports a million prefixes).
   auto best = core_->TakeBestPathChanges();
   if (!best.empty()) {
     nlohmann::json reasons = nlohmann::json::object();
-    for (const auto& [prefix, reason] : best) reasons[PrefixText(prefix)] = bgp::ToString(reason);
+    for (const auto& [prefix, reason] : best) reasons[bgp::ToString(reason)].push_back(PrefixText(prefix));
     Emit("bgp.best-path", nlohmann::json({{"changes", best.size()}, {"reasons", std::move(reasons)}}).dump());
   }
   FibChanges changes;
