@@ -2,11 +2,22 @@
 
 #include "models/router/routing_schema.h"
 
+#include <set>
+
 namespace planelab {
 
 using nlohmann::json;
 
 namespace {
+
+const std::set<std::string>& b_fields() {
+  static const std::set<std::string> k = {"keepalive", "hold_time", "connect_retry", "mrai_ebgp", "mrai_ibgp"};
+  return k;
+}
+const std::set<std::string>& d_fields() {
+  static const std::set<std::string> k = {"half_life", "suppress_threshold", "reuse_threshold", "max_suppress"};
+  return k;
+}
 
 void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
   auto dur = &SectionContext::Duration;
@@ -28,19 +39,20 @@ void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
     bs.damping_suppress = d.value("suppress_threshold", bs.damping_suppress);
     bs.damping_reuse = d.value("reuse_threshold", bs.damping_reuse);
     if (d.contains("max_suppress")) bs.damping_max_suppress = dur(d["max_suppress"]);
-    if (bs.damping_reuse >= bs.damping_suppress) {
-      c.Problem("/bgp/damping/reuse_threshold", "the reuse threshold must be below the suppress threshold");
-    }
-    if (bs.damping_half_life <= 0) c.Problem("/bgp/damping/half_life", "the half-life must be longer than zero");
   }
-  // RFC 4271 §4.2: the hold time is zero or at least three seconds.
-  if (bs.hold_time != 0 && bs.hold_time < 3 * kSec) {
-    c.Problem("/bgp/hold_time", "the hold time must be 0 (no keepalives) or at least 3s (RFC 4271 §4.2)");
+  // The speaker states its own rules (RFC 4271 §4.2 hold time, §4.4 keepalive, RFC 2439 damping); each
+  // problem names its setting first, which is where it is reported. AS and identifier are per router and
+  // assigned by the loader, so stand-ins are used here.
+  bgp::SpeakerConfig cfg = BgpSpeakerConfigOf(bs);
+  cfg.local_as = 64512;
+  cfg.router_id = 1;
+  for (const std::string& problem : cfg.Validate()) {
+    bool damping = problem.rfind("damping ", 0) == 0;
+    std::string rest = damping ? problem.substr(8) : problem;
+    std::string field = rest.substr(0, rest.find(' '));
+    bool known = damping ? d_fields().count(field) > 0 : b_fields().count(field) > 0;
+    c.Problem(known ? (damping ? "/bgp/damping/" : "/bgp/") + field : "/bgp", problem);
   }
-  if (bs.hold_time != 0 && (bs.keepalive <= 0 || bs.keepalive >= bs.hold_time)) {
-    c.Problem("/bgp/keepalive", "the keepalive interval must be above zero and below hold_time (one third is usual)");
-  }
-  if (bs.connect_retry <= 0) c.Problem("/bgp/connect_retry", "connect_retry must be longer than zero");
 }
 
 void ParseRouting(SectionContext& c) {
@@ -67,6 +79,30 @@ void ParseRouting(SectionContext& c) {
     c.Problem("/dead_interval", "the dead interval must be longer than hello_interval (RFC 2328 uses 4x)");
   }
 }
+
+}  // namespace
+
+bgp::SpeakerConfig BgpSpeakerConfigOf(const BgpSpec& spec) {
+  bgp::SpeakerConfig cfg;
+  cfg.keepalive = spec.keepalive;
+  cfg.hold_time = spec.hold_time;
+  cfg.connect_retry = spec.connect_retry;
+  cfg.mrai_ebgp = spec.mrai_ebgp;
+  cfg.mrai_ibgp = spec.mrai_ibgp;
+  cfg.multipath = spec.multipath;
+  cfg.mrai_jitter = spec.mrai_jitter;
+  cfg.timer_jitter = spec.timer_jitter;
+  cfg.mrai_withdrawals = spec.mrai_withdrawals;
+  cfg.sender_side_loop_detection = spec.sender_side_loop_detection;
+  cfg.damping.enabled = spec.damping;
+  cfg.damping.half_life = spec.damping_half_life;
+  cfg.damping.suppress_threshold = spec.damping_suppress;
+  cfg.damping.reuse_threshold = spec.damping_reuse;
+  cfg.damping.max_suppress = spec.damping_max_suppress;
+  return cfg;
+}
+
+namespace {
 
 /// Faults of the BGP daemon need BGP to be the routing protocol.
 void CheckRouting(const Scenario& sc, Problems& problems) {

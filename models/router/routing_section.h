@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 
+#include "models/router/control/bgp/bgp_speaker.h"
 #include "sim/scenario/scenario_section.h"
 #include "sim/util/units.h"
 
@@ -58,6 +59,10 @@ struct RoutingSpec {
   SimTime cpu_cost_message = 200 * kUs;
   SimTime cpu_cost_spf = 5 * kMs;
 };
+
+/// The BGP speaker's configuration these settings give (timers, jitter, damping); the caller sets what is per
+/// router (AS, BGP Identifier, jitter seed, interner).
+bgp::SpeakerConfig BgpSpeakerConfigOf(const BgpSpec& spec);
 
 /// The "routing" section: parser, schema fragment and the checks that need the whole scenario.
 ScenarioSection RoutingSection();

@@ -122,3 +122,17 @@ TEST(ScenarioSections, ComposeTheSchemaAndRefuseADuplicateKey) {
 }
 
 }  // namespace planelab
+
+namespace planelab {
+
+// The routing family asks the BGP speaker whether its settings are valid, and reports each problem at its setting.
+TEST(RoutingSection, TheBgpSpeakerJudgesItsSettings) {
+  std::string err = ErrorOf(Minimal(R"(, "routing": {"protocol": "bgp", "bgp": {"hold_time": "9.5s", "keepalive": "3s",
+    "damping": {"reuse_threshold": 7000}}})"));
+  EXPECT_NE(err.find("/routing/bgp/hold_time: hold_time must be whole seconds"), std::string::npos) << err;
+  EXPECT_NE(err.find("/routing/bgp/damping/reuse_threshold: damping reuse_threshold must be below suppress_threshold"),
+            std::string::npos) << err;
+  EXPECT_EQ(ErrorOf(Minimal(R"(, "routing": {"protocol": "bgp", "bgp": {"hold_time": "9s", "keepalive": "3s"}})")), "");
+}
+
+}  // namespace planelab

@@ -96,27 +96,12 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   suppressed_ = AddGauge("bgp_suppressed_routes", "routes", "routes suppressed by flap damping");
   adj_in_ = AddGauge("adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)");
 
-  bgp::SpeakerConfig cfg;
+  bgp::SpeakerConfig cfg = BgpSpeakerConfigOf(spec.bgp);
   cfg.local_as = asn_of(device);
-  cfg.keepalive = spec.bgp.keepalive;
-  cfg.hold_time = spec.bgp.hold_time;
-  cfg.connect_retry = spec.bgp.connect_retry;
-  cfg.mrai_ebgp = spec.bgp.mrai_ebgp;
-  cfg.mrai_ibgp = spec.bgp.mrai_ibgp;
-  cfg.multipath = spec.bgp.multipath;
-  cfg.mrai_jitter = spec.bgp.mrai_jitter;
-  cfg.timer_jitter = spec.bgp.timer_jitter;
-  cfg.mrai_withdrawals = spec.bgp.mrai_withdrawals;
-  cfg.sender_side_loop_detection = spec.bgp.sender_side_loop_detection;
   // The jitter's own stream, derived from the scenario seed and the device: same scenario and
   // seed, same draws, whatever else the run draws.
   cfg.seed = MakeStream(ctx.seed, device + "/bgp-jitter")();
   cfg.defer_flush = true;
-  cfg.damping.enabled = spec.bgp.damping;
-  cfg.damping.half_life = spec.bgp.damping_half_life;
-  cfg.damping.suppress_threshold = spec.bgp.damping_suppress;
-  cfg.damping.reuse_threshold = spec.bgp.damping_reuse;
-  cfg.damping.max_suppress = spec.bgp.damping_max_suppress;
   // One interner per run: every speaker of a fabric refers to the same prefixes and paths.
   auto& shared = ctx.shared["bgp.route-interner"];
   if (!shared) shared = std::make_shared<bgp::RouteInterner>();
