@@ -225,371 +225,425 @@ std::string ParamText(const json& v) {
   return o.str();
 }
 
-void Translate(const json& doc, const ScenarioSections& sections, Scenario* sc, Problems& problems) {
-  auto RunSections = [&](ScenarioSection::Stage stage) {
+/// Reads a schema-checked document into a Scenario, one part of the file at a time, in the order the parts
+/// depend on each other; each model family's section is read by the family's own parser. Problems are
+/// collected, not thrown, so the user sees every problem of a file at once.
+class Translator {
+ public:
+  Translator(const json& doc, const ScenarioSections& sections, Scenario* sc, Problems& problems)
+      : doc(doc), sections(sections), sc(sc), problems(problems) {}
+
+  void Run() {
+    ReadRun();
+    ReadTopology();  // generators, then the families that add devices (the cluster), then explicit devices
+    IndexDevices();
+    ReadManagement();
+    RunSections(ScenarioSection::Stage::kSettings);  // the families' settings, now that the topology is known
+    ReadWorkloads();
+    ReadFaults();
+    ReadExpectations();
+    CheckSections();
+  }
+
+ private:
+  void RunSections(ScenarioSection::Stage stage) {
     for (const auto& section : sections.all()) {
       if (section.stage != stage || !doc.contains(section.key)) continue;
       SectionContext ctx(doc[section.key], "/" + JsonPointerEscape(section.key), doc, *sc, problems);
       section.parse(ctx);
     }
-  };
-  sc->name = doc["name"];
-  sc->description = doc.value("description", "");
-  sc->seed = doc.value("seed", 1ULL);
-  sc->duration = Dur(doc["duration"]);
-  if (doc.contains("sample_interval")) sc->sample_interval = Dur(doc["sample_interval"]);
-  if (sc->duration <= 0) problems.Add("/duration", "the duration must be longer than zero");
-  if (sc->sample_interval <= 0) problems.Add("/sample_interval", "the sample interval must be longer than zero");
-  else if (sc->duration / sc->sample_interval > 10000000) {
-    problems.Add("/sample_interval", "more than 10 million samples per series; use a longer sample_interval");
   }
 
-  const json& topo = doc["topology"];
-  LinkSpec link_defaults;
-  if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &link_defaults);
-  if (topo.contains("generate")) {
-    for (size_t i = 0; i < topo["generate"].size(); ++i) {
-      const json& g = topo["generate"][i];
-      GeneratorSpec gs;
-      gs.pointer = "/topology/generate/" + std::to_string(i);
-      gs.kind = g["kind"];
-      gs.routers = g.value("routers", 0);
-      gs.spines = g.value("spines", g.value("transits", 0));
-      gs.leaves = g.value("leaves", g.value("stubs", 0));
-      gs.hosts_per_router = g.value("hosts_per_router", g.value("hosts_per_leaf", 0));
-      gs.prefix = g.value("prefix", "");
-      gs.asn_base = g.value("asn_base", 0u);
-      gs.link = link_defaults;
-      if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
-      if (gs.kind == "clique" && gs.routers > 200) {
-        problems.Add(gs.pointer + "/routers", "a clique of " + std::to_string(gs.routers) +
-                                                  " routers has too many links; at most 200 routers");
-        gs.routers = 0;
-      }
-      if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star" || gs.kind == "clique") && gs.routers == 0) {
-        problems.Add(gs.pointer, "generator \"" + gs.kind + "\" needs \"routers\" (how many routers, at least 1)");
-      }
-      if (gs.kind == "leaf-spine" && (gs.spines == 0 || gs.leaves == 0)) {
-        problems.Add(gs.pointer, "generator \"leaf-spine\" needs \"spines\" and \"leaves\" (k spines x n leaves)");
-      }
-      if (gs.kind == "leaf-spine" && g.contains("routers")) {
-        problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring, star and clique; leaf-spine takes \"spines\" and \"leaves\"");
-      }
-      sc->generators.push_back(gs);
-      if (gs.kind == "internet" && (gs.spines == 0 || gs.leaves == 0)) {
-        problems.Add(gs.pointer, "generator \"internet\" needs \"transits\" and \"stubs\" (transit ASes and dual-homed stub ASes)");
-      }
-      bool complete = (gs.kind == "leaf-spine" || gs.kind == "internet") ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
-      if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
-    }
-  }
-  // Families that add devices and links (the cluster) come after the generators, before explicit devices.
-  RunSections(ScenarioSection::Stage::kTopology);
-  size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
-  if (topo.contains("devices")) {
-    for (const auto& d : topo["devices"]) {
-      DeviceSpec ds;
-      ds.id = d["id"];
-      ds.kind = d["kind"];
-      ds.managed = d.value("managed", ds.kind == "router");
-      ds.asn = d.value("asn", 0u);
-      if (d.contains("pos")) ds.pos = std::make_pair(d["pos"][0].get<double>(), d["pos"][1].get<double>());
-      if (ds.asn != 0 && ds.kind != "router") {
-        problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
-                     "only routers have an AS number");
-      }
-      ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
-      if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
-      for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
-      sc->devices.push_back(ds);
-    }
-  }
-  if (topo.contains("links")) {
-    for (const auto& l : topo["links"]) {
-      LinkSpec ls = link_defaults;
-      ls.a = l["a"];
-      ls.b = l["b"];
-      ls.id = l.value("id", ls.a + "-" + ls.b);
-      ApplyLinkParams(l, &ls);
-      sc->links.push_back(ls);
-    }
-  }
-  if (topo.contains("groups")) {
-    for (auto it = topo["groups"].begin(); it != topo["groups"].end(); ++it) {
-      for (const auto& m : it.value()) sc->groups[it.key()].push_back(m);
-    }
-  }
-  if (sc->devices.empty() && sc->generators.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
-  for (const auto& l : sc->links) {
-    auto q = ParseQueueSize(l.queue.size);
-    if (!q) problems.Add("/topology", "link \"" + l.id + "\": " + q.error);
-  }
-
-  // Topology checks: duplicates, dangling links, unreachable hosts. Generated entries come first,
-  // so shift pointers of explicit entries back to where they are written.
-  {
-    Topology t(sc->devices, sc->links);
-    for (auto issue : t.Validate()) {
-      auto fix = [&](const std::string& prefix, size_t offset) {
-        if (issue.pointer.rfind(prefix, 0) != 0) return;
-        size_t start = prefix.size(), end = issue.pointer.find('/', start);
-        size_t idx = std::stoul(issue.pointer.substr(start, end - start));
-        std::string rest = end == std::string::npos ? "" : issue.pointer.substr(end);
-        issue.pointer = idx < offset ? "/topology/generate" : prefix + std::to_string(idx - offset) + rest;
-      };
-      fix("/topology/devices/", generated_devices);
-      fix("/topology/links/", generated_links);
-      problems.Add(issue.pointer, issue.message);
-    }
-  }
-  // Routers without an AS number get private ones (RFC 6996), unique, in declaration order.
-  {
-    std::set<uint32_t> used;
-    for (const auto& d : sc->devices) if (d.asn) used.insert(d.asn);
-    uint32_t next = 64512;
-    for (auto& d : sc->devices) {
-      if (d.kind != "router" || d.asn) continue;
-      while (used.count(next)) ++next;
-      d.asn = next;
-      used.insert(next);
-    }
-  }
-  std::map<std::string, const DeviceSpec*> by_id;
-  for (const auto& d : sc->devices) by_id.emplace(d.id, &d);
-  for (const auto& [g, members] : sc->groups) {
-    for (const auto& m : members) {
-      if (!by_id.count(m)) problems.Add("/topology/groups/" + g, "group \"" + g + "\" names \"" + m + "\", which is not a device");
+  /// The run's identity and clock: name, seed, duration, sampling.
+  void ReadRun() {
+    sc->name = doc["name"];
+    sc->description = doc.value("description", "");
+    sc->seed = doc.value("seed", 1ULL);
+    sc->duration = Dur(doc["duration"]);
+    if (doc.contains("sample_interval")) sc->sample_interval = Dur(doc["sample_interval"]);
+    if (sc->duration <= 0) problems.Add("/duration", "the duration must be longer than zero");
+    if (sc->sample_interval <= 0) problems.Add("/sample_interval", "the sample interval must be longer than zero");
+    else if (sc->duration / sc->sample_interval > 10000000) {
+      problems.Add("/sample_interval", "more than 10 million samples per series; use a longer sample_interval");
     }
   }
 
-  if (doc.contains("management")) {
-    const json& m = doc["management"];
-    ManagementSpec& ms = sc->management;
-    ms.enabled = m.value("enabled", true);
-    ms.station = m.value("station", ms.station);
-    if (m.contains("oob_rate")) ms.oob_rate_bps = *ParseBitRate(m["oob_rate"].get<std::string>()).value;
-    if (m.contains("oob_delay")) ms.oob_delay = Dur(m["oob_delay"]);
-    if (m.contains("poll_interval")) ms.poll_interval = Dur(m["poll_interval"]);
-    if (m.contains("poll_timeout")) ms.poll_timeout = Dur(m["poll_timeout"]);
-    if (ms.poll_interval <= 0) problems.Add("/management/poll_interval", "the poll interval must be longer than zero");
-    if (ms.poll_timeout <= 0 || ms.poll_timeout >= ms.poll_interval) {
-      problems.Add("/management/poll_timeout", "the poll timeout must be longer than zero and shorter than poll_interval (" +
-                                                    FormatDuration(ms.poll_interval) + ")");
+  /// Devices and links: generated, then the families' (the cluster), then explicit ones; groups; topology checks;
+  /// private AS numbers for routers without one.
+  void ReadTopology() {
+    const json& topo = doc["topology"];
+    LinkSpec link_defaults;
+    if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &link_defaults);
+    if (topo.contains("generate")) {
+      for (size_t i = 0; i < topo["generate"].size(); ++i) {
+        const json& g = topo["generate"][i];
+        GeneratorSpec gs;
+        gs.pointer = "/topology/generate/" + std::to_string(i);
+        gs.kind = g["kind"];
+        gs.routers = g.value("routers", 0);
+        gs.spines = g.value("spines", g.value("transits", 0));
+        gs.leaves = g.value("leaves", g.value("stubs", 0));
+        gs.hosts_per_router = g.value("hosts_per_router", g.value("hosts_per_leaf", 0));
+        gs.prefix = g.value("prefix", "");
+        gs.asn_base = g.value("asn_base", 0u);
+        gs.link = link_defaults;
+        if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
+        if (gs.kind == "clique" && gs.routers > 200) {
+          problems.Add(gs.pointer + "/routers", "a clique of " + std::to_string(gs.routers) +
+                                                    " routers has too many links; at most 200 routers");
+          gs.routers = 0;
+        }
+        if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star" || gs.kind == "clique") && gs.routers == 0) {
+          problems.Add(gs.pointer, "generator \"" + gs.kind + "\" needs \"routers\" (how many routers, at least 1)");
+        }
+        if (gs.kind == "leaf-spine" && (gs.spines == 0 || gs.leaves == 0)) {
+          problems.Add(gs.pointer, "generator \"leaf-spine\" needs \"spines\" and \"leaves\" (k spines x n leaves)");
+        }
+        if (gs.kind == "leaf-spine" && g.contains("routers")) {
+          problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring, star and clique; leaf-spine takes \"spines\" and \"leaves\"");
+        }
+        sc->generators.push_back(gs);
+        if (gs.kind == "internet" && (gs.spines == 0 || gs.leaves == 0)) {
+          problems.Add(gs.pointer, "generator \"internet\" needs \"transits\" and \"stubs\" (transit ASes and dual-homed stub ASes)");
+        }
+        bool complete = (gs.kind == "leaf-spine" || gs.kind == "internet") ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
+        if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
+      }
+    }
+    // Families that add devices and links (the cluster) come after the generators, before explicit devices.
+    RunSections(ScenarioSection::Stage::kTopology);
+    size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
+    if (topo.contains("devices")) {
+      for (const auto& d : topo["devices"]) {
+        DeviceSpec ds;
+        ds.id = d["id"];
+        ds.kind = d["kind"];
+        ds.managed = d.value("managed", ds.kind == "router");
+        ds.asn = d.value("asn", 0u);
+        if (d.contains("pos")) ds.pos = std::make_pair(d["pos"][0].get<double>(), d["pos"][1].get<double>());
+        if (ds.asn != 0 && ds.kind != "router") {
+          problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
+                       "only routers have an AS number");
+        }
+        ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
+        if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
+        for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
+        sc->devices.push_back(ds);
+      }
+    }
+    if (topo.contains("links")) {
+      for (const auto& l : topo["links"]) {
+        LinkSpec ls = link_defaults;
+        ls.a = l["a"];
+        ls.b = l["b"];
+        ls.id = l.value("id", ls.a + "-" + ls.b);
+        ApplyLinkParams(l, &ls);
+        sc->links.push_back(ls);
+      }
+    }
+    if (topo.contains("groups")) {
+      for (auto it = topo["groups"].begin(); it != topo["groups"].end(); ++it) {
+        for (const auto& m : it.value()) sc->groups[it.key()].push_back(m);
+      }
+    }
+    if (sc->devices.empty() && sc->generators.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
+    for (const auto& l : sc->links) {
+      auto q = ParseQueueSize(l.queue.size);
+      if (!q) problems.Add("/topology", "link \"" + l.id + "\": " + q.error);
+    }
+
+    // Topology checks: duplicates, dangling links, unreachable hosts. Generated entries come first,
+    // so shift pointers of explicit entries back to where they are written.
+    {
+      Topology t(sc->devices, sc->links);
+      for (auto issue : t.Validate()) {
+        auto fix = [&](const std::string& prefix, size_t offset) {
+          if (issue.pointer.rfind(prefix, 0) != 0) return;
+          size_t start = prefix.size(), end = issue.pointer.find('/', start);
+          size_t idx = std::stoul(issue.pointer.substr(start, end - start));
+          std::string rest = end == std::string::npos ? "" : issue.pointer.substr(end);
+          issue.pointer = idx < offset ? "/topology/generate" : prefix + std::to_string(idx - offset) + rest;
+        };
+        fix("/topology/devices/", generated_devices);
+        fix("/topology/links/", generated_links);
+        problems.Add(issue.pointer, issue.message);
+      }
+    }
+    // Routers without an AS number get private ones (RFC 6996), unique, in declaration order.
+    {
+      std::set<uint32_t> used;
+      for (const auto& d : sc->devices) if (d.asn) used.insert(d.asn);
+      uint32_t next = 64512;
+      for (auto& d : sc->devices) {
+        if (d.kind != "router" || d.asn) continue;
+        while (used.count(next)) ++next;
+        d.asn = next;
+        used.insert(next);
+      }
     }
   }
-  if (sc->management.enabled) sc->groups["monitors"].push_back(sc->management.station);
-  if (sc->management.enabled && by_id.count(sc->management.station)) {
-    problems.Add("/management/station", "the station id \"" + sc->management.station +
-                                            "\" is already a device id; choose another name for the monitoring station");
-  }
-  // The model families' settings, now that the topology is known.
-  RunSections(ScenarioSection::Stage::kSettings);
 
-  auto ids_of_kind = [&](const std::string& kind) {
+  /// Devices by id, for cross-references; groups must name devices.
+  void IndexDevices() {
+    for (const auto& d : sc->devices) by_id.emplace(d.id, &d);
+    for (const auto& [g, members] : sc->groups) {
+      for (const auto& m : members) {
+        if (!by_id.count(m)) problems.Add("/topology/groups/" + g, "group \"" + g + "\" names \"" + m + "\", which is not a device");
+      }
+    }
+  }
+
+  /// The out-of-band management network and its monitoring station.
+  void ReadManagement() {
+    if (doc.contains("management")) {
+      const json& m = doc["management"];
+      ManagementSpec& ms = sc->management;
+      ms.enabled = m.value("enabled", true);
+      ms.station = m.value("station", ms.station);
+      if (m.contains("oob_rate")) ms.oob_rate_bps = *ParseBitRate(m["oob_rate"].get<std::string>()).value;
+      if (m.contains("oob_delay")) ms.oob_delay = Dur(m["oob_delay"]);
+      if (m.contains("poll_interval")) ms.poll_interval = Dur(m["poll_interval"]);
+      if (m.contains("poll_timeout")) ms.poll_timeout = Dur(m["poll_timeout"]);
+      if (ms.poll_interval <= 0) problems.Add("/management/poll_interval", "the poll interval must be longer than zero");
+      if (ms.poll_timeout <= 0 || ms.poll_timeout >= ms.poll_interval) {
+        problems.Add("/management/poll_timeout", "the poll timeout must be longer than zero and shorter than poll_interval (" +
+                                                      FormatDuration(ms.poll_interval) + ")");
+      }
+    }
+    if (sc->management.enabled) sc->groups["monitors"].push_back(sc->management.station);
+    if (sc->management.enabled && by_id.count(sc->management.station)) {
+      problems.Add("/management/station", "the station id \"" + sc->management.station +
+                                              "\" is already a device id; choose another name for the monitoring station");
+    }
+  }
+
+  /// Up to ten device ids of a kind (any kind when empty), for messages that list what is allowed.
+  std::string IdsOfKind(const std::string& kind) const {
     std::vector<std::string> ids;
     for (const auto& d : sc->devices) {
       if (kind.empty() || d.kind == kind) ids.push_back(d.id);
       if (ids.size() == 10) { ids.push_back("..."); break; }
     }
     return JoinStrings(ids);
-  };
-  auto device_of_kind = [&](const std::string& pointer, const std::string& id, const std::string& kind) {
+  }
+
+  /// A cross-reference to a device (of `kind`, when given); reports at `pointer` what exists instead.
+  bool DeviceOfKind(const std::string& pointer, const std::string& id, const std::string& kind) {
     auto it = by_id.find(id);
     if (it == by_id.end()) {
       problems.Add(pointer, "\"" + id + "\" is not a device of the topology; " +
-                                (kind.empty() ? "devices" : kind + "s") + ": " + ids_of_kind(kind));
+                                (kind.empty() ? "devices" : kind + "s") + ": " + IdsOfKind(kind));
       return false;
     }
     if (!kind.empty() && it->second->kind != kind) {
-      problems.Add(pointer, "\"" + id + "\" is a " + it->second->kind + "; this needs a " + kind + " (" + ids_of_kind(kind) + ")");
+      problems.Add(pointer, "\"" + id + "\" is a " + it->second->kind + "; this needs a " + kind + " (" + IdsOfKind(kind) + ")");
       return false;
     }
     return true;
-  };
+  }
 
-  if (doc.contains("workloads")) {
-    Topology t(sc->devices, sc->links);
-    for (size_t i = 0; i < doc["workloads"].size(); ++i) {
-      const json& w = doc["workloads"][i];
-      std::string at = "/workloads/" + std::to_string(i);
-      WorkloadSpec ws;
-      ws.id = w.value("id", "w" + std::to_string(i + 1));
-      ws.protocol = w.value("protocol", "udp");
-      ws.client = w["client"];
-      ws.server = w["server"];
-      ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
-      if (w.contains("request_size")) ws.request_bytes = *ParseBytes(w["request_size"].get<std::string>()).value;
-      if (w.contains("response_size")) ws.response_bytes = *ParseBytes(w["response_size"].get<std::string>()).value;
-      if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
-      if (w.contains("start")) ws.start = Dur(w["start"]);
-      if (w.contains("stop")) ws.stop = Dur(w["stop"]);
-      bool ok = device_of_kind(at + "/client", ws.client, "host") & device_of_kind(at + "/server", ws.server, "host");
-      if (ok && ws.client == ws.server) problems.Add(at + "/server", "client and server are the same host; pick another server");
-      if (ok && !t.Connected(ws.client, ws.server)) {
-        problems.Add(at, "\"" + ws.client + "\" cannot reach \"" + ws.server + "\": they are in different parts of the topology");
+  /// Request/response workloads between hosts.
+  void ReadWorkloads() {
+    if (doc.contains("workloads")) {
+      Topology t(sc->devices, sc->links);
+      for (size_t i = 0; i < doc["workloads"].size(); ++i) {
+        const json& w = doc["workloads"][i];
+        std::string at = "/workloads/" + std::to_string(i);
+        WorkloadSpec ws;
+        ws.id = w.value("id", "w" + std::to_string(i + 1));
+        ws.protocol = w.value("protocol", "udp");
+        ws.client = w["client"];
+        ws.server = w["server"];
+        ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
+        if (w.contains("request_size")) ws.request_bytes = *ParseBytes(w["request_size"].get<std::string>()).value;
+        if (w.contains("response_size")) ws.response_bytes = *ParseBytes(w["response_size"].get<std::string>()).value;
+        if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
+        if (w.contains("start")) ws.start = Dur(w["start"]);
+        if (w.contains("stop")) ws.stop = Dur(w["stop"]);
+        bool ok = DeviceOfKind(at + "/client", ws.client, "host") & DeviceOfKind(at + "/server", ws.server, "host");
+        if (ok && ws.client == ws.server) problems.Add(at + "/server", "client and server are the same host; pick another server");
+        if (ok && !t.Connected(ws.client, ws.server)) {
+          problems.Add(at, "\"" + ws.client + "\" cannot reach \"" + ws.server + "\": they are in different parts of the topology");
+        }
+        if (ws.rate_pps <= 0 || ws.rate_pps > 1e6) problems.Add(at + "/rate", "the rate must be above 0 and at most 1Mpps");
+        if (ws.request_bytes < 16 || ws.request_bytes > 65000) {
+          problems.Add(at + "/request_size", "request_size must be between 16B (the request header) and 65000B");
+        }
+        if (ws.response_bytes < 16 || ws.response_bytes > 10000000) {
+          problems.Add(at + "/response_size", "response_size must be between 16B and 10MB");
+        }
+        if (ws.protocol == "udp" && ws.response_bytes > 65000) {
+          problems.Add(at + "/response_size", "a UDP response must fit in one datagram (at most 65000B); use \"protocol\": \"tcp\"");
+        }
+        if (ws.timeout <= 0) problems.Add(at + "/timeout", "the timeout must be longer than zero");
+        if (ws.start >= sc->duration) problems.Add(at + "/start", "the workload starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
+        if (ws.stop && *ws.stop <= ws.start) problems.Add(at + "/stop", "stop must come after start");
+        for (const auto& other : sc->workloads) {
+          if (other.id == ws.id) problems.Add(at + "/id", "duplicate workload id \"" + ws.id + "\"");
+        }
+        ws.port = static_cast<uint16_t>(7000 + i);
+        sc->workloads.push_back(ws);
       }
-      if (ws.rate_pps <= 0 || ws.rate_pps > 1e6) problems.Add(at + "/rate", "the rate must be above 0 and at most 1Mpps");
-      if (ws.request_bytes < 16 || ws.request_bytes > 65000) {
-        problems.Add(at + "/request_size", "request_size must be between 16B (the request header) and 65000B");
-      }
-      if (ws.response_bytes < 16 || ws.response_bytes > 10000000) {
-        problems.Add(at + "/response_size", "response_size must be between 16B and 10MB");
-      }
-      if (ws.protocol == "udp" && ws.response_bytes > 65000) {
-        problems.Add(at + "/response_size", "a UDP response must fit in one datagram (at most 65000B); use \"protocol\": \"tcp\"");
-      }
-      if (ws.timeout <= 0) problems.Add(at + "/timeout", "the timeout must be longer than zero");
-      if (ws.start >= sc->duration) problems.Add(at + "/start", "the workload starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
-      if (ws.stop && *ws.stop <= ws.start) problems.Add(at + "/stop", "stop must come after start");
-      for (const auto& other : sc->workloads) {
-        if (other.id == ws.id) problems.Add(at + "/id", "duplicate workload id \"" + ws.id + "\"");
-      }
-      ws.port = static_cast<uint16_t>(7000 + i);
-      sc->workloads.push_back(ws);
     }
   }
 
-  std::set<std::string> link_ids;
-  for (const auto& l : sc->links) link_ids.insert(l.id);
-  if (doc.contains("faults")) {
-    for (size_t i = 0; i < doc["faults"].size(); ++i) {
-      const json& f = doc["faults"][i];
-      std::string at = "/faults/" + std::to_string(i);
-      FaultSpec fs;
-      fs.pointer = at;
-      fs.at = Dur(f["at"]);
-      if (f.contains("until")) fs.until = Dur(f["until"]);
-      fs.target = f["target"];
-      fs.kind = f["kind"];
-      if (f.contains("params")) {
-        for (auto it = f["params"].begin(); it != f["params"].end(); ++it) fs.params[it.key()] = ParamText(it.value());
-      }
-      const FaultKind* kind = FindFaultKind(fs.kind);
-      if (!kind) {
-        std::vector<std::string> names;
-        for (const auto& k : FaultCatalog()) names.push_back(k.name);
-        problems.Add(at + "/kind", "unknown fault kind \"" + fs.kind + "\"; known kinds: " + JoinStrings(names) +
-                                       " (see `planelab faults`)");
-      } else {
-        if (kind->target == "link") {
-          if (!link_ids.count(fs.target)) {
-            std::vector<std::string> some;
-            for (const auto& l : sc->links) {
-              some.push_back(l.id);
-              if (some.size() == 8) { some.push_back("..."); break; }
-            }
-            problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets a link, and \"" + fs.target +
-                                             "\" is not a link id (link ids are \"a-b\" unless given); links: " +
-                                             JoinStrings(some));
-          }
-        } else if (kind->target == "router") {
-          device_of_kind(at + "/target", fs.target, "router");
-        } else if (kind->target == "device") {
-          bool is_station = sc->management.enabled && fs.target == sc->management.station;
-          if (!is_station) {
-            auto it = by_id.find(fs.target);
-            if (it == by_id.end()) {
-              problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
-            } else if (it->second->kind != "router" || !it->second->managed) {
-              problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
-            }
-          }
-          if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
-        } else {
-          device_of_kind(at + "/target", fs.target, kind->target);
+  /// The fault timeline: each fault's kind, target and parameters.
+  void ReadFaults() {
+    std::set<std::string> link_ids;
+    for (const auto& l : sc->links) link_ids.insert(l.id);
+    if (doc.contains("faults")) {
+      for (size_t i = 0; i < doc["faults"].size(); ++i) {
+        const json& f = doc["faults"][i];
+        std::string at = "/faults/" + std::to_string(i);
+        FaultSpec fs;
+        fs.pointer = at;
+        fs.at = Dur(f["at"]);
+        if (f.contains("until")) fs.until = Dur(f["until"]);
+        fs.target = f["target"];
+        fs.kind = f["kind"];
+        if (f.contains("params")) {
+          for (auto it = f["params"].begin(); it != f["params"].end(); ++it) fs.params[it.key()] = ParamText(it.value());
         }
-        if (fs.kind == "store-partition" && fs.params.count("from")) {
-          for (const auto& member : FaultParamList(fs.params["from"])) {
-            device_of_kind(at + "/params/from", member, "store-member");
-          }
-        }
-        if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
-          device_of_kind(at + "/params/peer", fs.params["peer"], "router");
-        }
-        if (fs.kind == "link-flap") {
-          SimTime period = ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0);
-          SimTime down = ParseDuration(FaultParamOr(*kind, fs.params, "down_for")).value.value_or(0);
-          if (down <= 0 || down >= period) problems.Add(at + "/params/down_for", "down_for must be above zero and shorter than period");
-        }
-        if (fs.kind == "bgp-session-flap" &&
-            ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0) <= 0) {
-          problems.Add(at + "/params/period", "the period must be longer than zero");
-        }
-        for (const auto& [name, value] : fs.params) {
-          std::string param_problem = CheckFaultParams(*kind, {{name, value}});
-          if (!param_problem.empty()) problems.Add(at + "/params/" + JsonPointerEscape(name), param_problem);
-        }
-      }
-      if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
-      if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
-      sc->faults.push_back(fs);
-    }
-  }
-
-  if (doc.contains("expectations")) {
-    std::set<std::string> ids;
-    for (size_t i = 0; i < doc["expectations"].size(); ++i) {
-      const json& e = doc["expectations"][i];
-      std::string at = "/expectations/" + std::to_string(i);
-      ExpectationSpec es;
-      es.pointer = at;
-      es.id = e["id"];
-      es.device = e.value("device", "");
-      es.group = e.value("group", "");
-      es.plane = e["plane"];
-      es.metric = e["metric"];
-      if (e.contains("from")) es.from = Dur(e["from"]);
-      if (e.contains("to")) es.to = Dur(e["to"]);
-      es.stat = e.value("stat", es.metric.rfind("health.", 0) == 0 ? "fraction" : "mean");
-      es.op = e.value("op", ">=");
-      es.state = e.value("state", "");
-      if (!e.contains("bound")) problems.Add(at, "missing required property \"bound\" (the number the observed value is compared with)");
-      es.bound = e.value("bound", 0.0);
-      if (!ids.insert(es.id).second) problems.Add(at + "/id", "duplicate expectation id \"" + es.id + "\"");
-      if (es.device.empty() == es.group.empty()) {
-        problems.Add(at, "give exactly one of \"device\" or \"group\"");
-      }
-      std::vector<std::string> members;
-      if (!es.device.empty()) {
-        if (sc->management.enabled && es.device == sc->management.station) members.push_back(es.device);
-        else if (device_of_kind(at + "/device", es.device, "")) members.push_back(es.device);
-      } else if (!es.group.empty()) {
-        auto g = sc->groups.find(es.group);
-        if (g == sc->groups.end()) {
+        const FaultKind* kind = FindFaultKind(fs.kind);
+        if (!kind) {
           std::vector<std::string> names;
-          for (const auto& [n, _] : sc->groups) names.push_back(n);
-          problems.Add(at + "/group", "unknown group \"" + es.group + "\"; groups: " + JoinStrings(names));
+          for (const auto& k : FaultCatalog()) names.push_back(k.name);
+          problems.Add(at + "/kind", "unknown fault kind \"" + fs.kind + "\"; known kinds: " + JoinStrings(names) +
+                                         " (see `planelab faults`)");
         } else {
-          members = g->second;
-        }
-      }
-      for (const auto& m : members) {
-        std::string kind = (sc->management.enabled && m == sc->management.station) ? "monitor" : by_id.count(m) ? by_id[m]->kind : "";
-        if (!KindHasMetric(kind, es.plane, es.metric)) {
-          std::vector<std::string> names = {"health.actual", "health.reported"};
-          if (const DeviceKindDoc* k = FindDeviceKind(kind)) {
-            for (const auto& md : k->metrics) if (md.plane == es.plane) names.push_back(md.name);
+          if (kind->target == "link") {
+            if (!link_ids.count(fs.target)) {
+              std::vector<std::string> some;
+              for (const auto& l : sc->links) {
+                some.push_back(l.id);
+                if (some.size() == 8) { some.push_back("..."); break; }
+              }
+              problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets a link, and \"" + fs.target +
+                                               "\" is not a link id (link ids are \"a-b\" unless given); links: " +
+                                               JoinStrings(some));
+            }
+          } else if (kind->target == "router") {
+            DeviceOfKind(at + "/target", fs.target, "router");
+          } else if (kind->target == "device") {
+            bool is_station = sc->management.enabled && fs.target == sc->management.station;
+            if (!is_station) {
+              auto it = by_id.find(fs.target);
+              if (it == by_id.end()) {
+                problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
+              } else if (it->second->kind != "router" || !it->second->managed) {
+                problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
+              }
+            }
+            if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+          } else {
+            DeviceOfKind(at + "/target", fs.target, kind->target);
           }
-          problems.Add(at + "/metric", "a " + kind + "'s " + es.plane + " plane has no metric \"" + es.metric +
-                                           "\"; it has: " + JoinStrings(names));
-          break;
+          if (fs.kind == "store-partition" && fs.params.count("from")) {
+            for (const auto& member : FaultParamList(fs.params["from"])) {
+              DeviceOfKind(at + "/params/from", member, "store-member");
+            }
+          }
+          if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
+            DeviceOfKind(at + "/params/peer", fs.params["peer"], "router");
+          }
+          if (fs.kind == "link-flap") {
+            SimTime period = ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0);
+            SimTime down = ParseDuration(FaultParamOr(*kind, fs.params, "down_for")).value.value_or(0);
+            if (down <= 0 || down >= period) problems.Add(at + "/params/down_for", "down_for must be above zero and shorter than period");
+          }
+          if (fs.kind == "bgp-session-flap" &&
+              ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0) <= 0) {
+            problems.Add(at + "/params/period", "the period must be longer than zero");
+          }
+          for (const auto& [name, value] : fs.params) {
+            std::string param_problem = CheckFaultParams(*kind, {{name, value}});
+            if (!param_problem.empty()) problems.Add(at + "/params/" + JsonPointerEscape(name), param_problem);
+          }
         }
+        if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
+        if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
+        sc->faults.push_back(fs);
       }
-      bool health = es.metric.rfind("health.", 0) == 0;
-      if (health && (es.stat != "fraction" || es.state.empty())) {
-        problems.Add(at, "a health expectation needs \"stat\": \"fraction\" and a \"state\" (up, degraded, down, unknown, absent)");
-      }
-      if (!health && es.stat == "fraction") problems.Add(at + "/stat", "\"fraction\" is for health.actual and health.reported");
-      SimTime to = es.to.value_or(sc->duration);
-      if (es.from >= to) problems.Add(at + "/from", "the window is empty: from must come before to");
-      if (to > sc->duration) problems.Add(at + "/to", "the window ends after the run (" + FormatDuration(sc->duration) + ")");
-      sc->expectations.push_back(es);
     }
   }
-  for (const auto& section : sections.all()) {
-    if (section.check) section.check(*sc, problems);
+
+  /// Expectations: metrics of planes of devices or groups over windows.
+  void ReadExpectations() {
+    if (doc.contains("expectations")) {
+      std::set<std::string> ids;
+      for (size_t i = 0; i < doc["expectations"].size(); ++i) {
+        const json& e = doc["expectations"][i];
+        std::string at = "/expectations/" + std::to_string(i);
+        ExpectationSpec es;
+        es.pointer = at;
+        es.id = e["id"];
+        es.device = e.value("device", "");
+        es.group = e.value("group", "");
+        es.plane = e["plane"];
+        es.metric = e["metric"];
+        if (e.contains("from")) es.from = Dur(e["from"]);
+        if (e.contains("to")) es.to = Dur(e["to"]);
+        es.stat = e.value("stat", es.metric.rfind("health.", 0) == 0 ? "fraction" : "mean");
+        es.op = e.value("op", ">=");
+        es.state = e.value("state", "");
+        if (!e.contains("bound")) problems.Add(at, "missing required property \"bound\" (the number the observed value is compared with)");
+        es.bound = e.value("bound", 0.0);
+        if (!ids.insert(es.id).second) problems.Add(at + "/id", "duplicate expectation id \"" + es.id + "\"");
+        if (es.device.empty() == es.group.empty()) {
+          problems.Add(at, "give exactly one of \"device\" or \"group\"");
+        }
+        std::vector<std::string> members;
+        if (!es.device.empty()) {
+          if (sc->management.enabled && es.device == sc->management.station) members.push_back(es.device);
+          else if (DeviceOfKind(at + "/device", es.device, "")) members.push_back(es.device);
+        } else if (!es.group.empty()) {
+          auto g = sc->groups.find(es.group);
+          if (g == sc->groups.end()) {
+            std::vector<std::string> names;
+            for (const auto& [n, _] : sc->groups) names.push_back(n);
+            problems.Add(at + "/group", "unknown group \"" + es.group + "\"; groups: " + JoinStrings(names));
+          } else {
+            members = g->second;
+          }
+        }
+        for (const auto& m : members) {
+          std::string kind = (sc->management.enabled && m == sc->management.station) ? "monitor" : by_id.count(m) ? by_id[m]->kind : "";
+          if (!KindHasMetric(kind, es.plane, es.metric)) {
+            std::vector<std::string> names = {"health.actual", "health.reported"};
+            if (const DeviceKindDoc* k = FindDeviceKind(kind)) {
+              for (const auto& md : k->metrics) if (md.plane == es.plane) names.push_back(md.name);
+            }
+            problems.Add(at + "/metric", "a " + kind + "'s " + es.plane + " plane has no metric \"" + es.metric +
+                                             "\"; it has: " + JoinStrings(names));
+            break;
+          }
+        }
+        bool health = es.metric.rfind("health.", 0) == 0;
+        if (health && (es.stat != "fraction" || es.state.empty())) {
+          problems.Add(at, "a health expectation needs \"stat\": \"fraction\" and a \"state\" (up, degraded, down, unknown, absent)");
+        }
+        if (!health && es.stat == "fraction") problems.Add(at + "/stat", "\"fraction\" is for health.actual and health.reported");
+        SimTime to = es.to.value_or(sc->duration);
+        if (es.from >= to) problems.Add(at + "/from", "the window is empty: from must come before to");
+        if (to > sc->duration) problems.Add(at + "/to", "the window ends after the run (" + FormatDuration(sc->duration) + ")");
+        sc->expectations.push_back(es);
+      }
+    }
   }
-}
+
+  /// The families' checks that need the whole scenario.
+  void CheckSections() {
+    for (const auto& section : sections.all()) {
+      if (section.check) section.check(*sc, problems);
+    }
+  }
+
+  const json& doc;
+  const ScenarioSections& sections;
+  Scenario* sc;
+  Problems& problems;
+  std::map<std::string, const DeviceSpec*> by_id;
+};
 
 }  // namespace
 
@@ -621,7 +675,7 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
   Scenario sc;
   sc.path = path;
   sc.text = text;
-  Translate(doc, sections, &sc, problems);
+  Translator(doc, sections, &sc, problems).Run();
   problems.ThrowIfAny();
   return sc;
 }
