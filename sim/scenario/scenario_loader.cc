@@ -666,6 +666,16 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
     ScenarioProblem p{path, line, "", "not valid JSON at column " + std::to_string(col) + ": " +
                                           (pos == std::string::npos ? what : what.substr(pos))};
     throw ScenarioError({p});
+  } catch (const json::out_of_range& e) {
+    // The lexer refuses a number no double can hold (out_of_range.406, "number overflow parsing '1e400'").
+    std::string what = e.what(), number;
+    auto q1 = what.find('\''), q2 = q1 == std::string::npos ? q1 : what.find('\'', q1 + 1);
+    if (q2 != std::string::npos) number = what.substr(q1 + 1, q2 - q1 - 1);
+    size_t at = number.empty() ? std::string::npos : text.find(number);
+    auto [line, col] = LineColumnOf(text, at == std::string::npos ? 0 : at);
+    throw ScenarioError({{path, at == std::string::npos ? 0 : line, "",
+                          "the number " + (number.empty() ? std::string("here") : number) + (at == std::string::npos ? "" : " at column " + std::to_string(col)) +
+                              " is too large for a double (at most about 1.8e308); write a number in range"}});
   }
   if (!doc.is_object()) {
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
