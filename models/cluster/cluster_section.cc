@@ -14,7 +14,6 @@ using nlohmann::json;
 namespace {
 
 void ParseCluster(SectionContext& ctx) {
-  auto dur = &SectionContext::Duration;
   const json& c = ctx.value;
   ClusterSpec& cs = ctx.scenario.families.Mutable<ClusterSpec>();
   cs.enabled = true;
@@ -30,14 +29,14 @@ void ParseCluster(SectionContext& ctx) {
   cs.link.delay = 50 * kUs;
   cs.link.queue.size = "1000p";
   cs.link = ctx.WithLinkDefaults(cs.link);
-  if (c.contains("link")) SectionContext::ApplyLinkParams(c["link"], &cs.link);
+  ctx.ReadLinkParams("/link", &cs.link);
   if (c.contains("store")) {
     const json& st = c["store"];
-    if (st.contains("heartbeat_interval")) cs.store_heartbeat = dur(st["heartbeat_interval"]);
-    if (st.contains("election_timeout")) cs.store_election = dur(st["election_timeout"]);
+    ctx.ReadDuration("/store/heartbeat_interval", &cs.store_heartbeat);
+    ctx.ReadDuration("/store/election_timeout", &cs.store_election);
     cs.snapshot_count = st.value("snapshot_count", cs.snapshot_count);
     cs.disk_iops = st.value("disk_iops", cs.disk_iops);
-    if (st.contains("disk_fsync_median")) cs.disk_fsync_median = dur(st["disk_fsync_median"]);
+    ctx.ReadDuration("/store/disk_fsync_median", &cs.disk_fsync_median);
     // etcd's tuning guide: the election timeout should be at least 10x the heartbeat (and 5x is the floor).
     if (cs.store_heartbeat <= 0) ctx.problems.Add("/cluster/store/heartbeat_interval", "the heartbeat interval must be longer than zero");
     else if (cs.store_election < 5 * cs.store_heartbeat) {
@@ -54,31 +53,27 @@ void ParseCluster(SectionContext& ctx) {
     const json& a = c["api_server"];
     cs.api_max_inflight = a.value("max_requests_inflight", cs.api_max_inflight);
     cs.api_max_mutating_inflight = a.value("max_mutating_requests_inflight", cs.api_max_mutating_inflight);
-    if (a.contains("request_timeout")) cs.api_request_timeout = dur(a["request_timeout"]);
+    ctx.ReadDuration("/api_server/request_timeout", &cs.api_request_timeout);
   }
   if (c.contains("timers")) {
-    const json& t = c["timers"];
-    if (t.contains("lease_duration")) cs.lease_duration = dur(t["lease_duration"]);
-    if (t.contains("lease_renew")) cs.lease_renew = dur(t["lease_renew"]);
-    if (t.contains("node_monitor_grace_period")) cs.node_monitor_grace = dur(t["node_monitor_grace_period"]);
-    if (t.contains("pod_eviction_timeout")) cs.pod_eviction_timeout = dur(t["pod_eviction_timeout"]);
-    if (t.contains("termination_grace_period")) cs.termination_grace = dur(t["termination_grace_period"]);
-    if (t.contains("pod_startup")) cs.pod_startup = dur(t["pod_startup"]);
-    if (t.contains("readiness_delay")) cs.readiness_delay = dur(t["readiness_delay"]);
-    if (t.contains("pod_drain")) cs.pod_drain = dur(t["pod_drain"]);
-    if (t.contains("hpa_sync_period")) cs.hpa_sync = dur(t["hpa_sync_period"]);
+    ctx.ReadDuration("/timers/lease_duration", &cs.lease_duration);
+    ctx.ReadDuration("/timers/lease_renew", &cs.lease_renew);
+    ctx.ReadDuration("/timers/node_monitor_grace_period", &cs.node_monitor_grace);
+    ctx.ReadDuration("/timers/pod_eviction_timeout", &cs.pod_eviction_timeout);
+    ctx.ReadDuration("/timers/termination_grace_period", &cs.termination_grace);
+    ctx.ReadDuration("/timers/pod_startup", &cs.pod_startup);
+    ctx.ReadDuration("/timers/readiness_delay", &cs.readiness_delay);
+    ctx.ReadDuration("/timers/pod_drain", &cs.pod_drain);
+    ctx.ReadDuration("/timers/hpa_sync_period", &cs.hpa_sync);
     if (cs.lease_renew <= 0 || cs.lease_renew >= cs.lease_duration) {
       ctx.problems.Add("/cluster/timers/lease_renew", "the lease renew interval must be above zero and below lease_duration "
                                                   "(the kubelet renews every quarter of it: 10s of 40s)");
     }
     if (cs.hpa_sync <= 0) ctx.problems.Add("/cluster/timers/hpa_sync_period", "the HPA sync period must be longer than zero");
   }
-  if (c.contains("cloud")) {
-    const json& cl = c["cloud"];
-    if (cl.contains("node_lifetime")) cs.node_lifetime = dur(cl["node_lifetime"]);
-    if (cl.contains("instance_boot")) cs.instance_boot = dur(cl["instance_boot"]);
-    if (cl.contains("api_latency")) cs.cloud_api_latency = dur(cl["api_latency"]);
-  }
+  ctx.ReadDuration("/cloud/node_lifetime", &cs.node_lifetime);
+  ctx.ReadDuration("/cloud/instance_boot", &cs.instance_boot);
+  ctx.ReadDuration("/cloud/api_latency", &cs.cloud_api_latency);
   std::set<std::string> deployment_names;
   if (c.contains("deployments")) {
     for (size_t i = 0; i < c["deployments"].size(); ++i) {
@@ -87,7 +82,7 @@ void ParseCluster(SectionContext& ctx) {
       ds.pointer = "/cluster/deployments/" + std::to_string(i);
       ds.name = d["name"];
       ds.replicas = d["replicas"];
-      if (d.contains("pod_capacity")) ds.pod_capacity_rps = SectionContext::PacketRate(d["pod_capacity"]);
+      ctx.ReadPacketRate("/deployments/" + std::to_string(i) + "/pod_capacity", &ds.pod_capacity_rps);
       if (d.contains("autoscale")) {
         const json& a = d["autoscale"];
         ds.autoscale = true;
@@ -126,14 +121,19 @@ void ParseCluster(SectionContext& ctx) {
       ws.id = w.value("id", "svc" + std::to_string(i + 1));
       ws.service = w["service"];
       known_deployment(ws.pointer + "/service", ws.service);
-      ws.rate_pps = SectionContext::PacketRate(w["rate"]);
-      if (w.contains("request_size")) ws.request_bytes = static_cast<uint32_t>(SectionContext::Bytes(w["request_size"]));
-      if (w.contains("response_size")) ws.response_bytes = static_cast<uint32_t>(SectionContext::Bytes(w["response_size"]));
-      if (w.contains("timeout")) ws.timeout = dur(w["timeout"]);
-      if (w.contains("start")) ws.start = dur(w["start"]);
+      const std::string at = "/service_clients/" + std::to_string(i);
+      ctx.ReadPacketRate(at + "/rate", &ws.rate_pps);
+      // As a host's workload: a request carries its 16-byte header; a response fits what a client reads at once.
+      ctx.ReadBytes(at + "/request_size", &ws.request_bytes, 16, 65000);
+      ctx.ReadBytes(at + "/response_size", &ws.response_bytes, 16, 10000000);
+      ctx.ReadDuration(at + "/timeout", &ws.timeout);
+      ctx.ReadDuration(at + "/start", &ws.start);
       if (w.contains("rate_steps")) {
-        for (const auto& st : w["rate_steps"]) {
-          ws.rate_steps.emplace_back(dur(st["at"]), SectionContext::PacketRate(st["rate"]));
+        for (size_t k = 0; k < w["rate_steps"].size(); ++k) {
+          std::pair<SimTime, double> step{0, ws.rate_pps};
+          ctx.ReadDuration(at + "/rate_steps/" + std::to_string(k) + "/at", &step.first);
+          ctx.ReadPacketRate(at + "/rate_steps/" + std::to_string(k) + "/rate", &step.second);
+          ws.rate_steps.push_back(step);
         }
       }
       if (ws.rate_pps <= 0) ctx.problems.Add(ws.pointer + "/rate", "the rate must be above zero");
@@ -144,7 +144,7 @@ void ParseCluster(SectionContext& ctx) {
     for (size_t i = 0; i < c["rollouts"].size(); ++i) {
       RolloutSpec r;
       r.pointer = "/cluster/rollouts/" + std::to_string(i);
-      r.at = dur(c["rollouts"][i]["at"]);
+      ctx.ReadDuration("/rollouts/" + std::to_string(i) + "/at", &r.at);
       r.deployment = c["rollouts"][i]["deployment"];
       known_deployment(r.pointer + "/deployment", r.deployment);
       if (r.at > ctx.scenario.duration) ctx.problems.Add(r.pointer + "/at", "the rollout is after the end of the run (" + FormatDuration(ctx.scenario.duration) + ")");
@@ -153,6 +153,13 @@ void ParseCluster(SectionContext& ctx) {
   }
   if (cs.clients == 0 && !cs.service_clients.empty()) {
     ctx.problems.Add("/cluster/clients", "service_clients need at least one client device; set \"clients\" to 1 or more");
+  }
+  // The size is known from the numbers: a cluster too large is refused before it is expanded.
+  std::string too_large = TopologyLimitProblem({ctx.scenario.devices.size(), ctx.scenario.links.size()},
+                                               ClusterSize(cs), "this cluster");
+  if (!too_large.empty()) {
+    ctx.problems.Add("/cluster", too_large);
+    return;
   }
   ExpandCluster(cs, &ctx.scenario.devices, &ctx.scenario.links, &ctx.scenario.groups);
 }
@@ -176,6 +183,17 @@ ScenarioSection ClusterSection() {
   s.stage = ScenarioSection::Stage::kTopology;
   s.schema = kClusterSchemaText;
   s.parse = ParseCluster;
+  return s;
+}
+
+TopologySize ClusterSize(const ClusterSpec& c) {
+  // core, rack-cp, the store members, the API server, the controllers, the cloud, the clients; then a rack router
+  // per nodes_per_rack slots and the slots' nodes. Every device but the core has one link up.
+  const uint64_t slots = uint64_t{c.nodes} + c.spare_slots, per = std::max<uint32_t>(1, c.nodes_per_rack);
+  const uint64_t racks = (slots + per - 1) / per;
+  TopologySize s;
+  s.devices = 2 + uint64_t{c.store_members} + 3 + c.clients + racks + slots;
+  s.links = s.devices - 1;
   return s;
 }
 

@@ -8,6 +8,7 @@
 
 #include "models/store/control/raft/raft_node.h"
 #include "sim/scenario/scenario_section.h"
+#include "sim/topology/topology.h"
 #include "sim/util/units.h"
 
 namespace planelab {
@@ -99,6 +100,8 @@ ScenarioSection ClusterSection();
 /// and --election-timeout). The seed is the caller's.
 raft::Config StoreRaftConfig(const ClusterSpec& cs, uint64_t member);
 
+/// How many devices and links ExpandCluster makes of `c`, computed from its numbers without expanding it.
+TopologySize ClusterSize(const ClusterSpec& c);
 /// Expands a cluster into its network: a core router, a control-plane rack (store members, API server,
 /// controller manager, cloud, clients) and racks of worker node slots. Ids: etcd-N, apiserver, controllers,
 /// cloud, client-N, node-N, rack-N.

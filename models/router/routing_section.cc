@@ -20,12 +20,11 @@ const std::set<std::string>& d_fields() {
 }
 
 void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
-  auto dur = &SectionContext::Duration;
-  if (b.contains("keepalive")) bs.keepalive = dur(b["keepalive"]);
-  if (b.contains("hold_time")) bs.hold_time = dur(b["hold_time"]);
-  if (b.contains("connect_retry")) bs.connect_retry = dur(b["connect_retry"]);
-  if (b.contains("mrai_ebgp")) bs.mrai_ebgp = dur(b["mrai_ebgp"]);
-  if (b.contains("mrai_ibgp")) bs.mrai_ibgp = dur(b["mrai_ibgp"]);
+  c.ReadDuration("/bgp/keepalive", &bs.keepalive);
+  c.ReadDuration("/bgp/hold_time", &bs.hold_time);
+  c.ReadDuration("/bgp/connect_retry", &bs.connect_retry);
+  c.ReadDuration("/bgp/mrai_ebgp", &bs.mrai_ebgp);
+  c.ReadDuration("/bgp/mrai_ibgp", &bs.mrai_ibgp);
   bs.multipath = b.value("multipath", bs.multipath);
   bs.mrai_jitter = b.value("mrai_jitter", bs.mrai_jitter);                // RFC 4271 §10, jitter
   bs.timer_jitter = b.value("timer_jitter", bs.timer_jitter);             // RFC 4271 §10, jitter
@@ -35,10 +34,10 @@ void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
   if (b.contains("damping")) {
     const json& d = b["damping"];
     bs.damping = d.value("enabled", true);
-    if (d.contains("half_life")) bs.damping_half_life = dur(d["half_life"]);
+    c.ReadDuration("/bgp/damping/half_life", &bs.damping_half_life);
     bs.damping_suppress = d.value("suppress_threshold", bs.damping_suppress);
     bs.damping_reuse = d.value("reuse_threshold", bs.damping_reuse);
-    if (d.contains("max_suppress")) bs.damping_max_suppress = dur(d["max_suppress"]);
+    c.ReadDuration("/bgp/damping/max_suppress", &bs.damping_max_suppress);
   }
   // The speaker states its own rules (RFC 4271 §4.2 hold time, §4.4 keepalive, RFC 2439 damping); each
   // problem names its setting first, which is where it is reported. AS and identifier are per router and
@@ -58,18 +57,17 @@ void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
 void ParseRouting(SectionContext& c) {
   const json& r = c.value;
   RoutingSpec& rs = c.scenario.families.Mutable<RoutingSpec>();
-  auto dur = &SectionContext::Duration;
-  if (r.contains("hello_interval")) rs.hello_interval = dur(r["hello_interval"]);
-  if (r.contains("dead_interval")) rs.dead_interval = dur(r["dead_interval"]);
-  if (r.contains("spf_delay")) rs.spf_delay = dur(r["spf_delay"]);
-  if (r.contains("fib_program_delay")) rs.fib_program_delay = dur(r["fib_program_delay"]);
-  if (r.contains("cpu_cost_message")) rs.cpu_cost_message = dur(r["cpu_cost_message"]);
-  if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = dur(r["cpu_cost_spf"]);
+  c.ReadDuration("/hello_interval", &rs.hello_interval);
+  c.ReadDuration("/dead_interval", &rs.dead_interval);
+  c.ReadDuration("/spf_delay", &rs.spf_delay);
+  c.ReadDuration("/fib_program_delay", &rs.fib_program_delay);
+  c.ReadDuration("/cpu_cost_message", &rs.cpu_cost_message);
+  c.ReadDuration("/cpu_cost_spf", &rs.cpu_cost_spf);
   rs.protocol = r.value("protocol", rs.protocol);
   if (r.contains("bfd")) {
     const json& b = r["bfd"];
     rs.bfd.enabled = b.value("enabled", true);
-    if (b.contains("interval")) rs.bfd.interval = dur(b["interval"]);
+    c.ReadDuration("/bfd/interval", &rs.bfd.interval);
     rs.bfd.multiplier = b.value("multiplier", rs.bfd.multiplier);
     if (rs.bfd.interval < 1 * kMs) c.Problem("/bfd/interval", "the BFD interval must be at least 1ms");
   }

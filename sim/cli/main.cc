@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <mimalloc.h>
 #include <cstdio>
+#include <cerrno>
 #include <iostream>
+#include <new>
 #include <set>
 
 #include "models/models.h"
@@ -170,6 +172,11 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     bar.Done();
     std::cerr << "error: " << e.what() << "\nnothing was run.\n";
     return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    bar.Done();
+    std::cerr << "internal error: the run ran out of memory (" << sc.devices.size() << " devices, " << sc.links.size()
+              << " links)\nno outputs were kept. Run a smaller scenario, or on a machine with more memory.\n";
+    return kExitInternal;
   } catch (const std::exception& e) {
     bar.Done();
     std::cerr << "internal error: " << e.what() << "\nno outputs were kept. Please report this with the scenario file.\n";
@@ -252,9 +259,18 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (*seed_opt) opts.seed = seed;
-  if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
-  if (validate->parsed()) return CmdValidate(files);
-  if (faults->parsed()) return CmdFaults(faults_json);
-  if (schema->parsed()) return CmdSchema();
-  return CmdKinds(kinds_json, kinds_markdown);
+  // Running out of memory is an error with a message, never a signal. mimalloc (plain C) aborts when `new` fails;
+  // its error callback can throw the std::bad_alloc the standard says instead. Loading turns it into a scenario
+  // error (exit 2); anywhere else it ends here (exit 3).
+  mi_register_error([](int err, void*) { if (err == ENOMEM) throw std::bad_alloc(); }, nullptr);
+  try {
+    if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
+    if (validate->parsed()) return CmdValidate(files);
+    if (faults->parsed()) return CmdFaults(faults_json);
+    if (schema->parsed()) return CmdSchema();
+    return CmdKinds(kinds_json, kinds_markdown);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "internal error: out of memory\n";
+    return kExitInternal;
+  }
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -214,8 +215,8 @@ void CheckSchema(const json& doc, const ScenarioSections& sections, Problems& pr
 
 // ---- From JSON to plain structs -----------------------------------------------------------
 
-SimTime Dur(const json& v) { return SectionContext::Duration(v); }
-void ApplyLinkParams(const json& j, LinkSpec* l) { SectionContext::ApplyLinkParams(j, l); }
+// The fault timeline's times (ReadFaults); an unparsable one reads as 0 here and is refused by the schema.
+SimTime Dur(const json& v) { return ParseDuration(v.get<std::string>()).value.value_or(0); }
 
 std::string ParamText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -230,7 +231,8 @@ std::string ParamText(const json& v) {
 class Translator {
  public:
   Translator(const json& doc, const ModelCatalog& catalog, Scenario* sc, Problems& problems)
-      : doc(doc), sections(catalog.sections), kinds(catalog.kinds), sc(sc), problems(problems) {}
+      : doc(doc), sections(catalog.sections), kinds(catalog.kinds), sc(sc), problems(problems),
+        root(doc, "", doc, *sc, problems) {}
 
   void Run() {
     ReadRun();
@@ -258,8 +260,8 @@ class Translator {
     sc->name = doc["name"];
     sc->description = doc.value("description", "");
     sc->seed = doc.value("seed", 1ULL);
-    sc->duration = Dur(doc["duration"]);
-    if (doc.contains("sample_interval")) sc->sample_interval = Dur(doc["sample_interval"]);
+    root.ReadDuration("/duration", &sc->duration);
+    root.ReadDuration("/sample_interval", &sc->sample_interval);
     if (sc->duration <= 0) problems.Add("/duration", "the duration must be longer than zero");
     if (sc->sample_interval <= 0) problems.Add("/sample_interval", "the sample interval must be longer than zero");
     else if (sc->duration / sc->sample_interval > 10000000) {
@@ -271,8 +273,7 @@ class Translator {
   /// private AS numbers for routers without one.
   void ReadTopology() {
     const json& topo = doc["topology"];
-    LinkSpec link_defaults;
-    if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &link_defaults);
+    LinkSpec link_defaults = root.WithLinkDefaults(LinkSpec());
     if (topo.contains("generate")) {
       for (size_t i = 0; i < topo["generate"].size(); ++i) {
         const json& g = topo["generate"][i];
@@ -286,7 +287,7 @@ class Translator {
         gs.prefix = g.value("prefix", "");
         gs.asn_base = g.value("asn_base", 0u);
         gs.link = link_defaults;
-        if (g.contains("link")) ApplyLinkParams(g["link"], &gs.link);
+        root.ReadLinkParams(gs.pointer + "/link", &gs.link);
         if (gs.kind == "clique" && gs.routers > 200) {
           problems.Add(gs.pointer + "/routers", "a clique of " + std::to_string(gs.routers) +
                                                     " routers has too many links; at most 200 routers");
@@ -306,12 +307,26 @@ class Translator {
           problems.Add(gs.pointer, "generator \"internet\" needs \"transits\" and \"stubs\" (transit ASes and dual-homed stub ASes)");
         }
         bool complete = (gs.kind == "leaf-spine" || gs.kind == "internet") ? (gs.spines > 0 && gs.leaves > 0) : gs.routers > 0;
-        if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
+        // The size is known from the numbers: a generator too large is refused before it is expanded.
+        std::string too_large = TopologyLimitProblem({sc->devices.size(), sc->links.size()}, GeneratorSize(gs),
+                                                     "this " + gs.kind + " generator");
+        if (!too_large.empty()) problems.Add(gs.pointer, too_large);
+        else if (complete) ExpandGenerator(gs, &sc->devices, &sc->links, &sc->groups);
       }
     }
     // Families that add devices and links (the cluster) come after the generators, before explicit devices.
     RunSections(ScenarioSection::Stage::kTopology);
     size_t generated_devices = sc->devices.size(), generated_links = sc->links.size();
+    {
+      TopologySize written{topo.contains("devices") ? topo["devices"].size() : 0,
+                           topo.contains("links") ? topo["links"].size() : 0};
+      std::string too_large = TopologyLimitProblem({generated_devices, generated_links}, written,
+                                                   "the topology's \"devices\" and \"links\"");
+      if (!too_large.empty()) {
+        problems.Add("/topology", too_large);
+        return;
+      }
+    }
     if (topo.contains("devices")) {
       for (const auto& d : topo["devices"]) {
         DeviceSpec ds;
@@ -336,7 +351,7 @@ class Translator {
         ls.a = l["a"];
         ls.b = l["b"];
         ls.id = l.value("id", ls.a + "-" + ls.b);
-        ApplyLinkParams(l, &ls);
+        root.ReadLinkParams("/topology/links/" + std::to_string(sc->links.size() - generated_links), &ls);
         sc->links.push_back(ls);
       }
     }
@@ -346,10 +361,6 @@ class Translator {
       }
     }
     if (sc->devices.empty() && sc->generators.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
-    for (const auto& l : sc->links) {
-      auto q = ParseQueueSize(l.queue.size);
-      if (!q) problems.Add("/topology", "link \"" + l.id + "\": " + q.error);
-    }
 
     // Topology checks: duplicates, dangling links, unreachable hosts. Generated entries come first,
     // so shift pointers of explicit entries back to where they are written.
@@ -399,10 +410,10 @@ class Translator {
       ManagementSpec& ms = sc->management;
       ms.enabled = m.value("enabled", true);
       ms.station = m.value("station", ms.station);
-      if (m.contains("oob_rate")) ms.oob_rate_bps = *ParseBitRate(m["oob_rate"].get<std::string>()).value;
-      if (m.contains("oob_delay")) ms.oob_delay = Dur(m["oob_delay"]);
-      if (m.contains("poll_interval")) ms.poll_interval = Dur(m["poll_interval"]);
-      if (m.contains("poll_timeout")) ms.poll_timeout = Dur(m["poll_timeout"]);
+      root.ReadBitRate("/management/oob_rate", &ms.oob_rate_bps);
+      root.ReadDuration("/management/oob_delay", &ms.oob_delay);
+      root.ReadDuration("/management/poll_interval", &ms.poll_interval);
+      root.ReadDuration("/management/poll_timeout", &ms.poll_timeout);
       if (ms.poll_interval <= 0) problems.Add("/management/poll_interval", "the poll interval must be longer than zero");
       if (ms.poll_timeout <= 0 || ms.poll_timeout >= ms.poll_interval) {
         problems.Add("/management/poll_timeout", "the poll timeout must be longer than zero and shorter than poll_interval (" +
@@ -445,6 +456,7 @@ class Translator {
   void ReadWorkloads() {
     if (doc.contains("workloads")) {
       Topology t(sc->devices, sc->links);
+      std::set<std::string> workload_ids;
       for (size_t i = 0; i < doc["workloads"].size(); ++i) {
         const json& w = doc["workloads"][i];
         std::string at = "/workloads/" + std::to_string(i);
@@ -453,12 +465,14 @@ class Translator {
         ws.protocol = w.value("protocol", "udp");
         ws.client = w["client"];
         ws.server = w["server"];
-        ws.rate_pps = *ParsePacketRate(w["rate"].get<std::string>()).value;
-        if (w.contains("request_size")) ws.request_bytes = *ParseBytes(w["request_size"].get<std::string>()).value;
-        if (w.contains("response_size")) ws.response_bytes = *ParseBytes(w["response_size"].get<std::string>()).value;
-        if (w.contains("timeout")) ws.timeout = Dur(w["timeout"]);
-        if (w.contains("start")) ws.start = Dur(w["start"]);
-        if (w.contains("stop")) ws.stop = Dur(w["stop"]);
+        // Rates and sizes are range-checked where they are read; these ranges are the ones stated below.
+        root.ReadPacketRate(at + "/rate", &ws.rate_pps);
+        root.ReadBytes(at + "/request_size", &ws.request_bytes, 16, 65000);
+        root.ReadBytes(at + "/response_size", &ws.response_bytes, 16, 10000000);
+        root.ReadDuration(at + "/timeout", &ws.timeout);
+        root.ReadDuration(at + "/start", &ws.start);
+        SimTime stop = 0;
+        if (root.ReadDuration(at + "/stop", &stop)) ws.stop = stop;
         bool ok = DeviceOfKind(at + "/client", ws.client, "host") & DeviceOfKind(at + "/server", ws.server, "host");
         if (ok && ws.client == ws.server) problems.Add(at + "/server", "client and server are the same host; pick another server");
         if (ok && !t.Connected(ws.client, ws.server)) {
@@ -477,9 +491,7 @@ class Translator {
         if (ws.timeout <= 0) problems.Add(at + "/timeout", "the timeout must be longer than zero");
         if (ws.start >= sc->duration) problems.Add(at + "/start", "the workload starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
         if (ws.stop && *ws.stop <= ws.start) problems.Add(at + "/stop", "stop must come after start");
-        for (const auto& other : sc->workloads) {
-          if (other.id == ws.id) problems.Add(at + "/id", "duplicate workload id \"" + ws.id + "\"");
-        }
+        if (!workload_ids.insert(ws.id).second) problems.Add(at + "/id", "duplicate workload id \"" + ws.id + "\"");
         ws.port = static_cast<uint16_t>(7000 + i);
         sc->workloads.push_back(ws);
       }
@@ -580,8 +592,9 @@ class Translator {
         es.group = e.value("group", "");
         es.plane = e["plane"];
         es.metric = e["metric"];
-        if (e.contains("from")) es.from = Dur(e["from"]);
-        if (e.contains("to")) es.to = Dur(e["to"]);
+        root.ReadDuration(at + "/from", &es.from);
+        SimTime window_end = 0;
+        if (root.ReadDuration(at + "/to", &window_end)) es.to = window_end;
         es.stat = e.value("stat", es.metric.rfind("health.", 0) == 0 ? "fraction" : "mean");
         es.op = e.value("op", ">=");
         es.state = e.value("state", "");
@@ -642,17 +655,48 @@ class Translator {
   const KindCatalog& kinds;  // expectations name the metrics these declare
   Scenario* sc;
   Problems& problems;
+  SectionContext root;  // the whole file, for the shared vocabulary's readers
   std::map<std::string, const DeviceSpec*> by_id;
 };
 
 }  // namespace
 
-Scenario ParseScenarioText(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
-  Problems problems(path, text);
+namespace {
+
+// The last reference token of a JSON pointer, unescaped: the member's key.
+std::string LastKey(const std::string& pointer) {
+  std::string token = pointer.substr(pointer.rfind('/') + 1), key;
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
+      key += token[++i] == '0' ? '~' : '/';
+    } else {
+      key += token[i];
+    }
+  }
+  return key;
+}
+
+ScenarioError TooLarge(const std::string& path, const std::string& size) {
+  return ScenarioError({{path, 0, "", "the file is " + size + "; a scenario file may be at most 16 MiB (" +
+                                          WithThousands(kMaxScenarioFileBytes) +
+                                          " bytes): describe large topologies with \"topology\": {\"generate\": [...]}"}});
+}
+
+Scenario Parse(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
+  if (text.size() > kMaxScenarioFileBytes) throw TooLarge(path, WithThousands(text.size()) + " bytes");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
                                        "scenarios/incidents/dead-asic.json"}});
   }
+  // One pass over the text before it is parsed: lines for messages, the nesting depth, repeated keys.
+  JsonLineIndex lines(text, kMaxScenarioNesting);
+  if (lines.too_deep_line() > 0) {
+    throw ScenarioError({{path, lines.too_deep_line(), "",
+                          "the JSON nests deeper than " + std::to_string(kMaxScenarioNesting) +
+                              " levels of [ and { here; a scenario needs about 6, and at most " +
+                              std::to_string(kMaxScenarioNesting) + " are read"}});
+  }
+  Problems problems(path, lines);
   json doc;
   try {
     doc = json::parse(text);
@@ -681,6 +725,14 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
                                        "this file holds " + TypeName(doc)}});
   }
+  // A JSON reader keeps the last of a repeated key and drops the others without a word: refuse the file instead.
+  for (const auto& d : lines.duplicate_keys()) {
+    problems.AddAt(d.pointer, d.line,
+                   "the key \"" + LastKey(d.pointer) + "\" is given twice in one object: first at " + path + ":" +
+                       std::to_string(d.first_line) + ", again at " + path + ":" + std::to_string(d.line) +
+                       "; JSON keeps only the last one, so remove the other");
+  }
+  problems.ThrowIfAny();
   CheckSchema(doc, catalog.sections, problems);
   Scenario sc;
   sc.path = path;
@@ -688,6 +740,21 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
   Translator(doc, catalog, &sc, problems).Run();
   problems.ThrowIfAny();
   return sc;
+}
+
+ScenarioError OutOfMemory(const std::string& path) {
+  return ScenarioError({{path, 0, "", "there is not enough memory to load this scenario; make its topology smaller"}});
+}
+
+}  // namespace
+
+Scenario ParseScenarioText(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
+  try {
+    return Parse(text, path, catalog);
+  } catch (const std::bad_alloc&) {
+    // Bad input (exit 2), not a crash: whatever was allocated is released by now.
+    throw OutOfMemory(path);
+  }
 }
 
 Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) {
@@ -700,9 +767,22 @@ Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) 
   if (!in) {
     throw ScenarioError({{path, 0, "", "cannot open the file: check the path (planelab validate takes scenario files, e.g. scenarios/incidents/dead-asic.json)"}});
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return ParseScenarioText(buf.str(), path, catalog);
+  // The size is checked before the file is read: a regular file by its size, anything else (a pipe) as it is read.
+  if (std::filesystem::is_regular_file(path, ec)) {
+    uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxScenarioFileBytes) throw TooLarge(path, WithThousands(size) + " bytes");
+  }
+  std::string text;
+  try {
+    char chunk[65536];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+      text.append(chunk, static_cast<size_t>(in.gcount()));
+      if (text.size() > kMaxScenarioFileBytes) throw TooLarge(path, "more than " + WithThousands(kMaxScenarioFileBytes) + " bytes");
+    }
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemory(path);
+  }
+  return ParseScenarioText(text, path, catalog);
 }
 
 }  // namespace planelab

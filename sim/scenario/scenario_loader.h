@@ -8,6 +8,12 @@
 
 namespace planelab {
 
+/// The largest scenario file read (16 MiB): far above any hand-written one (the shipped ones are under 10 KB);
+/// large topologies are generated ("topology": {"generate": ...}), not listed.
+constexpr size_t kMaxScenarioFileBytes = 16 * 1024 * 1024;
+/// The deepest nesting of [ and { read; a scenario needs about 6 levels.
+constexpr int kMaxScenarioNesting = 64;
+
 /// Reads, validates and expands (generators, defaults) a scenario file; each model family's section is read by
 /// the parser the family registered in `catalog`, and expectations name metrics its kinds declare
 /// (models/models.h: BuiltinModels()). Throws ScenarioError.

@@ -9,24 +9,120 @@ namespace planelab {
 
 using nlohmann::json;
 
-SimTime SectionContext::Duration(const json& v) { return *ParseDuration(v.get<std::string>()).value; }
-double SectionContext::PacketRate(const json& v) { return *ParsePacketRate(v.get<std::string>()).value; }
-uint64_t SectionContext::Bytes(const json& v) { return *ParseBytes(v.get<std::string>()).value; }
+const json* SectionContext::StringAt(const std::string& sub) const {
+  json::json_pointer at(sub);
+  if (!value.contains(at)) return nullptr;
+  const json& v = value.at(at);
+  if (!v.is_string()) {
+    Problem(sub, "expected a string such as \"10s\", \"1Gbps\", \"100pps\" or \"1500B\", found " + v.dump());
+    return nullptr;
+  }
+  return &v;
+}
 
-void SectionContext::ApplyLinkParams(const json& j, LinkSpec* l) {
-  if (j.contains("rate")) l->rate_bps = *ParseBitRate(j["rate"].get<std::string>()).value;
-  if (j.contains("delay")) l->delay = Duration(j["delay"]);
-  if (j.contains("cost")) l->cost = j["cost"].get<uint32_t>();
-  if (j.contains("queue")) {
+void SectionContext::OutOfRange(const std::string& sub, const std::string& text, const std::string& low,
+                                const std::string& high, const std::string& note) const {
+  Problem(sub, "\"" + text + "\" is out of range: allowed here from " + low + " to " + high + note);
+}
+
+bool SectionContext::ReadDuration(const std::string& sub, SimTime* out, SimTime min, SimTime max) const {
+  const json* v = StringAt(sub);
+  if (!v) return false;
+  const std::string& text = v->get_ref<const std::string&>();
+  Parsed<SimTime> p = ParseDuration(text);
+  if (!p && !p.out_of_range) {
+    Problem(sub, p.error);
+    return false;
+  }
+  if (!p || p.value < min || p.value > max) {
+    OutOfRange(sub, text, FormatDurationExact(min), FormatDurationExact(max),
+               max == kMaxScenarioTime ? " (one year of simulated time)" : "");
+    return false;
+  }
+  *out = p.value.value();
+  return true;
+}
+
+bool SectionContext::ReadBitRate(const std::string& sub, uint64_t* out, uint64_t min, uint64_t max) const {
+  const json* v = StringAt(sub);
+  if (!v) return false;
+  const std::string& text = v->get_ref<const std::string&>();
+  Parsed<uint64_t> p = ParseBitRate(text);
+  if (!p && !p.out_of_range) {
+    Problem(sub, p.error);
+    return false;
+  }
+  if (!p || p.value < min || p.value > max) {
+    OutOfRange(sub, text, FormatBitRate(min), FormatBitRate(max));
+    return false;
+  }
+  *out = p.value.value();
+  return true;
+}
+
+bool SectionContext::ReadPacketRate(const std::string& sub, double* out, double min, double max) const {
+  const json* v = StringAt(sub);
+  if (!v) return false;
+  const std::string& text = v->get_ref<const std::string&>();
+  Parsed<double> p = ParsePacketRate(text);
+  if (!p && !p.out_of_range) {
+    Problem(sub, p.error);
+    return false;
+  }
+  if (!p || p.value < min || p.value > max) {
+    OutOfRange(sub, text, FormatPacketRate(min), FormatPacketRate(max));
+    return false;
+  }
+  *out = p.value.value();
+  return true;
+}
+
+bool SectionContext::ReadBytes(const std::string& sub, uint64_t* out, uint64_t min, uint64_t max) const {
+  const json* v = StringAt(sub);
+  if (!v) return false;
+  const std::string& text = v->get_ref<const std::string&>();
+  Parsed<uint64_t> p = ParseBytes(text);
+  if (!p && !p.out_of_range) {
+    Problem(sub, p.error);
+    return false;
+  }
+  if (!p || p.value < min || p.value > max) {
+    OutOfRange(sub, text, FormatBytes(min), FormatBytes(max));
+    return false;
+  }
+  *out = p.value.value();
+  return true;
+}
+
+bool SectionContext::ReadBytes(const std::string& sub, uint32_t* out, uint32_t min, uint32_t max) const {
+  uint64_t bytes = *out;
+  if (!ReadBytes(sub, &bytes, min, max)) return false;
+  *out = static_cast<uint32_t>(bytes);
+  return true;
+}
+
+void SectionContext::ReadLinkParams(const std::string& sub, LinkSpec* l) const {
+  ReadBitRate(sub + "/rate", &l->rate_bps);
+  ReadDuration(sub + "/delay", &l->delay);
+  json::json_pointer at(sub);
+  if (!value.contains(at)) return;
+  const json& j = value.at(at);
+  if (j.contains("cost") && j["cost"].is_number_unsigned()) l->cost = j["cost"].get<uint32_t>();
+  if (j.contains("queue") && j["queue"].is_object()) {
     const json& q = j["queue"];
-    if (q.contains("kind")) l->queue.kind = q["kind"];
-    if (q.contains("size")) l->queue.size = q["size"];
+    if (q.contains("kind") && q["kind"].is_string()) l->queue.kind = q["kind"];
+    if (const json* size = StringAt(sub + "/queue/size")) {
+      // Checked here, kept as written: ns-3 reads the text (QueueSize).
+      Parsed<std::string> p = ParseQueueSize(size->get<std::string>());
+      if (p) l->queue.size = size->get<std::string>();
+      else Problem(sub + "/queue/size", p.error);
+    }
   }
 }
 
 LinkSpec SectionContext::WithLinkDefaults(LinkSpec base) const {
-  const json& topo = doc["topology"];
-  if (topo.contains("link_defaults")) ApplyLinkParams(topo["link_defaults"], &base);
+  SectionContext root(doc, "", doc, scenario, problems);
+  root.ReadLinkParams("/topology/link_defaults", &base);
   return base;
 }
 

@@ -14,8 +14,13 @@
 
 namespace planelab {
 
+/// The ranges of the quantities a scenario names, where no setting needs a narrower one.
+constexpr uint64_t kMaxBitRate = 10000000000000ULL;  // 10Tbps: above any port there is (800G Ethernet is 8e11)
+constexpr double kMinPacketRate = 0.001;              // one request every 1000s: gaps stay within the clock
+constexpr double kMaxPacketRate = 1e6;                // 1Mpps: a workload is a stream of requests, not a flood
+
 /// What a family's parser is handed: its section, the scenario built so far, where problems go, and the
-/// loader's shared vocabulary (values are already checked against the schema, so the readers cannot fail).
+/// loader's shared vocabulary. The schema has checked each value's form; the readers check its range.
 class SectionContext {
  public:
   SectionContext(const nlohmann::json& value, std::string pointer, const nlohmann::json& doc, Scenario& scenario,
@@ -31,14 +36,27 @@ class SectionContext {
   /// Reports a problem at `pointer` + `sub` (e.g. "/store/election_timeout").
   void Problem(const std::string& sub, const std::string& message) const { problems.Add(pointer + sub, message); }
 
-  // The shared vocabulary (sim/util/units.h), for values the schema has already checked.
-  static SimTime Duration(const nlohmann::json& v);
-  static double PacketRate(const nlohmann::json& v);
-  static uint64_t Bytes(const nlohmann::json& v);
-  /// Applies "rate", "delay", "cost" and "queue" of a link_params object.
-  static void ApplyLinkParams(const nlohmann::json& j, LinkSpec* link);
+  // The shared vocabulary (sim/util/units.h). Each reader takes the value at `sub` below the section (a JSON
+  // pointer such as "/store/election_timeout" or "/deployments/0/pod_capacity"). A value that is there and within
+  // [min, max] is stored in *out (true). One that is not well formed, or out of the range, is reported at its place
+  // with the range it must lie in, and *out keeps what it had (false). A missing value is no problem (false).
+  bool ReadDuration(const std::string& sub, SimTime* out, SimTime min = 0, SimTime max = kMaxScenarioTime) const;
+  bool ReadBitRate(const std::string& sub, uint64_t* out, uint64_t min = 1, uint64_t max = kMaxBitRate) const;
+  bool ReadPacketRate(const std::string& sub, double* out, double min = kMinPacketRate,
+                      double max = kMaxPacketRate) const;
+  bool ReadBytes(const std::string& sub, uint64_t* out, uint64_t min, uint64_t max) const;
+  bool ReadBytes(const std::string& sub, uint32_t* out, uint32_t min, uint32_t max) const;
+  /// Applies "rate", "delay", "cost" and "queue" of the link_params object at `sub` to `link`.
+  void ReadLinkParams(const std::string& sub, LinkSpec* link) const;
   /// The scenario's /topology/link_defaults applied to `base`.
   LinkSpec WithLinkDefaults(LinkSpec base) const;
+
+ private:
+  /// The string at `sub`, or null (missing; or not a string, which is reported).
+  const nlohmann::json* StringAt(const std::string& sub) const;
+  /// Reports `text` at `sub` as outside [low, high] (written as a scenario would write them).
+  void OutOfRange(const std::string& sub, const std::string& text, const std::string& low, const std::string& high,
+                  const std::string& note = "") const;
 };
 
 /// A model family's part of the scenario file.

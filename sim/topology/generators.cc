@@ -30,6 +30,51 @@ std::string HostId(const std::string& prefix, int router, int j, int per) {
 
 }  // namespace
 
+std::string WithThousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+TopologySize GeneratorSize(const GeneratorSpec& g) {
+  auto u = [](int v) { return v > 0 ? static_cast<uint64_t>(v) : uint64_t{0}; };
+  const uint64_t routers = u(g.routers), spines = u(g.spines), leaves = u(g.leaves), hosts = u(g.hosts_per_router);
+  TopologySize s;
+  if (g.kind == "line" || g.kind == "ring") {
+    s.devices = routers + routers * hosts;
+    s.links = (routers > 0 ? routers - 1 : 0) + (g.kind == "ring" && routers > 2 ? 1 : 0) + routers * hosts;
+  } else if (g.kind == "clique") {
+    s.devices = routers + routers * hosts;
+    s.links = routers * (routers > 0 ? routers - 1 : 0) / 2 + routers * hosts;
+  } else if (g.kind == "star") {
+    s.devices = 1 + routers + routers * hosts;
+    s.links = routers + routers * hosts;
+  } else if (g.kind == "internet") {
+    // transits in a full mesh; each stub homed to two transits (one when there is only one).
+    s.devices = spines + leaves + leaves * hosts;
+    s.links = spines * (spines > 0 ? spines - 1 : 0) / 2 + leaves * (spines > 1 ? 2 : 1) + leaves * hosts;
+  } else if (g.kind == "leaf-spine") {
+    s.devices = spines + leaves + leaves * hosts;
+    s.links = spines * leaves + leaves * hosts;
+  }
+  return s;
+}
+
+std::string TopologyLimitProblem(TopologySize existing, TopologySize adding, const std::string& what) {
+  if (existing.devices + adding.devices <= kMaxDevices && existing.links + adding.links <= kMaxLinks) return "";
+  std::string before;
+  if (existing.devices || existing.links) {
+    before = " (" + WithThousands(existing.devices) + " devices and " + WithThousands(existing.links) +
+             " links come before it)";
+  }
+  return what + " makes " + WithThousands(adding.devices) + " devices and " + WithThousands(adding.links) +
+         " links; a scenario may have at most " + WithThousands(kMaxDevices) + " devices and " +
+         WithThousands(kMaxLinks) + " links in all" + before;
+}
+
 void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
                      std::map<std::string, std::vector<std::string>>* groups) {
   const std::string& p = g.prefix;

@@ -39,6 +39,26 @@ class Topology {
   std::map<std::string, int> index_;
 };
 
+/// The most devices and links a scenario may have, generated or written. The largest shipped scenario
+/// (scenarios/scale/clos-1000-bgp.json) has 1,996 devices and 4,980 links; bench/ runs up to about 10,000 devices
+/// (bgp_fabric.sh 5000: 5,000 routers and 4,992 hosts) and 45,000 links. The limits are ten times that and more, and
+/// low enough that `validate` of a topology at the limit takes seconds and well under a gigabyte; a generator
+/// asking for more is refused from its numbers, before anything is expanded.
+constexpr uint64_t kMaxDevices = 100000;
+constexpr uint64_t kMaxLinks = 1000000;
+
+struct TopologySize {
+  uint64_t devices = 0;
+  uint64_t links = 0;
+};
+/// What ExpandGenerator makes of `g`, computed from its numbers without expanding it.
+TopologySize GeneratorSize(const GeneratorSpec& g);
+/// Empty when `adding` fits beside `existing` within kMaxDevices and kMaxLinks; otherwise the message that says
+/// the size (of `what`, e.g. "this leaf-spine generator") and the limits.
+std::string TopologyLimitProblem(TopologySize existing, TopologySize adding, const std::string& what);
+/// 1234567 -> "1,234,567".
+std::string WithThousands(uint64_t n);
+
 /// Expands a generator into devices, links and groups (appended to the given lists).
 void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
                      std::map<std::string, std::vector<std::string>>* groups);

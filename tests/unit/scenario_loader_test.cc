@@ -10,6 +10,7 @@
 #include "models/monitor/monitor_kind.h"
 #include "models/router/router_kind.h"
 #include "models/router/routing_section.h"
+#include "sim/topology/topology.h"
 
 namespace planelab {
 
@@ -161,6 +162,191 @@ TEST(RoutingSection, TheBgpSpeakerJudgesItsSettings) {
   EXPECT_NE(err.find("/routing/bgp/damping/reuse_threshold: damping reuse_threshold must be below suppress_threshold"),
             std::string::npos) << err;
   EXPECT_EQ(ErrorOf(Minimal(R"(, "routing": {"protocol": "bgp", "bgp": {"hold_time": "9s", "keepalive": "3s"}})")), "");
+}
+
+}  // namespace planelab
+
+// Issue 14: what the parser refuses rather than reading into garbage, a signal or a silent choice.
+namespace planelab {
+
+namespace {
+bool Has(const std::string& err, const std::string& needle) { return err.find(needle) != std::string::npos; }
+}  // namespace
+
+// Every quantity is range-checked where it is read, and the message states the range (14.3).
+TEST(ScenarioLoader, QuantitiesOutsideTheirRangeAreLocatedWithTheRange) {
+  struct Case {
+    std::string extra, needle;
+  };
+  const std::string year = "allowed here from 0s to 8760h (one year of simulated time)";
+  std::vector<Case> cases = {
+      {R"(, "sample_interval": "99999999999h")", "t.json:3: /sample_interval: \"99999999999h\" is out of range: " + year},
+      {R"(, "sample_interval": "9000h")", "/sample_interval: \"9000h\" is out of range"},
+      {R"(, "management": {"oob_rate": "0bps"})", "/management/oob_rate: \"0bps\" is out of range: allowed here from 1bps to 10Tbps"},
+      {R"(, "management": {"oob_rate": "11Tbps"})", "/management/oob_rate: \"11Tbps\" is out of range"},
+      {R"(, "management": {"poll_interval": "99999999999h"})", "/management/poll_interval: \"99999999999h\" is out of range"},
+      {R"(, "routing": {"hello_interval": "99999999999h"})", "/routing/hello_interval: \"99999999999h\" is out of range: " + year},
+      {R"(, "routing": {"bgp": {"damping": {"half_life": "9999h"}}})", "/routing/bgp/damping/half_life: \"9999h\" is out of range"},
+      {R"(, "routing": {"bfd": {"interval": "99999999999h"}})", "/routing/bfd/interval: \"99999999999h\" is out of range"},
+      {R"(, "workloads": [{"client": "h1", "server": "h2", "rate": "0.0001pps"}])",
+       "/workloads/0/rate: \"0.0001pps\" is out of range: allowed here from 0.001pps to 1Mpps"},
+      {R"(, "workloads": [{"client": "h1", "server": "h2", "rate": "10pps", "request_size": "99999999999999999999GB"}])",
+       "/workloads/0/request_size: \"99999999999999999999GB\" is out of range: allowed here from 16B to 65KB"},
+      {R"(, "workloads": [{"client": "h1", "server": "h2", "rate": "10pps", "stop": "99999999999h"}])",
+       "/workloads/0/stop: \"99999999999h\" is out of range"},
+      {R"(, "expectations": [{"id": "e", "device": "r1", "plane": "control", "metric": "spf_runs", "bound": 0, "to": "99999999999h"}])",
+       "/expectations/0/to: \"99999999999h\" is out of range"},
+  };
+  for (const auto& c : cases) {
+    std::string err = ErrorOf(Minimal(c.extra));
+    EXPECT_TRUE(Has(err, c.needle)) << c.extra << "\n" << err;
+  }
+}
+
+TEST(ScenarioLoader, LinkParametersAreCheckedWhereTheyAreWritten) {
+  auto topo = [](const std::string& link_fields, const std::string& extra = "") {
+    return R"({"name": "t", "duration": "10s", "topology": {)" + extra +
+           R"("devices": [{"id": "r1", "kind": "router"}, {"id": "h1", "kind": "host"}],
+      "links": [{"a": "h1", "b": "r1")" + link_fields + "}]}}";
+  };
+  EXPECT_TRUE(Has(ErrorOf(topo(R"(, "rate": "0bps")")), "t.json:2: /topology/links/0/rate: \"0bps\" is out of range: allowed here from 1bps to 10Tbps"));
+  EXPECT_TRUE(Has(ErrorOf(topo(R"(, "rate": "99999999999999999999Tbps")")), "/topology/links/0/rate: \"99999999999999999999Tbps\" is out of range"));
+  EXPECT_TRUE(Has(ErrorOf(topo(R"(, "delay": "99999999999h")")), "/topology/links/0/delay: \"99999999999h\" is out of range"));
+  EXPECT_TRUE(Has(ErrorOf(topo(R"(, "queue": {"size": "99999999999999999999p"})")),
+                  "/topology/links/0/queue/size: \"99999999999999999999p\" is not a queue size from 1p to 1000000p, or from 1B to 1GB"));
+  EXPECT_TRUE(Has(ErrorOf(topo("", R"("link_defaults": {"rate": "0bps"}, )")), "/topology/link_defaults/rate: \"0bps\" is out of range"));
+  std::string gen = R"({"name": "t", "duration": "10s", "topology": {"generate": [{"kind": "line", "routers": 2, "link": {"delay": "9999h"}}]}})";
+  EXPECT_TRUE(Has(ErrorOf(gen), "/topology/generate/0/link/delay: \"9999h\" is out of range"));
+  // A good value still reads as before.
+  Scenario sc = ParseScenarioText(topo(R"(, "rate": "10Tbps", "delay": "8760h", "queue": {"size": "1000000p"})"), "t.json", Catalog());
+  EXPECT_EQ(sc.links[0].rate_bps, 10000000000000ULL);
+  EXPECT_EQ(sc.links[0].delay, kMaxScenarioTime);
+  EXPECT_EQ(sc.links[0].queue.size, "1000000p");
+}
+
+// The run's own clock: a duration beyond the range is refused for what it is, not for its samples.
+TEST(ScenarioLoader, TheDurationIsRefusedForItsOwnRange) {
+  std::string err = ErrorOf(R"({"name": "t", "duration": "99999999999h", "topology": {"devices": [{"id": "r1", "kind": "router"}]}})");
+  EXPECT_TRUE(Has(err, "/duration: \"99999999999h\" is out of range: allowed here from 0s to 8760h")) << err;
+  EXPECT_FALSE(Has(err, "samples")) << err;
+}
+
+TEST(ClusterSection, QuantitiesAreRangeChecked) {
+  auto cluster = [](const std::string& body) {
+    return R"({"name": "t", "duration": "60s", "topology": {}, "management": {"enabled": false}, "cluster": )" + body + "}";
+  };
+  std::string err = ErrorOf(cluster(R"({"deployments": [{"name": "web", "replicas": 2, "pod_capacity": "0pps"}],
+    "service_clients": [{"service": "web", "rate": "10pps", "response_size": "20MB",
+                         "rate_steps": [{"at": "99999999999h", "rate": "0pps"}]}],
+    "timers": {"lease_duration": "9999h"}, "link": {"rate": "0bps"}})"));
+  for (const char* needle : {"/cluster/deployments/0/pod_capacity: \"0pps\" is out of range: allowed here from 0.001pps to 1Mpps",
+                             "/cluster/service_clients/0/response_size: \"20MB\" is out of range: allowed here from 16B to 10MB",
+                             "/cluster/service_clients/0/rate_steps/0/at: \"99999999999h\" is out of range",
+                             "/cluster/service_clients/0/rate_steps/0/rate: \"0pps\" is out of range",
+                             "/cluster/timers/lease_duration: \"9999h\" is out of range",
+                             "/cluster/link/rate: \"0bps\" is out of range"}) {
+    EXPECT_TRUE(Has(err, needle)) << needle << "\n" << err;
+  }
+}
+
+// A key given twice is refused with both places (14.4).
+TEST(ScenarioLoader, RepeatedKeysAreRefusedWithBothLines) {
+  std::string err = ErrorOf("{\"name\": \"t\",\n \"duration\": \"10s\",\n \"topology\": {\"devices\": [{\"id\": \"r1\", \"kind\": \"router\"}]},\n"
+                            " \"duration\": \"20s\"}");
+  EXPECT_TRUE(Has(err, "t.json:4: /duration: the key \"duration\" is given twice in one object: first at t.json:2, again at t.json:4"))
+      << err;
+}
+
+// Size and depth are bounded before anything is parsed (14.2).
+TEST(ScenarioLoader, DeepNestingAndHugeTextsAreRefusedUpFront) {
+  std::string deep = "{\"name\": \"t\",\n\"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string err = ErrorOf(deep);
+  EXPECT_TRUE(Has(err, "t.json:2: (document): the JSON nests deeper than 64 levels")) << err;
+  std::string huge = "{\"name\": \"t\", \"x\": \"" + std::string(kMaxScenarioFileBytes, 'x') + "\"}";
+  err = ErrorOf(huge);
+  EXPECT_TRUE(Has(err, "t.json: (document): the file is 16,777,238 bytes; a scenario file may be at most 16 MiB")) << err;
+}
+
+// Generators and the cluster are sized from their numbers and refused before they are expanded (14.5).
+TEST(ScenarioLoader, TopologiesBeyondTheLimitsAreRefusedBeforeExpanding) {
+  auto gen = [](const std::string& g) {
+    return R"({"name": "t", "duration": "10s", "topology": {"generate": [)" + g + "]}}";
+  };
+  struct Case {
+    std::string generator, needle;
+  };
+  std::vector<Case> cases = {
+      {R"({"kind": "leaf-spine", "spines": 10000, "leaves": 100000, "hosts_per_leaf": 1000})",
+       "/topology/generate/0: this leaf-spine generator makes 100,110,000 devices and 1,100,000,000 links; a scenario may "
+       "have at most 100,000 devices and 1,000,000 links in all"},
+      {R"({"kind": "line", "routers": 100000, "hosts_per_router": 1})", "this line generator makes 200,000 devices"},
+      {R"({"kind": "ring", "routers": 1000, "hosts_per_router": 1000})", "this ring generator makes 1,001,000 devices"},
+      {R"({"kind": "star", "routers": 100000})", "this star generator makes 100,001 devices and 100,000 links"},
+      {R"({"kind": "internet", "transits": 16, "stubs": 10000, "hosts_per_router": 10})",
+       "this internet generator makes 110,016 devices and 120,120 links"},
+      {R"({"kind": "line", "routers": 60000}, {"kind": "line", "routers": 60000, "prefix": "b"})",
+       "/topology/generate/1: this line generator makes 60,000 devices and 59,999 links; a scenario may have at most "
+       "100,000 devices and 1,000,000 links in all (60,000 devices and 59,999 links come before it)"},
+  };
+  for (const auto& c : cases) {
+    std::string err = ErrorOf(gen(c.generator));
+    EXPECT_TRUE(Has(err, c.needle)) << c.generator << "\n" << err;
+  }
+  std::string err = ErrorOf(R"({"name": "t", "duration": "60s", "topology": {}, "management": {"enabled": false},
+    "cluster": {"nodes": 100000, "spare_slots": 100000}})");
+  EXPECT_TRUE(Has(err, "t.json:2: /cluster: this cluster makes")) << err;
+}
+
+// The size computed from a generator's numbers is what expanding it makes.
+TEST(Generators, SizeFromTheNumbersIsTheExpandedSize) {
+  std::vector<GeneratorSpec> specs;
+  for (std::string kind : {"line", "ring", "star", "clique"}) {
+    for (int routers : {1, 2, 3, 7}) {
+      for (int hosts : {0, 1, 3}) {
+        GeneratorSpec g;
+        g.kind = kind;
+        g.routers = routers;
+        g.hosts_per_router = hosts;
+        specs.push_back(g);
+      }
+    }
+  }
+  for (std::string kind : {"leaf-spine", "internet"}) {
+    for (int spines : {1, 2, 5}) {
+      for (int leaves : {1, 4}) {
+        GeneratorSpec g;
+        g.kind = kind;
+        g.spines = spines;
+        g.leaves = leaves;
+        g.hosts_per_router = 2;
+        specs.push_back(g);
+      }
+    }
+  }
+  for (const auto& g : specs) {
+    std::vector<DeviceSpec> devices;
+    std::vector<LinkSpec> links;
+    std::map<std::string, std::vector<std::string>> groups;
+    ExpandGenerator(g, &devices, &links, &groups);
+    TopologySize size = GeneratorSize(g);
+    EXPECT_EQ(size.devices, devices.size()) << g.kind << " " << g.routers << " " << g.spines << "x" << g.leaves;
+    EXPECT_EQ(size.links, links.size()) << g.kind << " " << g.routers << " " << g.spines << "x" << g.leaves;
+  }
+  for (uint32_t nodes : {1u, 40u, 41u, 100u}) {
+    for (uint32_t per : {1u, 7u, 40u}) {
+      ClusterSpec c;
+      c.nodes = nodes;
+      c.spare_slots = 3;
+      c.nodes_per_rack = per;
+      c.clients = 2;
+      std::vector<DeviceSpec> devices;
+      std::vector<LinkSpec> links;
+      std::map<std::string, std::vector<std::string>> groups;
+      ExpandCluster(c, &devices, &links, &groups);
+      EXPECT_EQ(ClusterSize(c).devices, devices.size()) << nodes << " " << per;
+      EXPECT_EQ(ClusterSize(c).links, links.size()) << nodes << " " << per;
+    }
+  }
 }
 
 }  // namespace planelab
