@@ -145,11 +145,12 @@ std::string ExplainSchemaError(const json& schema, const json& doc, const std::s
       if (!ok) return "expected " + t.dump() + ", found " + TypeName(*v) + " (" + v->dump() + ")";
     }
     if (v->is_string() && s->contains("pattern")) {
-      std::string ref = RefName(schema, pointer), text = *v;
-      if (ref == "duration") return ParseDuration(text).error;
-      if (ref == "bitrate") return ParseBitRate(text).error;
-      if (ref == "pktrate") return ParsePacketRate(text).error;
-      if (ref == "bytes") return ParseBytes(text).error;
+      std::string ref = RefName(schema, pointer), text = *v, unit_error;
+      if (ref == "duration") unit_error = ParseDuration(text).error;
+      if (ref == "bitrate") unit_error = ParseBitRate(text).error;
+      if (ref == "pktrate") unit_error = ParsePacketRate(text).error;
+      if (ref == "bytes") unit_error = ParseBytes(text).error;
+      if (!unit_error.empty()) return unit_error;
       if (ref == "id") {
         return "\"" + text + "\" is not a valid id: start with a letter, then letters, digits, '_', '.' or '-' (at most 64)";
       }
@@ -473,7 +474,9 @@ class Translator {
         root.ReadDuration(at + "/start", &ws.start);
         SimTime stop = 0;
         if (root.ReadDuration(at + "/stop", &stop)) ws.stop = stop;
-        bool ok = DeviceOfKind(at + "/client", ws.client, "host") & DeviceOfKind(at + "/server", ws.server, "host");
+        bool client_ok = DeviceOfKind(at + "/client", ws.client, "host");  // both are checked and reported
+        bool server_ok = DeviceOfKind(at + "/server", ws.server, "host");
+        bool ok = client_ok && server_ok;
         if (ok && ws.client == ws.server) problems.Add(at + "/server", "client and server are the same host; pick another server");
         if (ok && !t.Connected(ws.client, ws.server)) {
           problems.Add(at, "\"" + ws.client + "\" cannot reach \"" + ws.server + "\": they are in different parts of the topology");

@@ -16,16 +16,21 @@ struct Split {
   bool ok = false;
 };
 
-// Splits "12.5ms" into 12.5 and "ms"; rejects signs, blanks and missing numbers. The number is finite or +inf.
+// Splits "12.5ms" into 12.5 and "ms". The number is digits, optionally a dot and more digits (as the schema's
+// patterns say): no sign, blank, exponent, leading or trailing dot. It is finite or +inf (too many digits).
 Split SplitNumber(const std::string& text) {
   Split s;
-  size_t i = 0;
-  bool digits = false, dot = false;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !dot))) {
-    if (text[i] == '.') dot = true; else digits = true;
-    ++i;
+  auto digits_from = [&](size_t i) {
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    return i;
+  };
+  size_t i = digits_from(0);
+  if (i == 0) return s;
+  if (i < text.size() && text[i] == '.') {
+    size_t fraction_end = digits_from(i + 1);
+    if (fraction_end == i + 1) return s;  // "9." or "9.m"
+    i = fraction_end;
   }
-  if (!digits) return s;
   // So many digits that no double holds them read as +inf: each parser refuses that as out of its range.
   s.number = std::strtod(text.substr(0, i).c_str(), nullptr);
   s.unit = text.substr(i);
