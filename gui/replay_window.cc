@@ -309,6 +309,7 @@ ReplayWindow::ReplayWindow() {
   timeline_ = new TimelineWidget(this);
   time_label_ = new QLabel("t = 0s");
   status_ = new QLabel;
+  status_->setObjectName("status");
   status_->setWordWrap(true);
   auto* play = new QPushButton("Play/Pause (space)");
   connect(play, &QPushButton::clicked, this, &ReplayWindow::TogglePlay);

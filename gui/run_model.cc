@@ -373,7 +373,7 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
       if (l.network == "oob" && (l.a == f.target || l.b == f.target)) link_down_[l.id].push_back({f.from, f.to});
     }
   }
-  if (devices_.empty()) throw Refused(store + ": the run store holds no devices; the run is empty or truncated");
+  if (devices_.empty()) throw Refused(store + ": the run store holds no devices; the run is empty or truncated" + context);
 }
 
 std::string RunModel::InterruptionNote() const {

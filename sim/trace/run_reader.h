@@ -74,7 +74,7 @@ class RunStoreReader {
   /// SQLite's own check of the file: PRAGMA integrity_check (which also compares every index with its
   /// table) for stores up to `thorough_limit_bytes`, PRAGMA quick_check above. Returns "" when the
   /// file is well formed, else SQLite's first complaints.
-  std::string CheckIntegrity(int64_t thorough_limit_bytes = 256ll << 20) const;
+  std::string CheckIntegrity(int64_t thorough_limit_bytes = 64ll << 20) const;
 
   /// Recomputes the content digest (run_digest.h) and compares it with meta "content_digest".
   enum class Content { kVerified, kNoDigest };
