@@ -142,7 +142,7 @@ std::vector<std::string> InterruptionSigns(const fs::path& dir) {
     std::string pid = name.substr(at + 9);
     bool digits = !pid.empty() && pid.size() < 10 && std::all_of(pid.begin(), pid.end(), ::isdigit);
     std::string reason = "the folder is named *.partial-" + pid + ", the name a run has until it completes";
-    if (digits && ::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0) {
+    if (digits && (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno == EPERM)) {
       reason += " (process " + pid + " is alive: the run may still be in progress)";
     }
     why.push_back(reason);

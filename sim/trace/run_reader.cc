@@ -110,7 +110,7 @@ RunStoreReader::RunStoreReader(const std::string& path) : path_(path) {
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
     if (!ec && size == 0) {
-      refuse(path + ": the run store is empty (0 bytes): a run store truncated to nothing, or not one", true);
+      refuse(path + ": the run store is damaged, or not one: the file is empty (0 bytes)", true);
     }
     if (primary == SQLITE_NOTADB) {
       refuse(path + ": not a SQLite database, or a run store damaged beyond reading: " + msg, true);
