@@ -43,6 +43,9 @@ const char* JsonType(const json& j) {
   }
 }
 
+/// A value from the store or a file, as a message quotes it: at most 60 characters.
+std::string Clip(const std::string& s) { return s.size() <= 60 ? s : s.substr(0, 57) + "..."; }
+
 std::string Seconds(double t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.10g", t);
@@ -111,15 +114,15 @@ Manifest CheckManifest(const fs::path& dir) {
   }
   for (const auto& [name, hash] : files->items()) {
     if (!hash.is_string()) {
-      throw Refused(where + ": the manifest is damaged: the hash of " + name + " is " + JsonType(hash) + ", not a string");
+      throw Refused(where + ": the manifest is damaged: the hash of " + Clip(name) + " is " + JsonType(hash) + ", not a string");
     }
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-      throw Refused(where + ": the manifest is damaged: it lists \"" + name + "\", which is not a file of the folder");
+      throw Refused(where + ": the manifest is damaged: it lists \"" + Clip(name) + "\", which is not a file of the folder");
     }
     fs::path p = dir / name;
     if (!fs::exists(p)) {
       if (name == "summary.json") continue;  // counted as an interruption by the caller
-      throw Refused(where + ": the folder is damaged: " + name + ", listed in the manifest, is missing");
+      throw Refused(where + ": the folder is damaged: " + Clip(name) + ", listed in the manifest, is missing");
     }
     auto bytes = Slurp(p, uintmax_t(1) << 32);
     if (!bytes) throw Refused(p.string() + ": cannot be read");
@@ -229,17 +232,17 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
     errno = 0;
     planned_ = d.empty() ? NAN : std::strtod(d.c_str(), &end);
     if (d.empty() || errno || *end || !std::isfinite(planned_) || planned_ < 0) {
-      throw damaged("meta \"duration_s\" is \"" + d + "\", not a duration in seconds");
+      throw damaged("meta \"duration_s\" is \"" + Clip(d) + "\", not a duration in seconds");
     }
   }
   if (meta.count("complete") && meta["complete"] != "true") {
-    interruption_.push_back("the store records complete = \"" + meta["complete"] + "\"");
+    interruption_.push_back("the store records complete = \"" + Clip(meta["complete"]) + "\"");
   }
   if (manifest) {
     auto differ = [&](const char* what, const std::string& m, const std::string& s) {
       if (m == s) return;
       throw Refused(run_dir + ": the folder is damaged: manifest.json and run.sqlite are not of the same run (" + what +
-                    " \"" + m + "\" in manifest.json, \"" + s + "\" in run.sqlite)");
+                    " \"" + Clip(m) + "\" in manifest.json, \"" + Clip(s) + "\" in run.sqlite)");
     };
     differ("run store schema", manifest->run_store_schema, meta["schema"]);
     differ("scenario", manifest->scenario, meta["scenario"]);
@@ -267,7 +270,7 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
                  DeviceInfo d{r.Text(0), r.Text(1), {}};
                  if (d.id.empty() || !ids.insert(d.id).second) {
                    throw damaged("devices row " + std::to_string(r.index() + 1) + " has an empty or repeated id \"" +
-                                 d.id + "\"");
+                                 Clip(d.id) + "\"");
                  }
                  if (!r.IsNull(3) || !r.IsNull(4)) {
                    d.has_pos = true;
@@ -275,9 +278,9 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
                    d.y = r.Real(4);
                  }
                  json g = json::parse(r.Text(2), nullptr, false);
-                 if (!g.is_array()) throw damaged("the groups of device " + d.id + " are " + JsonType(g) + ", not a list");
+                 if (!g.is_array()) throw damaged("the groups of device " + Clip(d.id) + " are " + JsonType(g) + ", not a list");
                  for (const auto& x : g) {
-                   if (!x.is_string()) throw damaged("a group of device " + d.id + " is " + JsonType(x) + ", not a name");
+                   if (!x.is_string()) throw damaged("a group of device " + Clip(d.id) + " is " + JsonType(x) + ", not a name");
                    d.groups.push_back(x.get<std::string>());
                  }
                  devices_.push_back(std::move(d));
@@ -298,13 +301,13 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
                double t = in_run(r, 0, "health");
                std::string device = r.Text(1), plane = r.Text(2), actual = r.Text(3), reported = r.Text(4);
                if (!ids.count(device)) {
-                 throw damaged("health row " + std::to_string(r.index() + 1) + " names device \"" + device +
+                 throw damaged("health row " + std::to_string(r.index() + 1) + " names device \"" + Clip(device) +
                                "\", which the store does not list");
                }
                if (!KnownPlane(plane) || !KnownHealth(actual) || !KnownHealth(reported)) {
-                 throw damaged("health row " + std::to_string(r.index() + 1) + " (" + device + " " + plane + " at " +
-                               Seconds(t) + " s) has plane \"" + plane + "\", actual \"" + actual + "\", reported \"" +
-                               reported + "\": not a plane and health states");
+                 throw damaged("health row " + std::to_string(r.index() + 1) + " (" + Clip(device) + " at " + Seconds(t) +
+                               " s) has plane \"" + Clip(plane) + "\", actual \"" + Clip(actual) + "\", reported \"" +
+                               Clip(reported) + "\": not a plane and health states");
                }
                Keyframes& k = health_[{device, plane}];
                k.t.push_back(t);
@@ -337,7 +340,7 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
     // The details the replay draws from are read with their types checked: a store that says
     // otherwise is damaged (or crafted), and is refused rather than drawn wrong or crashing.
     auto bad = [&](const std::string& what) {
-      return damaged("event " + std::to_string(i + 1) + " (" + e.kind + " of " + e.device + " at " + Seconds(e.t) +
+      return damaged("event " + std::to_string(i + 1) + " (" + Clip(e.kind) + " of " + Clip(e.device) + " at " + Seconds(e.t) +
                      " s) " + what);
     };
     json d = json::parse(e.detail, nullptr, false);
