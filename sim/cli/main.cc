@@ -49,7 +49,10 @@ int CmdFaults(bool json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& k : FaultCatalog()) {
       nlohmann::ordered_json params = nlohmann::ordered_json::array();
-      for (const auto& p : k.params) params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help}});
+      for (const auto& p : k.params) {
+        params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help},
+                          {"required", p.required}});
+      }
       out.push_back({{"kind", k.name}, {"plane", k.plane}, {"target", k.target}, {"params", params},
                      {"effect", k.effect}, {"follows", k.follows}});
     }
@@ -58,13 +61,19 @@ int CmdFaults(bool json) {
   }
   std::cout << "Fault kinds (use them in a scenario's \"faults\": {\"at\", \"until\", \"target\", \"kind\", \"params\"}):\n";
   for (const auto& k : FaultCatalog()) {
-    std::cout << "\n" << k.name << "\n  hits:    the " << k.plane << " plane (does it hurt "
-              << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
-              << "?)\n  target:  a " << k.target << " id\n";
+    std::cout << "\n" << k.name << "\n  hits:    ";
+    if (k.plane.empty()) std::cout << "the plane its `plane` parameter names\n";
+    else {
+      std::cout << "the " << k.plane << " plane (does it hurt "
+                << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
+                << "?)\n";
+    }
+    std::cout << "  target:  " << (k.target == "any" ? "any device id, or the station" : "a " + k.target + " id") << "\n";
     if (k.params.empty()) std::cout << "  params:  none\n";
     for (const auto& p : k.params) {
       std::cout << "  param:   " << p.name << " (" << p.type << ", "
-                << (p.default_value.empty() ? "optional" : "default " + p.default_value) << "): " << p.help << "\n";
+                << (p.required ? "required" : p.default_value.empty() ? "optional" : "default " + p.default_value)
+                << "): " << p.help << "\n";
     }
     std::cout << "  effect:  " << k.effect << "\n  follows: " << k.follows << "\n";
   }

@@ -695,32 +695,50 @@ void Translate(const json& doc, Scenario* sc, Problems& problems) {
             }
           }
           if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+        } else if (kind->target == "any") {
+          bool is_station = sc->management.enabled && fs.target == sc->management.station;
+          if (!is_station) device_of_kind(at + "/target", fs.target, "");
         } else {
           device_of_kind(at + "/target", fs.target, kind->target);
         }
-        if (fs.kind == "store-partition" && fs.params.count("from")) {
-          for (const auto& member : FaultParamList(fs.params["from"])) {
-            device_of_kind(at + "/params/from", member, "store-member");
-          }
+        // The params, as the kind declares them (fault_kinds.h): types, defaults, bounds, cross-checks, and a
+        // refusal of any parameter it does not know.
+        FaultProblems param_problems;
+        fs.parsed = kind->parse(fs.params, param_problems);
+        for (const auto& [name, message] : param_problems.items()) {
+          problems.Add(at + "/params" + (name.empty() ? "" : "/" + JsonPointerEscape(name)), message);
+        }
+        // What only the topology can tell.
+        if (const auto* p = std::any_cast<StorePartitionParams>(&fs.parsed)) {
+          for (const auto& member : p->from) device_of_kind(at + "/params/from", member, "store-member");
         }
         if ((fs.kind == "bgp-session-flap" || fs.kind == "bgp-daemon-crash") && sc->routing.protocol != "bgp") {
           problems.Add(at + "/kind", "fault \"" + fs.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");
         }
-        if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
-          device_of_kind(at + "/params/peer", fs.params["peer"], "router");
+        if (const auto* p = std::any_cast<BgpSessionFlapParams>(&fs.parsed)) {
+          if (!p->peer.empty()) device_of_kind(at + "/params/peer", p->peer, "router");
         }
-        if (fs.kind == "link-flap") {
-          SimTime period = ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0);
-          SimTime down = ParseDuration(FaultParamOr(*kind, fs.params, "down_for")).value.value_or(0);
-          if (down <= 0 || down >= period) problems.Add(at + "/params/down_for", "down_for must be above zero and shorter than period");
-        }
-        if (fs.kind == "bgp-session-flap" &&
-            ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0) <= 0) {
-          problems.Add(at + "/params/period", "the period must be longer than zero");
-        }
-        for (const auto& [name, value] : fs.params) {
-          std::string param_problem = CheckFaultParams(*kind, {{name, value}});
-          if (!param_problem.empty()) problems.Add(at + "/params/" + JsonPointerEscape(name), param_problem);
+        if (const auto* p = std::any_cast<PlaneCrashParams>(&fs.parsed)) {
+          // The plane must be one the target has: its kind's, and a router's management plane only when it is
+          // managed in a scenario with a management network.
+          std::string kind_name;
+          bool is_station = sc->management.enabled && fs.target == sc->management.station;
+          auto it = by_id.find(fs.target);
+          if (is_station) kind_name = "monitor";
+          else if (it != by_id.end()) kind_name = it->second->kind;
+          std::vector<std::string> planes;
+          if (const DeviceKindDoc* dk = FindDeviceKind(kind_name)) planes = dk->planes;
+          if (kind_name == "router" && !(it->second->managed && sc->management.enabled)) {
+            planes.erase(std::remove(planes.begin(), planes.end(), "management"), planes.end());
+          }
+          if (!kind_name.empty() && std::find(planes.begin(), planes.end(), p->plane) == planes.end()) {
+            problems.Add(at + "/params/plane", "\"" + fs.target + "\" (" + (is_station ? "the station" : "a " + kind_name) +
+                                                   ") has no " + p->plane + " plane; its planes: " + JoinStrings(planes) +
+                                                   (kind_name == "router" ? " (a router has a management plane when "
+                                                                            "it is managed and the scenario has a "
+                                                                            "management network)"
+                                                                          : ""));
+          }
         }
       }
       if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
