@@ -87,10 +87,6 @@ class RouterDevice : public Device {
         std::string peer = p.peer;
         RepeatWhileCurrent(p.period, flap_gen_, [this, peer]() { bgp_->ResetSession(peer); });
       });
-      env.faults.Register(id(), "bgp-daemon-crash", [this](const FaultSpec& f, bool on) {
-        if (on) bgp_->Crash();
-        else bgp_->Restart();
-      });
     }
     env.faults.On<ControlCpuSaturationParams>(id(), [this](const ControlCpuSaturationParams& p, bool on) {
       control_->SetCpuHog(on ? p.load : 0.0);

@@ -32,15 +32,6 @@ class StoreDevice : public Device {
     control_.reset(new StoreControlPlane(env.ctx, id(), cs, env.network, me, peers, apply_));
     propose_.Connect(control_.get(), [this](const StoreProposal& p) { control_->OnProposal(p); });
     apply_.Connect(data_.get(), [this](const StoreApply& a) { data_->OnApply(a); });
-    env.faults.Register(id(), "store-member-crash", [this](const FaultSpec&, bool on) {
-      if (on) {
-        control_->Crash();
-        data_->Crash();
-      } else {
-        data_->Restart();
-        control_->Restart();
-      }
-    });
     env.faults.On<DiskPressureParams>(id(), [this](const DiskPressureParams& f, bool on) {
       if (!on) { control_->SetDiskPressure(nullptr); return; }
       DiskPressure p;

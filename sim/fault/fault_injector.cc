@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/core/clock.h"
+#include "sim/core/plane_actor.h"
 #include "sim/fault/fault_catalog.h"
 
 namespace planelab {
@@ -50,6 +51,32 @@ void FaultInjector::Apply(const FaultSpec& f, bool on) {
   if (kind && plane.empty() && f.params.count("plane")) plane = f.params.at("plane");
   events_.Emit(f.target, plane, on ? "fault.start" : "fault.end", d.dump());
   hooks_.at({f.target, f.kind})(f, on);
+}
+
+void RegisterCrashFaults(FaultInjector& faults, const std::string& device, const std::string& device_kind,
+                         std::vector<PlaneActor*> planes) {
+  auto apply = [planes](const std::vector<std::string>& which, bool on, const std::string& reason) {
+    std::vector<PlaneActor*> hit;
+    for (const auto& name : which) {
+      for (PlaneActor* a : planes) {
+        if (ToString(a->plane()) == name) hit.push_back(a);
+      }
+    }
+    if (on) {
+      for (PlaneActor* a : hit) a->Crash(reason);
+    } else {
+      for (auto it = hit.rbegin(); it != hit.rend(); ++it) (*it)->Restart();
+    }
+  };
+  faults.On<PlaneCrashParams>(device, [apply](const PlaneCrashParams& p, bool on) {
+    apply({p.plane}, on, PlaneCrashParams::kKind);
+  });
+  for (const FaultKind& k : FaultCatalog()) {
+    if (k.crashes.empty() || k.target != device_kind) continue;
+    std::vector<std::string> which = k.crashes;
+    std::string reason = k.name;  // the lifecycle event names the kind, as the daemons' own crashes did
+    faults.Register(device, k.name, [apply, which, reason](const FaultSpec&, bool on) { apply(which, on, reason); });
+  }
 }
 
 void AfterSamplesDueNow(std::function<void()> fn) { Clock::After(0, std::move(fn)); }

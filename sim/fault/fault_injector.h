@@ -42,6 +42,15 @@ class FaultInjector {
   std::map<std::pair<std::string, std::string>, Hook> hooks_;
 };
 
+class PlaneActor;
+
+/// The crash kinds of one device, served by its plane actors' lifecycle operations (PlaneActor::Crash at `at`,
+/// Restart at `until`), so every device kind has them without a hook of its own: plane-crash (the plane its
+/// `plane` param names) and each kind the catalogue declares as a crash of planes of `device_kind`
+/// (bgp-daemon-crash, store-member-crash), which crashes them in its order and restarts them in reverse.
+void RegisterCrashFaults(FaultInjector& faults, const std::string& device, const std::string& device_kind,
+                         std::vector<PlaneActor*> planes);
+
 /// Runs `fn` now but behind every event already due at this instant, among them the sample that closes
 /// the interval ending now: a fault change at t belongs to the interval after t (docs/scenarios.md).
 void AfterSamplesDueNow(std::function<void()> fn);
