@@ -17,7 +17,9 @@ class CloudDevice : public Device {
   explicit CloudDevice(DeviceEnv& env) : Device(env.spec.id), targets_("control->data:targets", kRegistration) {
     data_.reset(new LoadBalancerDataPlane(env.ctx, id(), env.network));
     control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.cluster, targets_));
-    targets_.Connect(data_.get(), [this](const LbTargets& t) { data_->OnTargets(t); });
+    // Registration is the load balancer's configuration, kept by the cloud: it lands while the forwarding path is
+    // down too (no receiver to check).
+    targets_.Connect(nullptr, [this](const LbTargets& t) { data_->OnTargets(t); });
     env.faults.On<ProvisioningApiDegradedParams>(id(), [this](const ProvisioningApiDegradedParams& p, bool on) {
       if (!on) { control_->SetDegraded(0, 0); return; }
       control_->SetDegraded(p.error_rate, p.extra_latency);
