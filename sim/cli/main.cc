@@ -44,7 +44,30 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
-int CmdFaults(bool json) {
+/// The table of docs/scenarios.md's Faults section, from the same declarations (a test keeps the docs equal to it).
+void PrintFaultsMarkdown() {
+  std::cout << "| kind | plane | target | params | effect |\n|---|---|---|---|---|\n";
+  for (const auto& k : FaultCatalog()) {
+    std::string target = k.target == "link" ? "link id"
+                         : k.target == "device" ? "managed router, or the station"
+                         : k.target == "any" ? "any device, or the station"
+                                             : k.target;
+    std::string params;
+    for (const auto& p : k.params) {
+      params += (params.empty() ? "" : "; ") + ("`" + p.name + "` (" + p.type + ", ") +
+                (p.required ? "required" : p.default_value.empty() ? "optional" : "default `" + p.default_value + "`") +
+                "): " + p.help;
+    }
+    std::cout << "| `" << k.name << "` | " << (k.plane.empty() ? "the `plane` param's" : k.plane) << " | " << target
+              << " | " << (params.empty() ? "none" : params) << " | " << k.summary << " |\n";
+  }
+}
+
+int CmdFaults(bool json, bool markdown) {
+  if (markdown) {
+    PrintFaultsMarkdown();
+    return 0;
+  }
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& k : FaultCatalog()) {
@@ -54,7 +77,7 @@ int CmdFaults(bool json) {
                           {"required", p.required}});
       }
       out.push_back({{"kind", k.name}, {"plane", k.plane}, {"target", k.target}, {"params", params},
-                     {"effect", k.effect}, {"follows", k.follows}});
+                     {"summary", k.summary}, {"effect", k.effect}, {"follows", k.follows}, {"crashes", k.crashes}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -182,8 +205,9 @@ int main(int argc, char** argv) {
   validate->add_option("SCENARIO", files, "scenario files")->required()->expected(1, -1);
 
   auto* faults = app.add_subcommand("faults", "List every fault kind: the plane it hits, its parameters, what follows");
-  bool faults_json = false;
+  bool faults_json = false, faults_markdown = false;
   faults->add_flag("--json", faults_json, "machine-readable list");
+  faults->add_flag("--markdown", faults_markdown, "the table of docs/scenarios.md");
   app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
 
   try {
@@ -201,6 +225,6 @@ int main(int argc, char** argv) {
   if (*seed_opt) opts.seed = seed;
   if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
   if (validate->parsed()) return CmdValidate(files);
-  if (faults->parsed()) return CmdFaults(faults_json);
+  if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
   return CmdKinds();
 }

@@ -14,6 +14,7 @@ FaultKind Entry() {
   k.plane = decl->plane();
   k.target = decl->target();
   k.params = decl->params();
+  k.summary = decl->summary();
   k.effect = decl->effect();
   k.follows = decl->follows();
   k.crashes = decl->crashes();

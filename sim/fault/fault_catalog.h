@@ -18,6 +18,7 @@ struct FaultKind {
   std::string target;     // "router", "link", "device" (a managed device or the station), "any" (any device or the
                           // station), or another device kind
   std::vector<FaultParam> params;
+  std::string summary;    // what PlaneLab does, in one line (docs/scenarios.md)
   std::string effect;     // what PlaneLab does
   std::string follows;    // what the reference texts say follows
   std::vector<std::string> crashes;  // a crash kind: the planes it crashes, in order (restarted in reverse)

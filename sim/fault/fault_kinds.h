@@ -16,6 +16,7 @@ struct AsicDeadParams {
 };
 inline FaultKindDecl<AsicDeadParams> AsicDeadParams::Declare() {
   return FaultKindDecl<AsicDeadParams>(kKind, "data", "router")
+      .Summary("transit packets dropped; packets to the router still reach its CPU")
       .Effect("Transit packets are dropped in the router's forwarding ASIC; packets addressed to the router "
               "itself are still punted to its CPU. Control and management planes are untouched, so routing "
               "adjacencies stay up and the agent keeps answering polls.")
@@ -30,6 +31,7 @@ struct LinkDownParams {
 };
 inline FaultKindDecl<LinkDownParams> LinkDownParams::Declare() {
   return FaultKindDecl<LinkDownParams>(kKind, "data", "link")
+      .Summary("nothing crosses; both ends lose carrier")
       .Effect("The wire is cut: nothing crosses the link and both ends see carrier loss, which their data planes "
               "punt to the control planes.")
       .Follows("Traffic through the link is lost until the control plane reconverges on a redundant path; the "
@@ -49,6 +51,7 @@ inline FaultKindDecl<LinkDegradeParams> LinkDegradeParams::Declare() {
       .Ratio("loss", &P::loss, "share of packets lost in each direction, 0..1")
       .Duration("extra_delay", &P::extra_delay, "one-way delay added to the link")
       .BitRate("rate", &P::rate, "new link rate (omit to keep the rate)")
+      .Summary("link stays up but lossy, slower or longer")
       .Effect("The link stays up but loses packets, adds delay, or runs slower.")
       .Follows("Latency spikes, packets drop, retransmits and timeouts rise: data-plane failures that \"rarely emit "
                "clear log messages\" (004, data plane).");
@@ -68,6 +71,7 @@ inline FaultKindDecl<ControlCpuSaturationParams> ControlCpuSaturationParams::Dec
           problems.Add("load", "parameter \"load\": at most 0.999 (a CPU fully taken would never finish any work)");
         }
       })
+      .Summary("every control work item runs 1/(1-load) times slower")
       .Effect("A runaway process takes `load` of the route processor: every control-plane work item (protocol "
               "messages, route computation) queues and runs 1/(1-load) times slower. Forwarding is untouched.")
       .Follows("\"I've melted the CPU in a lab switch and the packets kept moving.\" Changes slow down or stop; "
@@ -90,6 +94,7 @@ inline FaultKindDecl<LinkFlapParams> LinkFlapParams::Declare() {
           problems.Add("down_for", "down_for must be above zero and shorter than period");
         }
       })
+      .Summary("link down for `down_for` at the start of every period")
       .Effect("The link goes down for down_for at the start of every period (carrier loss at both ends), then comes "
               "back.")
       .Follows("Every flap makes the control plane reconverge twice; with BGP, \"sessions flap, routing tables stop "
@@ -111,6 +116,7 @@ inline FaultKindDecl<BgpSessionFlapParams> BgpSessionFlapParams::Declare() {
       .Checked([](const P& p, FaultProblems& problems) {
         if (p.period <= 0) problems.Add("period", "the period must be longer than zero");
       })
+      .Summary("session reset (NOTIFICATION Cease) now and every period; needs BGP")
       .Effect("The BGP session is reset (NOTIFICATION Cease) at the start and then every period; it comes back after "
               "the connect-retry timer. Every reset withdraws the session's routes. Needs \"routing\": {\"protocol\": "
               "\"bgp\"}.")
@@ -127,6 +133,8 @@ struct BgpDaemonCrashParams {
 inline FaultKindDecl<BgpDaemonCrashParams> BgpDaemonCrashParams::Declare() {
   return FaultKindDecl<BgpDaemonCrashParams>(kKind, "control", "router")
       .Crashes({"control"})
+      .Summary("daemon down from `at` to `until`; the FIB keeps its last routes; needs BGP (a plane-crash of the "
+               "control plane)")
       .Effect("The BGP daemon crashes at `at` (sessions drop, its RIBs are lost) and restarts at `until`; the FIB "
               "keeps its last routes meanwhile. Needs \"routing\": {\"protocol\": \"bgp\"}. A plane-crash of the "
               "control plane, by its daemon's name.")
@@ -140,6 +148,7 @@ struct FibProgrammingStallParams {
 };
 inline FaultKindDecl<FibProgrammingStallParams> FibProgrammingStallParams::Declare() {
   return FaultKindDecl<FibProgrammingStallParams>(kKind, "control", "router")
+      .Summary("FIB programs queue up until `until`: the RIB says one thing, the FIB another")
       .Effect("The control plane keeps computing routes but the FIB stops taking them: programs queue until `until`.")
       .Follows("\"The control plane has computed routes, but the data plane\" forwards on old state: the RIB says one "
                "thing, the FIB another (004).");
@@ -151,6 +160,7 @@ struct MgmtOobDownParams {
 };
 inline FaultKindDecl<MgmtOobDownParams> MgmtOobDownParams::Declare() {
   return FaultKindDecl<MgmtOobDownParams>(kKind, "management", "device")
+      .Summary("cuts that OOB link; on the station, every OOB link")
       .Effect("The out-of-band management path of the target is cut (target the station to cut every OOB path).")
       .Follows("\"When the management plane fails, you don't lose traffic immediately, but you lose the ability to "
                "see why you might be losing traffic.\" Dashboards go stale; traffic is unaffected (004, management "
@@ -170,6 +180,7 @@ inline FaultKindDecl<DiskPressureParams> DiskPressureParams::Declare() {
       .Duration("extra_fsync_latency", &P::extra_fsync_latency, "latency added to every fsync of the member's disk")
       .Ratio("iops_factor", &P::iops_factor, "share of the disk's IOPS left, 0..1")
       .Number("neighbor_iops", &P::neighbor_iops, "operations per second of a noisy neighbour sharing the disk queue")
+      .Summary("the member's WAL fsyncs slow down; its Raft loop blocks on them")
       .Effect("The store member's disk slows: every WAL append waits longer for its fsync. The Raft loop of the "
               "member blocks on the fsync, so its heartbeats and replies go out late.")
       .Follows("\"etcd under heavy disk I/O pressure: deployments stall, autoscaling stops reacting, API calls time "
@@ -185,6 +196,7 @@ struct StoreMemberCrashParams {
 inline FaultKindDecl<StoreMemberCrashParams> StoreMemberCrashParams::Declare() {
   return FaultKindDecl<StoreMemberCrashParams>(kKind, "control", "store-member")
       .Crashes({"control", "data"})
+      .Summary("the member dies at `at` and restarts from its WAL at `until` (a plane-crash of both planes)")
       .Effect("The store member's process dies at `at` (both planes stop; what its WAL holds survives) and restarts "
               "at `until`, replaying its log and rejoining as a follower. A plane-crash of both planes at once.")
       .Follows("Losing one of three members keeps quorum; losing two stops every write while reads served from the "
@@ -200,6 +212,7 @@ inline FaultKindDecl<StorePartitionParams> StorePartitionParams::Declare() {
   using P = StorePartitionParams;
   return FaultKindDecl<P>(kKind, "control", "store-member")
       .List("from", &P::from, "comma-separated members it is cut from (omit: every other member)")
+      .Summary("peer traffic between the target and those members is dropped both ways")
       .Effect("Peer traffic (port 2380) between the target and the listed members is dropped both ways; clients "
               "still reach it.")
       .Follows("A leader cut from the majority steps down after an election timeout (CheckQuorum); the majority "
@@ -212,6 +225,7 @@ struct CniBrokenParams {
 };
 inline FaultKindDecl<CniBrokenParams> CniBrokenParams::Declare() {
   return FaultKindDecl<CniBrokenParams>(kKind, "data", "node")
+      .Summary("service traffic entering the node or sent to its pods is refused; the kubelet stays healthy")
       .Effect("The node's pod network breaks: service traffic entering the node or sent to its pods is refused, "
               "while the kubelet keeps renewing its lease.")
       .Follows("\"kubectl get nodes says Ready while curl says Connection refused\" (004, Kubernetes).");
@@ -228,6 +242,7 @@ inline FaultKindDecl<ProvisioningApiDegradedParams> ProvisioningApiDegradedParam
   return FaultKindDecl<P>(kKind, "control", "cloud-api")
       .Ratio("error_rate", &P::error_rate, "share of instance launches that fail")
       .Duration("extra_latency", &P::extra_latency, "latency added to every instance API call")
+      .Summary("instance launches fail or answer slowly")
       .Effect("Instance launches fail (or answer slowly); instances that retire are not replaced.")
       .Follows("Replacement instances fail to join; capacity shrinks slowly until load exceeds what is left and the "
                "service tips over (004, public cloud).");
@@ -244,6 +259,8 @@ inline FaultKindDecl<PlaneCrashParams> PlaneCrashParams::Declare() {
   // Plane "": the one its `plane` parameter names.
   return FaultKindDecl<P>(kKind, "", "any")
       .Choice("plane", &P::plane, {"data", "control", "management"}, "the plane that crashes, one the target has")
+      .Summary("that plane's process dies at `at` and restarts at `until` (see [Crashing a "
+               "plane](#crashing-a-plane))")
       .Effect("The plane's process dies at `at`: it stops at once (health down), its timers and connections go and "
               "messages sent to it are lost. At `until` it restarts from what a crash leaves (without `until` it "
               "stays down). Every device kind has it: a router's line card (forwarding stops, the FIB is reloaded "

@@ -129,6 +129,11 @@ class FaultKindDecl {
     check_ = std::move(check);
     return std::move(*this);
   }
+  /// One line for the table of docs/scenarios.md.
+  FaultKindDecl&& Summary(std::string text) && {
+    summary_ = std::move(text);
+    return std::move(*this);
+  }
   FaultKindDecl&& Effect(std::string text) && {
     effect_ = std::move(text);
     return std::move(*this);
@@ -172,6 +177,7 @@ class FaultKindDecl {
   const std::string& plane() const { return plane_; }
   const std::string& target() const { return target_; }
   const std::vector<FaultParam>& params() const { return params_; }
+  const std::string& summary() const { return summary_; }
   const std::string& effect() const { return effect_; }
   const std::string& follows() const { return follows_; }
   const std::vector<std::string>& crashes() const { return crashes_; }
@@ -203,7 +209,7 @@ class FaultKindDecl {
   std::vector<FaultParam> params_;
   std::vector<Reader> readers_;
   Check check_;
-  std::string effect_, follows_;
+  std::string summary_, effect_, follows_;
   std::vector<std::string> crashes_;
 };
 
