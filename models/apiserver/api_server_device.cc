@@ -10,8 +10,8 @@ namespace {
 class ApiServerDevice : public Device {
  public:
   explicit ApiServerDevice(DeviceEnv& env) : Device(env.spec.id) {
-    control_.reset(new ApiServerControlPlane(env.ctx, id(), env.scenario.cluster, env.network));
-    kubectl_.reset(new KubectlMgmtPlane(env.ctx, id(), env.scenario.cluster, env.network));
+    control_.reset(new ApiServerControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network));
+    kubectl_.reset(new KubectlMgmtPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network));
   }
   std::vector<PlaneActor*> planes() override { return {control_.get(), kubectl_.get()}; }
   const ReportedHealthSource* dashboard() const override { return kubectl_.get(); }

@@ -16,7 +16,7 @@ class CloudDevice : public Device {
  public:
   explicit CloudDevice(DeviceEnv& env) : Device(env.spec.id), targets_("control->data:targets", kRegistration) {
     data_.reset(new LoadBalancerDataPlane(env.ctx, id(), env.network));
-    control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.cluster, targets_));
+    control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), targets_));
     // Registration is the load balancer's configuration, kept by the cloud: it lands while the forwarding path is
     // down too (no receiver to check).
     targets_.Connect(nullptr, [this](const LbTargets& t) { data_->OnTargets(t); });

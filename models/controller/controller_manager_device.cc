@@ -9,7 +9,7 @@ namespace {
 class ControllerManagerDevice : public Device {
  public:
   explicit ControllerManagerDevice(DeviceEnv& env) : Device(env.spec.id) {
-    control_.reset(new ControllerManagerControlPlane(env.ctx, id(), env.scenario.cluster, env.network));
+    control_.reset(new ControllerManagerControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network));
   }
   std::vector<PlaneActor*> planes() override { return {control_.get()}; }
 

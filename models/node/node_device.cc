@@ -20,7 +20,7 @@ class NodeDevice : public Device {
       : Device(env.spec.id), program_("control->data:rules", kRuleSync), stats_("data->control:stats", kRuleSync) {
     bool initial = std::find(env.spec.groups.begin(), env.spec.groups.end(), "initial-nodes") != env.spec.groups.end();
     data_.reset(new NodeDataPlane(env.ctx, id(), env.network, initial, stats_));
-    control_.reset(new KubeletControlPlane(env.ctx, id(), env.scenario.cluster, env.network, initial, program_));
+    control_.reset(new KubeletControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network, initial, program_));
     program_.Connect(data_.get(), [this](const NodeProgram& p) { data_->OnProgram(p); });
     stats_.Connect(control_.get(), [this](const PodStats& s) { control_->OnPodStats(s); });
     env.faults.On<CniBrokenParams>(id(), [this](const CniBrokenParams&, bool on) { data_->SetCniBroken(on); });

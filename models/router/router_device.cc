@@ -26,7 +26,7 @@ class RouterDevice : public Device {
  public:
   explicit RouterDevice(DeviceEnv& env)
       : Device(env.spec.id),
-        fib_port_("control->data:fib", env.scenario.routing.fib_program_delay),
+        fib_port_("control->data:fib", env.scenario.families.Get<RoutingSpec>().fib_program_delay),
         punt_port_("data->control:punt", kInternalBus),
         data_status_port_("data->management:status", kInternalBus),
         control_status_port_("control->management:status", kInternalBus),
@@ -44,23 +44,23 @@ class RouterDevice : public Device {
     }
     const auto& routers = *std::static_pointer_cast<std::unordered_map<std::string, uint32_t>>(shared);
     data_.reset(new RouterDataPlane(env.ctx, id(), env.network, punt_port_, data_status_port_));
-    if (env.scenario.routing.bfd.enabled) {
+    if (env.scenario.families.Get<RoutingSpec>().bfd.enabled) {
       std::vector<uint32_t> towards_routers;
       for (const auto& i : env.network.Interfaces(id())) {
         if (!i.oob && routers.count(i.peer)) towards_routers.push_back(i.ifindex);
       }
-      data_->EnableBfd(env.scenario.routing.bfd, towards_routers);
+      data_->EnableBfd(env.scenario.families.Get<RoutingSpec>().bfd, towards_routers);
     }
-    if (env.scenario.routing.protocol == "bgp") {
+    if (env.scenario.families.Get<RoutingSpec>().protocol == "bgp") {
       auto asn_of = [&routers](const std::string& dev) {
         auto it = routers.find(dev);
         return it == routers.end() ? 0u : it->second;
       };
-      bgp_ = new BgpControlPlane(env.ctx, id(), env.scenario.routing, env.network, asn_of, fib_port_, control_status_port_);
+      bgp_ = new BgpControlPlane(env.ctx, id(), env.scenario.families.Get<RoutingSpec>(), env.network, asn_of, fib_port_, control_status_port_);
       control_.reset(bgp_);
     } else {
       auto is_router = [&routers](const std::string& dev) { return routers.count(dev) > 0; };
-      control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.routing, env.network, is_router, fib_port_,
+      control_.reset(new LinkStateControlPlane(env.ctx, id(), env.scenario.families.Get<RoutingSpec>(), env.network, is_router, fib_port_,
                                                control_status_port_));
     }
     // A router without an out-of-band port has no management plane to model.

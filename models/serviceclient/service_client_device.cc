@@ -1,6 +1,7 @@
 #include "models/serviceclient/service_client_device.h"
 
 #include "models/serviceclient/service_client_data_plane.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 
@@ -10,7 +11,7 @@ class ServiceClientDevice : public Device {
  public:
   explicit ServiceClientDevice(DeviceEnv& env) : Device(env.spec.id) {
     // Clients are spread over the client devices in order: client i goes to device (i mod clients) + 1.
-    const ClusterSpec& cs = env.scenario.cluster;
+    const ClusterSpec& cs = env.scenario.families.Get<ClusterSpec>();
     std::vector<const ServiceClientSpec*> mine;
     uint32_t me = static_cast<uint32_t>(std::stoul(id().substr(id().rfind('-') + 1)));
     for (size_t i = 0; i < cs.service_clients.size(); ++i) {

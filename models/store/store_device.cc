@@ -8,6 +8,7 @@
 #include "sim/core/network.h"
 #include "sim/fault/fault_kinds.h"
 #include "sim/fault/fault_injector.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 
@@ -22,7 +23,7 @@ class StoreDevice : public Device {
  public:
   explicit StoreDevice(DeviceEnv& env)
       : Device(env.spec.id), propose_("data->control:propose", kInProcess), apply_("control->data:apply", kInProcess) {
-    const ClusterSpec& cs = env.scenario.cluster;
+    const ClusterSpec& cs = env.scenario.families.Get<ClusterSpec>();
     std::map<uint64_t, uint32_t> peers;
     for (uint32_t i = 1; i <= cs.store_members; ++i) {
       peers[i] = env.network.ServiceAddress("etcd-" + std::to_string(i));

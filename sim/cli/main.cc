@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "models/models.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
 #include "sim/fault/fault_catalog.h"
@@ -112,11 +113,17 @@ int CmdKinds() {
   return 0;
 }
 
+/// The scenario schema: the loader's base with every family's section (scenarios/scenario.schema.json is this).
+int CmdSchema() {
+  std::cout << ScenarioSchemaText(BuiltinModels().sections);
+  return 0;
+}
+
 int CmdValidate(const std::vector<std::string>& files) {
   int rc = 0;
   for (const auto& f : files) {
     try {
-      Scenario sc = LoadScenarioFile(f);
+      Scenario sc = LoadScenarioFile(f, BuiltinModels().sections);
       std::cout << "ok: " << f << " (" << sc.devices.size() << " devices, " << sc.links.size() << " links, "
                 << sc.workloads.size() << " workloads, " << sc.faults.size() << " faults, " << sc.expectations.size()
                 << " expectations)\n";
@@ -131,7 +138,7 @@ int CmdValidate(const std::vector<std::string>& files) {
 int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
   Scenario sc;
   try {
-    sc = LoadScenarioFile(file);
+    sc = LoadScenarioFile(file, BuiltinModels().sections);
   } catch (const ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\nnothing was run.\n";
     return kExitBadInput;
@@ -176,7 +183,8 @@ int main(int argc, char** argv) {
       "  planelab run scenarios/basics/link-failure-reroute.json --seed 7 --out /tmp/run1\n"
       "  planelab validate scenarios/*/*.json                     check scenario files without running them\n"
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
-      "  planelab kinds                                           device kinds and the metrics expectations can use\n\n"
+      "  planelab kinds                                           device kinds and the metrics expectations can use\n"
+      "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
       "planelab"};
   // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
@@ -209,6 +217,7 @@ int main(int argc, char** argv) {
   faults->add_flag("--json", faults_json, "machine-readable list");
   faults->add_flag("--markdown", faults_markdown, "the table of docs/scenarios.md");
   app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
+  auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   try {
     app.parse(argc, argv);
@@ -226,5 +235,6 @@ int main(int argc, char** argv) {
   if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
   if (validate->parsed()) return CmdValidate(files);
   if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
+  if (schema->parsed()) return CmdSchema();
   return CmdKinds();
 }

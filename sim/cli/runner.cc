@@ -114,8 +114,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   Network net(sc);
   FaultInjector faults(ctx.events);
   net.RegisterFaultHooks(faults);
-  DeviceRegistry registry;
-  RegisterBuiltinModels(registry);
+  const DeviceRegistry& registry = BuiltinModels().devices;
   std::vector<std::unique_ptr<Device>> devices;
   const std::vector<DeviceSpec> all = DevicesOf(sc);
   HealthProbe health;

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "models/cluster/cluster_section.h"
 #include "sim/core/plane.h"
 
 namespace planelab {
@@ -179,7 +180,7 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
                       c["rib_changes"].get<uint64_t>() > 0;
     }
   }
-  if (has_routers && (routes_moved || !sc.cluster.enabled) && summary.contains("convergence")) {
+  if (has_routers && (routes_moved || !sc.families.Get<ClusterSpec>().enabled) && summary.contains("convergence")) {
     out << "\nRouting convergence (first to last route change network-wide):\n";
     for (const auto& c : summary["convergence"]) {
       out << "  " << Secs(c["at_s"].get<double>()) << "  " << c["trigger"].get<std::string>() << ": ";

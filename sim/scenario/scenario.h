@@ -1,10 +1,13 @@
-// Plain configuration structs for a scenario, with defaults; parsed in one place (scenario_loader).
+// Plain configuration structs for a scenario, with defaults. The loader parses the shared parts (topology,
+// management network, workloads, faults, expectations); each model family parses its own section.
 #pragma once
 #include <any>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
 #include <vector>
 
 #include "sim/util/units.h"
@@ -47,57 +50,6 @@ struct ManagementSpec {
   SimTime poll_interval = 5 * kSec;
   // net-snmp's default request timeout is 1 s (snmp.conf "timeout").
   SimTime poll_timeout = 1 * kSec;
-};
-
-/// BGP settings; timers default to RFC 4271 §10, damping to RFC 2439 with RFC 7196 §3's parameters.
-struct BgpSpec {
-  SimTime keepalive = 30 * kSec;
-  SimTime hold_time = 90 * kSec;
-  SimTime connect_retry = 120 * kSec;
-  SimTime mrai_ebgp = 30 * kSec;
-  SimTime mrai_ibgp = 5 * kSec;
-  bool multipath = true;
-  // RFC 4271 §10: MRAI, KeepAlive and ConnectRetry are jittered by a factor uniform in [0.75, 1.0]
-  // each time they start (the hold timer is not). `mrai_jitter` covers the MRAI, `timer_jitter`
-  // the other two; false reproduces hand-computed timings.
-  bool mrai_jitter = true;
-  bool timer_jitter = true;
-  // RFC 4271 §9.2.1.1 rate-limits "an advertisement and/or withdrawal"; implementations choose.
-  // false (common practice, and RFC 1771's rule): withdrawals are sent at once.
-  bool mrai_withdrawals = false;
-  // Sender-side loop detection: RFC 4271 §9.1.2 has the receiver discard a path holding its own
-  // AS; whether the sender sends it at all is the implementation's choice. true: not sent.
-  bool sender_side_loop_detection = true;
-  bool damping = false;
-  SimTime damping_half_life = 15 * 60 * kSec;
-  double damping_suppress = 6000;
-  double damping_reuse = 750;
-  SimTime damping_max_suppress = 60 * 60 * kSec;
-};
-
-/// BFD between router neighbours (RFC 5880/5881), run by the forwarding hardware as line cards do.
-struct BfdSpec {
-  bool enabled = false;
-  // Common vendor defaults (e.g. FRR: 300 ms transmit/receive, detect multiplier 3).
-  SimTime interval = 300 * kMs;
-  uint32_t multiplier = 3;
-};
-
-/// Router control-plane protocol and timers: "link-state" (OSPF-like) or "bgp".
-struct RoutingSpec {
-  BfdSpec bfd;
-  std::string protocol = "link-state";
-  BgpSpec bgp;
-  // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval.
-  SimTime hello_interval = 10 * kSec;
-  SimTime dead_interval = 40 * kSec;
-  // RFC 8405 §6 suggests INITIAL_SPF_DELAY of 50 ms.
-  SimTime spf_delay = 50 * kMs;
-  // Hardware FIB programming is not instant: typical per-batch latency of a line card.
-  SimTime fib_program_delay = 10 * kMs;
-  // CPU cost of control work on the route processor.
-  SimTime cpu_cost_message = 200 * kUs;
-  SimTime cpu_cost_spf = 5 * kMs;
 };
 
 /// A request/response workload between two hosts, as users feel it.
@@ -153,83 +105,28 @@ struct GeneratorSpec {
   std::string pointer;
 };
 
-/// A Deployment the cluster runs from the start, and the Service in front of it (same name).
-struct DeploymentSpec {
-  std::string name;
-  uint32_t replicas = 10;
-  double pod_capacity_rps = 100;      // requests/s one pod serves before requests queue
-  bool autoscale = false;             // a HorizontalPodAutoscaler on request load
-  uint32_t min_replicas = 1, max_replicas = 100;
-  double target_utilization = 0.6;    // HPA target: served/capacity per pod
-  std::string pointer;
-};
+/// The settings of the model families present in a scenario, one config struct per family, by type. A family
+/// whose section the file does not have reads as its struct's defaults, so models never test for presence.
+class FamilyConfigs {
+ public:
+  template <class T>
+  const T& Get() const {
+    auto it = configs_.find(std::type_index(typeid(T)));
+    if (it == configs_.end()) {
+      static const T kDefaults{};
+      return kDefaults;
+    }
+    return *std::any_cast<T>(&it->second);
+  }
+  template <class T>
+  T& Mutable() {
+    std::any& a = configs_[std::type_index(typeid(T))];
+    if (!a.has_value()) a = T{};
+    return *std::any_cast<T>(&a);
+  }
 
-/// Clients of a Service, entering through the cloud load balancer that spreads over the nodes.
-struct ServiceClientSpec {
-  std::string id;
-  std::string service;
-  double rate_pps = 100;
-  uint32_t request_bytes = 200, response_bytes = 1000;
-  SimTime timeout = 1 * kSec;
-  SimTime start = 0;
-  /// Rate changes over time: {at, rate}; the last one before now applies.
-  std::vector<std::pair<SimTime, double>> rate_steps;
-  std::string pointer;
-};
-
-/// A new revision of a Deployment's pod template, applied by an operator at `at` through kubectl.
-struct RolloutSpec {
-  SimTime at = 0;
-  std::string deployment;
-  std::string pointer;
-};
-
-/// An orchestrated cluster: an etcd-like store, an API server, controllers, worker nodes, a cloud instance API.
-/// Defaults are the real systems' (sources in the comments); the generator builds its network.
-struct ClusterSpec {
-  bool enabled = false;
-  uint32_t store_members = 3;
-  uint32_t nodes = 6;                 // worker instances running at the start
-  uint32_t spare_slots = 0;           // room for replacement instances
-  uint32_t nodes_per_rack = 40;
-  uint32_t max_pods = 110;            // kubelet --max-pods default
-  uint32_t clients = 1;
-  LinkSpec link;                      // rack links
-  // etcd (etcd.io/docs "Tuning"): --heartbeat-interval 100ms, --election-timeout 1000ms; --snapshot-count 100000.
-  SimTime store_heartbeat = 100 * kMs;
-  SimTime store_election = 1000 * kMs;
-  uint64_t snapshot_count = 100000;
-  // Disk (see DiskConfig): a gp3-class SSD.
-  double disk_iops = 3000;
-  SimTime disk_fsync_median = 1 * kMs;
-  // kube-apiserver flags: --max-requests-inflight 400, --max-mutating-requests-inflight 200,
-  // --request-timeout 1m0s.
-  uint32_t api_max_inflight = 400;
-  uint32_t api_max_mutating_inflight = 200;
-  SimTime api_request_timeout = 60 * kSec;
-  // Kubelet: node lease duration 40 s renewed every 10 s (a quarter of it); kube-controller-manager
-  // --node-monitor-grace-period 40s; pods tolerate not-ready/unreachable for 300 s (DefaultTolerationSeconds);
-  // terminationGracePeriodSeconds 30.
-  SimTime lease_duration = 40 * kSec;
-  SimTime lease_renew = 10 * kSec;
-  SimTime node_monitor_grace = 40 * kSec;
-  SimTime pod_eviction_timeout = 300 * kSec;
-  SimTime termination_grace = 30 * kSec;
-  SimTime pod_startup = 2 * kSec;      // image cached: sandbox + container start
-  SimTime readiness_delay = 5 * kSec;  // first readiness probe success after the container started
-  // A terminating pod keeps serving this long (the preStop sleep production deployments add) so that every
-  // kube-proxy has dropped its endpoint before it stops; 0 models an app that exits on SIGTERM at once.
-  SimTime pod_drain = 5 * kSec;
-  // HPA: --horizontal-pod-autoscaler-sync-period 15s, tolerance 0.1, scale-down stabilization 300 s.
-  SimTime hpa_sync = 15 * kSec;
-  // Cloud: instances retire after `node_lifetime` (0: never) and are replaced; a launch takes `instance_boot`
-  // until the kubelet starts; the instance API answers in `cloud_api_latency`.
-  SimTime node_lifetime = 0;
-  SimTime instance_boot = 90 * kSec;
-  SimTime cloud_api_latency = 500 * kMs;
-  std::vector<DeploymentSpec> deployments;
-  std::vector<ServiceClientSpec> service_clients;
-  std::vector<RolloutSpec> rollouts;
+ private:
+  std::map<std::type_index, std::any> configs_;
 };
 
 /// The whole scenario as loaded from JSON.
@@ -246,9 +143,9 @@ struct Scenario {
   std::vector<LinkSpec> links;      // after generation: every data link
   std::map<std::string, std::vector<std::string>> groups;
   ManagementSpec management;
-  RoutingSpec routing;
   std::vector<WorkloadSpec> workloads;
-  ClusterSpec cluster;
+  /// Each model family's own settings (routing, cluster, ...), parsed by the family's section.
+  FamilyConfigs families;
   std::vector<FaultSpec> faults;
   std::vector<ExpectationSpec> expectations;
 };

@@ -4,14 +4,16 @@
 
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_error.h"
+#include "sim/scenario/scenario_section.h"
 
 namespace planelab {
 
-/// Reads, validates and expands (generators, defaults) a scenario file. Throws ScenarioError.
-Scenario LoadScenarioFile(const std::string& path);
+/// Reads, validates and expands (generators, defaults) a scenario file; each model family's section is read by
+/// the parser `sections` registers for it (models/models.h: BuiltinModels().sections). Throws ScenarioError.
+Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& sections);
 /// Same, from text already read; `path` is used in messages.
-Scenario ParseScenarioText(const std::string& text, const std::string& path);
-/// The JSON Schema shipped with this build.
-const std::string& ScenarioSchemaText();
+Scenario ParseScenarioText(const std::string& text, const std::string& path, const ScenarioSections& sections);
+/// The JSON Schema of scenarios with these sections (the shipped scenarios/scenario.schema.json).
+const std::string& ScenarioSchemaText(const ScenarioSections& sections);
 
 }  // namespace planelab

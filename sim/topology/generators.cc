@@ -1,10 +1,9 @@
 #include "sim/topology/topology.h"
 
 namespace planelab {
-namespace {
 
 void AddDevice(std::vector<DeviceSpec>* devices, std::map<std::string, std::vector<std::string>>* groups,
-               const std::string& id, const std::string& kind, std::vector<std::string> member_of, uint32_t asn = 0) {
+               const std::string& id, const std::string& kind, std::vector<std::string> member_of, uint32_t asn) {
   DeviceSpec d;
   d.id = id;
   d.kind = kind;
@@ -22,6 +21,8 @@ void AddLink(std::vector<LinkSpec>* links, const LinkSpec& base, const std::stri
   l.id = a + "-" + b;
   links->push_back(l);
 }
+
+namespace {
 
 std::string HostId(const std::string& prefix, int router, int j, int per) {
   return prefix + "h" + std::to_string(router) + (per > 1 ? "-" + std::to_string(j) : "");
@@ -95,41 +96,6 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
       for (int s = 1; s <= g.spines; ++s) AddLink(links, g.link, p + "leaf" + std::to_string(l), p + "spine" + std::to_string(s));
     }
     for (int l = 1; l <= g.leaves; ++l) hosts_for(p + "leaf" + std::to_string(l), l, g.hosts_per_router);
-  }
-}
-
-void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
-                   std::map<std::string, std::vector<std::string>>* groups) {
-  AddDevice(devices, groups, "core", "router", {"routers", "core"});
-  AddDevice(devices, groups, "rack-cp", "router", {"routers", "racks"});
-  AddLink(links, c.link, "rack-cp", "core");
-  for (uint32_t i = 1; i <= c.store_members; ++i) {
-    std::string id = "etcd-" + std::to_string(i);
-    AddDevice(devices, groups, id, "store-member", {"store", "control-plane"});
-    AddLink(links, c.link, id, "rack-cp");
-  }
-  AddDevice(devices, groups, "apiserver", "api-server", {"control-plane"});
-  AddLink(links, c.link, "apiserver", "rack-cp");
-  AddDevice(devices, groups, "controllers", "controller-manager", {"control-plane"});
-  AddLink(links, c.link, "controllers", "rack-cp");
-  AddDevice(devices, groups, "cloud", "cloud-api", {"cloud"});
-  AddLink(links, c.link, "cloud", "rack-cp");
-  for (uint32_t i = 1; i <= c.clients; ++i) {
-    std::string id = "client-" + std::to_string(i);
-    AddDevice(devices, groups, id, "service-client", {"clients"});
-    AddLink(links, c.link, id, "rack-cp");
-  }
-  uint32_t slots = c.nodes + c.spare_slots;
-  uint32_t per = std::max<uint32_t>(1, c.nodes_per_rack);
-  for (uint32_t r = 0; r * per < slots; ++r) {
-    std::string rack = "rack-" + std::to_string(r + 1);
-    AddDevice(devices, groups, rack, "router", {"routers", "racks"});
-    AddLink(links, c.link, rack, "core");
-    for (uint32_t j = r * per; j < std::min(slots, (r + 1) * per); ++j) {
-      std::string id = "node-" + std::to_string(j + 1);
-      AddDevice(devices, groups, id, "node", {"nodes", j < c.nodes ? "initial-nodes" : "spare-slots"});
-      AddLink(links, c.link, id, rack);
-    }
   }
 }
 

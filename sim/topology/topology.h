@@ -43,10 +43,10 @@ class Topology {
 void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
                      std::map<std::string, std::vector<std::string>>* groups);
 
-/// Expands a cluster into its network: a core router, a control-plane rack (store members, API server,
-/// controller manager, cloud, clients) and racks of worker node slots. Ids: etcd-N, apiserver, controllers,
-/// cloud, client-N, node-N, rack-N.
-void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
-                   std::map<std::string, std::vector<std::string>>* groups);
+/// Appends a generated device (managed when it is a router) and lists it in its groups.
+void AddDevice(std::vector<DeviceSpec>* devices, std::map<std::string, std::vector<std::string>>* groups,
+               const std::string& id, const std::string& kind, std::vector<std::string> member_of, uint32_t asn = 0);
+/// Appends a generated link "a-b" with `base`'s parameters.
+void AddLink(std::vector<LinkSpec>* links, const LinkSpec& base, const std::string& a, const std::string& b);
 
 }  // namespace planelab

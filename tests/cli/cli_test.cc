@@ -75,6 +75,17 @@ TEST(Cli, FaultsListsEveryKindWithItsPlane) {
   EXPECT_EQ(RunPlanelab("faults").code, 0);
 }
 
+// The shipped schema is the composition of the loader's base and every family's fragment, never edited apart.
+TEST(Cli, ShippedSchemaIsTheFamiliesComposition) {
+  CmdResult r = RunPlanelab("schema");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, ReadFile(std::string(PLANELAB_SOURCE_DIR) + "/scenarios/scenario.schema.json"))
+      << "scenarios/scenario.schema.json is out of date: run `planelab schema > scenarios/scenario.schema.json`";
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["properties"].contains("routing"));
+  EXPECT_TRUE(j["properties"].contains("cluster"));
+}
+
 // Issue 12.8: the story tells the operators' view of every kind with a dashboard, and nothing the run
 // does not show.
 TEST(Cli, StoryIsTrueForClusterKinds) {

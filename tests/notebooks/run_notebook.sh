@@ -4,7 +4,8 @@
 # Each scenario runs into WORKDIR/<file name without .json>. The notebook is executed as a user would
 # from the folder above WORKDIR: PLANELAB_RUNS, PLANELAB_RUN (the first scenario's run) and
 # PLANELAB_NOTEBOOK_OUT are given as paths relative to it, and the test fails if the notebook's own
-# folder gains or loses a file (notebooks write only where asked).
+# folder gains or loses a file (notebooks write only where asked). `ls -A`: the listing leaves out . and ..,
+# whose times change with whatever else happens in the repository meanwhile.
 set -euo pipefail
 planelab="$1"; notebook="$(realpath "$2")"; work="$3"; shift 3
 rm -rf "$work"; mkdir -p "$work"
@@ -17,14 +18,14 @@ for scenario in "$@"; do
 done
 export PATH="/usr/bin:/bin:$PATH"
 unset PYTHONPATH PYTHONHOME || true
-before="$(ls -la --time-style=+%s "$(dirname "$notebook")")"
+before="$(ls -lA --time-style=+%s "$(dirname "$notebook")")"
 cd "$(dirname "$work")"
 rel="$(basename "$work")"
 PLANELAB_RUN="$rel/$first" PLANELAB_RUNS="$rel" PLANELAB_NOTEBOOK_OUT="$rel" \
   /usr/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=300 \
   --output-dir "$rel" --output executed.ipynb "$notebook"
 test -s "$work/executed.ipynb"
-after="$(ls -la --time-style=+%s "$(dirname "$notebook")")"
+after="$(ls -lA --time-style=+%s "$(dirname "$notebook")")"
 if [ "$before" != "$after" ]; then
   echo "run_notebook.sh: executing $notebook changed its folder:" >&2
   diff <(echo "$before") <(echo "$after") >&2 || true

@@ -12,6 +12,7 @@
 #include "models/controller/control/pod_autoscaler.h"
 #include "models/controller/control/pod_scheduler.h"
 #include "models/disk/disk_model.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 namespace {

@@ -5,11 +5,24 @@
 #include <any>
 #include <filesystem>
 
+#include "models/cluster/cluster_section.h"
+#include "models/router/routing_section.h"
 #include "sim/fault/fault_kinds.h"
 
 namespace planelab {
 
 namespace {
+/// The families' sections, registered here without their device kinds: the loader needs no kernel.
+const ScenarioSections& Sections() {
+  static const ScenarioSections sections = [] {
+    ScenarioSections s;
+    s.Add(RoutingSection());
+    s.Add(ClusterSection());
+    return s;
+  }();
+  return sections;
+}
+
 std::string Minimal(const std::string& extra = "") {
   return R"({"name": "t", "duration": "10s",
   "topology": {"devices": [{"id": "r1", "kind": "router"}, {"id": "h1", "kind": "host"}, {"id": "h2", "kind": "host"}],
@@ -18,7 +31,7 @@ std::string Minimal(const std::string& extra = "") {
 }
 std::string ErrorOf(const std::string& text) {
   try {
-    ParseScenarioText(text, "t.json");
+    ParseScenarioText(text, "t.json", Sections());
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -27,7 +40,7 @@ std::string ErrorOf(const std::string& text) {
 }  // namespace
 
 TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
-  Scenario sc = ParseScenarioText(Minimal(), "t.json");
+  Scenario sc = ParseScenarioText(Minimal(), "t.json", Sections());
   EXPECT_EQ(sc.name, "t");
   EXPECT_EQ(sc.duration, 10 * kSec);
   EXPECT_EQ(sc.seed, 1u);
@@ -37,8 +50,8 @@ TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
   EXPECT_EQ(sc.links[1].rate_bps, 10000000ULL);
   EXPECT_EQ(sc.links[1].delay, 5 * kMs);
   // Real systems' defaults: OSPF timers (RFC 2328 C.3) and net-snmp's 1 s timeout.
-  EXPECT_EQ(sc.routing.hello_interval, 10 * kSec);
-  EXPECT_EQ(sc.routing.dead_interval, 40 * kSec);
+  EXPECT_EQ(sc.families.Get<RoutingSpec>().hello_interval, 10 * kSec);
+  EXPECT_EQ(sc.families.Get<RoutingSpec>().dead_interval, 40 * kSec);
   EXPECT_EQ(sc.management.poll_timeout, 1 * kSec);
   EXPECT_EQ(sc.groups["hosts"].size(), 2u);
 }
@@ -67,7 +80,7 @@ TEST(ScenarioLoader, CollectsSeveralProblemsAtOnce) {
 TEST(ScenarioLoader, FaultParamsArriveParsed) {
   Scenario sc = ParseScenarioText(Minimal(R"(, "faults": [
     {"at": "5s", "target": "h1-r1", "kind": "link-flap", "params": {"period": "4s"}},
-    {"at": "5s", "target": "r1", "kind": "plane-crash", "params": {"plane": "control"}}])"), "t.json");
+    {"at": "5s", "target": "r1", "kind": "plane-crash", "params": {"plane": "control"}}])"), "t.json", Sections());
   ASSERT_EQ(sc.faults.size(), 2u);
   const auto& flap = std::any_cast<const LinkFlapParams&>(sc.faults[0].parsed);
   EXPECT_EQ(flap.period, 4 * kSec);
@@ -102,10 +115,61 @@ TEST(ScenarioLoader, ShippedScenariosAllValidate) {
   int n = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(PLANELAB_SOURCE_DIR "/scenarios")) {
     if (e.path().extension() != ".json" || e.path().filename() == "scenario.schema.json") continue;
-    EXPECT_NO_THROW(LoadScenarioFile(e.path().string())) << e.path();
+    EXPECT_NO_THROW(LoadScenarioFile(e.path().string(), Sections())) << e.path();
     ++n;
   }
   EXPECT_GE(n, 4);
+}
+
+}  // namespace planelab
+
+namespace planelab {
+
+// The cluster family asks the Raft core whether its configuration is valid instead of restating the core's rules.
+TEST(ClusterSection, TheRaftCoreJudgesTheStoreConfiguration) {
+  std::string err = ErrorOf(R"({"name": "t", "duration": "10s", "topology": {},
+    "cluster": {"store": {"heartbeat_interval": "1us", "election_timeout": "20min"}}})");
+  EXPECT_NE(err.find("/cluster/store: the store's Raft configuration is not valid: "), std::string::npos) << err;
+  err = ErrorOf(R"({"name": "t", "duration": "10s", "topology": {},
+    "cluster": {"store": {"heartbeat_interval": "100ms", "election_timeout": "300ms"}}})");
+  EXPECT_NE(err.find("/cluster/store/election_timeout: the election timeout must be at least 5x"), std::string::npos) << err;
+  ClusterSpec cs;
+  raft::Config cfg = StoreRaftConfig(cs, 2);
+  EXPECT_EQ(cfg.election_tick, 10);  // etcd: 1000 ms / 100 ms
+  EXPECT_EQ(cfg.heartbeat_tick, 1);
+  EXPECT_EQ(cfg.peers, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_TRUE(cfg.Validate().empty());
+}
+
+// A family's section is found by its key, and the composed schema places it before the timeline.
+TEST(ScenarioSections, ComposeTheSchemaAndRefuseADuplicateKey) {
+  ScenarioSections s;
+  s.Add(RoutingSection());
+  EXPECT_THROW(s.Add(RoutingSection()), std::logic_error);
+  EXPECT_THROW(s.Add(ScenarioSection{"topology", "", ScenarioSection::Stage::kSettings, "{}", [](SectionContext&) {}, {}}),
+               std::logic_error);
+  const auto& props = s.Schema()["properties"];
+  std::vector<std::string> keys;
+  for (auto it = props.begin(); it != props.end(); ++it) keys.push_back(it.key());
+  auto at = [&](const std::string& k) { return std::find(keys.begin(), keys.end(), k) - keys.begin(); };
+  EXPECT_LT(at("management"), at("routing"));
+  EXPECT_LT(at("routing"), at("workloads"));
+  ASSERT_NE(s.Find("routing"), nullptr);
+  EXPECT_EQ(s.Find("cluster"), nullptr);
+}
+
+}  // namespace planelab
+
+namespace planelab {
+
+// The routing family asks the BGP speaker whether its settings are valid, and reports each problem at its setting.
+TEST(RoutingSection, TheBgpSpeakerJudgesItsSettings) {
+  std::string err = ErrorOf(Minimal(R"(, "routing": {"protocol": "bgp", "bgp": {"hold_time": "9.5s", "keepalive": "3s",
+    "damping": {"reuse_threshold": 7000}}})"));
+  EXPECT_NE(err.find("/routing/bgp/hold_time: hold_time must be whole seconds"), std::string::npos) << err;
+  EXPECT_NE(err.find("/routing/bgp/damping/reuse_threshold: damping reuse_threshold must be below suppress_threshold"),
+            std::string::npos) << err;
+  EXPECT_EQ(ErrorOf(Minimal(R"(, "routing": {"protocol": "bgp", "bgp": {"hold_time": "9s", "keepalive": "3s"}})")), "");
 }
 
 }  // namespace planelab

@@ -7,6 +7,7 @@
 
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 

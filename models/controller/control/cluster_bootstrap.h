@@ -5,6 +5,7 @@
 
 #include "models/proto/cluster_api.h"
 #include "sim/scenario/scenario.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 

@@ -10,6 +10,7 @@
 #include "models/proto/cluster_api.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
+#include "models/cluster/cluster_section.h"
 
 namespace planelab {
 

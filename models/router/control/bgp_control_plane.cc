@@ -42,6 +42,12 @@ constexpr int64_t kPersistTimeoutMs = 200;
 // One socket read takes at most this much: a daemon reads, processes, then reads again.
 constexpr uint32_t kReadSize = 16384;
 
+/// "10.0.1.0/24".
+std::string PrefixText(const bgp::Prefix& p) {
+  return std::to_string(p.addr >> 24) + "." + std::to_string((p.addr >> 16) & 255) + "." +
+         std::to_string((p.addr >> 8) & 255) + "." + std::to_string(p.addr & 255) + "/" + std::to_string(p.len);
+}
+
 /// A BGP socket on `node` with FRR's buffers and Linux's probe interval (above), and Linux's window
 /// updates (IndexedTcpSocket); sockets accepted from a listener inherit all of it.
 Ptr<IndexedTcpSocket> CreateBgpSocket(const Ptr<Node>& node) {
@@ -90,27 +96,12 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   suppressed_ = AddGauge("bgp_suppressed_routes", "routes", "routes suppressed by flap damping");
   adj_in_ = AddGauge("adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)");
 
-  bgp::SpeakerConfig cfg;
+  bgp::SpeakerConfig cfg = BgpSpeakerConfigOf(spec.bgp);
   cfg.local_as = asn_of(device);
-  cfg.keepalive = spec.bgp.keepalive;
-  cfg.hold_time = spec.bgp.hold_time;
-  cfg.connect_retry = spec.bgp.connect_retry;
-  cfg.mrai_ebgp = spec.bgp.mrai_ebgp;
-  cfg.mrai_ibgp = spec.bgp.mrai_ibgp;
-  cfg.multipath = spec.bgp.multipath;
-  cfg.mrai_jitter = spec.bgp.mrai_jitter;
-  cfg.timer_jitter = spec.bgp.timer_jitter;
-  cfg.mrai_withdrawals = spec.bgp.mrai_withdrawals;
-  cfg.sender_side_loop_detection = spec.bgp.sender_side_loop_detection;
   // The jitter's own stream, derived from the scenario seed and the device: same scenario and
   // seed, same draws, whatever else the run draws.
   cfg.seed = MakeStream(ctx.seed, device + "/bgp-jitter")();
   cfg.defer_flush = true;
-  cfg.damping.enabled = spec.bgp.damping;
-  cfg.damping.half_life = spec.bgp.damping_half_life;
-  cfg.damping.suppress_threshold = spec.bgp.damping_suppress;
-  cfg.damping.reuse_threshold = spec.bgp.damping_reuse;
-  cfg.damping.max_suppress = spec.bgp.damping_max_suppress;
   // One interner per run: every speaker of a fabric refers to the same prefixes and paths.
   auto& shared = ctx.shared["bgp.route-interner"];
   if (!shared) shared = std::make_shared<bgp::RouteInterner>();
@@ -232,7 +223,18 @@ void BgpControlPlane::Read(size_t peer, uint64_t gen) {
     if (c.sock->RecvInto(&b, kReadSize) == 0) break;
     count += c.parser.Feed(b.data(), b.size(), &msgs);
     if (c.parser.error()) {
-      OnTcp(peer, gen, false);
+      // A header with an impossible length: the stream cannot be followed. RFC 4271 §6.1: Bad
+      // Message Length, then the session is closed. Nothing more is read from this connection.
+      c.reading = true;
+      cpu_.Submit(spec_.cpu_cost_message, [this, peer, gen, e = c.parser.failure()]() {
+        if (gen != conns_[peer]->gen) return;
+        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}, {"code", e.notification.code},
+                                              {"subcode", e.notification.subcode}}).dump());
+        std::vector<bgp::Action> out;
+        core_->OnDecodeError(Clock::Now(), peer, e, &out);
+        Apply(out);
+        AfterCore();
+      });
       return;
     }
   }
@@ -250,9 +252,12 @@ void BgpControlPlane::Read(size_t peer, uint64_t gen) {
     bool stop = false;
     bgp::ForEachMessage(msgs.data(), msgs.size(), [&](const uint8_t* data, size_t size) {
       if (stop) return;
-      if (!bgp::Decode(data, size, &m)) {
-        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}}).dump());
-        core_->OnTcpDown(Clock::Now(), peer, &out);
+      bgp::DecodeError e;
+      if (!bgp::Decode(data, size, &m, &e)) {
+        // RFC 4271 §6: the NOTIFICATION that says why goes out before the session is closed.
+        Emit("bgp.malformed", nlohmann::json({{"peer", neighbours_[peer]}, {"code", e.notification.code},
+                                              {"subcode", e.notification.subcode}}).dump());
+        core_->OnDecodeError(Clock::Now(), peer, e, &out);
         stop = true;
         return;
       }
@@ -373,6 +378,14 @@ void BgpControlPlane::ProgramPending() {
   std::vector<bgp::Action> out;
   core_->FlushPending(Clock::Now(), &out);
   Apply(out);
+  // Why each best path that changed is the best: the decision step (RFC 4271 §9.1), with the
+  // prefixes it decided (grouped by step: a fabric's cold start reports a million prefixes).
+  auto best = core_->TakeBestPathChanges();
+  if (!best.empty()) {
+    nlohmann::json reasons = nlohmann::json::object();
+    for (const auto& [prefix, reason] : best) reasons[bgp::ToString(reason)].push_back(PrefixText(prefix));
+    Emit("bgp.best-path", nlohmann::json({{"changes", best.size()}, {"reasons", std::move(reasons)}}).dump());
+  }
   FibChanges changes;
   for (auto& [prefix, hops] : core_->TakeForwardingChanges()) {
     changes.emplace_back(std::make_pair(prefix.addr, prefix.len), std::vector<FibNextHop>{});
@@ -405,12 +418,8 @@ void BgpControlPlane::OnCarrier(uint32_t ifindex, bool up) {
     // or `redistribute connected` works in FRR, Cisco IOS, Junos).
     std::vector<bgp::Action> out;
     if (core_->SetOriginUp(Clock::Now(), host->second, up, &out)) {
-      const bgp::Prefix& p = host->second;
-      std::string text = std::to_string(p.addr >> 24) + "." + std::to_string((p.addr >> 16) & 255) + "." +
-                         std::to_string((p.addr >> 8) & 255) + "." + std::to_string(p.addr & 255) + "/" +
-                         std::to_string(p.len);
       Emit(up ? "bgp.origin.announced" : "bgp.origin.withdrawn",
-           nlohmann::json({{"prefix", text}, {"ifindex", ifindex}}).dump());
+           nlohmann::json({{"prefix", PrefixText(host->second)}, {"ifindex", ifindex}}).dump());
     }
     Apply(out);
     AfterCore();

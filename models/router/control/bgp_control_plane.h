@@ -9,6 +9,7 @@
 
 #include "models/router/control/bgp/bgp_speaker.h"
 #include "models/router/control/router_control_plane.h"
+#include "models/router/routing_section.h"
 
 namespace planelab {
 

@@ -6,6 +6,7 @@
 
 #include "models/router/control/link_state_routing.h"
 #include "models/router/control/router_control_plane.h"
+#include "models/router/routing_section.h"
 
 namespace planelab {
 

@@ -11,6 +11,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/util/flat_id_map.h"
 #include "sim/util/interner.h"
+#include "models/router/routing_section.h"
 
 namespace planelab {
 

@@ -7,6 +7,7 @@
 #include "models/proto/plane_messages.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
+#include "models/router/routing_section.h"
 
 #include <memory>
 

@@ -59,11 +59,7 @@ StoreControlPlane::StoreControlPlane(RunContext& ctx, const std::string& device,
 StoreControlPlane::~StoreControlPlane() = default;
 
 void StoreControlPlane::NewRaft(bool from_wal) {
-  raft::Config cfg;
-  cfg.id = id_;
-  for (const auto& [id, addr] : peers_) cfg.peers.push_back(id);
-  cfg.election_tick = static_cast<int>(spec_.store_election / spec_.store_heartbeat);
-  cfg.heartbeat_tick = 1;
+  raft::Config cfg = StoreRaftConfig(spec_, id_);
   cfg.seed = ctx().seed ^ Fnv1a64(device() + "/raft");
   raft_.reset(from_wal ? new raft::RaftNode(cfg, wal_) : new raft::RaftNode(cfg));
 }

@@ -19,6 +19,7 @@ class MessageSocket;
 class StoreSafetyProbe;
 }  // namespace planelab
 #include "models/store/control/raft/raft_node.h"
+#include "models/cluster/cluster_section.h"
 namespace planelab {
 
 /// Drives one member's Raft node like etcd's raftNode loop: tick, step, and one Ready at a time

@@ -50,10 +50,43 @@ struct Update {
   PathAttributes attrs;
   std::vector<Prefix> nlri;
 };
-/// NOTIFICATION error codes used here (RFC 4271 §4.5): 4 = Hold Timer Expired, 6 = Cease.
+/// NOTIFICATION (RFC 4271 §4.5): error code, subcode and data, whose content depends on both.
 struct Notification {
   uint8_t code = 6;
   uint8_t subcode = 0;
+  std::vector<uint8_t> data;
+};
+
+/// NOTIFICATION error codes (RFC 4271 §4.5) and the subcodes PlaneLab sends (§6.1-§6.3, RFC 4486).
+namespace err {
+enum Code : uint8_t {
+  kMessageHeader = 1,    // §6.1
+  kOpenMessage = 2,      // §6.2
+  kUpdateMessage = 3,    // §6.3
+  kHoldTimerExpired = 4, // §6.5
+  kFsm = 5,              // §6.6
+  kCease = 6,            // §6.7
+};
+// Message Header Error subcodes (§6.1).
+constexpr uint8_t kConnectionNotSynchronized = 1, kBadMessageLength = 2, kBadMessageType = 3;
+// OPEN Message Error subcodes (§6.2; 5 is deprecated). 0: unspecific (a recognised optional
+// parameter that is malformed).
+constexpr uint8_t kUnspecific = 0, kUnsupportedVersionNumber = 1, kBadPeerAs = 2, kBadBgpIdentifier = 3,
+                  kUnsupportedOptionalParameter = 4, kUnacceptableHoldTime = 6;
+// UPDATE Message Error subcodes (§6.3; 7 is deprecated).
+constexpr uint8_t kMalformedAttributeList = 1, kUnrecognizedWellKnownAttribute = 2, kMissingWellKnownAttribute = 3,
+                  kAttributeFlagsError = 4, kAttributeLengthError = 5, kInvalidOriginAttribute = 6,
+                  kInvalidNetworkField = 10, kMalformedAsPath = 11;
+// Cease subcodes (RFC 4486 §4).
+constexpr uint8_t kAdministrativeReset = 4;
+}  // namespace err
+
+/// Why a message could not be decoded: the NOTIFICATION RFC 4271 §6 has the receiver send before
+/// it closes the connection. `send` is false for a malformed NOTIFICATION, which §6.4 says cannot
+/// be answered with one: the connection is closed without.
+struct DecodeError {
+  Notification notification;
+  bool send = true;
 };
 
 struct Message {
@@ -81,8 +114,9 @@ void ForEachMessage(const uint8_t* data, size_t size, F&& f) {
     pos += len;
   }
 }
-/// Decodes one whole message (header included); false when malformed.
-bool Decode(const uint8_t* data, size_t size, Message* out);
+/// Decodes one whole message (header included); false when malformed, and then, if `error` is
+/// given, the NOTIFICATION to send (RFC 4271 §6.1 header, §6.2 OPEN, §6.3 UPDATE checks).
+bool Decode(const uint8_t* data, size_t size, Message* out, DecodeError* error = nullptr);
 
 /// Splits a TCP byte stream into BGP messages using the header's length field.
 class StreamParser {
@@ -91,10 +125,14 @@ class StreamParser {
   /// `messages` and returns how many. Sets `error` on a bad header.
   size_t Feed(const uint8_t* data, size_t size, std::vector<uint8_t>* messages);
   bool error() const { return error_; }
+  /// After error(): Message Header Error / Bad Message Length with the erroneous Length field as
+  /// its data (RFC 4271 §6.1).
+  DecodeError failure() const;
 
  private:
   std::vector<uint8_t> buffer_;
   bool error_ = false;
+  uint16_t bad_length_ = 0;
 };
 
 }  // namespace planelab::bgp

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <stdexcept>
 
 namespace planelab::bgp {
 
@@ -23,9 +25,295 @@ const char* ToString(SessionState s) {
   return "?";
 }
 
+const char* ToString(FsmEvent e) {
+  switch (e) {
+    case FsmEvent::kManualStart: return "ManualStart";
+    case FsmEvent::kPassiveStart: return "PassiveStart";
+    case FsmEvent::kAdminReset: return "AdminReset";
+    case FsmEvent::kConnectRetryTimerExpires: return "ConnectRetryTimer_Expires";
+    case FsmEvent::kHoldTimerExpires: return "HoldTimer_Expires";
+    case FsmEvent::kKeepaliveTimerExpires: return "KeepaliveTimer_Expires";
+    case FsmEvent::kTcpConnectionUp: return "TcpConnectionConfirmed";
+    case FsmEvent::kTcpConnectionFails: return "TcpConnectionFails";
+    case FsmEvent::kBgpOpen: return "BGPOpen";
+    case FsmEvent::kBgpHeaderErr: return "BGPHeaderErr";
+    case FsmEvent::kBgpOpenMsgErr: return "BGPOpenMsgErr";
+    case FsmEvent::kNotifMsg: return "NotifMsg";
+    case FsmEvent::kKeepAliveMsg: return "KeepAliveMsg";
+    case FsmEvent::kUpdateMsg: return "UpdateMsg";
+    case FsmEvent::kUpdateMsgErr: return "UpdateMsgErr";
+  }
+  return "?";
+}
+
+const char* ToString(FsmAction a) {
+  switch (a) {
+    case FsmAction::kUndefined: return "undefined";
+    case FsmAction::kNone: return "none";
+    case FsmAction::kConnect: return "connect";
+    case FsmAction::kReconnect: return "reconnect";
+    case FsmAction::kRefuse: return "refuse";
+    case FsmAction::kSendOpen: return "send-open";
+    case FsmAction::kAcceptOpen: return "accept-open";
+    case FsmAction::kEstablish: return "establish";
+    case FsmAction::kRestartHold: return "restart-hold";
+    case FsmAction::kProcessUpdate: return "process-update";
+    case FsmAction::kSendKeepalive: return "send-keepalive";
+    case FsmAction::kDrop: return "drop";
+    case FsmAction::kClose: return "close";
+    case FsmAction::kNotifyFsmError: return "notify-fsm-error";
+    case FsmAction::kNotifyHoldExpired: return "notify-hold-expired";
+    case FsmAction::kNotifyCease: return "notify-cease";
+    case FsmAction::kNotifyError: return "notify-error";
+  }
+  return "?";
+}
+
+namespace {
+using S = SessionState;
+using A = FsmAction;
+static_assert(static_cast<size_t>(S::kEstablished) + 1 == kSessionStates, "one table row per state");
+static_assert(static_cast<size_t>(FsmEvent::kUpdateMsgErr) + 1 == kFsmEvents, "one table column per event");
+
+// RFC 4271 §8.2.2, one row per state, one column per event (as FRR's FSM[][] in bgpd/bgp_fsm.c).
+// Where this differs from §8.2.2, it is what PlaneLab did before the table and no shipped
+// scenario reaches it: a message in Idle, Connect or Active (no OPEN was sent on it) gets
+// NOTIFICATION Finite State Machine Error where §8.2.2 ignores it (Idle) or closes silently
+// (Connect, Active); a ConnectRetryTimer expiry in Idle is the automatic restart of an active
+// session (§8.1.1 AllowAutomaticStart, paced by ConnectRetryTime rather than an IdleHoldTimer).
+// §8.2.2 has Established answer events 21-22 with Finite State Machine Error; §6.1 says every
+// header error is a Message Header Error, which is what is sent (as FRR does).
+constexpr FsmTransition kFsm[kSessionStates][kFsmEvents] = {
+    // Idle
+    {
+        /* ManualStart */ {A::kConnect, S::kConnect},
+        /* PassiveStart */ {A::kNone, S::kActive},
+        /* AdminReset */ {A::kNone, S::kIdle},
+        /* ConnectRetryTimer_Expires */ {A::kConnect, S::kConnect},
+        /* HoldTimer_Expires */ {A::kNone, S::kIdle},
+        /* KeepaliveTimer_Expires */ {A::kNone, S::kIdle},
+        /* TcpConnectionConfirmed */ {A::kRefuse, S::kIdle},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        /* BGPOpen */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPHeaderErr */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyFsmError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsgErr */ {A::kNotifyFsmError, S::kIdle},
+    },
+    // Connect: the active side's TCP connection is being opened.
+    {
+        /* ManualStart */ {A::kNone, S::kConnect},
+        /* PassiveStart */ {A::kNone, S::kConnect},
+        /* AdminReset */ {A::kNone, S::kConnect},
+        /* ConnectRetryTimer_Expires */ {A::kReconnect, S::kConnect},
+        /* HoldTimer_Expires */ {A::kNone, S::kConnect},
+        /* KeepaliveTimer_Expires */ {A::kNone, S::kConnect},
+        /* TcpConnectionConfirmed */ {A::kSendOpen, S::kOpenSent},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        /* BGPOpen */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPHeaderErr */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyFsmError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsgErr */ {A::kNotifyFsmError, S::kIdle},
+    },
+    // Active: the passive side listens for the neighbour's connection.
+    {
+        /* ManualStart */ {A::kNone, S::kActive},
+        /* PassiveStart */ {A::kNone, S::kActive},
+        /* AdminReset */ {A::kNone, S::kActive},
+        /* ConnectRetryTimer_Expires */ {A::kNone, S::kActive},
+        /* HoldTimer_Expires */ {A::kNone, S::kActive},
+        /* KeepaliveTimer_Expires */ {A::kNone, S::kActive},
+        /* TcpConnectionConfirmed */ {A::kSendOpen, S::kOpenSent},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        /* BGPOpen */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPHeaderErr */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyFsmError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsgErr */ {A::kNotifyFsmError, S::kIdle},
+    },
+    // OpenSent: our OPEN is out, the neighbour's is awaited.
+    {
+        /* ManualStart */ {A::kNone, S::kOpenSent},
+        /* PassiveStart */ {A::kNone, S::kOpenSent},
+        /* AdminReset */ {A::kNotifyCease, S::kIdle},
+        /* ConnectRetryTimer_Expires */ {A::kNone, S::kOpenSent},
+        /* HoldTimer_Expires */ {A::kNotifyHoldExpired, S::kIdle},
+        /* KeepaliveTimer_Expires */ {A::kNone, S::kOpenSent},
+        /* TcpConnectionConfirmed */ {A::kRefuse, S::kOpenSent},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        /* BGPOpen */ {A::kAcceptOpen, S::kOpenConfirm},
+        /* BGPHeaderErr */ {A::kNotifyError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsgErr */ {A::kNotifyFsmError, S::kIdle},
+    },
+    // OpenConfirm: OPENs exchanged, the neighbour's KEEPALIVE is awaited.
+    {
+        /* ManualStart */ {A::kNone, S::kOpenConfirm},
+        /* PassiveStart */ {A::kNone, S::kOpenConfirm},
+        /* AdminReset */ {A::kNotifyCease, S::kIdle},
+        /* ConnectRetryTimer_Expires */ {A::kNone, S::kOpenConfirm},
+        /* HoldTimer_Expires */ {A::kNotifyHoldExpired, S::kIdle},
+        /* KeepaliveTimer_Expires */ {A::kSendKeepalive, S::kOpenConfirm},
+        /* TcpConnectionConfirmed */ {A::kRefuse, S::kOpenConfirm},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        // A second OPEN on the connection: no collision is possible (one side connects, see
+        // PeerConfig::active), so it is an error.
+        /* BGPOpen */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPHeaderErr */ {A::kNotifyError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kEstablish, S::kEstablished},
+        /* UpdateMsg */ {A::kNotifyFsmError, S::kIdle},
+        /* UpdateMsgErr */ {A::kNotifyFsmError, S::kIdle},
+    },
+    // Established
+    {
+        /* ManualStart */ {A::kNone, S::kEstablished},
+        /* PassiveStart */ {A::kNone, S::kEstablished},
+        /* AdminReset */ {A::kNotifyCease, S::kIdle},
+        /* ConnectRetryTimer_Expires */ {A::kNone, S::kEstablished},
+        /* HoldTimer_Expires */ {A::kNotifyHoldExpired, S::kIdle},
+        /* KeepaliveTimer_Expires */ {A::kSendKeepalive, S::kEstablished},
+        /* TcpConnectionConfirmed */ {A::kRefuse, S::kEstablished},
+        /* TcpConnectionFails */ {A::kDrop, S::kIdle},
+        /* BGPOpen */ {A::kNotifyFsmError, S::kIdle},
+        /* BGPHeaderErr */ {A::kNotifyError, S::kIdle},
+        /* BGPOpenMsgErr */ {A::kNotifyFsmError, S::kIdle},
+        /* NotifMsg */ {A::kClose, S::kIdle},
+        /* KeepAliveMsg */ {A::kRestartHold, S::kEstablished},
+        /* UpdateMsg */ {A::kProcessUpdate, S::kEstablished},
+        /* UpdateMsgErr */ {A::kNotifyError, S::kIdle},
+    },
+};
+}  // namespace
+
+const FsmTransition& FsmLookup(SessionState state, FsmEvent event) {
+  return kFsm[static_cast<size_t>(state)][static_cast<size_t>(event)];
+}
+
+const char* ToString(DecisionReason r) {
+  switch (r) {
+    case DecisionReason::kNoPath: return "no-path";
+    case DecisionReason::kLocal: return "local";
+    case DecisionReason::kOnlyPath: return "only-path";
+    case DecisionReason::kLocalPref: return "local-pref";
+    case DecisionReason::kAsPathLength: return "as-path-length";
+    case DecisionReason::kOrigin: return "origin";
+    case DecisionReason::kMed: return "med";
+    case DecisionReason::kEbgpOverIbgp: return "ebgp-over-ibgp";
+    case DecisionReason::kRouterId: return "router-id";
+    case DecisionReason::kPeerAddress: return "peer-address";
+  }
+  return "?";
+}
+
+Comparison ComparePaths(const PathCandidate& a, const PathCandidate& b, const DecisionConfig& config) {
+  using R = DecisionReason;
+  auto decided = [](bool a_wins, R reason) {
+    return Comparison{a_wins ? Comparison::Winner::kA : Comparison::Winner::kB, false, reason};
+  };
+  // RFC 4271 §9.1.1: the degree of preference - LOCAL_PREF as received from an iBGP peer, the
+  // configured default for an eBGP route (this model has no import policy) - higher wins. The
+  // tie-breaks of §9.1.2.2 only ever see routes of the highest degree.
+  if (a.local_pref != b.local_pref) return decided(a.local_pref > b.local_pref, R::kLocalPref);
+  // §9.1.2.2 a: fewer ASes in the AS_PATH (an AS_SET would count as one; none are made here).
+  if (a.as_path_length != b.as_path_length) return decided(a.as_path_length < b.as_path_length, R::kAsPathLength);
+  // b: lower ORIGIN (IGP < EGP < INCOMPLETE).
+  if (a.origin != b.origin) return decided(a.origin < b.origin, R::kOrigin);
+  // c: lower MULTI_EXIT_DISC, only between routes from the same neighbouring AS unless configured
+  // otherwise; a missing MED counts as the lowest value. The RFC removes routes from the whole
+  // set; compared pairwise (as FRR does without `deterministic-med`) MED is not transitive across
+  // neighbouring ASes, so with MEDs from several ASes the outcome can depend on candidate order.
+  if ((config.always_compare_med || a.neighbour_as == b.neighbour_as) && a.med != b.med) {
+    return decided(a.med < b.med, R::kMed);
+  }
+  // d: a route received via eBGP over one received via iBGP.
+  if (a.ebgp != b.ebgp) return decided(a.ebgp, R::kEbgpOverIbgp);
+  // e: lower interior cost to the NEXT_HOP. Not modelled: every session runs on a directly
+  // connected link with next-hop-self, so every candidate's next hop costs the same.
+  //
+  // Equal through a-e: both go into the multipath set. That is FRR's `bgp bestpath as-path
+  // multipath-relax` (paths_eq in bgp_path_info_cmp once the IGP metric step passed): the AS_PATH
+  // length must match, its content need not (RFC 7938 §6.3 relies on this for fabrics whose
+  // leaves have their own ASNs). Without the relaxation FRR also requires the same neighbouring
+  // AS; PlaneLab has only the relaxed rule. MED is part of the equality (two routes from one
+  // neighbouring AS with different MEDs are not equal-cost), as in FRR.
+  //
+  // f: the lower BGP Identifier of the advertising speaker - from the OPEN of the session the
+  // route came over (no route reflection here, so no ORIGINATOR_ID). Before this step existed
+  // PlaneLab went from d straight to g, so equal routes were told apart by peer address alone.
+  // FRR inserts "prefer the oldest eBGP route" before f unless `bgp bestpath compare-routerid`;
+  // that is not RFC 4271 and is not modelled.
+  if (a.bgp_id != b.bgp_id) {
+    return {a.bgp_id < b.bgp_id ? Comparison::Winner::kA : Comparison::Winner::kB, true, R::kRouterId};
+  }
+  // g: the lower peer address; it separates two sessions with one neighbour (same identifier).
+  return {b.peer_addr < a.peer_addr ? Comparison::Winner::kB : Comparison::Winner::kA, true, R::kPeerAddress};
+}
+
+std::vector<std::string> SpeakerConfig::Validate() const {
+  std::vector<std::string> problems;
+  auto add = [&](std::string s) { problems.push_back(std::move(s)); };
+  if (local_as == 0) add("local_as must not be 0 (RFC 7607)");
+  if (router_id == 0) add("router_id, the BGP Identifier, must not be 0 (RFC 6286 §2.2)");
+  // RFC 4271 §4.2: Hold Time is 0 or at least three seconds, in a two-octet field of seconds.
+  if (hold_time != 0 && hold_time < 3 * kSec) add("hold_time must be 0 or at least 3s (RFC 4271 §4.2)");
+  if (hold_time > 65535 * kSec) add("hold_time must be at most 65535s: OPEN carries it in two octets (RFC 4271 §4.2)");
+  if (hold_time % kSec != 0) add("hold_time must be whole seconds: OPEN carries seconds (RFC 4271 §4.2)");
+  // With a hold time of 0 no KEEPALIVEs are sent (RFC 4271 §4.4): the keepalive is then unused.
+  if (hold_time > 0 && (keepalive <= 0 || keepalive >= hold_time)) {
+    add("keepalive must be above 0 and below hold_time (RFC 4271 §4.4 suggests a third of it)");
+  }
+  if (connect_retry <= 0) add("connect_retry must be above 0");
+  if (mrai_ebgp < 0) add("mrai_ebgp must not be negative");
+  if (mrai_ibgp < 0) add("mrai_ibgp must not be negative");
+  if (write_quantum == 0) add("write_quantum must be above 0: no UPDATE could be sent");
+  // RFC 2439 §4.2 and §4.3.
+  const DampingConfig& d = damping;
+  if (d.half_life <= 0) add("damping half_life must be above 0");
+  if (d.max_suppress <= 0) add("damping max_suppress must be above 0");
+  if (d.withdraw_penalty <= 0) add("damping withdraw_penalty must be above 0");
+  if (d.attribute_penalty < 0) add("damping attribute_penalty must not be negative");
+  if (d.reuse_threshold <= 0) add("damping reuse_threshold must be above 0");
+  if (d.reuse_threshold >= d.suppress_threshold) add("damping reuse_threshold must be below suppress_threshold");
+  if (d.half_life > 0 && d.reuse_threshold > 0 && d.reuse_threshold < d.suppress_threshold) {
+    // The penalty is capped at reuse * 2^(max_suppress / half_life) so that no route stays
+    // suppressed longer than max_suppress; a suppress threshold at or above the cap is never passed.
+    double ceiling = d.reuse_threshold * std::exp2(static_cast<double>(d.max_suppress) / static_cast<double>(d.half_life));
+    if (d.suppress_threshold >= ceiling) {
+      add("damping suppress_threshold must be below the maximum penalty reuse_threshold * 2^(max_suppress / "
+          "half_life) = " + std::to_string(ceiling) + " (RFC 2439 §4.3), or no route is ever suppressed");
+    }
+  }
+  return problems;
+}
+
+namespace {
+/// `c`, or std::invalid_argument naming its problems: the speaker refuses what it cannot use as given.
+const SpeakerConfig& Validated(const SpeakerConfig& c) {
+  std::vector<std::string> problems = c.Validate();
+  if (problems.empty()) return c;
+  std::string text = "invalid BGP speaker configuration:";
+  for (const auto& p : problems) text += " " + p + ";";
+  text.pop_back();
+  throw std::invalid_argument(text);
+}
+}  // namespace
+
 BgpSpeaker::BgpSpeaker(SpeakerConfig config, std::vector<PeerConfig> peers, std::vector<Prefix> originated)
-    : config_(config), in_(config.interner ? config.interner : std::make_shared<RouteInterner>()),
-      damping_(config.damping), rng_(config.seed) {
+    : config_(Validated(config)),
+      in_(config.interner ? config.interner : std::make_shared<RouteInterner>()), damping_(config.damping),
+      rng_(config.seed) {
   config_.interner.reset();
   for (auto& p : peers) peers_.push_back(Peer{p});
   for (auto& p : originated) originated_.push_back(in_->PrefixId(p));
@@ -95,10 +383,10 @@ void BgpSpeaker::Send(size_t peer, const Message& m, std::vector<Action>* out) {
   EncodeTo(m, &OutputTo(peer, out));
 }
 
-void BgpSpeaker::SendNotification(size_t peer, uint8_t code, uint8_t subcode, std::vector<Action>* out) {
+void BgpSpeaker::SendNotification(size_t peer, const Notification& n, std::vector<Action>* out) {
   Message m;
   m.type = MessageType::kNotification;
-  m.notification = {code, subcode};
+  m.notification = n;
   Send(peer, m, out);
 }
 
@@ -127,14 +415,8 @@ void BgpSpeaker::Start(SimTime now, std::vector<Action>* out) {
   started_ = true;
   for (uint32_t pid : originated_) Decide(now, pid);
   for (size_t i = 0; i < peers_.size(); ++i) {
-    Peer& p = peers_[i];
-    if (p.config.active) {
-      SetState(p, SessionState::kConnect);
-      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
-      out->push_back({Action::Kind::kConnect, i, {}});
-    } else {
-      SetState(p, SessionState::kActive);  // listening for the neighbour's connection
-    }
+    // The active side connects; the passive one listens for the neighbour's connection.
+    Dispatch(now, i, peers_[i].config.active ? FsmEvent::kManualStart : FsmEvent::kPassiveStart, out);
   }
 }
 
@@ -154,42 +436,115 @@ void BgpSpeaker::Crash() {
   loc_rib_count_ = 0;
   journal_.clear();
   journal_base_ = 0;
+  best_changed_.clear();  // nothing was decided: the daemon is gone
   damping_ = RouteFlapDamping(config_.damping);
   loc_rib_dirty_ = true;
   started_ = false;
 }
 
 void BgpSpeaker::OnTcpUp(SimTime now, size_t peer, std::vector<Action>* out) {
-  Peer& p = peers_.at(peer);
-  if (!started_ || (p.state != SessionState::kConnect && p.state != SessionState::kActive)) {
-    out->push_back({Action::Kind::kClose, peer, {}});
-    return;
-  }
-  SetState(p, SessionState::kOpenSent);
-  p.retry_at = -1;
-  Message m;
-  m.type = MessageType::kOpen;
-  m.open.my_as = config_.local_as;
-  m.open.hold_time = static_cast<uint16_t>(config_.hold_time / kSec);
-  m.open.bgp_id = config_.router_id;
-  Send(peer, m, out);
-  p.hold_deadline = now + kOpenHoldTime;
+  Dispatch(now, peer, FsmEvent::kTcpConnectionUp, out);
 }
 
 void BgpSpeaker::OnTcpDown(SimTime now, size_t peer, std::vector<Action>* out) {
-  Drop(now, peer, out, false);
+  Dispatch(now, peer, FsmEvent::kTcpConnectionFails, out);
 }
 
 void BgpSpeaker::ResetSession(SimTime now, size_t peer, std::vector<Action>* out) {
-  Peer& p = peers_.at(peer);
-  if (p.state == SessionState::kIdle || p.state == SessionState::kActive || p.state == SessionState::kConnect) return;
-  SendNotification(peer, 6, 4, out);  // Cease / Administrative Reset (RFC 4486)
-  Drop(now, peer, out, true);
+  Dispatch(now, peer, FsmEvent::kAdminReset, out);
 }
 
-void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool close) {
+void BgpSpeaker::Dispatch(SimTime now, size_t peer, FsmEvent event, std::vector<Action>* out, const Message* m,
+                          const Notification* n) {
   Peer& p = peers_.at(peer);
-  if (p.state == SessionState::kEstablished) ++counters_.session_drops;
+  const SessionState from = p.state;
+  const FsmTransition& t = FsmLookup(from, event);
+  // The state changes first: what the action sends and decides already sees the new state.
+  if (t.next != from) SetState(p, t.next);
+  switch (t.action) {
+    case FsmAction::kUndefined:
+    case FsmAction::kNone:
+      return;
+    case FsmAction::kConnect:
+      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
+      out->push_back({Action::Kind::kConnect, peer, {}});
+      return;
+    case FsmAction::kReconnect:
+      // RFC 4271 §8.2.2: the ConnectRetryTimer expired in Connect: the pending TCP attempt is
+      // dropped and a new one started.
+      out->push_back({Action::Kind::kClose, peer, {}});
+      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
+      out->push_back({Action::Kind::kConnect, peer, {}});
+      return;
+    case FsmAction::kRefuse:
+      out->push_back({Action::Kind::kClose, peer, {}});
+      return;
+    case FsmAction::kSendOpen: {
+      p.retry_at = -1;
+      Message o;
+      o.type = MessageType::kOpen;
+      o.open.my_as = config_.local_as;
+      o.open.hold_time = static_cast<uint16_t>(config_.hold_time / kSec);
+      o.open.bgp_id = config_.router_id;
+      Send(peer, o, out);
+      p.hold_deadline = now + kOpenHoldTime;
+      return;
+    }
+    case FsmAction::kAcceptOpen: {
+      p.bgp_id = m->open.bgp_id;
+      p.hold = std::min(config_.hold_time, static_cast<SimTime>(m->open.hold_time) * kSec);
+      Message ka;
+      ka.type = MessageType::kKeepalive;
+      Send(peer, ka, out);
+      p.hold_deadline = p.hold > 0 ? now + p.hold : -1;
+      p.keepalive_at = p.hold > 0 ? now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter) : -1;
+      return;
+    }
+    case FsmAction::kEstablish:
+      Established(now, peer, out);
+      return;
+    case FsmAction::kRestartHold:
+      if (p.hold > 0) p.hold_deadline = now + p.hold;
+      return;
+    case FsmAction::kProcessUpdate:
+      if (p.hold > 0) p.hold_deadline = now + p.hold;
+      ProcessUpdate(now, peer, m->update, out);
+      return;
+    case FsmAction::kSendKeepalive: {
+      Message ka;
+      ka.type = MessageType::kKeepalive;
+      Send(peer, ka, out);
+      p.keepalive_at = now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter);
+      return;
+    }
+    case FsmAction::kDrop:
+      Release(now, peer, from, out, false);
+      return;
+    case FsmAction::kClose:
+      Release(now, peer, from, out, true);
+      return;
+    case FsmAction::kNotifyFsmError:
+      SendNotification(peer, {err::kFsm, 0, {}}, out);
+      Release(now, peer, from, out, true);
+      return;
+    case FsmAction::kNotifyHoldExpired:
+      SendNotification(peer, {err::kHoldTimerExpired, 0, {}}, out);
+      Release(now, peer, from, out, true);
+      return;
+    case FsmAction::kNotifyCease:
+      SendNotification(peer, {err::kCease, err::kAdministrativeReset, {}}, out);
+      Release(now, peer, from, out, true);
+      return;
+    case FsmAction::kNotifyError:
+      SendNotification(peer, *n, out);
+      Release(now, peer, from, out, true);
+      return;
+  }
+}
+
+void BgpSpeaker::Release(SimTime now, size_t peer, SessionState from, std::vector<Action>* out, bool close) {
+  Peer& p = peers_.at(peer);
+  if (from == SessionState::kEstablished) ++counters_.session_drops;
   if (close) out->push_back({Action::Kind::kClose, peer, {}});
   std::vector<uint32_t> changed;
   changed.reserve(p.adj_in.count());
@@ -206,11 +561,13 @@ void BgpSpeaker::Drop(SimTime now, size_t peer, std::vector<Action>* out, bool c
   p.blocked = false;
   p.hold_deadline = p.keepalive_at = -1;
   p.mrai_until = 0;
+  p.bgp_id = 0;
+  // The table left the session in Idle. The active side tries again when ConnectRetryTime has
+  // passed; the passive side listens again at once.
   if (p.config.active) {
-    SetState(p, SessionState::kIdle);
     p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
   } else {
-    SetState(p, SessionState::kActive);
+    Dispatch(now, peer, FsmEvent::kPassiveStart, out);
   }
   for (uint32_t pid : changed) Decide(now, pid);
   if (!config_.defer_flush) FlushAll(now, out);
@@ -244,63 +601,52 @@ void BgpSpeaker::CompactJournal() {
 }
 
 void BgpSpeaker::OnMessage(SimTime now, size_t peer, const Message& m, std::vector<Action>* out) {
-  Peer& p = peers_.at(peer);
+  const Peer& p = peers_.at(peer);
   if (!started_) return;
   switch (m.type) {
     case MessageType::kNotification:
-      Drop(now, peer, out, true);
+      Dispatch(now, peer, FsmEvent::kNotifMsg, out, &m);
       return;
     case MessageType::kOpen: {
-      if (p.state != SessionState::kOpenSent) {
-        SendNotification(peer, 5, 0, out);  // Finite State Machine Error
-        Drop(now, peer, out, true);
-        return;
-      }
-      if (m.open.my_as != p.config.remote_as) {
-        SendNotification(peer, 2, 2, out);  // OPEN Message Error / Bad Peer AS
-        Drop(now, peer, out, true);
-        return;
-      }
+      // RFC 4271 §6.2's checks that need the session (the decoder made the others): an OPEN
+      // that fails one is event 22, not 19.
+      Notification bad{err::kOpenMessage, 0, {}};
       SimTime theirs = static_cast<SimTime>(m.open.hold_time) * kSec;
-      if (theirs != 0 && theirs < 3 * kSec) {
-        SendNotification(peer, 2, 6, out);  // Unacceptable Hold Time (RFC 4271 §6.2)
-        Drop(now, peer, out, true);
+      if (m.open.my_as != p.config.remote_as) {
+        bad.subcode = err::kBadPeerAs;
+      } else if (theirs != 0 && theirs < 3 * kSec) {
+        bad.subcode = err::kUnacceptableHoldTime;
+      } else {
+        Dispatch(now, peer, FsmEvent::kBgpOpen, out, &m);
         return;
       }
-      p.hold = std::min(config_.hold_time, theirs);
-      Message ka;
-      ka.type = MessageType::kKeepalive;
-      Send(peer, ka, out);
-      SetState(p, SessionState::kOpenConfirm);
-      p.hold_deadline = p.hold > 0 ? now + p.hold : -1;
-      p.keepalive_at = p.hold > 0 ? now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter) : -1;
+      Dispatch(now, peer, FsmEvent::kBgpOpenMsgErr, out, &m, &bad);
       return;
     }
     case MessageType::kKeepalive:
-      if (p.state == SessionState::kOpenConfirm) {
-        Established(now, peer, out);
-      } else if (p.state == SessionState::kEstablished) {
-        if (p.hold > 0) p.hold_deadline = now + p.hold;
-      } else {
-        SendNotification(peer, 5, 0, out);
-        Drop(now, peer, out, true);
-      }
+      Dispatch(now, peer, FsmEvent::kKeepAliveMsg, out, &m);
       return;
     case MessageType::kUpdate:
-      if (p.state != SessionState::kEstablished) {
-        SendNotification(peer, 5, 0, out);
-        Drop(now, peer, out, true);
-        return;
-      }
-      if (p.hold > 0) p.hold_deadline = now + p.hold;
-      ProcessUpdate(now, peer, m.update, out);
+      Dispatch(now, peer, FsmEvent::kUpdateMsg, out, &m);
       return;
   }
 }
 
+void BgpSpeaker::OnDecodeError(SimTime now, size_t peer, const DecodeError& e, std::vector<Action>* out) {
+  if (!started_) return;
+  FsmEvent event = FsmEvent::kBgpHeaderErr;
+  if (!e.send) {
+    event = FsmEvent::kNotifMsg;  // §6.4: a malformed NOTIFICATION ends the session unanswered
+  } else if (e.notification.code == err::kOpenMessage) {
+    event = FsmEvent::kBgpOpenMsgErr;
+  } else if (e.notification.code == err::kUpdateMessage) {
+    event = FsmEvent::kUpdateMsgErr;
+  }
+  Dispatch(now, peer, event, out, nullptr, &e.notification);
+}
+
 void BgpSpeaker::Established(SimTime now, size_t peer, std::vector<Action>* out) {
   Peer& p = peers_.at(peer);
-  SetState(p, SessionState::kEstablished);
   if (p.hold > 0) p.hold_deadline = now + p.hold;
   p.cursor = journal_end();
   p.held.clear();
@@ -340,15 +686,16 @@ void BgpSpeaker::ProcessUpdate(SimTime now, size_t peer, const Update& u, std::v
 
 void BgpSpeaker::Decide(SimTime now, uint32_t pid) {
   LocEntry next;
+  DecisionReason reason = DecisionReason::kNoPath;
   if (std::binary_search(originated_.begin(), originated_.end(), pid)) {
     PathAttributes own;
     own.origin = Origin::kIgp;
     next.attr = in_->AttrId(own) + 1;
     next.best = kLocal;
+    reason = DecisionReason::kLocal;
   } else {
     // Candidates: routes of established sessions that damping does not suppress.
-    using Cand = Candidate;
-    std::vector<Cand>& cands = cands_;
+    std::vector<Candidate>& cands = cands_;
     cands.clear();
     for (uint32_t i = 0; i < peers_.size(); ++i) {
       const Peer& p = peers_[i];
@@ -357,42 +704,49 @@ void BgpSpeaker::Decide(SimTime now, uint32_t pid) {
       if (!a) continue;
       if (damping_.Suppressed(DampKey(i, pid), now)) continue;
       const PathAttributes& attrs = in_->attrs(a - 1);
-      bool ebgp = Ebgp(p);
-      cands.push_back({i, &attrs, ebgp ? config_.default_local_pref : attrs.local_pref.value_or(config_.default_local_pref),
-                       ebgp, a});
+      Candidate c{i, a, {}};
+      c.path.ebgp = Ebgp(p);
+      c.path.local_pref = c.path.ebgp ? config_.default_local_pref : attrs.local_pref.value_or(config_.default_local_pref);
+      c.path.as_path_length = static_cast<uint32_t>(attrs.as_path.size());
+      c.path.origin = attrs.origin;
+      c.path.neighbour_as = attrs.as_path.empty() ? config_.local_as : attrs.as_path[0];
+      c.path.med = attrs.med.value_or(0);
+      c.path.bgp_id = p.bgp_id;
+      c.path.peer_addr = p.config.peer_addr;
+      cands.push_back(c);
     }
-    // RFC 4271 §9.1.2.2, steps a-d and f-g (all next hops are directly connected: no IGP cost step).
-    auto equal_cost = [](const Cand& a, const Cand& b) {
-      return a.local_pref == b.local_pref && a.attrs->as_path.size() == b.attrs->as_path.size() &&
-             a.attrs->origin == b.attrs->origin && a.ebgp == b.ebgp;
-    };
-    auto better = [&](const Cand& a, const Cand& b) {
-      if (a.local_pref != b.local_pref) return a.local_pref > b.local_pref;
-      if (a.attrs->as_path.size() != b.attrs->as_path.size()) return a.attrs->as_path.size() < b.attrs->as_path.size();
-      if (a.attrs->origin != b.attrs->origin) return a.attrs->origin < b.attrs->origin;
-      uint32_t na = a.attrs->as_path.empty() ? 0 : a.attrs->as_path[0];
-      uint32_t nb = b.attrs->as_path.empty() ? 0 : b.attrs->as_path[0];
-      if (na == nb && a.attrs->med.value_or(0) != b.attrs->med.value_or(0)) {
-        return a.attrs->med.value_or(0) < b.attrs->med.value_or(0);
-      }
-      if (a.ebgp != b.ebgp) return a.ebgp;
-      return peers_[a.peer].config.peer_addr < peers_[b.peer].config.peer_addr;
-    };
     if (!cands.empty()) {
-      const Cand* b = &cands[0];
-      for (const auto& c : cands) if (better(c, *b)) b = &c;
+      // The best candidate: each one in turn against the best so far (RFC 4271 §9.1.2.2 removes
+      // routes from the whole set; the same when the comparison orders them, see ComparePaths).
+      const Candidate* b = &cands[0];
+      for (const auto& c : cands) {
+        if (&c != b && ComparePaths(b->path, c.path, config_.decision).winner == Comparison::Winner::kB) b = &c;
+      }
       next.attr = b->aid;
       next.best = b->peer;
+      // The multipath set, and why the best is the best: the latest step that set it apart from
+      // another candidate (with two equal paths, the BGP Identifier; with one, nothing).
+      reason = DecisionReason::kOnlyPath;
       std::vector<uint32_t>& mp = mp_scratch_;
       mp.clear();
       for (const auto& c : cands) {
-        if (c.peer == b->peer || (config_.multipath && equal_cost(c, *b))) mp.push_back(c.peer);
+        if (&c == b) {
+          mp.push_back(c.peer);
+          continue;
+        }
+        Comparison cmp = ComparePaths(b->path, c.path, config_.decision);
+        reason = std::max(reason, cmp.reason);
+        if (config_.multipath && cmp.multipath_equal) mp.push_back(c.peer);
       }
       next.multipath = MultipathId(mp);  // candidates are in peer order: already sorted
     }
   }
   LocEntry& cur = Loc(pid);
+  // The reason follows every decision, also one that keeps the best path (another candidate came
+  // or went): it is reported as of when the changes are taken.
+  cur.reason = next.reason = reason;
   if (cur.attr == next.attr && cur.best == next.best && cur.multipath == next.multipath) return;
+  if (cur.attr != next.attr || cur.best != next.best) best_changed_.push_back(pid);
   loc_rib_count_ += (next.attr != 0) - (cur.attr != 0);
   next.in_fib = cur.in_fib;
   cur = next;
@@ -538,27 +892,15 @@ void BgpSpeaker::Tick(SimTime now, std::vector<Action>* out) {
   }
   for (size_t i = 0; i < peers_.size(); ++i) {
     Peer& p = peers_[i];
+    // Each timer runs only in the states whose actions start it (the hold timer in OpenSent,
+    // OpenConfirm and Established, the keepalive timer in the last two, the ConnectRetryTimer in
+    // Idle and Connect), and releasing a session stops the first two.
     if (p.hold_deadline >= 0 && now >= p.hold_deadline) {
-      SendNotification(i, 4, 0, out);  // Hold Timer Expired
-      Drop(now, i, out, true);
+      Dispatch(now, i, FsmEvent::kHoldTimerExpires, out);
       continue;
     }
-    if (p.keepalive_at >= 0 && now >= p.keepalive_at &&
-        (p.state == SessionState::kEstablished || p.state == SessionState::kOpenConfirm)) {
-      Message ka;
-      ka.type = MessageType::kKeepalive;
-      Send(i, ka, out);
-      p.keepalive_at = now + Jittered(std::min(config_.keepalive, p.hold / 3), config_.timer_jitter);
-    }
-    // RFC 4271 §8.2.2: when the ConnectRetryTimer expires in Connect, the pending TCP attempt is
-    // dropped and a new one started; in Idle (after an error) the next attempt starts.
-    if (p.retry_at >= 0 && now >= p.retry_at &&
-        (p.state == SessionState::kIdle || p.state == SessionState::kConnect)) {
-      if (p.state == SessionState::kConnect) out->push_back({Action::Kind::kClose, i, {}});
-      SetState(p, SessionState::kConnect);
-      p.retry_at = now + Jittered(config_.connect_retry, config_.timer_jitter);
-      out->push_back({Action::Kind::kConnect, i, {}});
-    }
+    if (p.keepalive_at >= 0 && now >= p.keepalive_at) Dispatch(now, i, FsmEvent::kKeepaliveTimerExpires, out);
+    if (p.retry_at >= 0 && now >= p.retry_at) Dispatch(now, i, FsmEvent::kConnectRetryTimerExpires, out);
   }
   FlushAll(now, out);
 }
@@ -593,6 +935,17 @@ std::vector<std::pair<Prefix, std::vector<NextHop>>> BgpSpeaker::TakeForwardingC
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   fib_changed_.clear();
   loc_rib_dirty_ = false;
+  return out;
+}
+
+std::vector<std::pair<Prefix, DecisionReason>> BgpSpeaker::TakeBestPathChanges() {
+  std::vector<std::pair<Prefix, DecisionReason>> out;
+  ++stamp_;
+  for (uint32_t pid : best_changed_) {
+    if (FirstSight(pid)) out.emplace_back(in_->prefix(pid), loc_rib_[pid].reason);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  best_changed_.clear();
   return out;
 }
 

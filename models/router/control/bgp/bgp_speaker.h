@@ -31,6 +31,54 @@ struct PeerConfig {
   bool active = true;
 };
 
+/// Which step of the decision process chose a best path (as FRR's enum bgp_path_selection_reason,
+/// `show bgp ... bestpath-reason`). The comparison steps are in the order they are applied, so
+/// the later of two reasons is the finer tie-break.
+enum class DecisionReason : uint8_t {
+  kNoPath,         // no route left
+  kLocal,          // our own prefix: the locally originated route is the only one considered
+  kOnlyPath,       // one candidate, nothing to compare
+  kLocalPref,      // RFC 4271 §9.1.1: degree of preference (LOCAL_PREF)
+  kAsPathLength,   // §9.1.2.2 a: fewer ASes in AS_PATH
+  kOrigin,         // §9.1.2.2 b: lower ORIGIN
+  kMed,            // §9.1.2.2 c: lower MULTI_EXIT_DISC, same neighbouring AS
+  kEbgpOverIbgp,   // §9.1.2.2 d: received via eBGP rather than iBGP
+  kRouterId,       // §9.1.2.2 f: lower BGP Identifier of the advertising speaker
+  kPeerAddress,    // §9.1.2.2 g: lower peer address
+};
+const char* ToString(DecisionReason r);
+
+/// What the decision process knows of one candidate route (RFC 4271 §9.1).
+struct PathCandidate {
+  uint32_t local_pref = 100;  // degree of preference: LOCAL_PREF from iBGP, the default for eBGP
+  uint32_t as_path_length = 0;
+  Origin origin = Origin::kIgp;
+  uint32_t neighbour_as = 0;  // first AS of the AS_PATH; the local AS when it is empty (§9.1.2.2 c)
+  uint32_t med = 0;           // a route without MULTI_EXIT_DISC has the lowest value, 0 (§9.1.2.2 c)
+  bool ebgp = true;
+  uint32_t bgp_id = 0;        // BGP Identifier of the advertising speaker, from its OPEN
+  uint32_t peer_addr = 0;
+};
+
+/// Options of the decision process.
+struct DecisionConfig {
+  /// Compare MULTI_EXIT_DISC between routes from different neighbouring ASes too (FRR's
+  /// `bgp always-compare-med`); RFC 4271 §9.1.2.2 c compares it only within one neighbouring AS.
+  bool always_compare_med = false;
+};
+
+/// The result of comparing two candidates.
+struct Comparison {
+  enum class Winner : uint8_t { kA, kB } winner = Winner::kA;
+  /// Equal through every step before the BGP Identifier (a-e): both belong in one multipath set.
+  bool multipath_equal = false;
+  /// The step that decided; kPeerAddress (and winner kA) when even the peer addresses are equal.
+  DecisionReason reason = DecisionReason::kPeerAddress;
+};
+
+/// RFC 4271 §9.1.1 and §9.1.2.2, steps in order, between two routes to one destination.
+Comparison ComparePaths(const PathCandidate& a, const PathCandidate& b, const DecisionConfig& config);
+
 /// Timers default to RFC 4271 §10 (hold 90 s, keepalive 30 s, ConnectRetryTime 120 s,
 /// MinRouteAdvertisementIntervalTimer 30 s eBGP / 5 s iBGP).
 struct SpeakerConfig {
@@ -71,14 +119,73 @@ struct SpeakerConfig {
   /// other, and the receiver discards it as a loop, which withdraws what it had from us (as Cisco
   /// IOS and FRR do by default; FRR's `neighbor X sender-as-path-loop-detection` turns it on).
   bool sender_side_loop_detection = true;
+  DecisionConfig decision;
   /// Shared by every speaker of a run so that prefixes and attributes are stored once; a speaker
   /// without one makes its own.
   std::shared_ptr<RouteInterner> interner;
+
+  /// What is wrong with this configuration, one sentence each; empty when it can be used. The
+  /// speaker refuses (std::invalid_argument) a configuration with problems rather than adjust it.
+  std::vector<std::string> Validate() const;
 };
 
 /// RFC 4271 §8.2.2 states.
 enum class SessionState { kIdle, kConnect, kActive, kOpenSent, kOpenConfirm, kEstablished };
 const char* ToString(SessionState s);
+constexpr size_t kSessionStates = 6;
+
+/// The events that drive a session (RFC 4271 §8.1, numbers in the comments), as PlaneLab has them.
+enum class FsmEvent : uint8_t {
+  kManualStart,                // 1: start, and open the TCP connection (the active side)
+  kPassiveStart,               // 4/5: start, and wait for the neighbour's connection (the passive side)
+  kAdminReset,                 // 2, then automatic restart: an operator's reset (RFC 4486 Administrative Reset)
+  kConnectRetryTimerExpires,   // 9
+  kHoldTimerExpires,           // 10
+  kKeepaliveTimerExpires,      // 11
+  kTcpConnectionUp,            // 16/17: Tcp_CR_Acked, TcpConnectionConfirmed
+  kTcpConnectionFails,         // 18
+  kBgpOpen,                    // 19: a valid OPEN
+  kBgpHeaderErr,               // 21: the message header fails §6.1's checks
+  kBgpOpenMsgErr,              // 22: an OPEN fails §6.2's checks
+  kNotifMsg,                   // 24/25: a NOTIFICATION (or one too malformed to answer, §6.4)
+  kKeepAliveMsg,               // 26
+  kUpdateMsg,                  // 27
+  kUpdateMsgErr,               // 28: an UPDATE fails §6.3's checks
+};
+constexpr size_t kFsmEvents = 15;
+const char* ToString(FsmEvent e);
+
+/// What the speaker does on an event (RFC 4271 §8.2.2's action lists, as FRR's bgp_fsm.c names its
+/// FSM[][] functions). kUndefined marks a hole in the table and is never in it.
+enum class FsmAction : uint8_t {
+  kUndefined,
+  kNone,                  // the event is ignored (or only changes state)
+  kConnect,               // start the ConnectRetryTimer, open the TCP connection
+  kReconnect,             // drop the pending TCP attempt, restart the ConnectRetryTimer, open again
+  kRefuse,                // close the connection just made: not expected in this state
+  kSendOpen,              // stop the ConnectRetryTimer, send OPEN, hold timer 4 minutes
+  kAcceptOpen,            // keep the BGP Identifier, negotiate the hold time, send KEEPALIVE
+  kEstablish,             // restart the hold timer, send the Loc-RIB
+  kRestartHold,           // a KEEPALIVE in Established
+  kProcessUpdate,         // restart the hold timer, update the Adj-RIB-In and decide
+  kSendKeepalive,         // the keepalive timer: send KEEPALIVE, restart it
+  kDrop,                  // TCP went away: release the session's routes
+  kClose,                 // a NOTIFICATION came: release and close
+  kNotifyFsmError,        // NOTIFICATION Finite State Machine Error, release and close
+  kNotifyHoldExpired,     // NOTIFICATION Hold Timer Expired, release and close
+  kNotifyCease,           // NOTIFICATION Cease / Administrative Reset, release and close
+  kNotifyError,           // the NOTIFICATION that came with the event (§6.1-§6.3), release and close
+};
+const char* ToString(FsmAction a);
+
+/// One cell of the FSM table.
+struct FsmTransition {
+  FsmAction action = FsmAction::kUndefined;
+  SessionState next = SessionState::kIdle;
+};
+/// The FSM table (RFC 4271 §8.2.2): what `event` does in `state`, and the state it leads to.
+/// Releasing actions lead to Idle; a passive session then restarts at once (kPassiveStart: Active).
+const FsmTransition& FsmLookup(SessionState state, FsmEvent event);
 
 /// What the speaker asks its host to do.
 struct Action {
@@ -109,6 +216,9 @@ class BgpSpeaker {
   void OnTcpUp(SimTime now, size_t peer, std::vector<Action>* out);
   void OnTcpDown(SimTime now, size_t peer, std::vector<Action>* out);
   void OnMessage(SimTime now, size_t peer, const Message& m, std::vector<Action>* out);
+  /// A message from `peer` failed to decode: the NOTIFICATION `e` says why (RFC 4271 §6) is sent,
+  /// unless the state or §6.4 forbids, and the session is closed.
+  void OnDecodeError(SimTime now, size_t peer, const DecodeError& e, std::vector<Action>* out);
   /// Sends what is due to every established peer (for hosts that set defer_flush).
   void FlushPending(SimTime now, std::vector<Action>* out) { FlushAll(now, out); }
   bool has_pending() const;
@@ -137,6 +247,9 @@ class BgpSpeaker {
   /// the route is gone.
   std::vector<std::pair<Prefix, std::vector<NextHop>>> TakeForwardingChanges();
   bool loc_rib_dirty() const { return loc_rib_dirty_; }
+  /// Prefixes whose best path changed since the last call, sorted, each once, with the step of
+  /// the decision process that chose the path they have now (kNoPath: none left).
+  std::vector<std::pair<Prefix, DecisionReason>> TakeBestPathChanges();
 
   SessionState state(size_t peer) const { return peers_.at(peer).state; }
   /// Counts session state changes: a host with thousands of peers compares their states only
@@ -144,6 +257,8 @@ class BgpSpeaker {
   uint64_t state_changes() const { return state_changes_; }
   size_t peer_count() const { return peers_.size(); }
   const PeerConfig& peer_config(size_t peer) const { return peers_.at(peer).config; }
+  /// The BGP Identifier in the OPEN `peer` sent on the current session; 0 before one came.
+  uint32_t peer_bgp_id(size_t peer) const { return peers_.at(peer).bgp_id; }
   size_t established() const;
   size_t loc_rib_size() const { return loc_rib_count_; }
   size_t adj_rib_in_size() const;
@@ -163,6 +278,7 @@ class BgpSpeaker {
     explicit Peer(const PeerConfig& c) : config(c) {}
     PeerConfig config;
     SessionState state = SessionState::kIdle;
+    uint32_t bgp_id = 0;         // the neighbour's BGP Identifier, from its OPEN (§9.1.2.2 f)
     SimTime hold = 0;            // negotiated hold time
     SimTime hold_deadline = -1;  // -1: not running
     SimTime keepalive_at = -1;
@@ -185,6 +301,7 @@ class BgpSpeaker {
     uint32_t best = kNone;  // peer index, or kLocal for our own prefixes
     uint32_t multipath = 0;
     uint32_t in_fib = 0;    // multipath set last handed to the FIB, 0: none
+    DecisionReason reason = DecisionReason::kNoPath;  // the step that chose `best`, as of the last decision
   };
   bool Ebgp(const Peer& p) const { return p.config.remote_as != config_.local_as; }
   void SetState(Peer& p, SessionState s) {
@@ -192,8 +309,14 @@ class BgpSpeaker {
     ++state_changes_;
   }
   void Send(size_t peer, const Message& m, std::vector<Action>* out);
-  void SendNotification(size_t peer, uint8_t code, uint8_t subcode, std::vector<Action>* out);
-  void Drop(SimTime now, size_t peer, std::vector<Action>* out, bool close);
+  void SendNotification(size_t peer, const Notification& n, std::vector<Action>* out);
+  /// Runs `event` through the FSM table: the next state, then the action. `m` is the message of a
+  /// message event, `n` the NOTIFICATION of an error event.
+  void Dispatch(SimTime now, size_t peer, FsmEvent event, std::vector<Action>* out, const Message* m = nullptr,
+                const Notification* n = nullptr);
+  /// Releases the session's routes and timers (the session was `from` before); `close` also
+  /// closes the connection. An active session retries after ConnectRetryTime, a passive one listens.
+  void Release(SimTime now, size_t peer, SessionState from, std::vector<Action>* out, bool close);
   void Established(SimTime now, size_t peer, std::vector<Action>* out);
   void ProcessUpdate(SimTime now, size_t peer, const Update& u, std::vector<Action>* out);
   /// Re-runs the decision process for one prefix and journals the change, if any.
@@ -245,14 +368,13 @@ class BgpSpeaker {
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
   std::vector<uint32_t> fib_changed_;
+  std::vector<uint32_t> best_changed_;  // prefix ids whose best path changed since TakeBestPathChanges
   bool started_ = false;
   // Scratch space of Decide, kept to avoid an allocation per decision.
   struct Candidate {
     uint32_t peer;
-    const PathAttributes* attrs;
-    uint32_t local_pref;
-    bool ebgp;
     uint32_t aid;
+    PathCandidate path;
   };
   std::vector<Candidate> cands_;
   std::vector<uint32_t> mp_scratch_;

@@ -1,0 +1,9 @@
+// The monitor family: the operators' monitoring station on the management network (the loader reads "management").
+#include "models/models.h"
+#include "models/monitor/monitoring_station.h"
+
+namespace planelab {
+
+void RegisterMonitorFamily(ModelRegistry& registry) { RegisterMonitorKind(registry.devices); }
+
+}  // namespace planelab

@@ -1,0 +1,130 @@
+#include "models/router/routing_section.h"
+
+#include "models/router/routing_schema.h"
+
+#include <set>
+
+namespace planelab {
+
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string>& b_fields() {
+  static const std::set<std::string> k = {"keepalive", "hold_time", "connect_retry", "mrai_ebgp", "mrai_ibgp"};
+  return k;
+}
+const std::set<std::string>& d_fields() {
+  static const std::set<std::string> k = {"half_life", "suppress_threshold", "reuse_threshold", "max_suppress"};
+  return k;
+}
+
+void ParseBgp(const json& b, BgpSpec& bs, const SectionContext& c) {
+  auto dur = &SectionContext::Duration;
+  if (b.contains("keepalive")) bs.keepalive = dur(b["keepalive"]);
+  if (b.contains("hold_time")) bs.hold_time = dur(b["hold_time"]);
+  if (b.contains("connect_retry")) bs.connect_retry = dur(b["connect_retry"]);
+  if (b.contains("mrai_ebgp")) bs.mrai_ebgp = dur(b["mrai_ebgp"]);
+  if (b.contains("mrai_ibgp")) bs.mrai_ibgp = dur(b["mrai_ibgp"]);
+  bs.multipath = b.value("multipath", bs.multipath);
+  bs.mrai_jitter = b.value("mrai_jitter", bs.mrai_jitter);                // RFC 4271 §10, jitter
+  bs.timer_jitter = b.value("timer_jitter", bs.timer_jitter);             // RFC 4271 §10, jitter
+  bs.mrai_withdrawals = b.value("mrai_withdrawals", bs.mrai_withdrawals);  // RFC 4271 §9.2.1.1
+  // RFC 4271 §9.1.2 (the receiver's loop check; the sender's is the implementation's choice).
+  bs.sender_side_loop_detection = b.value("sender_side_loop_detection", bs.sender_side_loop_detection);
+  if (b.contains("damping")) {
+    const json& d = b["damping"];
+    bs.damping = d.value("enabled", true);
+    if (d.contains("half_life")) bs.damping_half_life = dur(d["half_life"]);
+    bs.damping_suppress = d.value("suppress_threshold", bs.damping_suppress);
+    bs.damping_reuse = d.value("reuse_threshold", bs.damping_reuse);
+    if (d.contains("max_suppress")) bs.damping_max_suppress = dur(d["max_suppress"]);
+  }
+  // The speaker states its own rules (RFC 4271 §4.2 hold time, §4.4 keepalive, RFC 2439 damping); each
+  // problem names its setting first, which is where it is reported. AS and identifier are per router and
+  // assigned by the loader, so stand-ins are used here.
+  bgp::SpeakerConfig cfg = BgpSpeakerConfigOf(bs);
+  cfg.local_as = 64512;
+  cfg.router_id = 1;
+  for (const std::string& problem : cfg.Validate()) {
+    bool damping = problem.rfind("damping ", 0) == 0;
+    std::string rest = damping ? problem.substr(8) : problem;
+    std::string field = rest.substr(0, rest.find(' '));
+    bool known = damping ? d_fields().count(field) > 0 : b_fields().count(field) > 0;
+    c.Problem(known ? (damping ? "/bgp/damping/" : "/bgp/") + field : "/bgp", problem);
+  }
+}
+
+void ParseRouting(SectionContext& c) {
+  const json& r = c.value;
+  RoutingSpec& rs = c.scenario.families.Mutable<RoutingSpec>();
+  auto dur = &SectionContext::Duration;
+  if (r.contains("hello_interval")) rs.hello_interval = dur(r["hello_interval"]);
+  if (r.contains("dead_interval")) rs.dead_interval = dur(r["dead_interval"]);
+  if (r.contains("spf_delay")) rs.spf_delay = dur(r["spf_delay"]);
+  if (r.contains("fib_program_delay")) rs.fib_program_delay = dur(r["fib_program_delay"]);
+  if (r.contains("cpu_cost_message")) rs.cpu_cost_message = dur(r["cpu_cost_message"]);
+  if (r.contains("cpu_cost_spf")) rs.cpu_cost_spf = dur(r["cpu_cost_spf"]);
+  rs.protocol = r.value("protocol", rs.protocol);
+  if (r.contains("bfd")) {
+    const json& b = r["bfd"];
+    rs.bfd.enabled = b.value("enabled", true);
+    if (b.contains("interval")) rs.bfd.interval = dur(b["interval"]);
+    rs.bfd.multiplier = b.value("multiplier", rs.bfd.multiplier);
+    if (rs.bfd.interval < 1 * kMs) c.Problem("/bfd/interval", "the BFD interval must be at least 1ms");
+  }
+  if (r.contains("bgp")) ParseBgp(r["bgp"], rs.bgp, c);
+  if (rs.hello_interval <= 0) c.Problem("/hello_interval", "the hello interval must be longer than zero");
+  if (rs.dead_interval <= rs.hello_interval) {
+    c.Problem("/dead_interval", "the dead interval must be longer than hello_interval (RFC 2328 uses 4x)");
+  }
+}
+
+}  // namespace
+
+bgp::SpeakerConfig BgpSpeakerConfigOf(const BgpSpec& spec) {
+  bgp::SpeakerConfig cfg;
+  cfg.keepalive = spec.keepalive;
+  cfg.hold_time = spec.hold_time;
+  cfg.connect_retry = spec.connect_retry;
+  cfg.mrai_ebgp = spec.mrai_ebgp;
+  cfg.mrai_ibgp = spec.mrai_ibgp;
+  cfg.multipath = spec.multipath;
+  cfg.mrai_jitter = spec.mrai_jitter;
+  cfg.timer_jitter = spec.timer_jitter;
+  cfg.mrai_withdrawals = spec.mrai_withdrawals;
+  cfg.sender_side_loop_detection = spec.sender_side_loop_detection;
+  cfg.damping.enabled = spec.damping;
+  cfg.damping.half_life = spec.damping_half_life;
+  cfg.damping.suppress_threshold = spec.damping_suppress;
+  cfg.damping.reuse_threshold = spec.damping_reuse;
+  cfg.damping.max_suppress = spec.damping_max_suppress;
+  return cfg;
+}
+
+namespace {
+
+/// Faults of the BGP daemon need BGP to be the routing protocol.
+void CheckRouting(const Scenario& sc, Problems& problems) {
+  const RoutingSpec& rs = sc.families.Get<RoutingSpec>();
+  for (const auto& f : sc.faults) {
+    if ((f.kind == "bgp-session-flap" || f.kind == "bgp-daemon-crash") && rs.protocol != "bgp") {
+      problems.Add(f.pointer + "/kind", "fault \"" + f.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");
+    }
+  }
+}
+
+}  // namespace
+
+ScenarioSection RoutingSection() {
+  ScenarioSection s;
+  s.key = "routing";
+  s.help = "the routers' control plane: link-state (OSPF-like) or BGP, its timers, BFD, route-processor costs";
+  s.stage = ScenarioSection::Stage::kSettings;
+  s.schema = kRoutingSchemaText;
+  s.parse = ParseRouting;
+  s.check = CheckRouting;
+  return s;
+}
+
+}  // namespace planelab
