@@ -13,7 +13,6 @@
 #include <valijson/validator.hpp>
 
 #include "sim/fault/fault_catalog.h"
-#include "sim/scenario/kind_catalog.h"
 #include "sim/scenario/problems.h"
 #include "sim/topology/topology.h"
 #include "sim/util/json_locate.h"
@@ -230,8 +229,8 @@ std::string ParamText(const json& v) {
 /// collected, not thrown, so the user sees every problem of a file at once.
 class Translator {
  public:
-  Translator(const json& doc, const ScenarioSections& sections, Scenario* sc, Problems& problems)
-      : doc(doc), sections(sections), sc(sc), problems(problems) {}
+  Translator(const json& doc, const ModelCatalog& catalog, Scenario* sc, Problems& problems)
+      : doc(doc), sections(catalog.sections), kinds(catalog.kinds), sc(sc), problems(problems) {}
 
   void Run() {
     ReadRun();
@@ -572,7 +571,7 @@ class Translator {
     std::string kind = is_station ? "monitor" : it != by_id.end() ? it->second->kind : "";
     if (kind.empty()) return;  // not a device: said at /target
     std::vector<std::string> planes;
-    if (const DeviceKindDoc* dk = FindDeviceKind(kind)) planes = dk->planes;
+    if (const DeviceKindDoc* dk = kinds.Find(kind)) planes = dk->planes;
     bool router = !is_station && kind == "router";
     if (router && !(it->second->managed && sc->management.enabled)) {
       planes.erase(std::remove(planes.begin(), planes.end(), "management"), planes.end());
@@ -626,9 +625,9 @@ class Translator {
         }
         for (const auto& m : members) {
           std::string kind = (sc->management.enabled && m == sc->management.station) ? "monitor" : by_id.count(m) ? by_id[m]->kind : "";
-          if (!KindHasMetric(kind, es.plane, es.metric)) {
+          if (!kinds.HasMetric(kind, es.plane, es.metric)) {
             std::vector<std::string> names = {"health.actual", "health.reported"};
-            if (const DeviceKindDoc* k = FindDeviceKind(kind)) {
+            if (const DeviceKindDoc* k = kinds.Find(kind)) {
               for (const auto& md : k->metrics) if (md.plane == es.plane) names.push_back(md.name);
             }
             problems.Add(at + "/metric", "a " + kind + "'s " + es.plane + " plane has no metric \"" + es.metric +
@@ -658,6 +657,7 @@ class Translator {
 
   const json& doc;
   const ScenarioSections& sections;
+  const KindCatalog& kinds;  // expectations name the metrics these declare
   Scenario* sc;
   Problems& problems;
   std::map<std::string, const DeviceSpec*> by_id;
@@ -665,7 +665,7 @@ class Translator {
 
 }  // namespace
 
-Scenario ParseScenarioText(const std::string& text, const std::string& path, const ScenarioSections& sections) {
+Scenario ParseScenarioText(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
   Problems problems(path, text);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
@@ -699,16 +699,16 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
                                        "this file holds " + TypeName(doc)}});
   }
-  CheckSchema(doc, sections, problems);
+  CheckSchema(doc, catalog.sections, problems);
   Scenario sc;
   sc.path = path;
   sc.text = text;
-  Translator(doc, sections, &sc, problems).Run();
+  Translator(doc, catalog, &sc, problems).Run();
   problems.ThrowIfAny();
   return sc;
 }
 
-Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& sections) {
+Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw ScenarioError({{path, 0, "", "is a folder; give a scenario file such as " + path +
@@ -720,7 +720,7 @@ Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& secti
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  return ParseScenarioText(buf.str(), path, sections);
+  return ParseScenarioText(buf.str(), path, catalog);
 }
 
 }  // namespace planelab
