@@ -45,27 +45,59 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
-int CmdFaults(bool json) {
+/// The table of docs/scenarios.md's Faults section, from the same declarations (a test keeps the docs equal to it).
+void PrintFaultsMarkdown() {
+  std::cout << "| kind | plane | target | params | effect |\n|---|---|---|---|---|\n";
+  for (const auto& k : FaultCatalog()) {
+    std::string target = k.target == "link" ? "link id"
+                         : k.target == "device" ? "managed router, or the station"
+                         : k.target == "any" ? "any device, or the station"
+                                             : k.target;
+    std::string params;
+    for (const auto& p : k.params) {
+      params += (params.empty() ? "" : "; ") + ("`" + p.name + "` (" + p.type + ", ") +
+                (p.required ? "required" : p.default_value.empty() ? "optional" : "default `" + p.default_value + "`") +
+                "): " + p.help;
+    }
+    std::cout << "| `" << k.name << "` | " << (k.plane.empty() ? "the `plane` param's" : k.plane) << " | " << target
+              << " | " << (params.empty() ? "none" : params) << " | " << k.summary << " |\n";
+  }
+}
+
+int CmdFaults(bool json, bool markdown) {
+  if (markdown) {
+    PrintFaultsMarkdown();
+    return 0;
+  }
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& k : FaultCatalog()) {
       nlohmann::ordered_json params = nlohmann::ordered_json::array();
-      for (const auto& p : k.params) params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help}});
+      for (const auto& p : k.params) {
+        params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help},
+                          {"required", p.required}});
+      }
       out.push_back({{"kind", k.name}, {"plane", k.plane}, {"target", k.target}, {"params", params},
-                     {"effect", k.effect}, {"follows", k.follows}});
+                     {"summary", k.summary}, {"effect", k.effect}, {"follows", k.follows}, {"crashes", k.crashes}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::cout << "Fault kinds (use them in a scenario's \"faults\": {\"at\", \"until\", \"target\", \"kind\", \"params\"}):\n";
   for (const auto& k : FaultCatalog()) {
-    std::cout << "\n" << k.name << "\n  hits:    the " << k.plane << " plane (does it hurt "
-              << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
-              << "?)\n  target:  a " << k.target << " id\n";
+    std::cout << "\n" << k.name << "\n  hits:    ";
+    if (k.plane.empty()) std::cout << "the plane its `plane` parameter names\n";
+    else {
+      std::cout << "the " << k.plane << " plane (does it hurt "
+                << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
+                << "?)\n";
+    }
+    std::cout << "  target:  " << (k.target == "any" ? "any device id, or the station" : "a " + k.target + " id") << "\n";
     if (k.params.empty()) std::cout << "  params:  none\n";
     for (const auto& p : k.params) {
       std::cout << "  param:   " << p.name << " (" << p.type << ", "
-                << (p.default_value.empty() ? "optional" : "default " + p.default_value) << "): " << p.help << "\n";
+                << (p.required ? "required" : p.default_value.empty() ? "optional" : "default " + p.default_value)
+                << "): " << p.help << "\n";
     }
     std::cout << "  effect:  " << k.effect << "\n  follows: " << k.follows << "\n";
   }
@@ -231,8 +263,9 @@ int main(int argc, char** argv) {
   validate->add_option("SCENARIO", files, "scenario files")->required()->expected(1, -1);
 
   auto* faults = app.add_subcommand("faults", "List every fault kind: the plane it hits, its parameters, what follows");
-  bool faults_json = false;
+  bool faults_json = false, faults_markdown = false;
   faults->add_flag("--json", faults_json, "machine-readable list");
+  faults->add_flag("--markdown", faults_markdown, "the table of docs/scenarios.md");
   auto* kinds = app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
   bool kinds_json = false, kinds_markdown = false;
   auto* kinds_json_flag = kinds->add_flag("--json", kinds_json, "machine-readable: each kind's declarations and series");
@@ -254,7 +287,7 @@ int main(int argc, char** argv) {
   if (*seed_opt) opts.seed = seed;
   if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
   if (validate->parsed()) return CmdValidate(files);
-  if (faults->parsed()) return CmdFaults(faults_json);
+  if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
   if (schema->parsed()) return CmdSchema();
   return CmdKinds(kinds_json, kinds_markdown);
 }

@@ -124,6 +124,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     DeviceEnv env{sc, spec, net, ctx, faults};
     devices.push_back((*f)(env));
     for (PlaneActor* a : devices.back()->planes()) health.Watch(spec.id, a);
+    RegisterCrashFaults(faults, spec.id, spec.kind, devices.back()->planes());
     if (const ReportedHealthSource* d = devices.back()->dashboard()) health.SetDashboard(d);
   }
   net.DeclareLinkMetrics(ctx.metrics);
