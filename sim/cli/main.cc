@@ -33,16 +33,19 @@ void SayWhatTheCommandTakes(const std::string& file, const char* how) {
 
 /// SIGINT/SIGTERM stop the simulation at the next event boundary (the handler only sets Clock's flag); the
 /// run then keeps what it recorded in its partial folder. The handler is reset on entry, so a second signal
-/// ends the process at once.
+/// ends the process at once. A signal the parent set to be ignored (a shell's background job) stays ignored.
 void StopOnSignal(int sig) { Clock::RequestStop(sig); }
 
 void InstallInterruptHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = StopOnSignal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART | SA_RESETHAND;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = StopOnSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigaction(sig, &sa, nullptr);
+  }
 }
 
 int ExitCodeOfSignal(int sig) { return 128 + sig; }
@@ -171,7 +174,7 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
                  "Kept what it recorded until then in %s (run.sqlite, meta complete = false; the file INTERRUPTED).\n"
                  "The next run to %s removes that folder.\n",
                  SignalName(out.interrupted).c_str(), out.interrupted_at_s, ToSeconds(sc.duration),
-                 out.out_dir.c_str(), opts.out_dir.empty() ? "the same default folder" : opts.out_dir.c_str());
+                 out.out_dir.c_str(), out.out_dir.substr(0, out.out_dir.rfind(".partial-")).c_str());
     return ExitCodeOfSignal(out.interrupted);
   }
   if (json) {
