@@ -209,7 +209,8 @@ int main(int argc, char** argv) {
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
-      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
+      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
   // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
   app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, mimalloc " +
