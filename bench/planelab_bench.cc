@@ -74,7 +74,7 @@ void BM_PlaneActorTimers(benchmark::State& state) {
 BENCHMARK(BM_PlaneActorTimers)->Unit(benchmark::kMillisecond);
 
 void BM_PacketWorkload(benchmark::State& state) {
-  Scenario sc = LoadScenarioFile(PLANELAB_SOURCE_DIR "/scenarios/basics/link-failure-reroute.json", BuiltinModels().sections);
+  Scenario sc = LoadScenarioFile(PLANELAB_SOURCE_DIR "/scenarios/basics/link-failure-reroute.json", BuiltinModels());
   uint64_t events = 0;
   std::string out = std::filesystem::temp_directory_path().string() + "/planelab-bench-run";
   for (auto _ : state) {
@@ -138,7 +138,7 @@ void BM_RawNs3PacketWorkload(benchmark::State& state) {
 BENCHMARK(BM_RawNs3PacketWorkload)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 void BM_PlaneLabPacketWorkload(benchmark::State& state) {
-  Scenario sc = LoadScenarioFile(PLANELAB_SOURCE_DIR "/bench/scenarios/udp-line.json", BuiltinModels().sections);
+  Scenario sc = LoadScenarioFile(PLANELAB_SOURCE_DIR "/bench/scenarios/udp-line.json", BuiltinModels());
   uint64_t events = 0;
   for (auto _ : state) {
     RunOptions opts;

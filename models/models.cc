@@ -1,5 +1,7 @@
 #include "models/models.h"
 
+#include "sim/core/link_metrics.h"
+
 namespace planelab {
 
 const ModelRegistry& BuiltinModels() {
@@ -9,6 +11,7 @@ const ModelRegistry& BuiltinModels() {
     RegisterHostFamily(r);
     RegisterMonitorFamily(r);
     RegisterClusterFamily(r);
+    r.kinds.Add(LinkKind());  // the engine's own: every data link records its utilization
     return r;
   }();
   return registry;

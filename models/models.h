@@ -1,11 +1,12 @@
 // The model families PlaneLab ships. Adding a family: create its folder (config struct and section, device
-// kinds with their planes, schema fragment) and add one line to BuiltinModels() in models.cc.
+// kinds with their planes, each plane's metric table, schema fragment) and add one line to BuiltinModels() in
+// models.cc.
 #pragma once
 #include "sim/core/model_registry.h"
 
 namespace planelab {
 
-/// Every built-in family's device kinds and scenario sections, registered once.
+/// Every built-in family's device kinds (factories and catalogue) and scenario sections, registered once.
 const ModelRegistry& BuiltinModels();
 
 /// The families' registration functions, each defined in its own folder.

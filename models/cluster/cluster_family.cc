@@ -1,6 +1,7 @@
 // The cluster family: an orchestrated cluster's device kinds and the "cluster" section that sets and builds it.
 #include "models/apiserver/api_server_device.h"
 #include "models/cloud/cloud_device.h"
+#include "models/cluster/cluster_kinds.h"
 #include "models/cluster/cluster_section.h"
 #include "models/controller/controller_manager_device.h"
 #include "models/models.h"
@@ -17,6 +18,7 @@ void RegisterClusterFamily(ModelRegistry& registry) {
   RegisterNodeKind(registry.devices);
   RegisterCloudKind(registry.devices);
   RegisterServiceClientKind(registry.devices);
+  for (DeviceKindDecl& k : ClusterKinds()) registry.kinds.Add(std::move(k));
   registry.sections.Add(ClusterSection());
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "models/host/host_data_metrics.h"
 #include "models/host/host_device.h"
 #include "sim/core/network_ns3.h"
 
@@ -275,16 +276,17 @@ class HostDataPlane::Workload {
 HostDataPlane::HostDataPlane(RunContext& ctx, const std::string& device, Network& net,
                              const std::vector<WorkloadSpec>& clients, const std::vector<WorkloadSpec>& servers)
     : PlaneActor(ctx, device, Plane::kData), net_(net) {
-  m_.sent = AddCounter("requests_sent", "requests", "requests sent by this host's clients");
-  m_.ok = AddCounter("responses_ok", "responses", "successful responses received");
-  m_.errors = AddCounter("errors", "responses", "error responses and failed connections");
-  m_.timeouts = AddCounter("timeouts", "requests", "requests with no response within the timeout");
-  m_.loss_ratio = AddGauge("loss_ratio", "1", "share of requests due in the interval that timed out or failed");
-  m_.latency = AddHistogram("latency", "s", "request latency");
-  m_.goodput = AddGauge("goodput_bps", "bit/s", "response payload received in the interval");
-  m_.retransmits = AddCounter("tcp_retransmits", "segments", "TCP segments sent again");
-  m_.resets = AddCounter("connection_resets", "connections", "TCP connections lost or refused");
-  m_.served = AddCounter("requests_served", "requests", "requests answered by this host's servers");
+  const HostDataMetrics& m = HostDataMetrics::Get();
+  m_.sent = AddCounter(m.requests_sent);
+  m_.ok = AddCounter(m.responses_ok);
+  m_.errors = AddCounter(m.errors);
+  m_.timeouts = AddCounter(m.timeouts);
+  m_.loss_ratio = AddGauge(m.loss_ratio);
+  m_.latency = AddHistogram(m.latency);
+  m_.goodput = AddGauge(m.goodput_bps);
+  m_.retransmits = AddCounter(m.tcp_retransmits);
+  m_.resets = AddCounter(m.connection_resets);
+  m_.served = AddCounter(m.requests_served);
   for (const auto& w : servers) workloads_.emplace_back(new Workload(*this, w, false));
   for (const auto& w : clients) workloads_.emplace_back(new Workload(*this, w, true));
 }

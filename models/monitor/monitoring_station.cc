@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/monitor/monitor_metrics.h"
 #include "models/proto/mgmt_protocol.h"
 #include "sim/core/network_ns3.h"
 
@@ -26,10 +27,11 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
  public:
   StationMgmtPlane(RunContext& ctx, const std::string& id, Network& net, const ManagementSpec& spec)
       : PlaneActor(ctx, id, Plane::kManagement), net_(net), spec_(spec) {
-    sent_ = AddCounter("polls_sent", "polls", "status polls sent");
-    failed_ = AddCounter("polls_failed", "polls", "status polls that timed out");
-    stale_ = AddGauge("stale_devices", "devices", "devices whose dashboard entry is stale");
-    lag_ = AddGauge("telemetry_lag", "s", "age of the oldest fresh-or-stale dashboard entry");
+    const MonitorMgmtMetrics& m = MonitorMgmtMetrics::Get();
+    sent_ = AddCounter(m.polls_sent);
+    failed_ = AddCounter(m.polls_failed);
+    stale_ = AddGauge(m.stale_devices);
+    lag_ = AddGauge(m.telemetry_lag);
     for (const auto& i : net.Interfaces(id)) {
       if (i.oob) entries_[i.peer].agent_addr = i.peer_addr;
     }

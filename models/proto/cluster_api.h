@@ -107,6 +107,8 @@ struct StoreWatchBatch {
 // ---- The API server's protocol (Kubernetes verbs, reduced) ----
 
 enum class Verb : uint8_t { kGet, kList, kCreate, kUpdate, kDelete, kWatch };
+/// Every verb, in order (the API server records its per-verb metrics in this order).
+inline constexpr Verb kVerbs[] = {Verb::kGet, Verb::kList, Verb::kCreate, Verb::kUpdate, Verb::kDelete, Verb::kWatch};
 const char* ToString(Verb v);
 
 /// The owner filter of a pod watch ("deployment=<name>", kube-proxy's view of a service's endpoints); any other

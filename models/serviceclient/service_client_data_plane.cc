@@ -1,6 +1,7 @@
 #include "models/serviceclient/service_client_data_plane.h"
 
 #include "models/proto/cluster_api.h"
+#include "models/serviceclient/service_client_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -10,12 +11,13 @@ namespace planelab {
 ServiceClientDataPlane::ServiceClientDataPlane(RunContext& ctx, const std::string& device, Network& net,
                                                std::vector<const ServiceClientSpec*> clients)
     : PlaneActor(ctx, device, Plane::kData), net_(net), clients_(std::move(clients)) {
-  sent_ = AddCounter("requests_sent", "requests", "service requests sent");
-  ok_ = AddCounter("responses_ok", "responses", "requests answered by a pod");
-  refused_ = AddCounter("refused", "requests", "requests refused (connection refused)");
-  timeouts_ = AddCounter("timeouts", "requests", "requests with no answer within the timeout");
-  latency_ = AddHistogram("latency", "s", "request latency of answered requests");
-  error_ratio_ = AddGauge("error_ratio", "1", "share of requests due in the interval that were refused or timed out");
+  const ServiceClientMetrics& m = ServiceClientMetrics::Get();
+  sent_ = AddCounter(m.requests_sent);
+  ok_ = AddCounter(m.responses_ok);
+  refused_ = AddCounter(m.refused);
+  timeouts_ = AddCounter(m.timeouts);
+  latency_ = AddHistogram(m.latency);
+  error_ratio_ = AddGauge(m.error_ratio);
   error_ratio_->BindReader([this]() { return last_error_ratio_; });
 }
 

@@ -2,12 +2,12 @@
 
 #include <memory>
 
+#include "models/store/control/store_control_metrics.h"
+
 namespace planelab {
 
 StoreSafetyProbe::StoreSafetyProbe(RunContext& ctx, const std::string& device) : ctx_(ctx), device_(device) {
-  counter_ = ctx.metrics.AddCounter(device, Plane::kControl, "safety_violations", "1",
-                                    "Raft safety violations seen anywhere in the store (two leaders in a term, "
-                                    "two entries applied at one index); must stay 0");
+  counter_ = ctx.metrics.AddCounter(device, StoreSafetyMetrics::Get().safety_violations);
 }
 
 StoreSafetyProbe& StoreSafetyProbe::For(RunContext& ctx, const std::string& first_member) {

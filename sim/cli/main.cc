@@ -15,7 +15,6 @@
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
 #include "sim/fault/fault_catalog.h"
-#include "sim/scenario/kind_catalog.h"
 #include "sim/scenario/scenario_loader.h"
 
 using namespace planelab;
@@ -102,11 +101,61 @@ int CmdFaults(bool json) {
   return 0;
 }
 
-int CmdKinds() {
-  for (const auto& k : DeviceKinds()) {
+/// `planelab kinds`: every registered device kind with the series its planes record (the loader's expectations
+/// name these). --json for tools; --markdown for docs/outputs.md's table (a test keeps the two equal).
+int CmdKinds(bool json, bool markdown) {
+  const KindCatalog& kinds = BuiltinModels().kinds;
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& k : kinds.all()) {
+      nlohmann::ordered_json metrics = nlohmann::ordered_json::array(), series = nlohmann::ordered_json::array();
+      for (const MetricTable* t : k.tables) {
+        for (const MetricDecl* d : t->metrics()) {
+          metrics.push_back({{"plane", ToString(d->plane)}, {"name", d->name}, {"type", ToString(d->kind)},
+                             {"unit", d->unit}, {"help", d->help}, {"instances", d->instances}, {"only", t->only()}});
+        }
+      }
+      for (const auto& m : k.metrics) {
+        series.push_back({{"plane", m.plane}, {"name", m.name}, {"unit", m.unit}, {"kind", m.kind}, {"help", m.help},
+                          {"only", m.only}});
+      }
+      out.push_back({{"kind", k.kind}, {"help", k.help}, {"planes", k.planes}, {"metrics", metrics}, {"series", series}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (markdown) {
+    std::cout << "| kind | plane | counters | gauges | histograms (→ `_p50`, `_p99`, `_count`) |\n"
+                 "|---|---|---|---|---|\n";
+    for (const auto& k : kinds.all()) {
+      for (const MetricTable* t : k.tables) {
+        std::string cells[3];
+        std::set<std::string> listed;  // a closed hole's values are listed once a row
+        for (const MetricDecl* d : t->metrics()) {
+          std::string& cell = cells[static_cast<int>(d->kind)];  // counter, gauge, histogram
+          if (!cell.empty()) cell += ", ";
+          cell += "`" + d->name + "`" + (d->unit == "s" ? " (s)" : "");
+          if (!d->instances.empty() && listed.insert(d->hole()).second) {
+            cell += " (`<" + d->hole() + ">`: ";
+            for (size_t i = 0; i < d->instances.size(); ++i) cell += (i ? ", " : "") + d->instances[i];
+            cell += ")";
+          }
+        }
+        std::cout << "| " << k.kind << (t->only().empty() ? "" : " (" + t->only() + ")") << " | "
+                  << ToString(t->plane());
+        for (const auto& c : cells) std::cout << " | " << (c.empty() ? "—" : c);
+        std::cout << " |\n";
+      }
+    }
+    return 0;
+  }
+  for (const auto& k : kinds.all()) {
     std::cout << k.kind << ": " << k.help << "\n";
-    for (const auto& m : k.metrics) std::cout << "  " << m.plane << "." << m.name << " [" << m.unit << "]  " << m.help << "\n";
-    std::cout << "  every plane: health.actual, health.reported (states up, degraded, down, unknown)\n\n";
+    for (const auto& m : k.metrics) {
+      std::cout << "  " << m.plane << "." << m.name << " [" << m.unit << "]  " << m.help
+                << (m.only.empty() ? "" : "  (" + m.only + " only)") << "\n";
+    }
+    std::cout << "  every plane: health.actual, health.reported (states up, degraded, down, unknown, absent)\n\n";
   }
   return 0;
 }
@@ -121,7 +170,7 @@ int CmdValidate(const std::vector<std::string>& files) {
   int rc = 0;
   for (const auto& f : files) {
     try {
-      Scenario sc = LoadScenarioFile(f, BuiltinModels().sections);
+      Scenario sc = LoadScenarioFile(f, BuiltinModels());
       std::cout << "ok: " << f << " (" << sc.devices.size() << " devices, " << sc.links.size() << " links, "
                 << sc.workloads.size() << " workloads, " << sc.faults.size() << " faults, " << sc.expectations.size()
                 << " expectations)\n";
@@ -138,7 +187,7 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
   InstallInterruptHandlers();
   Scenario sc;
   try {
-    sc = LoadScenarioFile(file, BuiltinModels().sections);
+    sc = LoadScenarioFile(file, BuiltinModels());
   } catch (const ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     SayWhatTheCommandTakes(file, "planelab run takes one scenario file, e.g. planelab run scenarios/incidents/dead-asic.json");
@@ -252,7 +301,10 @@ int main(int argc, char** argv) {
   auto* faults = app.add_subcommand("faults", "List every fault kind: the plane it hits, its parameters, what follows");
   bool faults_json = false;
   faults->add_flag("--json", faults_json, "machine-readable list");
-  app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
+  auto* kinds = app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
+  bool kinds_json = false, kinds_markdown = false;
+  auto* kinds_json_flag = kinds->add_flag("--json", kinds_json, "machine-readable: each kind's declarations and series");
+  kinds->add_flag("--markdown", kinds_markdown, "the per-kind summary table of docs/outputs.md")->excludes(kinds_json_flag);
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -295,5 +347,5 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return CmdValidate(files);
   if (faults->parsed()) return CmdFaults(faults_json);
   if (schema->parsed()) return CmdSchema();
-  return CmdKinds();
+  return CmdKinds(kinds_json, kinds_markdown);
 }

@@ -4,15 +4,6 @@
 
 namespace planelab {
 
-const char* ToString(Plane p) {
-  switch (p) {
-    case Plane::kData: return "data";
-    case Plane::kControl: return "control";
-    case Plane::kManagement: return "management";
-  }
-  return "?";
-}
-
 const char* ToString(Lifecycle l) {
   switch (l) {
     case Lifecycle::kStarting: return "starting";
@@ -32,22 +23,6 @@ const char* ToString(Health h) {
     case Health::kDown: return "down";
     case Health::kUnknown: return "unknown";
     case Health::kAbsent: return "absent";
-  }
-  return "?";
-}
-
-bool ParsePlane(const std::string& s, Plane* out) {
-  if (s == "data") { *out = Plane::kData; return true; }
-  if (s == "control") { *out = Plane::kControl; return true; }
-  if (s == "management") { *out = Plane::kManagement; return true; }
-  return false;
-}
-
-const char* TriageOf(Plane p) {
-  switch (p) {
-    case Plane::kData: return "carrying traffic";
-    case Plane::kControl: return "making changes";
-    case Plane::kManagement: return "seeing the system";
   }
   return "?";
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace planelab {
 
@@ -47,11 +48,35 @@ Gauge* MetricRegistry::AddGauge(const std::string& device, Plane plane, const st
 Histogram* MetricRegistry::AddHistogram(const std::string& device, Plane plane, const std::string& name,
                                         const std::string& unit, const std::string& help) {
   histograms_.emplace_back();
-  int first = Declare(device, plane, name + "_p50", unit, "histogram-p50", help + " (median of the interval)");
-  Declare(device, plane, name + "_p99", unit, "histogram-p99", help + " (99th percentile of the interval)");
-  Declare(device, plane, name + "_count", "1", "histogram-count", help + " (observations in the interval)");
+  int first = -1;
+  for (const SeriesDoc& s : HistogramSeries(name, unit, help)) {
+    int id = Declare(device, plane, s.name, s.unit, s.kind, s.help);
+    if (first < 0) first = id;
+  }
   entries_.push_back({Kind::kHistogram, first, &histograms_.back()});
   return &histograms_.back();
+}
+
+namespace {
+/// A declaration with a hole names many series: the model adds each with decl.Instance(value).
+void CheckFilled(const MetricDecl& d) {
+  if (!d.hole().empty()) {
+    throw std::logic_error("metric \"" + d.name + "\" has a <hole>: add its series with decl.Instance(value)");
+  }
+}
+}  // namespace
+
+Counter* MetricRegistry::AddCounter(const std::string& device, const CounterDecl& d) {
+  CheckFilled(d);
+  return AddCounter(device, d.plane, d.name, d.unit, d.help);
+}
+Gauge* MetricRegistry::AddGauge(const std::string& device, const GaugeDecl& d) {
+  CheckFilled(d);
+  return AddGauge(device, d.plane, d.name, d.unit, d.help);
+}
+Histogram* MetricRegistry::AddHistogram(const std::string& device, const HistogramDecl& d) {
+  CheckFilled(d);
+  return AddHistogram(device, d.plane, d.name, d.unit, d.help);
 }
 
 void MetricRegistry::Sample(const std::function<void(const SeriesInfo&, double)>& out) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/metric_decl.h"
 #include "sim/core/plane.h"
 
 namespace planelab {
@@ -65,6 +66,10 @@ class MetricRegistry {
                   const std::string& unit, const std::string& help);
   Histogram* AddHistogram(const std::string& device, Plane plane, const std::string& name,
                           const std::string& unit, const std::string& help);
+  /// The same from a declaration (sim/core/metric_decl.h), on the declaration's plane.
+  Counter* AddCounter(const std::string& device, const CounterDecl& decl);
+  Gauge* AddGauge(const std::string& device, const GaugeDecl& decl);
+  Histogram* AddHistogram(const std::string& device, const HistogramDecl& decl);
 
   const std::vector<SeriesInfo>& series() const { return series_; }
   /// Reads every metric once; histograms yield p50/p99/count and then reset.

@@ -15,6 +15,7 @@
 
 #include "sim/core/clock.h"
 #include "sim/core/indexed_tcp.h"
+#include "sim/core/link_metrics.h"
 #include "sim/core/metrics.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/fault/fault_injector.h"
@@ -367,8 +368,7 @@ void Network::DeclareLinkMetrics(MetricRegistry& metrics) {
       SimTime at = 0;
     };
     auto state = std::make_shared<State>();
-    Gauge* g = metrics.AddGauge(id, Plane::kData, "utilization", "1",
-                                "busier direction's share of the link rate in the interval");
+    Gauge* g = metrics.AddGauge(id, LinkMetrics::Get().utilization);
     g->BindReader([this, id, state]() {
       auto [a, b] = LinkTxBytes(id);
       SimTime now = Clock::Now();

@@ -1,6 +1,7 @@
 #include "sim/core/plane_actor.h"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "sim/util/hash.h"
 
@@ -49,6 +50,30 @@ Gauge* PlaneActor::AddGauge(const std::string& name, const std::string& unit, co
 }
 Histogram* PlaneActor::AddHistogram(const std::string& name, const std::string& unit, const std::string& help) {
   return ctx_.metrics.AddHistogram(device_, plane_, name, unit, help);
+}
+
+namespace {
+/// A plane records its own table's metrics only.
+const MetricDecl& OnPlane(const MetricDecl& d, Plane plane, const std::string& device) {
+  if (d.plane != plane) {
+    throw std::logic_error(device + "/" + ToString(plane) + " adds metric \"" + d.name + "\" of the " +
+                           ToString(d.plane) + " plane");
+  }
+  return d;
+}
+}  // namespace
+
+Counter* PlaneActor::AddCounter(const CounterDecl& decl) {
+  OnPlane(decl, plane_, device_);
+  return ctx_.metrics.AddCounter(device_, decl);
+}
+Gauge* PlaneActor::AddGauge(const GaugeDecl& decl) {
+  OnPlane(decl, plane_, device_);
+  return ctx_.metrics.AddGauge(device_, decl);
+}
+Histogram* PlaneActor::AddHistogram(const HistogramDecl& decl) {
+  OnPlane(decl, plane_, device_);
+  return ctx_.metrics.AddHistogram(device_, decl);
 }
 
 Health PlaneActor::WithLifecycle(Health measured) const {

@@ -56,6 +56,10 @@ class PlaneActor {
   Counter* AddCounter(const std::string& name, const std::string& unit, const std::string& help);
   Gauge* AddGauge(const std::string& name, const std::string& unit, const std::string& help);
   Histogram* AddHistogram(const std::string& name, const std::string& unit, const std::string& help);
+  /// From the plane's metric table (sim/core/metric_decl.h): name, unit and help as declared, once.
+  Counter* AddCounter(const CounterDecl& decl);
+  Gauge* AddGauge(const GaugeDecl& decl);
+  Histogram* AddHistogram(const HistogramDecl& decl);
   std::mt19937_64& rng() { return rng_; }
   RunContext& ctx() { return ctx_; }
   /// Health implied by the lifecycle alone (down/crashed => down), or `measured` otherwise.

@@ -1,254 +1,67 @@
 #include "sim/scenario/kind_catalog.h"
 
+#include <set>
+#include <stdexcept>
+
 namespace planelab {
 
-const std::vector<DeviceKindDoc>& DeviceKinds() {
-  static const std::vector<DeviceKindDoc> kKinds = {
-      {"router",
-       "IP router: data = forwarding ASIC + FIB (ns-3 IPv4), control = link-state routing on the route "
-       "processor CPU, management = status agent on the out-of-band port",
-       {"data", "control", "management"},
-       {
-           {"data", "transit_packets", "packets", "transit packets received for forwarding"},
-           {"data", "forwarded_packets", "packets", "transit packets forwarded"},
-           {"data", "dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)"},
-           {"data", "punted_packets", "packets", "packets addressed to the router, punted to its CPU"},
-           {"data", "ttl_expired_packets", "packets", "packets dropped with TTL expired (forwarding loops)"},
-           {"data", "drop_ratio", "1", "share of transit packets dropped in the interval"},
-           {"data", "forwarded_bps", "bit/s", "forwarded transit traffic in the interval"},
-           {"data", "fib_routes", "routes", "routes programmed in the FIB"},
-           {"data", "queue_depth_max", "packets", "deepest egress queue at the sampling instant"},
-           {"data", "interfaces_up", "interfaces", "interfaces with carrier"},
-           {"control", "cpu_utilization", "1", "busy share of the route processor in the interval"},
-           {"control", "cpu_queue_depth", "items", "control work waiting or in service"},
-           {"control", "cpu_wait_p50", "s", "queueing delay of control work"},
-           {"control", "cpu_wait_p99", "s", "queueing delay of control work"},
-           {"control", "cpu_wait_count", "1", "control work items started"},
-           {"control", "cpu_wait_max", "s", "longest wait of control work in the interval"},
-           {"control", "adjacencies_up", "neighbours", "routing adjacencies (BGP: sessions) established"},
-           {"control", "rib_fib_divergence", "routes", "route changes computed but not yet in the FIB"},
-           {"control", "rib_routes", "routes", "routes in the routing table"},
-           {"control", "spf_runs", "runs", "route computations"},
-           {"control", "route_changes", "changes", "FIB changes sent to the data plane"},
-           {"control", "convergence_p50", "s", "time from a topology event to the FIB programmed"},
-           {"control", "convergence_p99", "s", "time from a topology event to the FIB programmed"},
-           {"control", "convergence_count", "1", "convergences completed in the interval"},
-           {"control", "messages_received", "messages", "routing protocol messages processed"},
-           {"control", "bgp_updates_sent", "messages", "BGP UPDATE messages sent"},
-           {"control", "bgp_updates_received", "messages", "BGP UPDATE messages received"},
-           {"control", "bgp_withdrawals_received", "prefixes", "withdrawn prefixes received"},
-           {"control", "bgp_session_drops", "sessions", "established sessions that went down"},
-           {"control", "bgp_suppressed_routes", "routes", "routes suppressed by flap damping"},
-           {"control", "adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)"},
-           {"control", "bgp_session_state.<neighbour>", "state",
-            "BGP4-MIB bgpPeerState of the session with that neighbour: 1 idle, 2 connect, 3 active, 4 openSent, "
-            "5 openConfirm, 6 established"},
-           {"management", "polls_answered", "polls", "status polls answered by the agent"},
-           {"management", "oob_reachable", "1", "1 while the out-of-band access path is intact"},
-       }},
-      {"host",
-       "end host running request/response workloads; measures what users feel",
-       {"data"},
-       {
-           {"data", "requests_sent", "requests", "requests sent by this host's clients"},
-           {"data", "responses_ok", "responses", "successful responses received"},
-           {"data", "errors", "responses", "error responses and failed connections"},
-           {"data", "timeouts", "requests", "requests with no response within the timeout"},
-           {"data", "loss_ratio", "1", "share of requests due in the interval that timed out or failed"},
-           {"data", "latency_p50", "s", "request latency"},
-           {"data", "latency_p99", "s", "request latency"},
-           {"data", "latency_count", "1", "responses in the interval"},
-           {"data", "goodput_bps", "bit/s", "response payload received in the interval"},
-           {"data", "tcp_retransmits", "segments", "TCP segments sent again"},
-           {"data", "connection_resets", "connections", "TCP connections lost or refused"},
-           {"data", "requests_served", "requests", "requests answered by this host's servers"},
-       }},
-      {"link",
-       "a point-to-point data link (its metrics are recorded under the link id)",
-       {"data"},
-       {
-           {"data", "utilization", "1", "busier direction's share of the link rate in the interval"},
-       }},
-      {"monitor",
-       "operators' monitoring station and dashboard: polls every agent over the out-of-band network",
-       {"management"},
-       {
-           {"management", "polls_sent", "polls", "status polls sent"},
-           {"management", "polls_failed", "polls", "status polls that timed out"},
-           {"management", "stale_devices", "devices", "devices whose dashboard entry is stale"},
-           {"management", "telemetry_lag", "s", "age of the oldest fresh-or-stale dashboard entry"},
-       }},
-      {"store-member",
-       "etcd-like replicated store member: data = key-value service and state machine (port 2379), control = Raft with its WAL fsynced on the member disk (port 2380)",
-       {"data", "control"},
-       {
-           {"data", "client_requests", "requests", "client requests received (put, delete, range, watch)"},
-           {"data", "client_requests_failed", "requests", "client requests answered with an error or timed out"},
-           {"data", "proposals_applied", "proposals", "etcd_server_proposals_applied_total"},
-           {"data", "proposals_pending", "proposals", "etcd_server_proposals_pending: writes awaiting apply"},
-           {"data", "revision", "1", "the store revision (applied changes)"},
-           {"data", "keys", "keys", "keys in the store"},
-           {"data", "watch_streams", "streams", "open watch streams"},
-           {"data", "write_latency_p50", "s", "client write latency at the member: received to applied"},
-           {"data", "write_latency_p99", "s", "client write latency at the member: received to applied"},
-           {"data", "write_latency_count", "1", "client write latency at the member: received to applied"},
-           {"control", "wal_fsync_duration_p50", "s", "etcd_disk_wal_fsync_duration_seconds: WAL append + fsync"},
-           {"control", "wal_fsync_duration_p99", "s", "etcd_disk_wal_fsync_duration_seconds: WAL append + fsync"},
-           {"control", "wal_fsync_duration_count", "1", "etcd_disk_wal_fsync_duration_seconds: WAL append + fsync"},
-           {"control", "backend_commit_duration_p50", "s", "etcd_disk_backend_commit_duration_seconds"},
-           {"control", "backend_commit_duration_p99", "s", "etcd_disk_backend_commit_duration_seconds"},
-           {"control", "backend_commit_duration_count", "1", "etcd_disk_backend_commit_duration_seconds"},
-           {"control", "proposals_committed", "proposals", "etcd_server_proposals_committed_total"},
-           {"control", "proposals_failed", "proposals", "etcd_server_proposals_failed_total"},
-           {"control", "leader_changes", "changes", "etcd_server_leader_changes_seen_total"},
-           {"control", "heartbeat_send_failures", "heartbeats", "etcd_server_heartbeat_send_failures_total"},
-           {"control", "peer_messages_sent", "messages", "Raft messages sent to peers"},
-           {"control", "has_leader", "1", "etcd_server_has_leader"},
-           {"control", "is_leader", "1", "etcd_server_is_leader"},
-           {"control", "term", "1", "current Raft term"},
-           {"control", "commit_index", "entries", "Raft commit index"},
-           {"control", "disk_utilization", "1", "busy share of the member disk in the interval"},
-           {"control", "safety_violations", "1", "Raft safety violations anywhere in the store (etcd-1 only); must stay 0"},
-       }},
-      {"api-server",
-       "Kubernetes-like API server: control = verbs with inflight limits and timeouts, writes through the store, reads and watches from its watch cache; management = the operators kubectl (also the cluster dashboard)",
-       {"control", "management"},
-       {
-           {"control", "requests_get", "requests", "apiserver_request_total{verb=get}"},
-           {"control", "errors_get", "requests", "requests answered 429 or 5xx, verb get"},
-           {"control", "latency_get_p50", "s", "apiserver_request_duration_seconds{verb=get}"},
-           {"control", "latency_get_p99", "s", "apiserver_request_duration_seconds{verb=get}"},
-           {"control", "latency_get_count", "1", "apiserver_request_duration_seconds{verb=get}"},
-           {"control", "requests_list", "requests", "apiserver_request_total{verb=list}"},
-           {"control", "errors_list", "requests", "requests answered 429 or 5xx, verb list"},
-           {"control", "latency_list_p50", "s", "apiserver_request_duration_seconds{verb=list}"},
-           {"control", "latency_list_p99", "s", "apiserver_request_duration_seconds{verb=list}"},
-           {"control", "latency_list_count", "1", "apiserver_request_duration_seconds{verb=list}"},
-           {"control", "requests_create", "requests", "apiserver_request_total{verb=create}"},
-           {"control", "errors_create", "requests", "requests answered 429 or 5xx, verb create"},
-           {"control", "latency_create_p50", "s", "apiserver_request_duration_seconds{verb=create}"},
-           {"control", "latency_create_p99", "s", "apiserver_request_duration_seconds{verb=create}"},
-           {"control", "latency_create_count", "1", "apiserver_request_duration_seconds{verb=create}"},
-           {"control", "requests_update", "requests", "apiserver_request_total{verb=update}"},
-           {"control", "errors_update", "requests", "requests answered 429 or 5xx, verb update"},
-           {"control", "latency_update_p50", "s", "apiserver_request_duration_seconds{verb=update}"},
-           {"control", "latency_update_p99", "s", "apiserver_request_duration_seconds{verb=update}"},
-           {"control", "latency_update_count", "1", "apiserver_request_duration_seconds{verb=update}"},
-           {"control", "requests_delete", "requests", "apiserver_request_total{verb=delete}"},
-           {"control", "errors_delete", "requests", "requests answered 429 or 5xx, verb delete"},
-           {"control", "latency_delete_p50", "s", "apiserver_request_duration_seconds{verb=delete}"},
-           {"control", "latency_delete_p99", "s", "apiserver_request_duration_seconds{verb=delete}"},
-           {"control", "latency_delete_count", "1", "apiserver_request_duration_seconds{verb=delete}"},
-           {"control", "requests_watch", "requests", "apiserver_request_total{verb=watch}"},
-           {"control", "errors_watch", "requests", "requests answered 429 or 5xx, verb watch"},
-           {"control", "latency_watch_p50", "s", "apiserver_request_duration_seconds{verb=watch}"},
-           {"control", "latency_watch_p99", "s", "apiserver_request_duration_seconds{verb=watch}"},
-           {"control", "latency_watch_count", "1", "apiserver_request_duration_seconds{verb=watch}"},
-           {"control", "throttled", "requests", "requests refused with 429 over the inflight limits"},
-           {"control", "store_errors", "requests", "store calls that failed or got no answer"},
-           {"control", "inflight", "requests", "requests being served"},
-           {"control", "watches", "streams", "open watch streams"},
-           {"control", "watch_cache_revision", "1", "store revision the watch cache has seen"},
-           {"management", "kubectl_requests", "requests", "requests kubectl sent"},
-           {"management", "kubectl_errors", "requests", "kubectl requests that failed (429, 5xx, no answer)"},
-           {"management", "kubectl_latency_p50", "s", "kubectl request latency"},
-           {"management", "kubectl_latency_p99", "s", "kubectl request latency"},
-           {"management", "kubectl_latency_count", "1", "kubectl request latency"},
-           {"management", "nodes_ready", "nodes", "nodes kubectl get nodes shows Ready"},
-           {"management", "rollouts_in_progress", "rollouts", "rollouts asked for and not yet complete: can the system still change?"},
-           {"management", "rollout_duration", "s", "time from the operator request to the last rollout complete"},
-       }},
-      {"controller-manager",
-       "kube-controller-manager with kube-scheduler: scheduler, deployment (rolling update), node lifecycle",
-       {"control"},
-       {
-           {"control", "api_writes", "requests", "writes sent to the API server by the controllers and scheduler"},
-           {"control", "reconcile_failures", "writes", "writes that failed (the item is retried with backoff)"},
-           {"control", "pods_scheduled", "pods", "pods bound to a node by the scheduler"},
-           {"control", "pods_created", "pods", "pods created by the deployment controller"},
-           {"control", "pod_evictions", "pods", "pods deleted from NotReady nodes by the node lifecycle controller"},
-           {"control", "workqueue_depth", "items", "writes waiting for the client rate limiter or an answer"},
-           {"control", "pending_pods", "pods", "pods not bound to any node"},
-           {"control", "hpa_scale_ups", "changes", "replica increases the autoscaler wrote"},
-           {"control", "hpa_scale_downs", "changes", "replica decreases the autoscaler wrote"},
-           {"control", "hpa_write_failures", "writes", "autoscaler decisions the API did not take"},
-           {"control", "hpa_utilization", "1", "highest mean pod utilization the autoscaler measured"},
-           {"control", "rollout_duration_p50", "s", "new revision set to every replica updated and ready"},
-           {"control", "rollout_duration_p99", "s", "new revision set to every replica updated and ready"},
-           {"control", "rollout_duration_count", "1", "new revision set to every replica updated and ready"},
-           {"control", "schedule_latency_p50", "s", "pod created to bound to a node"},
-           {"control", "schedule_latency_p99", "s", "pod created to bound to a node"},
-           {"control", "schedule_latency_count", "1", "pod created to bound to a node"},
-       }},
-      {"node",
-       "worker instance slot: data = pods serving and kube-proxy service routing, control = kubelet and kube-proxy; down while no instance runs in the slot",
-       {"data", "control"},
-       {
-           {"data", "service_requests", "requests", "service requests that reached this node"},
-           {"data", "forwarded", "requests", "requests kube-proxy sent on to a pod on another node"},
-           {"data", "served", "requests", "requests answered by pods on this node"},
-           {"data", "refused", "requests", "requests refused: no ready endpoint, stale endpoint or broken CNI"},
-           {"data", "overload_drops", "requests", "requests dropped by pods with a full backlog"},
-           {"data", "ready_pods", "pods", "pods serving on this node"},
-           {"control", "lease_renewals", "renewals", "node lease renewals that succeeded"},
-           {"control", "lease_renew_failures", "renewals", "node lease renewals that failed or timed out"},
-           {"control", "pods_started", "pods", "pods this kubelet started"},
-           {"control", "pods_running", "pods", "pods running on the node"},
-       }},
-      {"cloud-api",
-       "cloud provider: data = network load balancer in front of the workers, control = instance API, auto-scaling group and retirement",
-       {"data", "control"},
-       {
-           {"data", "lb_forwarded", "requests", "requests forwarded to an instance"},
-           {"data", "lb_no_target", "requests", "requests dropped with no registered target"},
-           {"data", "lb_targets", "instances", "instances registered with the load balancer"},
-           {"control", "launches", "instances", "instances launched"},
-           {"control", "launch_failures", "calls", "instance launches the API refused or failed"},
-           {"control", "retirements", "instances", "instances retired at the end of their lifetime"},
-           {"control", "api_latency_p50", "s", "instance API call latency"},
-           {"control", "api_latency_p99", "s", "instance API call latency"},
-           {"control", "api_latency_count", "1", "instance API call latency"},
-           {"control", "instances_running", "instances", "worker instances running (booted)"},
-       }},
-      {"service-client",
-       "users of the cluster services, through the cloud load balancer",
-       {"data"},
-       {
-           {"data", "requests_sent", "requests", "service requests sent"},
-           {"data", "responses_ok", "responses", "requests answered by a pod"},
-           {"data", "refused", "requests", "requests refused (connection refused)"},
-           {"data", "timeouts", "requests", "requests with no answer within the timeout"},
-           {"data", "latency_p50", "s", "request latency of answered requests"},
-           {"data", "latency_p99", "s", "request latency of answered requests"},
-           {"data", "latency_count", "1", "request latency of answered requests"},
-           {"data", "error_ratio", "1", "share of requests due in the interval that were refused or timed out"},
-       }},
-  };
-  return kKinds;
+bool MatchesMetric(const MetricDoc& doc, const std::string& metric, std::string* value) {
+  if (doc.name == metric) return true;
+  auto open = doc.name.find('<');
+  auto close = doc.name.find('>', open == std::string::npos ? 0 : open);
+  if (open == std::string::npos || close == std::string::npos) return false;
+  size_t suffix = doc.name.size() - close - 1;
+  if (metric.size() <= open + suffix) return false;
+  if (metric.compare(0, open, doc.name, 0, open) != 0) return false;
+  if (metric.compare(metric.size() - suffix, suffix, doc.name, close + 1, suffix) != 0) return false;
+  if (value) *value = metric.substr(open, metric.size() - open - suffix);
+  return true;
 }
 
-const DeviceKindDoc* FindDeviceKind(const std::string& kind) {
-  for (const auto& k : DeviceKinds()) {
+void KindCatalog::Add(DeviceKindDecl decl) {
+  if (Find(decl.kind)) throw std::logic_error("device kind \"" + decl.kind + "\" is registered twice");
+  DeviceKindDoc kind;
+  static_cast<DeviceKindDecl&>(kind) = std::move(decl);
+  for (Plane p : {Plane::kData, Plane::kControl, Plane::kManagement}) {
+    for (const MetricTable* t : kind.tables) {
+      if (t->plane() == p) {
+        kind.planes.push_back(ToString(p));
+        break;
+      }
+    }
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const MetricTable* t : kind.tables) {
+    for (const MetricDecl* d : t->metrics()) {
+      for (SeriesDoc& s : d->Series()) {
+        if (!seen.insert({ToString(d->plane), s.name}).second) {
+          throw std::logic_error("device kind \"" + kind.kind + "\" declares " + ToString(d->plane) + "." + s.name +
+                                 " twice");
+        }
+        kind.metrics.push_back({ToString(d->plane), std::move(s.name), std::move(s.unit), std::move(s.kind),
+                                std::move(s.help), t->only()});
+      }
+    }
+  }
+  kinds_.push_back(std::move(kind));
+}
+
+const DeviceKindDoc* KindCatalog::Find(const std::string& kind) const {
+  for (const auto& k : kinds_) {
     if (k.kind == kind) return &k;
   }
   return nullptr;
 }
 
-bool KindHasMetric(const std::string& kind, const std::string& plane, const std::string& metric) {
-  const DeviceKindDoc* k = FindDeviceKind(kind);
+bool KindCatalog::HasMetric(const std::string& kind, const std::string& plane, const std::string& metric) const {
+  const DeviceKindDoc* k = Find(kind);
   if (!k) return false;
   bool has_plane = false;
   for (const auto& p : k->planes) has_plane |= (p == plane);
   if (!has_plane) return false;
   if (metric == "health.actual" || metric == "health.reported") return true;
   for (const auto& m : k->metrics) {
-    if (m.plane != plane) continue;
-    if (m.name == metric) return true;
-    // Per-neighbour series: "name.<neighbour>" matches "name." followed by any device id.
-    auto hole = m.name.find(".<");
-    if (hole != std::string::npos && metric.size() > hole + 1 && metric.compare(0, hole + 1, m.name, 0, hole + 1) == 0) {
-      return true;
-    }
+    if (m.plane == plane && MatchesMetric(m, metric)) return true;
   }
   return false;
 }

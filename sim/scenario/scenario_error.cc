@@ -12,9 +12,16 @@ std::string ScenarioProblem::Format() const {
 }
 
 namespace {
+// A file with thousands of wrong entries is fixed from the top: the first problems and a count say enough.
+constexpr size_t kProblemsShown = 20;
+
 std::string Join(const std::vector<ScenarioProblem>& problems) {
   std::string s;
-  for (const auto& p : problems) s += (s.empty() ? "" : "\n") + p.Format();
+  for (size_t i = 0; i < problems.size() && i < kProblemsShown; ++i) s += (s.empty() ? "" : "\n") + problems[i].Format();
+  if (problems.size() > kProblemsShown) {
+    s += "\n... and " + std::to_string(problems.size() - kProblemsShown) + " more problems in " + problems.front().file +
+         " (fix these and validate again)";
+  }
   return s;
 }
 }  // namespace

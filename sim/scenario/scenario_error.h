@@ -15,7 +15,7 @@ struct ScenarioProblem {
   std::string Format() const;
 };
 
-/// Thrown when a scenario cannot be used; carries every problem found.
+/// Thrown when a scenario cannot be used; carries every problem found, and says the first 20 in what().
 class ScenarioError : public std::runtime_error {
  public:
   explicit ScenarioError(std::vector<ScenarioProblem> problems);

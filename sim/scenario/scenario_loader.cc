@@ -13,7 +13,6 @@
 #include <valijson/validator.hpp>
 
 #include "sim/fault/fault_catalog.h"
-#include "sim/scenario/kind_catalog.h"
 #include "sim/scenario/problems.h"
 #include "sim/topology/topology.h"
 #include "sim/util/json_locate.h"
@@ -230,8 +229,8 @@ std::string ParamText(const json& v) {
 /// collected, not thrown, so the user sees every problem of a file at once.
 class Translator {
  public:
-  Translator(const json& doc, const ScenarioSections& sections, Scenario* sc, Problems& problems)
-      : doc(doc), sections(sections), sc(sc), problems(problems) {}
+  Translator(const json& doc, const ModelCatalog& catalog, Scenario* sc, Problems& problems)
+      : doc(doc), sections(catalog.sections), kinds(catalog.kinds), sc(sc), problems(problems) {}
 
   void Run() {
     ReadRun();
@@ -608,9 +607,9 @@ class Translator {
         }
         for (const auto& m : members) {
           std::string kind = (sc->management.enabled && m == sc->management.station) ? "monitor" : by_id.count(m) ? by_id[m]->kind : "";
-          if (!KindHasMetric(kind, es.plane, es.metric)) {
+          if (!kinds.HasMetric(kind, es.plane, es.metric)) {
             std::vector<std::string> names = {"health.actual", "health.reported"};
-            if (const DeviceKindDoc* k = FindDeviceKind(kind)) {
+            if (const DeviceKindDoc* k = kinds.Find(kind)) {
               for (const auto& md : k->metrics) if (md.plane == es.plane) names.push_back(md.name);
             }
             problems.Add(at + "/metric", "a " + kind + "'s " + es.plane + " plane has no metric \"" + es.metric +
@@ -640,6 +639,7 @@ class Translator {
 
   const json& doc;
   const ScenarioSections& sections;
+  const KindCatalog& kinds;  // expectations name the metrics these declare
   Scenario* sc;
   Problems& problems;
   std::map<std::string, const DeviceSpec*> by_id;
@@ -647,7 +647,7 @@ class Translator {
 
 }  // namespace
 
-Scenario ParseScenarioText(const std::string& text, const std::string& path, const ScenarioSections& sections) {
+Scenario ParseScenarioText(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
   Problems problems(path, text);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
@@ -666,21 +666,31 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
     ScenarioProblem p{path, line, "", "not valid JSON at column " + std::to_string(col) + ": " +
                                           (pos == std::string::npos ? what : what.substr(pos))};
     throw ScenarioError({p});
+  } catch (const json::out_of_range& e) {
+    // The lexer refuses a number no double can hold (out_of_range.406, "number overflow parsing '1e400'").
+    std::string what = e.what(), number;
+    auto q1 = what.find('\''), q2 = q1 == std::string::npos ? q1 : what.find('\'', q1 + 1);
+    if (q2 != std::string::npos) number = what.substr(q1 + 1, q2 - q1 - 1);
+    size_t at = number.empty() ? std::string::npos : text.find(number);
+    auto [line, col] = LineColumnOf(text, at == std::string::npos ? 0 : at);
+    throw ScenarioError({{path, at == std::string::npos ? 0 : line, "",
+                          "the number " + (number.empty() ? std::string("here") : number) + (at == std::string::npos ? "" : " at column " + std::to_string(col)) +
+                              " is too large for a double (at most about 1.8e308); write a number in range"}});
   }
   if (!doc.is_object()) {
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
                                        "this file holds " + TypeName(doc)}});
   }
-  CheckSchema(doc, sections, problems);
+  CheckSchema(doc, catalog.sections, problems);
   Scenario sc;
   sc.path = path;
   sc.text = text;
-  Translator(doc, sections, &sc, problems).Run();
+  Translator(doc, catalog, &sc, problems).Run();
   problems.ThrowIfAny();
   return sc;
 }
 
-Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& sections) {
+Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw ScenarioError({{path, 0, "", "is a folder; give a scenario file such as " + path +
@@ -692,7 +702,7 @@ Scenario LoadScenarioFile(const std::string& path, const ScenarioSections& secti
   }
   std::ostringstream buf;
   buf << in.rdbuf();
-  return ParseScenarioText(buf.str(), path, sections);
+  return ParseScenarioText(buf.str(), path, catalog);
 }
 
 }  // namespace planelab

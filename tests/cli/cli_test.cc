@@ -157,42 +157,15 @@ TEST(Cli, DeadAsicRunTellsTheStoryAndKeepsItsPromises) {
   EXPECT_FALSE(fs::exists(out + ".partial-" + std::to_string(0)));
 }
 
-TEST(Cli, EveryRecordedSeriesIsInTheKindCatalog) {
-  std::string out = FreshPath("catalog");
-  ASSERT_EQ(RunPlanelab("run scenarios/incidents/control-cpu-melt.json --quiet --out " + out).code, 0);
-  RunStoreReader store(out + "/run.sqlite");
-  // Walk the series table through the CLI-independent reader: each (kind, plane, metric) must be documented.
-  std::string dump = store.DumpAll();
-  auto pos = dump.find("## series\n");
-  auto end = dump.find("## events\n");
-  ASSERT_NE(pos, std::string::npos);
-  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
-  std::map<std::string, std::string> kind_of = {{"nms", "monitor"}};
-  for (const char* r : {"r1", "r2", "r3", "r4"}) kind_of[r] = "router";
-  for (const char* h : {"h1", "h3", "h4"}) kind_of[h] = "host";
-  for (const char* l : {"h1-r1", "r1-r2", "r2-r3", "r3-r4", "r4-r1", "h3-r3", "h4-r4"}) kind_of[l] = "link";
-  std::string row;
-  int n = 0;
-  while (std::getline(rows, row)) {
-    std::vector<std::string> f;
-    std::stringstream ss(row);
-    std::string x;
-    while (std::getline(ss, x, '|')) f.push_back(x);
-    ASSERT_GE(f.size(), 4u) << row;
-    EXPECT_TRUE(KindHasMetric(kind_of[f[1]], f[2], f[3])) << row;
-    ++n;
-  }
-  EXPECT_GT(n, 50);
-}
-
-/// The rows of a run store's series table, split into fields (id, device, plane, metric, ...).
-std::vector<std::vector<std::string>> SeriesRows(const RunStoreReader& r) {
+/// The rows of one table of a run store, split into fields (DumpAll's stable text form).
+std::vector<std::vector<std::string>> TableRows(const RunStoreReader& r, const std::string& table) {
   std::string dump = r.DumpAll();
-  auto pos = dump.find("## series\n");
-  auto end = dump.find("## events\n");
+  auto pos = dump.find("## " + table + "\n");
   std::vector<std::vector<std::string>> out;
-  if (pos == std::string::npos || end == std::string::npos) return out;
-  std::istringstream rows(dump.substr(pos + 10, end - pos - 10));
+  if (pos == std::string::npos) return out;
+  pos += table.size() + 4;
+  auto end = dump.find("\n## ", pos - 1);
+  std::istringstream rows(dump.substr(pos, end == std::string::npos ? std::string::npos : end + 1 - pos));
   std::string row;
   while (std::getline(rows, row)) {
     std::vector<std::string>& f = out.emplace_back();
@@ -203,43 +176,106 @@ std::vector<std::vector<std::string>> SeriesRows(const RunStoreReader& r) {
   return out;
 }
 
-TEST(Cli, EveryClusterSeriesIsInTheKindCatalog) {
-  std::string out = FreshPath("catalog-cluster");
-  ASSERT_EQ(RunPlanelab("run scenarios/basics/cluster-autoscale.json --quiet --out " + out).code, 0);
-  auto rows = SeriesRows(RunStoreReader(out + "/run.sqlite"));
-  ASSERT_FALSE(rows.empty());
-  auto kind_of = [](const std::string& device, const std::string& metric) -> std::string {
-    if (metric == "utilization") return "link";
-    if (device.rfind("etcd-", 0) == 0) return "store-member";
-    if (device.rfind("node-", 0) == 0) return "node";
-    if (device.rfind("client-", 0) == 0) return "service-client";
-    if (device == "apiserver") return "api-server";
-    if (device == "controllers") return "controller-manager";
-    if (device == "cloud") return "cloud-api";
-    return "router";
-  };
-  std::set<std::string> kinds;
-  for (const auto& f : rows) {
-    ASSERT_GE(f.size(), 4u);
-    std::string kind = kind_of(f[1], f[3]);
-    kinds.insert(kind);
-    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << f[1] << " " << f[3];
-  }
-  EXPECT_EQ(kinds.size(), 8u);  // the six cluster kinds, routers and links
+/// The series each kind declares, as `planelab kinds --json` prints them (derived from the models' tables).
+const nlohmann::json& DeclaredKinds() {
+  static const nlohmann::json kinds = [] {
+    CmdResult r = RunPlanelab("kinds --json");
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }();
+  return kinds;
 }
 
-TEST(Cli, EveryBgpSeriesIsInTheKindCatalog) {
-  std::string out = FreshPath("catalog-bgp");
+/// Runs `scenario` and checks every series it recorded against its device kind's declarations: the name (an
+/// open hole matching any value), unit, type and help (the hole's value filled in). Returns the kinds seen.
+std::set<std::string> ExpectEverySeriesDeclared(const std::string& scenario, const std::string& name) {
+  std::string out = FreshPath(name);
+  EXPECT_EQ(RunPlanelab("run " + scenario + " --quiet --out " + out).code, 0) << scenario;
+  RunStoreReader store(out + "/run.sqlite");
+  std::map<std::string, std::string> kind_of;
+  for (const auto& f : TableRows(store, "devices")) kind_of[f.at(0)] = f.at(1);
+  for (const auto& f : TableRows(store, "links")) kind_of[f.at(0)] = "link";
+  std::map<std::string, std::vector<MetricDoc>> declared;
+  for (const auto& k : DeclaredKinds()) {
+    for (const auto& m : k["series"]) {
+      declared[k["kind"]].push_back({m["plane"], m["name"], m["unit"], m["kind"], m["help"], m["only"]});
+    }
+  }
+  std::set<std::string> kinds;
+  auto rows = TableRows(store, "series");
+  EXPECT_GT(rows.size(), 20u) << scenario;
+  for (const auto& f : rows) {
+    if (f.size() != 7) {
+      ADD_FAILURE() << "series row: " << ::testing::PrintToString(f);
+      continue;
+    }
+    const std::string &device = f[1], &plane = f[2], &metric = f[3], &unit = f[4], &type = f[5], &help = f[6];
+    std::string kind = kind_of.count(device) ? kind_of[device] : "?";
+    kinds.insert(kind);
+    const MetricDoc* match = nullptr;
+    std::string value;
+    for (const auto& d : declared[kind]) {
+      if (d.plane == plane && MatchesMetric(d, metric, &value)) match = &d;
+      if (match) break;
+    }
+    if (!match) {
+      ADD_FAILURE() << scenario << ": " << device << " (" << kind << ") records " << plane << "." << metric
+                    << ", which its kind does not declare";
+      continue;
+    }
+    std::string want_help = match->help;
+    auto hole = match->name.find('<');
+    if (hole != std::string::npos) {
+      std::string mark = match->name.substr(hole, match->name.find('>') - hole + 1);
+      for (auto at = want_help.find(mark); at != std::string::npos; at = want_help.find(mark, at + value.size())) {
+        want_help.replace(at, mark.size(), value);
+      }
+    }
+    EXPECT_EQ(unit, match->unit) << device << " " << metric;
+    EXPECT_EQ(type, match->kind) << device << " " << metric;
+    EXPECT_EQ(help, want_help) << device << " " << metric;
+  }
+  return kinds;
+}
+
+TEST(Cli, EveryRecordedSeriesIsDeclared) {
+  // Routers (link-state), hosts, the monitoring station and links.
+  EXPECT_EQ(ExpectEverySeriesDeclared("scenarios/incidents/control-cpu-melt.json", "declared-router"),
+            (std::set<std::string>{"router", "host", "monitor", "link"}));
+  // BGP: per-neighbour session states.
+  EXPECT_EQ(ExpectEverySeriesDeclared("scenarios/basics/bgp-diamond.json", "declared-bgp"),
+            (std::set<std::string>{"router", "host", "link"}));
+  // The six cluster kinds, with the routers and links under them.
+  EXPECT_EQ(ExpectEverySeriesDeclared("scenarios/basics/cluster-autoscale.json", "declared-cluster"),
+            (std::set<std::string>{"store-member", "api-server", "controller-manager", "node", "cloud-api",
+                                   "service-client", "router", "link"}));
+}
+
+TEST(Cli, OutputsMdListsEveryDeclaredMetric) {
+  // docs/outputs.md's per-kind table is `planelab kinds --markdown`, between these markers.
+  CmdResult r = RunPlanelab("kinds --markdown");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string doc = ReadFile(PLANELAB_SOURCE_DIR "/docs/outputs.md");
+  const std::string begin = "<!-- planelab kinds --markdown: begin -->\n", end = "<!-- planelab kinds --markdown: end -->";
+  auto b = doc.find(begin), e = doc.find(end);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(e, std::string::npos);
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), r.out)
+      << "docs/outputs.md is behind the models' metric tables: paste the output of `planelab kinds --markdown` "
+         "between its markers";
+  // Each kind's row lists the declarations: every metric name appears.
+  for (const auto& k : DeclaredKinds()) {
+    for (const auto& m : k["metrics"]) {
+      EXPECT_NE(r.out.find("`" + m["name"].get<std::string>() + "`"), std::string::npos) << m["name"];
+    }
+  }
+}
+
+TEST(Cli, BgpSessionStateFollowsTheFsm) {
+  std::string out = FreshPath("bgp-session-state");
   ASSERT_EQ(RunPlanelab("run scenarios/basics/bgp-diamond.json --quiet --out " + out).code, 0);
   RunStoreReader r(out + "/run.sqlite");
   EXPECT_GT(r.QueryInt("SELECT count(*) FROM series WHERE metric LIKE 'bgp_session_state.%'"), 0);
-  auto rows = SeriesRows(r);
-  ASSERT_FALSE(rows.empty());
-  for (const auto& f : rows) {
-    ASSERT_GE(f.size(), 4u);
-    std::string kind = f[3] == "utilization" ? "link" : f[1][0] == 'h' ? "host" : "router";
-    EXPECT_TRUE(KindHasMetric(kind, f[2], f[3])) << f[1] << " " << f[3];
-  }
   // The session state series follows the FSM: established (6) before the cut; after it, r4 (the
   // higher address, which connects) is idle (1) until its connect-retry timer, r2 listens (active, 3).
   auto st = r.Samples("r2", "control", "bgp_session_state.r4", 0, 25);

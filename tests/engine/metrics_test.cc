@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace planelab {
 
@@ -38,6 +39,35 @@ TEST(MetricRegistry, SamplesInDeclarationOrderAndResetsHistograms) {
   // An empty interval has no percentiles, only a zero count.
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[1], (std::pair<std::string, double>("latency_count", 0)));
+}
+
+namespace {
+struct TestMetrics : MetricTable {
+  TestMetrics() : MetricTable(Plane::kControl) {}
+  const HistogramDecl& wait = DeclareHistogram("wait", "s", "queueing delay");
+  const GaugeDecl& state = DeclareGauge("state.<peer>", "state", "state of the session with <peer>");
+};
+}  // namespace
+
+TEST(MetricRegistry, RecordsADeclarationsSeriesAsTheCatalogueListsThem) {
+  static const TestMetrics m;
+  MetricRegistry reg;
+  reg.AddHistogram("r1", m.wait);
+  reg.AddGauge("r1", m.state.Instance("r2"));
+  std::vector<SeriesDoc> want = m.wait.Series();
+  want.push_back({"state.r2", "state", "gauge", "state of the session with r2"});
+  ASSERT_EQ(reg.series().size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const SeriesInfo& s = reg.series()[i];
+    EXPECT_EQ(s.device, "r1");
+    EXPECT_EQ(s.plane, "control");
+    EXPECT_EQ(s.metric, want[i].name);
+    EXPECT_EQ(s.unit, want[i].unit);
+    EXPECT_EQ(s.kind, want[i].kind);
+    EXPECT_EQ(s.help, want[i].help);
+  }
+  // A declaration with a hole names many series: each is added by its instance.
+  EXPECT_THROW(reg.AddGauge("r1", m.state), std::logic_error);
 }
 
 }  // namespace planelab

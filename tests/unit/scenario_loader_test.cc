@@ -4,21 +4,30 @@
 
 #include <filesystem>
 
+#include "models/cluster/cluster_kinds.h"
 #include "models/cluster/cluster_section.h"
+#include "models/host/host_kind.h"
+#include "models/monitor/monitor_kind.h"
+#include "models/router/router_kind.h"
 #include "models/router/routing_section.h"
 
 namespace planelab {
 
 namespace {
-/// The families' sections, registered here without their device kinds: the loader needs no kernel.
-const ScenarioSections& Sections() {
-  static const ScenarioSections sections = [] {
-    ScenarioSections s;
-    s.Add(RoutingSection());
-    s.Add(ClusterSection());
-    return s;
+/// The families' catalogue (sections, and device kinds with their metric tables), registered here without the
+/// kinds' factories: the loader needs no kernel.
+const ModelCatalog& Catalog() {
+  static const ModelCatalog catalog = [] {
+    ModelCatalog c;
+    c.sections.Add(RoutingSection());
+    c.sections.Add(ClusterSection());
+    c.kinds.Add(RouterKind());
+    c.kinds.Add(HostKind());
+    c.kinds.Add(MonitorKind());
+    for (DeviceKindDecl& k : ClusterKinds()) c.kinds.Add(std::move(k));
+    return c;
   }();
-  return sections;
+  return catalog;
 }
 
 std::string Minimal(const std::string& extra = "") {
@@ -29,7 +38,7 @@ std::string Minimal(const std::string& extra = "") {
 }
 std::string ErrorOf(const std::string& text) {
   try {
-    ParseScenarioText(text, "t.json", Sections());
+    ParseScenarioText(text, "t.json", Catalog());
   } catch (const ScenarioError& e) {
     return e.what();
   }
@@ -38,7 +47,7 @@ std::string ErrorOf(const std::string& text) {
 }  // namespace
 
 TEST(ScenarioLoader, MinimalScenarioGetsDefaults) {
-  Scenario sc = ParseScenarioText(Minimal(), "t.json", Sections());
+  Scenario sc = ParseScenarioText(Minimal(), "t.json", Catalog());
   EXPECT_EQ(sc.name, "t");
   EXPECT_EQ(sc.duration, 10 * kSec);
   EXPECT_EQ(sc.seed, 1u);
@@ -74,11 +83,30 @@ TEST(ScenarioLoader, CollectsSeveralProblemsAtOnce) {
   EXPECT_NE(err.find("/faults/0/at: the fault starts at or after the end of the run (10s)"), std::string::npos) << err;
 }
 
+TEST(ScenarioLoader, ExpectationsNameTheMetricsTheKindsDeclare) {
+  auto with = [](const std::string& device, const std::string& plane, const std::string& metric) {
+    return Minimal(R"(, "expectations": [{"id": "e", "device": ")" + device + R"(", "plane": ")" + plane +
+                   R"(", "metric": ")" + metric + R"(", "stat": "max", "op": "<=", "bound": 1}])");
+  };
+  // A histogram's derived series, a per-neighbour series (the hole filled with a device id), health.
+  EXPECT_EQ(ErrorOf(with("r1", "control", "cpu_wait_p99")), "");
+  EXPECT_EQ(ErrorOf(with("r1", "control", "bgp_session_state.r2")), "");
+  EXPECT_EQ(ErrorOf(with("h1", "data", "latency_count")), "");
+  std::string err = ErrorOf(with("r1", "control", "bgp_session_state."));
+  EXPECT_NE(err.find("/expectations/0/metric: a router's control plane has no metric \"bgp_session_state.\""),
+            std::string::npos) << err;
+  err = ErrorOf(with("h1", "data", "loss_rate"));
+  EXPECT_NE(err.find("no metric \"loss_rate\"; it has: health.actual, health.reported, requests_sent,"),
+            std::string::npos) << err;
+  err = ErrorOf(with("h1", "control", "latency_p99"));
+  EXPECT_NE(err.find("a host's control plane has no metric"), std::string::npos) << err;
+}
+
 TEST(ScenarioLoader, ShippedScenariosAllValidate) {
   int n = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(PLANELAB_SOURCE_DIR "/scenarios")) {
     if (e.path().extension() != ".json" || e.path().filename() == "scenario.schema.json") continue;
-    EXPECT_NO_THROW(LoadScenarioFile(e.path().string(), Sections())) << e.path();
+    EXPECT_NO_THROW(LoadScenarioFile(e.path().string(), Catalog())) << e.path();
     ++n;
   }
   EXPECT_GE(n, 4);

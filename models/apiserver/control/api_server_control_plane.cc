@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/apiserver/control/api_server_control_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -28,20 +29,20 @@ ApiServerControlPlane::ApiServerControlPlane(RunContext& ctx, const std::string&
                                              Network& net)
     : PlaneActor(ctx, device, Plane::kControl), spec_(spec), net_(net), balancer_(spec.store_members, device) {
   for (uint32_t i = 1; i <= spec.store_members; ++i) members_.push_back(net.ServiceAddress("etcd-" + std::to_string(i)));
-  for (Verb v : {Verb::kGet, Verb::kList, Verb::kCreate, Verb::kUpdate, Verb::kDelete, Verb::kWatch}) {
-    std::string n = ToString(v);
+  const ApiServerControlMetrics& m = ApiServerControlMetrics::Get();
+  for (Verb v : kVerbs) {
     // apiserver_request_total{verb} and apiserver_request_duration_seconds{verb}, split per verb.
-    verbs_[v].requests = AddCounter("requests_" + n, "requests", "apiserver_request_total{verb=" + n + "}");
-    verbs_[v].errors = AddCounter("errors_" + n, "requests", "requests answered 429 or 5xx, verb " + n);
-    verbs_[v].latency = AddHistogram("latency_" + n, "s", "apiserver_request_duration_seconds{verb=" + n + "}");
+    verbs_[v].requests = AddCounter(m.requests.Instance(ToString(v)));
+    verbs_[v].errors = AddCounter(m.errors.Instance(ToString(v)));
+    verbs_[v].latency = AddHistogram(m.latency.Instance(ToString(v)));
   }
-  throttled_ = AddCounter("throttled", "requests", "requests refused with 429 over the inflight limits");
-  store_errors_ = AddCounter("store_errors", "requests", "store calls that failed or got no answer");
-  inflight_gauge_ = AddGauge("inflight", "requests", "requests being served");
+  throttled_ = AddCounter(m.throttled);
+  store_errors_ = AddCounter(m.store_errors);
+  inflight_gauge_ = AddGauge(m.inflight);
   inflight_gauge_->BindReader([this]() { return static_cast<double>(inflight_); });
-  watchers_gauge_ = AddGauge("watches", "streams", "open watch streams");
+  watchers_gauge_ = AddGauge(m.watches);
   watchers_gauge_->BindReader([this]() { return static_cast<double>(watchers_.size()); });
-  cache_rv_gauge_ = AddGauge("watch_cache_revision", "1", "store revision the watch cache has seen");
+  cache_rv_gauge_ = AddGauge(m.watch_cache_revision);
   cache_rv_gauge_->BindReader([this]() { return static_cast<double>(cache_rv_); });
 }
 

@@ -1,5 +1,6 @@
 #include "models/apiserver/mgmt/kubectl_mgmt_plane.h"
 
+#include "models/apiserver/mgmt/kubectl_metrics.h"
 #include "models/client/api_client.h"
 #include "sim/core/clock.h"
 
@@ -17,13 +18,13 @@ constexpr SimTime kStale = 30 * kSec;
 
 KubectlMgmtPlane::KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net)
     : PlaneActor(ctx, device, Plane::kManagement), spec_(spec), net_(net) {
-  requests_ = AddCounter("kubectl_requests", "requests", "requests kubectl sent");
-  errors_ = AddCounter("kubectl_errors", "requests", "kubectl requests that failed (429, 5xx, no answer)");
-  latency_ = AddHistogram("kubectl_latency", "s", "kubectl request latency");
-  nodes_ready_ = AddGauge("nodes_ready", "nodes", "nodes `kubectl get nodes` shows Ready");
-  rollouts_in_progress_ = AddGauge("rollouts_in_progress", "rollouts",
-                                   "rollouts asked for and not yet complete: can the system still change?");
-  rollout_seconds_ = AddGauge("rollout_duration", "s", "time from the operator's request to the last rollout complete");
+  const KubectlMgmtMetrics& m = KubectlMgmtMetrics::Get();
+  requests_ = AddCounter(m.kubectl_requests);
+  errors_ = AddCounter(m.kubectl_errors);
+  latency_ = AddHistogram(m.kubectl_latency);
+  nodes_ready_ = AddGauge(m.nodes_ready);
+  rollouts_in_progress_ = AddGauge(m.rollouts_in_progress);
+  rollout_seconds_ = AddGauge(m.rollout_duration);
   for (const auto& r : spec.rollouts) rollouts_.push_back({&r});
   rollouts_in_progress_->BindReader([this]() {
     double n = 0;

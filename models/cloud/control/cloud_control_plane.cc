@@ -1,5 +1,6 @@
 #include "models/cloud/control/cloud_control_plane.h"
 
+#include "models/cloud/control/cloud_control_metrics.h"
 #include "models/controller/control/cluster_bootstrap.h"
 #include "models/node/node_device.h"
 #include "sim/core/clock.h"
@@ -14,11 +15,12 @@ constexpr SimTime kAsgPeriod = 10 * kSec;
 CloudControlPlane::CloudControlPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec,
                                      Port<LbTargets>& to_data)
     : PlaneActor(ctx, device, Plane::kControl), spec_(spec), to_data_(to_data) {
-  launches_ = AddCounter("launches", "instances", "instances launched");
-  launch_failures_ = AddCounter("launch_failures", "calls", "instance launches the API refused or failed");
-  retirements_ = AddCounter("retirements", "instances", "instances retired at the end of their lifetime");
-  api_latency_ = AddHistogram("api_latency", "s", "instance API call latency");
-  running_ = AddGauge("instances_running", "instances", "worker instances running (booted)");
+  const CloudControlMetrics& m = CloudControlMetrics::Get();
+  launches_ = AddCounter(m.launches);
+  launch_failures_ = AddCounter(m.launch_failures);
+  retirements_ = AddCounter(m.retirements);
+  api_latency_ = AddHistogram(m.api_latency);
+  running_ = AddGauge(m.instances_running);
   running_->BindReader([this]() {
     double n = 0;
     for (const auto& [k, s] : slots_) n += s.state == Slot::kRunning ? 1 : 0;

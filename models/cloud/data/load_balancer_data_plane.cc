@@ -1,5 +1,6 @@
 #include "models/cloud/data/load_balancer_data_plane.h"
 
+#include "models/cloud/data/load_balancer_metrics.h"
 #include "models/proto/cluster_api.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -8,9 +9,10 @@ namespace planelab {
 
 LoadBalancerDataPlane::LoadBalancerDataPlane(RunContext& ctx, const std::string& device, Network& net)
     : PlaneActor(ctx, device, Plane::kData), net_(net) {
-  forwarded_ = AddCounter("lb_forwarded", "requests", "requests forwarded to an instance");
-  no_target_ = AddCounter("lb_no_target", "requests", "requests dropped with no registered target");
-  targets_gauge_ = AddGauge("lb_targets", "instances", "instances registered with the load balancer");
+  const LoadBalancerMetrics& m = LoadBalancerMetrics::Get();
+  forwarded_ = AddCounter(m.lb_forwarded);
+  no_target_ = AddCounter(m.lb_no_target);
+  targets_gauge_ = AddGauge(m.lb_targets);
   targets_gauge_->BindReader([this]() { return static_cast<double>(targets_.size()); });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/client/api_client.h"
+#include "models/controller/control/controller_manager_metrics.h"
 #include "models/controller/control/deployment_reconciler.h"
 #include "models/controller/control/pod_autoscaler.h"
 #include "models/controller/control/pod_scheduler.h"
@@ -32,29 +33,30 @@ ControllerManagerControlPlane::ControllerManagerControlPlane(RunContext& ctx, co
       spec_(spec),
       net_(net),
       lifecycle_(spec.node_monitor_grace, spec.pod_eviction_timeout) {
-  writes_ = AddCounter("api_writes", "requests", "writes sent to the API server by the controllers and scheduler");
-  failures_ = AddCounter("reconcile_failures", "writes", "writes that failed (the item is retried with backoff)");
-  pods_scheduled_ = AddCounter("pods_scheduled", "pods", "pods bound to a node by the scheduler");
-  pods_created_ = AddCounter("pods_created", "pods", "pods created by the deployment controller");
-  evictions_ = AddCounter("pod_evictions", "pods", "pods deleted from NotReady nodes by the node lifecycle controller");
-  queue_depth_ = AddGauge("workqueue_depth", "items", "writes waiting for the client rate limiter or an answer");
+  const ControllerManagerMetrics& m = ControllerManagerMetrics::Get();
+  writes_ = AddCounter(m.api_writes);
+  failures_ = AddCounter(m.reconcile_failures);
+  pods_scheduled_ = AddCounter(m.pods_scheduled);
+  pods_created_ = AddCounter(m.pods_created);
+  evictions_ = AddCounter(m.pod_evictions);
+  queue_depth_ = AddGauge(m.workqueue_depth);
   queue_depth_->BindReader([this]() {
     return api_ ? static_cast<double>(api_->throttled() + api_->in_flight() + sched_api_->throttled() +
                                       sched_api_->in_flight())
                 : 0.0;
   });
-  pending_pods_ = AddGauge("pending_pods", "pods", "pods not bound to any node");
+  pending_pods_ = AddGauge(m.pending_pods);
   pending_pods_->BindReader([this]() {
     double n = 0;
     for (const auto& [k, p] : pods_) n += p.first->node.empty() && !p.first->terminating ? 1 : 0;
     return n;
   });
-  rollout_duration_ = AddHistogram("rollout_duration", "s", "new revision set to every replica updated and ready");
-  schedule_latency_ = AddHistogram("schedule_latency", "s", "pod created to bound to a node");
-  hpa_scale_ups_ = AddCounter("hpa_scale_ups", "changes", "replica increases the autoscaler wrote");
-  hpa_scale_downs_ = AddCounter("hpa_scale_downs", "changes", "replica decreases the autoscaler wrote");
-  hpa_write_failures_ = AddCounter("hpa_write_failures", "writes", "autoscaler decisions the API did not take");
-  hpa_utilization_ = AddGauge("hpa_utilization", "1", "highest mean pod utilization the autoscaler measured");
+  rollout_duration_ = AddHistogram(m.rollout_duration);
+  schedule_latency_ = AddHistogram(m.schedule_latency);
+  hpa_scale_ups_ = AddCounter(m.hpa_scale_ups);
+  hpa_scale_downs_ = AddCounter(m.hpa_scale_downs);
+  hpa_write_failures_ = AddCounter(m.hpa_write_failures);
+  hpa_utilization_ = AddGauge(m.hpa_utilization);
 }
 
 ControllerManagerControlPlane::~ControllerManagerControlPlane() = default;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "models/client/api_client.h"
+#include "models/node/control/kubelet_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -26,10 +27,11 @@ KubeletControlPlane::KubeletControlPlane(RunContext& ctx, const std::string& dev
       to_data_(to_data),
       adopt_(registered_at_start) {
   for (const auto& d : spec.deployments) capacity_of_[d.name] = d.pod_capacity_rps;
-  lease_renewals_ = AddCounter("lease_renewals", "renewals", "node lease renewals that succeeded");
-  lease_failures_ = AddCounter("lease_renew_failures", "renewals", "node lease renewals that failed or timed out");
-  pods_started_ = AddCounter("pods_started", "pods", "pods this kubelet started");
-  pods_running_ = AddGauge("pods_running", "pods", "pods running on the node");
+  const KubeletMetrics& m = KubeletMetrics::Get();
+  lease_renewals_ = AddCounter(m.lease_renewals);
+  lease_failures_ = AddCounter(m.lease_renew_failures);
+  pods_started_ = AddCounter(m.pods_started);
+  pods_running_ = AddGauge(m.pods_running);
   pods_running_->BindReader([this]() { return static_cast<double>(pods_.size()); });
 }
 

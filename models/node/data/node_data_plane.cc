@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/node/data/node_data_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -20,12 +21,13 @@ constexpr SimTime kStatsWindow = 15 * kSec;
 NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
                              Port<PodStats>& stats)
     : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start), stats_(stats) {
-  requests_ = AddCounter("service_requests", "requests", "service requests that reached this node");
-  forwarded_ = AddCounter("forwarded", "requests", "requests kube-proxy sent on to a pod on another node");
-  served_ = AddCounter("served", "requests", "requests answered by pods on this node");
-  refused_ = AddCounter("refused", "requests", "requests refused: no ready endpoint, stale endpoint or broken CNI");
-  overload_drops_ = AddCounter("overload_drops", "requests", "requests dropped by pods with a full backlog");
-  ready_pods_ = AddGauge("ready_pods", "pods", "pods serving on this node");
+  const NodeDataMetrics& m = NodeDataMetrics::Get();
+  requests_ = AddCounter(m.service_requests);
+  forwarded_ = AddCounter(m.forwarded);
+  served_ = AddCounter(m.served);
+  refused_ = AddCounter(m.refused);
+  overload_drops_ = AddCounter(m.overload_drops);
+  ready_pods_ = AddGauge(m.ready_pods);
   ready_pods_->BindReader([this]() { return static_cast<double>(pods_.size()); });
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/router/control/router_control_metrics.h"
 #include "sim/core/indexed_tcp.h"
 #include "sim/core/network_ns3.h"
 
@@ -89,12 +90,13 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
                                  const std::function<uint32_t(const std::string&)>& asn_of,
                                  Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
     : RouterControlPlane(ctx, device, spec, to_data, to_mgmt), net_(net), listener_(new Listener) {
-  updates_sent_ = AddCounter("bgp_updates_sent", "messages", "BGP UPDATE messages sent");
-  updates_received_ = AddCounter("bgp_updates_received", "messages", "BGP UPDATE messages received");
-  withdrawals_received_ = AddCounter("bgp_withdrawals_received", "prefixes", "withdrawn prefixes received");
-  session_drops_ = AddCounter("bgp_session_drops", "sessions", "established sessions that went down");
-  suppressed_ = AddGauge("bgp_suppressed_routes", "routes", "routes suppressed by flap damping");
-  adj_in_ = AddGauge("adj_rib_in_routes", "routes", "routes received from all peers (Adj-RIB-In)");
+  const BgpControlMetrics& m = BgpControlMetrics::Get();
+  updates_sent_ = AddCounter(m.bgp_updates_sent);
+  updates_received_ = AddCounter(m.bgp_updates_received);
+  withdrawals_received_ = AddCounter(m.bgp_withdrawals_received);
+  session_drops_ = AddCounter(m.bgp_session_drops);
+  suppressed_ = AddGauge(m.bgp_suppressed_routes);
+  adj_in_ = AddGauge(m.adj_rib_in_routes);
 
   bgp::SpeakerConfig cfg = BgpSpeakerConfigOf(spec.bgp);
   cfg.local_as = asn_of(device);
@@ -127,10 +129,7 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   core_.reset(new bgp::BgpSpeaker(cfg, peers, originated));
   for (size_t i = 0; i < peers.size(); ++i) {
     conns_.emplace_back(new Conn);
-    session_state_.push_back(AddGauge("bgp_session_state." + neighbours_[i], "state",
-                                      "state of the session with " + neighbours_[i] +
-                                          " as BGP4-MIB bgpPeerState: 1 idle, 2 connect, 3 active, "
-                                          "4 openSent, 5 openConfirm, 6 established"));
+    session_state_.push_back(AddGauge(m.bgp_session_state.Instance(neighbours_[i])));
     session_state_.back()->Set(MibPeerState(bgp::SessionState::kIdle));
   }
   last_states_.assign(peers.size(), bgp::SessionState::kIdle);

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/router/control/router_control_metrics.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -24,7 +25,7 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
                                              Network& net, const std::function<bool(const std::string&)>& is_router,
                                              Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
     : RouterControlPlane(ctx, device, spec, to_data, to_mgmt), net_(net), socket_(new Socket) {
-  spf_runs_ = AddCounter("spf_runs", "runs", "route computations");
+  spf_runs_ = AddCounter(LinkStateControlMetrics::Get().spf_runs);
   std::vector<ls::InterfaceConfig> itfs;
   for (const auto& i : net.Interfaces(device)) {
     if (i.oob) continue;

@@ -4,21 +4,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/router/control/router_control_metrics.h"
+
 namespace planelab {
 
 RouterControlPlane::RouterControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec,
                                        Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
     : PlaneActor(ctx, device, Plane::kControl), spec_(spec), to_data_(to_data), to_mgmt_(to_mgmt) {
-  util_ = AddGauge("cpu_utilization", "1", "busy share of the route processor in the interval");
-  Gauge* depth = AddGauge("cpu_queue_depth", "items", "control work waiting or in service");
-  Histogram* wait = AddHistogram("cpu_wait", "s", "queueing delay of control work");
-  wait_max_ = AddGauge("cpu_wait_max", "s", "longest wait of control work in the interval");
-  adjacencies_ = AddGauge("adjacencies_up", "neighbours", "routing adjacencies (BGP: sessions) established");
-  rib_routes_ = AddGauge("rib_routes", "routes", "routes in the routing table");
-  divergence_ = AddGauge("rib_fib_divergence", "routes", "route changes computed but not yet in the FIB");
-  route_changes_ = AddCounter("route_changes", "changes", "FIB changes sent to the data plane");
-  convergence_ = AddHistogram("convergence", "s", "time from a topology event to the FIB programmed");
-  messages_ = AddCounter("messages_received", "messages", "routing protocol messages processed");
+  const RouterControlMetrics& m = RouterControlMetrics::Get();
+  util_ = AddGauge(m.cpu_utilization);
+  Gauge* depth = AddGauge(m.cpu_queue_depth);
+  Histogram* wait = AddHistogram(m.cpu_wait);
+  wait_max_ = AddGauge(m.cpu_wait_max);
+  adjacencies_ = AddGauge(m.adjacencies_up);
+  rib_routes_ = AddGauge(m.rib_routes);
+  divergence_ = AddGauge(m.rib_fib_divergence);
+  route_changes_ = AddCounter(m.route_changes);
+  convergence_ = AddHistogram(m.convergence);
+  messages_ = AddCounter(m.messages_received);
   cpu_.BindMetrics(wait, depth);
 }
 

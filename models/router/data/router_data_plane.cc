@@ -8,6 +8,7 @@
 #include <ns3/ipv4-l3-protocol.h>
 #include <ns3/udp-socket-factory.h>
 
+#include "models/router/data/router_data_metrics.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -78,16 +79,17 @@ RouterDataPlane::RouterDataPlane(RunContext& ctx, const std::string& device, Net
                                  Port<DataToControl>& to_control, Port<DataStatus>& to_mgmt)
     : PlaneActor(ctx, device, Plane::kData), bfd_socket_(new BfdSocket), net_(net), to_control_(to_control),
       to_mgmt_(to_mgmt) {
-  transit_ = AddCounter("transit_packets", "packets", "transit packets received for forwarding");
-  forwarded_ = AddCounter("forwarded_packets", "packets", "transit packets forwarded");
-  dropped_ = AddCounter("dropped_packets", "packets", "transit packets dropped (dead ASIC or no route)");
-  punted_ = AddCounter("punted_packets", "packets", "packets addressed to the router, punted to its CPU");
-  ttl_expired_ = AddCounter("ttl_expired_packets", "packets", "packets dropped with TTL expired (forwarding loops)");
-  drop_ratio_ = AddGauge("drop_ratio", "1", "share of transit packets dropped in the interval");
-  forwarded_bps_ = AddGauge("forwarded_bps", "bit/s", "forwarded transit traffic in the interval");
-  fib_routes_ = AddGauge("fib_routes", "routes", "routes programmed in the FIB");
-  queue_depth_ = AddGauge("queue_depth_max", "packets", "deepest egress queue at the sampling instant");
-  interfaces_up_ = AddGauge("interfaces_up", "interfaces", "interfaces with carrier");
+  const RouterDataMetrics& m = RouterDataMetrics::Get();
+  transit_ = AddCounter(m.transit_packets);
+  forwarded_ = AddCounter(m.forwarded_packets);
+  dropped_ = AddCounter(m.dropped_packets);
+  punted_ = AddCounter(m.punted_packets);
+  ttl_expired_ = AddCounter(m.ttl_expired_packets);
+  drop_ratio_ = AddGauge(m.drop_ratio);
+  forwarded_bps_ = AddGauge(m.forwarded_bps);
+  fib_routes_ = AddGauge(m.fib_routes);
+  queue_depth_ = AddGauge(m.queue_depth_max);
+  interfaces_up_ = AddGauge(m.interfaces_up);
   Network* n = &net_;
   std::string id = device;
   queue_depth_->BindReader([n, id]() { return static_cast<double>(n->QueueDepthMax(id)); });

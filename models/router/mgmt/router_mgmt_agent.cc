@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "models/router/mgmt/router_mgmt_metrics.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -22,8 +23,8 @@ RouterMgmtAgent::RouterMgmtAgent(RunContext& ctx, const std::string& device, Net
                                  Port<StatusQuery>& to_data, Port<StatusQuery>& to_control)
     : PlaneActor(ctx, device, Plane::kManagement), net_(net), to_data_(to_data), to_control_(to_control),
       socket_(new Socket) {
-  answered_ = AddCounter("polls_answered", "polls", "status polls answered by the agent");
-  oob_reachable_ = AddGauge("oob_reachable", "1", "1 while the out-of-band access path is intact");
+  answered_ = AddCounter(RouterMgmtMetrics::Get().polls_answered);
+  oob_reachable_ = AddGauge(RouterMgmtMetrics::Get().oob_reachable);
 }
 
 RouterMgmtAgent::~RouterMgmtAgent() = default;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/store/control/store_control_metrics.h"
 #include "models/store/store_safety_probe.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
@@ -33,21 +34,19 @@ StoreControlPlane::StoreControlPlane(RunContext& ctx, const std::string& device,
       safety_(StoreSafetyProbe::For(ctx, "etcd-1")),
       disk_(DiskOf(spec), ctx.seed ^ Fnv1a64(device + "/disk")) {
   // Names and meanings follow etcd's own metrics (etcd.io/docs "Metrics").
-  fsync_ = AddHistogram("wal_fsync_duration", "s", "etcd_disk_wal_fsync_duration_seconds: WAL append + fsync");
-  backend_commit_ = AddHistogram("backend_commit_duration", "s",
-                                 "etcd_disk_backend_commit_duration_seconds: applied entries written to the backend");
-  proposals_committed_ = AddCounter("proposals_committed", "proposals", "etcd_server_proposals_committed_total");
-  proposals_failed_ = AddCounter("proposals_failed", "proposals", "etcd_server_proposals_failed_total");
-  leader_changes_ = AddCounter("leader_changes", "changes", "etcd_server_leader_changes_seen_total");
-  heartbeat_failures_ = AddCounter("heartbeat_send_failures", "heartbeats",
-                                   "etcd_server_heartbeat_send_failures_total: heartbeats sent later than 2x the "
-                                   "heartbeat interval (\"leader failed to send out heartbeat on time\")");
-  peer_messages_sent_ = AddCounter("peer_messages_sent", "messages", "Raft messages sent to peers");
-  has_leader_ = AddGauge("has_leader", "1", "etcd_server_has_leader");
-  is_leader_ = AddGauge("is_leader", "1", "etcd_server_is_leader");
-  term_ = AddGauge("term", "1", "current Raft term");
-  commit_index_ = AddGauge("commit_index", "entries", "Raft commit index");
-  disk_util_ = AddGauge("disk_utilization", "1", "busy share of the member's disk in the interval");
+  const StoreControlMetrics& m = StoreControlMetrics::Get();
+  fsync_ = AddHistogram(m.wal_fsync_duration);
+  backend_commit_ = AddHistogram(m.backend_commit_duration);
+  proposals_committed_ = AddCounter(m.proposals_committed);
+  proposals_failed_ = AddCounter(m.proposals_failed);
+  leader_changes_ = AddCounter(m.leader_changes);
+  heartbeat_failures_ = AddCounter(m.heartbeat_send_failures);
+  peer_messages_sent_ = AddCounter(m.peer_messages_sent);
+  has_leader_ = AddGauge(m.has_leader);
+  is_leader_ = AddGauge(m.is_leader);
+  term_ = AddGauge(m.term);
+  commit_index_ = AddGauge(m.commit_index);
+  disk_util_ = AddGauge(m.disk_utilization);
   disk_util_->BindReader([this]() { return disk_.TakeUtilization(Clock::Now()); });
   has_leader_->BindReader([this]() { return raft_ && running() && raft_->leader() != 0 ? 1.0 : 0.0; });
   is_leader_->BindReader([this]() { return raft_ && running() && raft_->role() == raft::Role::kLeader ? 1.0 : 0.0; });

@@ -1,5 +1,6 @@
 #include "models/store/data/store_data_plane.h"
 
+#include "models/store/data/store_data_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
@@ -24,18 +25,19 @@ StoreDataPlane::StoreDataPlane(RunContext& ctx, const std::string& device, const
   // The cluster already runs when the scenario starts: every member holds the same state at the same revision.
   for (const auto& o : bootstrap) kv_[o->Key()] = {o, ++revision_};
   compacted_ = revision_;
-  requests_ = AddCounter("client_requests", "requests", "client requests received (put, delete, range, watch)");
-  failed_ = AddCounter("client_requests_failed", "requests", "client requests answered with an error or timed out");
-  applied_ = AddCounter("proposals_applied", "proposals", "etcd_server_proposals_applied_total");
-  pending_gauge_ = AddGauge("proposals_pending", "proposals", "etcd_server_proposals_pending: writes awaiting apply");
+  const StoreDataMetrics& m = StoreDataMetrics::Get();
+  requests_ = AddCounter(m.client_requests);
+  failed_ = AddCounter(m.client_requests_failed);
+  applied_ = AddCounter(m.proposals_applied);
+  pending_gauge_ = AddGauge(m.proposals_pending);
   pending_gauge_->BindReader([this]() { return static_cast<double>(pending_.size()); });
-  revision_gauge_ = AddGauge("revision", "1", "the store's revision (applied changes)");
+  revision_gauge_ = AddGauge(m.revision);
   revision_gauge_->BindReader([this]() { return static_cast<double>(revision_); });
-  keys_ = AddGauge("keys", "keys", "keys in the store");
+  keys_ = AddGauge(m.keys);
   keys_->BindReader([this]() { return static_cast<double>(kv_.size()); });
-  watchers_gauge_ = AddGauge("watch_streams", "streams", "open watch streams");
+  watchers_gauge_ = AddGauge(m.watch_streams);
   watchers_gauge_->BindReader([this]() { return static_cast<double>(watchers_.size()); });
-  latency_ = AddHistogram("write_latency", "s", "client write latency at the member: received to applied");
+  latency_ = AddHistogram(m.write_latency);
 }
 
 StoreDataPlane::~StoreDataPlane() = default;

@@ -1,0 +1,10 @@
+// The monitoring station's kind as the catalogue knows it: its help and its management plane's metric table.
+// Pure: no ns-3.
+#pragma once
+#include "sim/scenario/kind_catalog.h"
+
+namespace planelab {
+
+DeviceKindDecl MonitorKind();
+
+}  // namespace planelab
