@@ -1,13 +1,17 @@
 // planelab: run, validate and explain scenario files.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <mimalloc.h>
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <set>
 
 #include "models/models.h"
+#include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
 #include "sim/fault/fault_catalog.h"
@@ -19,6 +23,31 @@ namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 3;
+
+/// After "cannot open" from the loader: which command wanted the file, and what it takes.
+void SayWhatTheCommandTakes(const std::string& file, const char* how) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) std::cerr << how << "\n";
+}
+
+/// SIGINT/SIGTERM stop the simulation at the next event boundary (the handler only sets Clock's flag); the
+/// run then keeps what it recorded in its partial folder. The handler is reset on entry, so a second signal
+/// ends the process at once. A signal the parent set to be ignored (a shell's background job) stays ignored.
+void StopOnSignal(int sig) { Clock::RequestStop(sig); }
+
+void InstallInterruptHandlers() {
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = StopOnSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+int ExitCodeOfSignal(int sig) { return 128 + sig; }
 
 /// A progress bar on stderr, drawn only on a terminal and only once a run has taken a second.
 class ProgressBar {
@@ -179,6 +208,7 @@ int CmdValidate(const std::vector<std::string>& files) {
                 << " expectations)\n";
     } catch (const ScenarioError& e) {
       std::cerr << "error: " << e.what() << "\n";
+      SayWhatTheCommandTakes(f, "planelab validate takes scenario files, e.g. planelab validate scenarios/*/*.json");
       rc = kExitBadInput;
     }
   }
@@ -186,12 +216,19 @@ int CmdValidate(const std::vector<std::string>& files) {
 }
 
 int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
+  InstallInterruptHandlers();
   Scenario sc;
   try {
     sc = LoadScenarioFile(file, BuiltinModels());
   } catch (const ScenarioError& e) {
-    std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+    std::cerr << "error: " << e.what() << "\n";
+    SayWhatTheCommandTakes(file, "planelab run takes one scenario file, e.g. planelab run scenarios/incidents/dead-asic.json");
+    std::cerr << "nothing was run.\n";
     return kExitBadInput;
+  }
+  if (int sig = Clock::StopRequested()) {
+    std::cerr << "interrupted (" << SignalName(sig) << ") before the run started; nothing was run.\n";
+    return ExitCodeOfSignal(sig);
   }
   ProgressBar bar(!quiet && !json && ::isatty(STDERR_FILENO));
   opts.progress = [&bar](double f) { bar.Update(f); };
@@ -202,12 +239,25 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     bar.Done();
     std::cerr << "error: " << e.what() << "\nnothing was run.\n";
     return kExitBadInput;
+  } catch (const RunKeptError& e) {
+    bar.Done();
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInternal;
   } catch (const std::exception& e) {
     bar.Done();
     std::cerr << "internal error: " << e.what() << "\nno outputs were kept. Please report this with the scenario file.\n";
     return kExitInternal;
   }
   bar.Done();
+  if (out.interrupted) {
+    std::fprintf(stderr,
+                 "interrupted (%s) at %.3fs of %.3fs simulated: the run is incomplete and has no summary.\n"
+                 "Kept what it recorded until then in %s (run.sqlite, meta complete = false; the file INTERRUPTED).\n"
+                 "The next run to %s removes that folder.\n",
+                 SignalName(out.interrupted).c_str(), out.interrupted_at_s, ToSeconds(sc.duration),
+                 out.out_dir.c_str(), out.out_dir.substr(0, out.out_dir.rfind(".partial-")).c_str());
+    return ExitCodeOfSignal(out.interrupted);
+  }
   if (json) {
     std::cout << out.summary.dump(2) << "\n";
   } else if (!quiet) {
@@ -216,6 +266,11 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     std::printf("\nRun folder: %s  (summary.json, run.sqlite, manifest.json; see docs/outputs.md)\n", out.out_dir.c_str());
     std::printf("%llu kernel events in %.2fs wall (%.0f events/s)\n", static_cast<unsigned long long>(out.events),
                 out.wall_seconds, out.wall_seconds > 0 ? out.events / out.wall_seconds : 0.0);
+  }
+  if (int sig = Clock::StopRequested()) {
+    std::cerr << "interrupted (" << SignalName(sig) << ") after the run completed; the complete run is in "
+              << out.out_dir << "\n";
+    return ExitCodeOfSignal(sig);
   }
   return out.all_passed ? 0 : 1;
 }
@@ -235,7 +290,8 @@ int main(int argc, char** argv) {
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
-      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
+      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
   // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
   app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, mimalloc " +
@@ -251,8 +307,20 @@ int main(int argc, char** argv) {
   run->add_option("SCENARIO", scenario_file, "scenario file (JSON; see scenarios/ and scenarios/scenario.schema.json)")->required();
   run->add_option("--out", opts.out_dir, "run folder to create (default runs/<name>-s<seed>, never overwriting)");
   run->add_flag("--force", opts.force, "with --out: replace an earlier PlaneLab run in that folder");
+  // Checked as text before conversion, so "abc" is "not a number" rather than "not in range".
+  CLI::Validator seed_range(
+      [](std::string& v) -> std::string {
+        const std::string range = "give a whole number from 0 to 4294967295";
+        bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        bool negative = v.size() > 1 && v[0] == '-' && v.find_first_not_of("0123456789", 1) == std::string::npos;
+        if (negative) return v + " is negative; " + range;
+        if (!digits) return v + " is not a number; " + range;
+        if (v.size() > 10 || std::stoull(v) > 4294967295ULL) return v + " is too large; " + range;
+        return "";
+      },
+      "UINT 0..4294967295", "seed");
   auto* seed_opt = run->add_option("--seed", seed, "override the scenario's seed (same seed => byte-identical outputs)")
-                       ->check(CLI::Range(uint64_t{0}, uint64_t{4294967295ULL}));
+                       ->check(seed_range);
   auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
   run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
   run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")
@@ -272,6 +340,29 @@ int main(int argc, char** argv) {
   kinds->add_flag("--markdown", kinds_markdown, "the per-kind summary table of docs/outputs.md")->excludes(kinds_json_flag);
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
+  // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
+  std::string known;
+  std::set<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    commands.insert(sub->get_name());
+  }
+  bool wants_help = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h" || a == "--version") wants_help = true;
+    if (a.empty() || a[0] == '-') continue;
+    if (!commands.count(a)) {
+      std::cerr << "error: unknown command \"" << a << "\"; the commands are " << known
+                << " (planelab --help says what each does)\n";
+      return kExitBadInput;
+    }
+    break;
+  }
+  if (argc < 2 || (!wants_help && std::none_of(argv + 1, argv + argc, [](const char* a) { return a[0] != '-'; }))) {
+    std::cerr << "error: give a command: " << known << " (planelab --help says what each does)\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

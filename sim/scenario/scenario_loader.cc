@@ -716,7 +716,7 @@ Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) 
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw ScenarioError({{path, 0, "", "cannot open the file: check the path (planelab validate takes scenario files, e.g. scenarios/incidents/dead-asic.json)"}});
+    throw ScenarioError({{path, 0, "", "cannot open the file: check the path, and that the file is readable"}});
   }
   std::ostringstream buf;
   buf << in.rdbuf();
