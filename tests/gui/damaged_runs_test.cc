@@ -416,7 +416,7 @@ class DamagedRunsTest : public QObject {
     AddInterrupted("INTERRUPTED marker", 1e9, {"INTERRUPTED", "SIGTERM at 12 s"},
                    [](const QString& d) { return Write(d + "/INTERRUPTED", "SIGTERM at 12 s\n"); });
     AddInterrupted("meta complete = false", 1e9, {"complete = \"false\""},
-                   sql("INSERT INTO meta VALUES('complete', 'false')"));
+                   sql("INSERT OR REPLACE INTO meta VALUES('complete', 'false')"));
     // ... and folders a killed run leaves: <out>.partial-<PID> with only run.sqlite, the data cut where it stopped.
     for (double cut : {0.0, 0.5, 10.5, 20.0, 30.5, 44.99, 59.5}) {
       AddInterrupted(QString("killed at %1 s").arg(cut), cut, {".partial-3999999"},
@@ -425,7 +425,7 @@ class DamagedRunsTest : public QObject {
     AddInterrupted("killed at 30.5 s, marked INTERRUPTED with complete = false", 30.5,
                    {".partial-3999998", "INTERRUPTED", "complete = \"false\""},
                    [](const QString& d) {
-                     return CutAt(d, 30.5) && Sql(d + "/run.sqlite", "INSERT INTO meta VALUES('complete', 'false')") &&
+                     return CutAt(d, 30.5) && Sql(d + "/run.sqlite", "INSERT OR REPLACE INTO meta VALUES('complete', 'false')") &&
                             Write(d + "/INTERRUPTED", "interrupted by SIGINT\n");
                    },
                    "dead-asic.partial-3999998");
