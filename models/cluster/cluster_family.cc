@@ -4,7 +4,7 @@
 #include "models/cluster/cluster_kinds.h"
 #include "models/cluster/cluster_section.h"
 #include "models/controller/controller_manager_device.h"
-#include "models/models.h"
+#include "sim/core/model_registry.h"
 #include "models/node/node_device.h"
 #include "models/serviceclient/service_client_device.h"
 #include "models/store/store_device.h"

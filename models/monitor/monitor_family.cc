@@ -1,5 +1,5 @@
 // The monitor family: the operators' monitoring station on the management network (the loader reads "management").
-#include "models/models.h"
+#include "sim/core/model_registry.h"
 #include "models/monitor/monitor_kind.h"
 #include "models/monitor/monitoring_station.h"
 

@@ -1,6 +1,6 @@
 // The router family: the router device kind (data, control and management planes, with the metrics each declares)
 // and the "routing" section.
-#include "models/models.h"
+#include "sim/core/model_registry.h"
 #include "models/router/router_device.h"
 #include "models/router/router_kind.h"
 #include "models/router/routing_section.h"
