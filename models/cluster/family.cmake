@@ -14,7 +14,7 @@ target_link_libraries(planelab_orchestration_core PUBLIC planelab_util)
 
 planelab_family(NAME cluster
   SCHEMA cluster/cluster.schema.json kClusterSchemaText
-  PURE cluster/cluster_section.cc cluster/cluster_kinds.cc
+  PURE cluster/cluster_catalog.cc cluster/cluster_section.cc cluster/cluster_kinds.cc
   PURE_LINKS planelab_orchestration_core
   KERNEL
     client/api_client.cc

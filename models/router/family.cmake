@@ -10,7 +10,7 @@ add_library(planelab_bgp STATIC
 
 planelab_family(NAME router
   SCHEMA router/routing.schema.json kRoutingSchemaText
-  PURE router/routing_section.cc router/router_kind.cc
+  PURE router/router_catalog.cc router/routing_section.cc router/router_kind.cc
   PURE_LINKS planelab_bgp
   KERNEL
     router/data/router_data_plane.cc

@@ -317,14 +317,15 @@ class Translator {
         DeviceSpec ds;
         ds.id = d["id"];
         ds.kind = d["kind"];
-        ds.managed = d.value("managed", ds.kind == "router");
+        const DeclarableKind* declared = sections.FindDeclarableKind(ds.kind);  // the schema allows only these
+        ds.managed = d.value("managed", declared && declared->managed);
         ds.asn = d.value("asn", 0u);
         if (d.contains("pos")) ds.pos = std::make_pair(d["pos"][0].get<double>(), d["pos"][1].get<double>());
         if (ds.asn != 0 && ds.kind != "router") {
           problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
                        "only routers have an AS number");
         }
-        ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
+        if (declared) ds.groups.push_back(declared->group);
         if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
         for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
         sc->devices.push_back(ds);

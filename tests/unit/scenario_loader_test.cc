@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "models/cluster/cluster_kinds.h"
+#include "models/catalog.h"
 #include "models/cluster/cluster_section.h"
 #include "models/host/host_kind.h"
 #include "models/monitor/monitor_kind.h"
@@ -16,21 +17,9 @@
 namespace planelab {
 
 namespace {
-/// The families' catalogue (sections, and device kinds with their metric tables), registered here without the
+/// The families' catalogue (sections, declarable kinds, kind entries with their metric tables), without the
 /// kinds' factories: the loader needs no kernel.
-const ModelCatalog& Catalog() {
-  static const ModelCatalog catalog = [] {
-    ModelCatalog c;
-    c.sections.Add(RoutingSection());
-    c.sections.Add(ClusterSection());
-    c.kinds.Add(RouterKind());
-    c.kinds.Add(HostKind());
-    c.kinds.Add(MonitorKind());
-    for (DeviceKindDecl& k : ClusterKinds()) c.kinds.Add(std::move(k));
-    return c;
-  }();
-  return catalog;
-}
+const ModelCatalog& Catalog() { return BuiltinCatalog(); }
 
 std::string Minimal(const std::string& extra = "") {
   return R"({"name": "t", "duration": "10s",
