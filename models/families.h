@@ -9,4 +9,5 @@
   X(Router)                  \
   X(Host)                    \
   X(Monitor)                 \
-  X(Cluster)
+  X(Cluster)                 \
+  /* one line per family, above this one */
