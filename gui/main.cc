@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "gui/replay_window.h"
 #include "sim/util/units.h"
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
   // Help and screenshots never need a display: choose Qt's offscreen platform before Qt looks for
   // one (it aborts without). A platform the user chose explicitly is kept.
   bool wants_help = HasArg(argc, argv, {"--help", "-h", "--help-all", "-?", "--version", "-v"});
-  bool wants_shot = HasArg(argc, argv, {"--screenshot"});
+  bool wants_shot = HasArg(argc, argv, {"--screenshot", "--dump"});
   if (!Set("QT_QPA_PLATFORM") && (wants_help || wants_shot)) setenv("QT_QPA_PLATFORM", "offscreen", 1);
   if (!Set("QT_QPA_PLATFORM") && !Set("DISPLAY") && !Set("WAYLAND_DISPLAY")) {
     std::fprintf(stderr,
@@ -45,16 +46,29 @@ int main(int argc, char** argv) {
       "Replays a PlaneLab run folder: the topology with each device's data, control and management plane "
       "coloured by health, the truth or the operators' view, a timeline with the fault windows, the events "
       "and the metrics of a selected device.\n\nHeadless: planelab-replay RUN_DIR --at 30s --screenshot out.png "
-      "[--view truth|reported]");
+      "[--view truth|reported] [--dump story.txt]\n\n"
+      "A damaged run folder (a run.sqlite SQLite reports corrupt or whose content does not match the digest "
+      "written with it, a value of the wrong type, files that do not match manifest.json) is refused with what is "
+      "wrong; so is a manifest or store of another schema version. An interrupted run (a .partial-<PID> folder, an "
+      "INTERRUPTED marker, or no summary.json or manifest.json) opens marked as interrupted, ending where its data "
+      "end; headless, it is refused unless --partial is given.\n\n"
+      "Exit status (headless): 0 written, 2 the run folder or an option was refused (the message says why).");
   parser.addHelpOption();
   parser.addPositionalArgument("RUN_DIR", "a run folder written by `planelab run`");
   QCommandLineOption at(QStringLiteral("at"), "time to show, e.g. 30s or 1.5s", "TIME", "0s");
   QCommandLineOption shot(QStringLiteral("screenshot"), "write the window to this PNG and exit", "FILE");
   QCommandLineOption view(QStringLiteral("view"), "truth (actual health) or reported (operators' view)", "VIEW", "truth");
-  parser.addOptions({at, shot, view});
+  QCommandLineOption dump(QStringLiteral("dump"),
+                          "write what the replay loaded (devices, links, events, fault windows, health, link state, "
+                          "every metric series) as text to this file ('-': standard output) and exit",
+                          "FILE");
+  QCommandLineOption partial(QStringLiteral("partial"),
+                             "headless: render an interrupted run too, up to where its data end (it is marked as "
+                             "interrupted; a warning says so)");
+  parser.addOptions({at, shot, view, dump, partial});
   parser.process(app);
   const QStringList args = parser.positionalArguments();
-  bool headless = parser.isSet(shot);
+  bool headless = parser.isSet(shot) || parser.isSet(dump);
   planelab::gui::ReplayWindow window;
   auto fail = [&](const QString& msg) {
     std::fprintf(stderr, "planelab-replay: %s\n", msg.toUtf8().constData());
@@ -67,15 +81,45 @@ int main(int argc, char** argv) {
   if (!when) return fail("--at: " + QString::fromStdString(when.error));
   if (!args.isEmpty() && !window.Open(args.first()) && headless) return fail(window.last_error());
   if (headless) {
-    if (args.isEmpty()) return fail("--screenshot needs a RUN_DIR");
+    if (args.isEmpty()) return fail(QString(parser.isSet(shot) ? "--screenshot" : "--dump") + " needs a RUN_DIR");
+    const planelab::gui::RunModel& run = window.run();
+    if (run.interrupted()) {
+      QString note = args.first() + ": " + QString::fromStdString(run.InterruptionNote());
+      if (!parser.isSet(partial)) return fail(note + ". Add --partial to render what it recorded.");
+      std::fprintf(stderr, "planelab-replay: warning: %s; rendering it as interrupted (--partial).\n",
+                   note.toUtf8().constData());
+    }
     window.SetReportedView(parser.value(view) == "reported");
     window.SeekTo(planelab::ToSeconds(*when.value));
-    window.resize(1400, 900);
-    window.show();
-    QApplication::processEvents();
-    window.resize(1400, 900);
-    QApplication::processEvents();
-    if (!window.grab().save(parser.value(shot), "PNG")) return fail("cannot write " + parser.value(shot));
+    QImage image;
+    if (parser.isSet(shot)) {
+      window.resize(1400, 900);
+      window.show();
+      QApplication::processEvents();
+      window.resize(1400, 900);
+      QApplication::processEvents();
+      image = window.grab().toImage();
+    }
+    std::string story;
+    if (parser.isSet(dump)) {
+      try {
+        story = run.Story();
+      } catch (const std::exception& e) {
+        return fail(QString::fromStdString(e.what()));
+      }
+    }
+    // Damage met while drawing (a chart's series): nothing is written that could be taken for the run.
+    if (!window.damage().isEmpty()) return fail(window.damage());
+    if (parser.isSet(shot) && !image.save(parser.value(shot), "PNG")) return fail("cannot write " + parser.value(shot));
+    if (parser.isSet(dump)) {
+      if (parser.value(dump) == "-") {
+        std::fwrite(story.data(), 1, story.size(), stdout);
+      } else {
+        std::ofstream out(parser.value(dump).toStdString(), std::ios::binary);
+        out << story;
+        if (!out) return fail("cannot write " + parser.value(dump));
+      }
+    }
     return 0;
   }
   if (args.isEmpty() == false) window.SeekTo(planelab::ToSeconds(*when.value));

@@ -78,6 +78,12 @@ class TimelineWidget : public QWidget {
       p.drawLine(QPointF(X(t), 37), QPointF(X(t), 43));
       p.drawText(QPointF(X(t) - 10, 53), QString::number(t, 'g', 4) + "s");
     }
+    if (run_->interrupted()) {
+      // The run stopped here: say so at the end of the scale instead of drawing the planned end.
+      p.setPen(QPen(QColor(183, 28, 28), 2));
+      p.drawLine(QPointF(X(run_->duration()), 2), QPointF(X(run_->duration()), 44));
+      p.drawText(QRectF(X(run_->duration()) - 160, 2, 156, 14), Qt::AlignRight | Qt::AlignVCenter, "interrupted here");
+    }
     p.setPen(QPen(QColor(25, 80, 200), 2));
     p.drawLine(QPointF(X(t_), 2), QPointF(X(t_), 44));
   }
@@ -303,6 +309,7 @@ ReplayWindow::ReplayWindow() {
   timeline_ = new TimelineWidget(this);
   time_label_ = new QLabel("t = 0s");
   status_ = new QLabel;
+  status_->setObjectName("status");
   status_->setWordWrap(true);
   auto* play = new QPushButton("Play/Pause (space)");
   connect(play, &QPushButton::clicked, this, &ReplayWindow::TogglePlay);
@@ -412,6 +419,13 @@ void ReplayWindow::ShowError(const QString& message) {
   status_->setText("<b style='color:#b71c1c'>Cannot open the run:</b> " + message.toHtmlEscaped());
 }
 
+void ReplayWindow::ShowDamageIfAny() {
+  if (run_.damage().empty() || last_error_ == damage()) return;
+  last_error_ = damage();
+  status_->setText("<b style='color:#b71c1c'>The run store is damaged; what is drawn may be wrong:</b> " +
+                   last_error_.toHtmlEscaped());
+}
+
 bool ReplayWindow::Open(const QString& run_dir) {
   RunModel next;
   if (!next.Load(run_dir.toStdString())) {
@@ -420,15 +434,30 @@ bool ReplayWindow::Open(const QString& run_dir) {
   }
   run_ = std::move(next);
   last_error_.clear();
-  setWindowTitle("PlaneLab replay - " + QString::fromStdString(run_.scenario()));
-  status_->setText(QString("<b>%1</b>: %2 devices, %3 events, %4 s simulated. Truth shows what each plane "
-                           "actually did; the operators' view shows what the dashboard reported. A red frame "
-                           "marks devices where the two disagree. Dots, left to right: data, control, management plane "
-                           "(green up, amber degraded, red down, grey unknown).")
-                       .arg(QString::fromStdString(run_.scenario()))
-                       .arg(run_.devices().size())
-                       .arg(run_.events().size())
-                       .arg(run_.duration()));
+  setWindowTitle("PlaneLab replay - " + QString::fromStdString(run_.scenario()) +
+                 (run_.interrupted() ? " (interrupted)" : ""));
+  QString legend = "Truth shows what each plane actually did; the operators' view shows what the dashboard reported. "
+                   "A red frame marks devices where the two disagree. Dots, left to right: data, control, management "
+                   "plane (green up, amber degraded, red down, grey unknown).";
+  if (run_.interrupted()) {
+    status_->setText(QString("<b style='color:#b71c1c'>Interrupted run:</b> %1. The replay ends there; faults still "
+                             "active then are drawn to that end.<br><b>%2</b>: %3 devices, %4 events, %5 s of %6 s "
+                             "recorded. %7")
+                         .arg(QString::fromStdString(run_.InterruptionNote()).toHtmlEscaped())
+                         .arg(QString::fromStdString(run_.scenario()).toHtmlEscaped())
+                         .arg(run_.devices().size())
+                         .arg(run_.events().size())
+                         .arg(run_.duration())
+                         .arg(run_.planned_duration())
+                         .arg(legend));
+  } else {
+    status_->setText(QString("<b>%1</b>: %2 devices, %3 events, %4 s simulated. %5")
+                         .arg(QString::fromStdString(run_.scenario()).toHtmlEscaped())
+                         .arg(run_.devices().size())
+                         .arg(run_.events().size())
+                         .arg(run_.duration())
+                         .arg(legend));
+  }
   timeline_->SetRun(&run_);
   BuildScene();
   event_model_->SetRun(&run_);
@@ -557,6 +586,7 @@ void ReplayWindow::Refresh() {
     events_->blockSignals(false);
   }
   if (!selected_.isEmpty()) chart_->Show(run_, selected_.toStdString(), t_);
+  ShowDamageIfAny();
 }
 
 QString ReplayWindow::Describe(const std::string& id) const {
@@ -604,6 +634,7 @@ void ReplayWindow::SetEventFilter(const QString& text) {
 void ReplayWindow::SelectDevice(const QString& device) {
   selected_ = device;
   chart_->Show(run_, device.toStdString(), t_);
+  ShowDamageIfAny();
 }
 
 void ReplayWindow::StepEvent(int direction) {

@@ -34,9 +34,12 @@ class ReplayWindow : public QMainWindow {
  public:
   ReplayWindow();
   ~ReplayWindow() override;
-  /// Opens a run folder; on failure shows the message in the window and returns false.
+  /// Opens a run folder; on failure (missing, damaged, incompatible) shows the message in the window and
+  /// returns false. An interrupted run opens, marked as such, ending where its data end.
   bool Open(const QString& run_dir);
   const QString& last_error() const { return last_error_; }
+  /// Damage found while showing the run (a series SQLite could not read); shown in the window too.
+  QString damage() const { return QString::fromStdString(run_.damage()); }
   double time() const { return t_; }
   bool reported_view() const { return reported_; }
   /// Colour currently drawn for a device's plane indicator.
@@ -66,6 +69,7 @@ class ReplayWindow : public QMainWindow {
   void BuildScene();
   void Refresh();
   void ShowError(const QString& message);
+  void ShowDamageIfAny();
   void OpenDialog();
   void ExportPng();
   void RememberRecent(const QString& dir);

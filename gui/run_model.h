@@ -48,12 +48,30 @@ class RunModel {
   ~RunModel();
   RunModel(RunModel&&) noexcept;
   RunModel& operator=(RunModel&&) noexcept;
-  /// Loads `run_dir`; returns false and sets error() on a missing, corrupt or incompatible run.
+  /// Loads `run_dir`; returns false and sets error() on a missing, damaged or incompatible run: a store
+  /// SQLite reports corrupt or whose content does not match its digest, a value of the wrong type, a
+  /// manifest of another schema or whose files do not match it. An interrupted run loads (see
+  /// interrupted()).
   bool Load(const std::string& run_dir);
   const std::string& error() const { return error_; }
+  /// Damage found after Load(), by a query made on demand (a chart's series); "" while there is none.
+  const std::string& damage() const { return damage_; }
 
   const std::string& scenario() const { return scenario_; }
+  /// The time the replay covers: the planned duration of a complete run, where the data end for an
+  /// interrupted one.
   double duration() const { return duration_; }
+  /// The scenario's duration as the run store records it (what a complete run would have covered).
+  double planned_duration() const { return planned_; }
+  /// Whether the run did not finish: a .partial-<PID> folder, an INTERRUPTED marker, meta complete =
+  /// false, or no summary.json or manifest.json.
+  bool interrupted() const { return !interruption_.empty(); }
+  /// Why the run counts as interrupted, and where its data end; "" for a complete run.
+  std::string InterruptionNote() const;
+  /// Everything the replay draws from the run (devices, links, events, fault windows, health, link
+  /// state, every metric series) as text, one item per line, times to the last bit: two runs draw the
+  /// same story exactly when these are equal. Throws RunStoreDamaged if reading the series fails.
+  std::string Story() const;
   const std::vector<DeviceInfo>& devices() const { return devices_; }
   const std::vector<LinkInfo>& links() const { return links_; }
   const std::vector<EventInfo>& events() const { return events_; }
@@ -77,7 +95,11 @@ class RunModel {
     std::vector<double> t;
     std::vector<PlaneState> state;
   };
+  void LoadOrThrow(const std::string& run_dir);
   std::string error_, scenario_;
+  mutable std::string damage_;
+  std::vector<std::string> interruption_;  // the reasons, empty for a complete run
+  double planned_ = 0;
   std::unique_ptr<RunStoreReader> store_;  // kept open for metric queries (charts, hover text)
   double duration_ = 0;
   std::vector<DeviceInfo> devices_;

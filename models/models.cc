@@ -1,17 +1,21 @@
 #include "models/models.h"
 
-#include "sim/core/link_metrics.h"
+#include "models/catalog.h"
+#include "models/families.h"
 
 namespace planelab {
+
+#define PLANELAB_DECLARE_DEVICES(name) void Register##name##Devices(DeviceRegistry& registry);
+PLANELAB_FAMILIES(PLANELAB_DECLARE_DEVICES)
+#undef PLANELAB_DECLARE_DEVICES
 
 const ModelRegistry& BuiltinModels() {
   static const ModelRegistry registry = [] {
     ModelRegistry r;
-    RegisterRouterFamily(r);
-    RegisterHostFamily(r);
-    RegisterMonitorFamily(r);
-    RegisterClusterFamily(r);
-    r.kinds.Add(LinkKind());  // the engine's own: every data link records its utilization
+    static_cast<ModelCatalog&>(r) = BuiltinCatalog();
+#define PLANELAB_REGISTER_DEVICES(name) Register##name##Devices(r.devices);
+    PLANELAB_FAMILIES(PLANELAB_REGISTER_DEVICES)
+#undef PLANELAB_REGISTER_DEVICES
     return r;
   }();
   return registry;

@@ -2,7 +2,7 @@
 
 #include "models/cloud/control/cloud_control_plane.h"
 #include "models/cloud/data/load_balancer_data_plane.h"
-#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_kinds.h"
 #include "sim/fault/fault_injector.h"
 
 namespace planelab {
@@ -17,12 +17,12 @@ class CloudDevice : public Device {
   explicit CloudDevice(DeviceEnv& env) : Device(env.spec.id), targets_("control->data:targets", kRegistration) {
     data_.reset(new LoadBalancerDataPlane(env.ctx, id(), env.network));
     control_.reset(new CloudControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), targets_));
-    targets_.Connect(data_.get(), [this](const LbTargets& t) { data_->OnTargets(t); });
-    env.faults.Register(id(), "provisioning-api-degraded", [this](const FaultSpec& f, bool on) {
+    // Registration is the load balancer's configuration, kept by the cloud: it lands while the forwarding path is
+    // down too (no receiver to check).
+    targets_.Connect(nullptr, [this](const LbTargets& t) { data_->OnTargets(t); });
+    env.faults.On<ProvisioningApiDegradedParams>(id(), [this](const ProvisioningApiDegradedParams& p, bool on) {
       if (!on) { control_->SetDegraded(0, 0); return; }
-      const FaultKind* k = FindFaultKind("provisioning-api-degraded");
-      control_->SetDegraded(std::strtod(FaultParamOr(*k, f.params, "error_rate").c_str(), nullptr),
-                            *ParseDuration(FaultParamOr(*k, f.params, "extra_latency")).value);
+      control_->SetDegraded(p.error_rate, p.extra_latency);
     });
   }
   std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get()}; }

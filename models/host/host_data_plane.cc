@@ -99,10 +99,38 @@ class HostDataPlane::Workload {
     }
     server_addr_ = host_.net_.ServiceAddress(w_.server);
     interval_ = static_cast<SimTime>(1e9 / w_.rate_pps);
-    host_.After(w_.start, [this]() {
+    // `start` is a time of the run: a client restarted after it resumes at once.
+    host_.After(std::max<SimTime>(0, w_.start - Clock::Now()), [this]() {
       if (w_.protocol == "tcp") Connect();
       SendNext();
     });
+  }
+
+  /// The host's crash: its sockets close (as the kernel closes a dead process's), what was in flight is
+  /// forgotten, and Start() opens them again on the restart.
+  void Crash() {
+    if (sock_) {
+      sock_->SetRecvCallback(MakeNullCallback<void, Ptr<ns3::Socket>>());
+      sock_->SetCloseCallbacks(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+      sock_->SetConnectCallback(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+      if (!client_ && w_.protocol == "tcp") {
+        sock_->SetAcceptCallback(MakeNullCallback<bool, Ptr<ns3::Socket>, const Address&>(),
+                                 MakeNullCallback<void, Ptr<ns3::Socket>, const Address&>());
+      }
+      sock_->Close();
+      sock_ = nullptr;
+    }
+    for (auto& c : conns_) {
+      c->SetRecvCallback(MakeNullCallback<void, Ptr<ns3::Socket>>());
+      c->Close();
+    }
+    conns_.clear();
+    parsers_.clear();
+    outstanding_.clear();
+    queued_.clear();
+    connected_ = connecting_ = false;
+    ++conn_gen_;
+    parser_ = StreamParser();
   }
 
  private:
@@ -296,6 +324,10 @@ HostDataPlane::~HostDataPlane() = default;
 void HostDataPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   for (auto& w : workloads_) w->Start();
+}
+
+void HostDataPlane::HandleCrash() {
+  for (auto& w : workloads_) w->Crash();
 }
 
 Health HostDataPlane::MeasureHealth() {

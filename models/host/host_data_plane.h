@@ -34,6 +34,11 @@ class HostDataPlane : public PlaneActor {
   };
   class Workload;
 
+ protected:
+  /// A crash closes every workload's sockets and forgets what was in flight; the restart (Start()) opens them
+  /// again: servers listen, clients reconnect and resume.
+  void HandleCrash() override;
+
  private:
   Network& net_;
   std::vector<std::unique_ptr<Workload>> workloads_;

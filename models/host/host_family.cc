@@ -1,13 +1,10 @@
 // The host family: end hosts that run the scenario's workloads (the loader reads "workloads").
+// Its device kinds, bound to the kernel.
 #include "models/host/host_device.h"
-#include "models/host/host_kind.h"
-#include "models/models.h"
+#include "sim/core/device.h"
 
 namespace planelab {
 
-void RegisterHostFamily(ModelRegistry& registry) {
-  RegisterHostKind(registry.devices);
-  registry.kinds.Add(HostKind());
-}
+void RegisterHostDevices(DeviceRegistry& registry) { RegisterHostKind(registry); }
 
 }  // namespace planelab

@@ -1,13 +1,10 @@
 // The monitor family: the operators' monitoring station on the management network (the loader reads "management").
-#include "models/models.h"
-#include "models/monitor/monitor_kind.h"
+// Its device kinds, bound to the kernel.
 #include "models/monitor/monitoring_station.h"
+#include "sim/core/device.h"
 
 namespace planelab {
 
-void RegisterMonitorFamily(ModelRegistry& registry) {
-  RegisterMonitorKind(registry.devices);
-  registry.kinds.Add(MonitorKind());
-}
+void RegisterMonitorDevices(DeviceRegistry& registry) { RegisterMonitorKind(registry); }
 
 }  // namespace planelab

@@ -84,6 +84,22 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     return WithLifecycle(Health::kUp);
   }
 
+ protected:
+  /// The poller dies with its dashboard: nothing is known until the restarted poller hears from each device
+  /// again (Reported() says unknown), and the instances it had learnt must be walked again.
+  void HandleCrash() override {
+    if (sock_) {
+      sock_->Close();
+      sock_ = nullptr;
+    }
+    by_request_id_.clear();
+    for (auto& [_, e] : entries_) {
+      uint32_t agent = e.agent_addr;
+      e = Entry{};
+      e.agent_addr = agent;
+    }
+  }
+
  private:
   /// What one poll has gathered so far (a GetBulk walk of ifOperStatus may take several requests).
   struct Walk {

@@ -5,6 +5,7 @@
 #include "models/node/control/kubelet_control_plane.h"
 #include "models/node/data/node_data_plane.h"
 #include "sim/fault/fault_injector.h"
+#include "sim/fault/fault_kinds.h"
 
 namespace planelab {
 
@@ -22,7 +23,7 @@ class NodeDevice : public Device {
     control_.reset(new KubeletControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network, initial, program_));
     program_.Connect(data_.get(), [this](const NodeProgram& p) { data_->OnProgram(p); });
     stats_.Connect(control_.get(), [this](const PodStats& s) { control_->OnPodStats(s); });
-    env.faults.Register(id(), "cni-broken", [this](const FaultSpec&, bool on) { data_->SetCniBroken(on); });
+    env.faults.On<CniBrokenParams>(id(), [this](const CniBrokenParams&, bool on) { data_->SetCniBroken(on); });
     InstancePower::For(env.ctx).Register(id(), [this](bool on) {
       if (on) {
         data_->PowerOn();

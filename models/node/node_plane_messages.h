@@ -25,6 +25,7 @@ struct NodeProgram {
 /// data -> control: each running pod's load over the last stats window (cAdvisor's housekeeping).
 struct PodStats {
   std::map<std::string, double> utilization;  // pod -> served rate / capacity
+  bool resync = false;  // instead of stats: the data plane restarted, send the pods and endpoints again
 };
 
 }  // namespace planelab

@@ -29,6 +29,7 @@ struct FibProgram {
   uint64_t version = 0;
   SimTime triggered_at = 0;  // when the topology event that caused it was first seen
   std::vector<FibRouteChange> changes;
+  bool full = false;  // every route the control plane has, for a FIB that starts empty (FibReload)
 };
 
 /// data -> control: an interface gained or lost carrier (punted from the PHY/ASIC), or, with
@@ -46,7 +47,10 @@ struct FibAck {
   uint64_t fib_routes = 0;
 };
 
-using DataToControl = std::variant<InterfaceEvent, FibAck>;
+/// data -> control: the line card restarted with an empty FIB; send every route again.
+struct FibReload {};
+
+using DataToControl = std::variant<InterfaceEvent, FibAck, FibReload>;
 
 /// management -> data or control: report your status.
 struct StatusQuery {

@@ -12,7 +12,7 @@
 #include "models/router/control/link_state_control_plane.h"
 #include "models/router/data/router_data_plane.h"
 #include "models/router/mgmt/router_mgmt_agent.h"
-#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_kinds.h"
 #include "sim/fault/fault_injector.h"
 
 namespace planelab {
@@ -76,25 +76,20 @@ class RouterDevice : public Device {
     query_data_port_.Connect(data_.get(), [this](const StatusQuery& q) { data_->OnStatusQuery(q); });
     query_control_port_.Connect(control_.get(), [this](const StatusQuery& q) { control_->OnStatusQuery(q); });
 
-    env.faults.Register(id(), "asic-dead", [this](const FaultSpec&, bool on) { data_->SetAsicAlive(!on); });
-    env.faults.Register(id(), "fib-programming-stall", [this](const FaultSpec&, bool on) { data_->SetFibStalled(on); });
+    env.faults.On<AsicDeadParams>(id(), [this](const AsicDeadParams&, bool on) { data_->SetAsicAlive(!on); });
+    env.faults.On<FibProgrammingStallParams>(id(), [this](const FibProgrammingStallParams&, bool on) {
+      data_->SetFibStalled(on);
+    });
     if (bgp_) {
-      env.faults.Register(id(), "bgp-session-flap", [this](const FaultSpec& f, bool on) {
+      env.faults.On<BgpSessionFlapParams>(id(), [this](const BgpSessionFlapParams& p, bool on) {
         ++*flap_gen_;
         if (!on) return;
-        const FaultKind* k = FindFaultKind("bgp-session-flap");
-        SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
-        std::string peer = FaultParamOr(*k, f.params, "peer");
-        RepeatWhileCurrent(period, flap_gen_, [this, peer]() { bgp_->ResetSession(peer); });
-      });
-      env.faults.Register(id(), "bgp-daemon-crash", [this](const FaultSpec& f, bool on) {
-        if (on) bgp_->Crash();
-        else bgp_->Restart();
+        std::string peer = p.peer;
+        RepeatWhileCurrent(p.period, flap_gen_, [this, peer]() { bgp_->ResetSession(peer); });
       });
     }
-    env.faults.Register(id(), "control-cpu-saturation", [this](const FaultSpec& f, bool on) {
-      const FaultKind* k = FindFaultKind("control-cpu-saturation");
-      control_->SetCpuHog(on ? std::strtod(FaultParamOr(*k, f.params, "load").c_str(), nullptr) : 0.0);
+    env.faults.On<ControlCpuSaturationParams>(id(), [this](const ControlCpuSaturationParams& p, bool on) {
+      control_->SetCpuHog(on ? p.load : 0.0);
     });
   }
 

@@ -1,16 +1,10 @@
-// The router family: the router device kind (data, control and management planes, with the metrics each declares)
-// and the "routing" section.
-#include "models/models.h"
+// The router family: the router device kind (data, control and management planes) and the "routing" section.
+// Its device kinds, bound to the kernel.
 #include "models/router/router_device.h"
-#include "models/router/router_kind.h"
-#include "models/router/routing_section.h"
+#include "sim/core/device.h"
 
 namespace planelab {
 
-void RegisterRouterFamily(ModelRegistry& registry) {
-  RegisterRouterKind(registry.devices);
-  registry.kinds.Add(RouterKind());
-  registry.sections.Add(RoutingSection());
-}
+void RegisterRouterDevices(DeviceRegistry& registry) { RegisterRouterKind(registry); }
 
 }  // namespace planelab

@@ -41,9 +41,16 @@ void ServiceClientDataPlane::Start() {
     }
     outstanding_.erase(it);
   });
+  // `start` is a time of the run: a restarted client resumes at once if it is past.
   for (size_t i = 0; i < clients_.size(); ++i) {
-    After(clients_[i]->start, [this, i]() { SendNext(i); });
+    After(std::max<SimTime>(0, clients_[i]->start - Clock::Now()), [this, i]() { SendNext(i); });
   }
+}
+
+void ServiceClientDataPlane::HandleCrash() {
+  // The users behind the client wait no more: what was in flight is forgotten, not counted as failed.
+  sock_.reset();
+  outstanding_.clear();
 }
 
 double ServiceClientDataPlane::RateAt(const ServiceClientSpec& c, SimTime t) const {

@@ -24,6 +24,10 @@ class ServiceClientDataPlane : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
 
+ protected:
+  /// A crash loses the socket and the requests in flight; the restart resumes sending.
+  void HandleCrash() override;
+
  private:
   struct Outstanding {
     SimTime sent = 0;

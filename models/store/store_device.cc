@@ -6,7 +6,7 @@
 #include "models/store/control/store_control_plane.h"
 #include "models/store/data/store_data_plane.h"
 #include "sim/core/network.h"
-#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_kinds.h"
 #include "sim/fault/fault_injector.h"
 #include "models/cluster/cluster_section.h"
 
@@ -33,33 +33,22 @@ class StoreDevice : public Device {
     control_.reset(new StoreControlPlane(env.ctx, id(), cs, env.network, me, peers, apply_));
     propose_.Connect(control_.get(), [this](const StoreProposal& p) { control_->OnProposal(p); });
     apply_.Connect(data_.get(), [this](const StoreApply& a) { data_->OnApply(a); });
-    env.faults.Register(id(), "store-member-crash", [this](const FaultSpec&, bool on) {
-      if (on) {
-        control_->Crash();
-        data_->Crash();
-      } else {
-        data_->Restart();
-        control_->Restart();
-      }
-    });
-    env.faults.Register(id(), "disk-pressure", [this](const FaultSpec& f, bool on) {
+    env.faults.On<DiskPressureParams>(id(), [this](const DiskPressureParams& f, bool on) {
       if (!on) { control_->SetDiskPressure(nullptr); return; }
-      const FaultKind* k = FindFaultKind("disk-pressure");
       DiskPressure p;
-      p.extra_fsync_latency = *ParseDuration(FaultParamOr(*k, f.params, "extra_fsync_latency")).value;
-      p.iops_factor = std::strtod(FaultParamOr(*k, f.params, "iops_factor").c_str(), nullptr);
-      p.neighbor_iops = std::strtod(FaultParamOr(*k, f.params, "neighbor_iops").c_str(), nullptr);
+      p.extra_fsync_latency = f.extra_fsync_latency;
+      p.iops_factor = f.iops_factor;
+      p.neighbor_iops = f.neighbor_iops;
       control_->SetDiskPressure(&p);
     });
     uint32_t members = cs.store_members;
-    env.faults.Register(id(), "store-partition", [this, members, me](const FaultSpec& f, bool on) {
+    env.faults.On<StorePartitionParams>(id(), [this, members, me](const StorePartitionParams& p, bool on) {
       std::set<uint64_t> cut;
       if (on) {
-        auto it = f.params.find("from");
-        if (it == f.params.end()) {
+        if (p.from.empty()) {
           for (uint64_t i = 1; i <= members; ++i) if (i != me) cut.insert(i);
         } else {
-          for (const auto& member : FaultParamList(it->second)) cut.insert(MemberId(member));
+          for (const auto& member : p.from) cut.insert(MemberId(member));
         }
       }
       control_->SetPartitioned(cut);

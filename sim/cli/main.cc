@@ -1,15 +1,19 @@
 // planelab: run, validate and explain scenario files.
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <mimalloc.h>
+#include <algorithm>
 #include <cstdio>
 #include <cerrno>
+#include <filesystem>
 #include <iostream>
 #include <new>
 #include <set>
 
 #include "models/models.h"
+#include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
 #include "sim/fault/fault_catalog.h"
@@ -21,6 +25,31 @@ namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitInternal = 3;
+
+/// After "cannot open" from the loader: which command wanted the file, and what it takes.
+void SayWhatTheCommandTakes(const std::string& file, const char* how) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) std::cerr << how << "\n";
+}
+
+/// SIGINT/SIGTERM stop the simulation at the next event boundary (the handler only sets Clock's flag); the
+/// run then keeps what it recorded in its partial folder. The handler is reset on entry, so a second signal
+/// ends the process at once. A signal the parent set to be ignored (a shell's background job) stays ignored.
+void StopOnSignal(int sig) { Clock::RequestStop(sig); }
+
+void InstallInterruptHandlers() {
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa {};
+    sa.sa_handler = StopOnSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_RESETHAND;
+    sigaction(sig, &sa, nullptr);
+  }
+}
+
+int ExitCodeOfSignal(int sig) { return 128 + sig; }
 
 /// A progress bar on stderr, drawn only on a terminal and only once a run has taken a second.
 class ProgressBar {
@@ -47,27 +76,59 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
 };
 
-int CmdFaults(bool json) {
+/// The table of docs/scenarios.md's Faults section, from the same declarations (a test keeps the docs equal to it).
+void PrintFaultsMarkdown() {
+  std::cout << "| kind | plane | target | params | effect |\n|---|---|---|---|---|\n";
+  for (const auto& k : FaultCatalog()) {
+    std::string target = k.target == "link" ? "link id"
+                         : k.target == "device" ? "managed router, or the station"
+                         : k.target == "any" ? "any device, or the station"
+                                             : k.target;
+    std::string params;
+    for (const auto& p : k.params) {
+      params += (params.empty() ? "" : "; ") + ("`" + p.name + "` (" + p.type + ", ") +
+                (p.required ? "required" : p.default_value.empty() ? "optional" : "default `" + p.default_value + "`") +
+                "): " + p.help;
+    }
+    std::cout << "| `" << k.name << "` | " << (k.plane.empty() ? "the `plane` param's" : k.plane) << " | " << target
+              << " | " << (params.empty() ? "none" : params) << " | " << k.summary << " |\n";
+  }
+}
+
+int CmdFaults(bool json, bool markdown) {
+  if (markdown) {
+    PrintFaultsMarkdown();
+    return 0;
+  }
   if (json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& k : FaultCatalog()) {
       nlohmann::ordered_json params = nlohmann::ordered_json::array();
-      for (const auto& p : k.params) params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help}});
+      for (const auto& p : k.params) {
+        params.push_back({{"name", p.name}, {"type", p.type}, {"default", p.default_value}, {"help", p.help},
+                          {"required", p.required}});
+      }
       out.push_back({{"kind", k.name}, {"plane", k.plane}, {"target", k.target}, {"params", params},
-                     {"effect", k.effect}, {"follows", k.follows}});
+                     {"summary", k.summary}, {"effect", k.effect}, {"follows", k.follows}, {"crashes", k.crashes}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::cout << "Fault kinds (use them in a scenario's \"faults\": {\"at\", \"until\", \"target\", \"kind\", \"params\"}):\n";
   for (const auto& k : FaultCatalog()) {
-    std::cout << "\n" << k.name << "\n  hits:    the " << k.plane << " plane (does it hurt "
-              << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
-              << "?)\n  target:  a " << k.target << " id\n";
+    std::cout << "\n" << k.name << "\n  hits:    ";
+    if (k.plane.empty()) std::cout << "the plane its `plane` parameter names\n";
+    else {
+      std::cout << "the " << k.plane << " plane (does it hurt "
+                << (k.plane == "data" ? "carrying traffic" : k.plane == "control" ? "making changes" : "seeing the system")
+                << "?)\n";
+    }
+    std::cout << "  target:  " << (k.target == "any" ? "any device id, or the station" : "a " + k.target + " id") << "\n";
     if (k.params.empty()) std::cout << "  params:  none\n";
     for (const auto& p : k.params) {
       std::cout << "  param:   " << p.name << " (" << p.type << ", "
-                << (p.default_value.empty() ? "optional" : "default " + p.default_value) << "): " << p.help << "\n";
+                << (p.required ? "required" : p.default_value.empty() ? "optional" : "default " + p.default_value)
+                << "): " << p.help << "\n";
     }
     std::cout << "  effect:  " << k.effect << "\n  follows: " << k.follows << "\n";
   }
@@ -149,6 +210,7 @@ int CmdValidate(const std::vector<std::string>& files) {
                 << " expectations)\n";
     } catch (const ScenarioError& e) {
       std::cerr << "error: " << e.what() << "\n";
+      SayWhatTheCommandTakes(f, "planelab validate takes scenario files, e.g. planelab validate scenarios/*/*.json");
       rc = kExitBadInput;
     }
   }
@@ -156,12 +218,19 @@ int CmdValidate(const std::vector<std::string>& files) {
 }
 
 int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
+  InstallInterruptHandlers();
   Scenario sc;
   try {
     sc = LoadScenarioFile(file, BuiltinModels());
   } catch (const ScenarioError& e) {
-    std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+    std::cerr << "error: " << e.what() << "\n";
+    SayWhatTheCommandTakes(file, "planelab run takes one scenario file, e.g. planelab run scenarios/incidents/dead-asic.json");
+    std::cerr << "nothing was run.\n";
     return kExitBadInput;
+  }
+  if (int sig = Clock::StopRequested()) {
+    std::cerr << "interrupted (" << SignalName(sig) << ") before the run started; nothing was run.\n";
+    return ExitCodeOfSignal(sig);
   }
   ProgressBar bar(!quiet && !json && ::isatty(STDERR_FILENO));
   opts.progress = [&bar](double f) { bar.Update(f); };
@@ -172,6 +241,10 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     bar.Done();
     std::cerr << "error: " << e.what() << "\nnothing was run.\n";
     return kExitBadInput;
+  } catch (const RunKeptError& e) {
+    bar.Done();
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInternal;
   } catch (const std::bad_alloc&) {
     bar.Done();
     std::cerr << "internal error: the run ran out of memory (" << sc.devices.size() << " devices, " << sc.links.size()
@@ -183,6 +256,15 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     return kExitInternal;
   }
   bar.Done();
+  if (out.interrupted) {
+    std::fprintf(stderr,
+                 "interrupted (%s) at %.3fs of %.3fs simulated: the run is incomplete and has no summary.\n"
+                 "Kept what it recorded until then in %s (run.sqlite, meta complete = false; the file INTERRUPTED).\n"
+                 "The next run to %s removes that folder.\n",
+                 SignalName(out.interrupted).c_str(), out.interrupted_at_s, ToSeconds(sc.duration),
+                 out.out_dir.c_str(), out.out_dir.substr(0, out.out_dir.rfind(".partial-")).c_str());
+    return ExitCodeOfSignal(out.interrupted);
+  }
   if (json) {
     std::cout << out.summary.dump(2) << "\n";
   } else if (!quiet) {
@@ -191,6 +273,11 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
     std::printf("\nRun folder: %s  (summary.json, run.sqlite, manifest.json; see docs/outputs.md)\n", out.out_dir.c_str());
     std::printf("%llu kernel events in %.2fs wall (%.0f events/s)\n", static_cast<unsigned long long>(out.events),
                 out.wall_seconds, out.wall_seconds > 0 ? out.events / out.wall_seconds : 0.0);
+  }
+  if (int sig = Clock::StopRequested()) {
+    std::cerr << "interrupted (" << SignalName(sig) << ") after the run completed; the complete run is in "
+              << out.out_dir << "\n";
+    return ExitCodeOfSignal(sig);
   }
   return out.all_passed ? 0 : 1;
 }
@@ -210,7 +297,8 @@ int main(int argc, char** argv) {
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
-      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error.",
+      "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
+      "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
   // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
   app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, mimalloc " +
@@ -226,8 +314,20 @@ int main(int argc, char** argv) {
   run->add_option("SCENARIO", scenario_file, "scenario file (JSON; see scenarios/ and scenarios/scenario.schema.json)")->required();
   run->add_option("--out", opts.out_dir, "run folder to create (default runs/<name>-s<seed>, never overwriting)");
   run->add_flag("--force", opts.force, "with --out: replace an earlier PlaneLab run in that folder");
+  // Checked as text before conversion, so "abc" is "not a number" rather than "not in range".
+  CLI::Validator seed_range(
+      [](std::string& v) -> std::string {
+        const std::string range = "give a whole number from 0 to 4294967295";
+        bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+        bool negative = v.size() > 1 && v[0] == '-' && v.find_first_not_of("0123456789", 1) == std::string::npos;
+        if (negative) return v + " is negative; " + range;
+        if (!digits) return v + " is not a number; " + range;
+        if (v.size() > 10 || std::stoull(v) > 4294967295ULL) return v + " is too large; " + range;
+        return "";
+      },
+      "UINT 0..4294967295", "seed");
   auto* seed_opt = run->add_option("--seed", seed, "override the scenario's seed (same seed => byte-identical outputs)")
-                       ->check(CLI::Range(uint64_t{0}, uint64_t{4294967295ULL}));
+                       ->check(seed_range);
   auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
   run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
   run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")
@@ -238,14 +338,38 @@ int main(int argc, char** argv) {
   validate->add_option("SCENARIO", files, "scenario files")->required()->expected(1, -1);
 
   auto* faults = app.add_subcommand("faults", "List every fault kind: the plane it hits, its parameters, what follows");
-  bool faults_json = false;
+  bool faults_json = false, faults_markdown = false;
   faults->add_flag("--json", faults_json, "machine-readable list");
+  faults->add_flag("--markdown", faults_markdown, "the table of docs/scenarios.md");
   auto* kinds = app.add_subcommand("kinds", "List device kinds and the metrics each plane declares (for expectations)");
   bool kinds_json = false, kinds_markdown = false;
   auto* kinds_json_flag = kinds->add_flag("--json", kinds_json, "machine-readable: each kind's declarations and series");
   kinds->add_flag("--markdown", kinds_markdown, "the per-kind summary table of docs/outputs.md")->excludes(kinds_json_flag);
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
+  // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
+  std::string known;
+  std::set<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    commands.insert(sub->get_name());
+  }
+  bool wants_help = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h" || a == "--version") wants_help = true;
+    if (a.empty() || a[0] == '-') continue;
+    if (!commands.count(a)) {
+      std::cerr << "error: unknown command \"" << a << "\"; the commands are " << known
+                << " (planelab --help says what each does)\n";
+      return kExitBadInput;
+    }
+    break;
+  }
+  if (argc < 2 || (!wants_help && std::none_of(argv + 1, argv + argc, [](const char* a) { return a[0] != '-'; }))) {
+    std::cerr << "error: give a command: " << known << " (planelab --help says what each does)\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -266,7 +390,7 @@ int main(int argc, char** argv) {
   try {
     if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
     if (validate->parsed()) return CmdValidate(files);
-    if (faults->parsed()) return CmdFaults(faults_json);
+    if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
     if (schema->parsed()) return CmdSchema();
     return CmdKinds(kinds_json, kinds_markdown);
   } catch (const std::bad_alloc&) {

@@ -3,6 +3,7 @@
 #include <ns3/core-module.h>
 
 #include <chrono>
+#include <csignal>
 #include <memory>
 
 #include "models/models.h"
@@ -84,6 +85,15 @@ void ScheduleProgress(const Scenario& sc, const std::function<void(double)>& pro
 
 }  // namespace
 
+std::string SignalName(int sig) {
+  switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "signal-" + std::to_string(sig);
+  }
+}
+
 RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   auto wall_start = std::chrono::steady_clock::now();
   if (opts.seed) sc.seed = *opts.seed;
@@ -124,6 +134,7 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     DeviceEnv env{sc, spec, net, ctx, faults};
     devices.push_back((*f)(env));
     for (PlaneActor* a : devices.back()->planes()) health.Watch(spec.id, a);
+    RegisterCrashFaults(faults, spec.id, spec.kind, devices.back()->planes());
     if (const ReportedHealthSource* d = devices.back()->dashboard()) health.SetDashboard(d);
   }
   net.DeclareLinkMetrics(ctx.metrics);
@@ -147,14 +158,41 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
   ScheduleSampling(sc, health, recorder.get());
   ScheduleProgress(sc, opts.progress);
   Clock::RunUntil(sc.duration + 1);
-  health.Finish(sc.duration);
 
   RunOutcome outcome;
+  // Stopped (SIGINT/SIGTERM in the CLI) before the end: the store is finished as far as the run got and marked
+  // incomplete, the partial folder is kept with its INTERRUPTED file, and there is no summary. A stop that
+  // comes once every sample is taken (t > duration) lets the run complete.
+  if (int sig = Clock::StopRequested(); sig != 0 && Clock::Now() <= sc.duration) {
+    SimTime reached = Clock::Now();
+    health.Finish(reached);
+    outcome.events = Clock::EventCount();
+    outcome.trace_events = ctx.events.emitted();
+    outcome.interrupted = sig;
+    outcome.interrupted_at_s = ToSeconds(reached);
+    if (opts.record) {
+      store->PutMeta("kernel_events", std::to_string(outcome.events));
+      store->PutMeta("complete", "false");
+      store->PutMeta("interrupted_at_s", std::to_string(outcome.interrupted_at_s));
+      store->Finish();
+      store.reset();
+    }
+    ns3::Simulator::Destroy();
+    devices.clear();
+    if (opts.record) folder.KeepInterrupted(SignalName(sig), outcome.interrupted_at_s);
+    outcome.out_dir = folder.partial_dir().string();
+    outcome.all_passed = false;
+    outcome.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return outcome;
+  }
+  health.Finish(sc.duration);
+
   outcome.events = Clock::EventCount();
   outcome.trace_events = ctx.events.emitted();
   outcome.summary = RunSummary(sc, all, health, convergence);
   if (opts.record) {
     store->PutMeta("kernel_events", std::to_string(outcome.events));
+    store->PutMeta("complete", "true");
     store->Finish();
     store.reset();
     outcome.all_passed = AddExpectations(sc, RunStoreReader(folder.Partial("run.sqlite").string()), outcome.summary);

@@ -18,6 +18,12 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A run that ended but whose folder could not be put in place; the message says where it was kept (exit 3).
+class RunKeptError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct RunOptions {
   std::string out_dir;   // "" = runs/<name>-s<seed>, made unique
   bool force = false;    // replace an existing run folder given with --out
@@ -36,10 +42,18 @@ struct RunOutcome {
   uint64_t events = 0;      // kernel events executed
   uint64_t trace_events = 0;
   double wall_seconds = 0;
+  /// Nonzero when the run was stopped by Clock::RequestStop (the CLI: SIGINT or SIGTERM) before its end: the
+  /// signal number. Then there is no summary; out_dir is the kept "<dir>.partial-<pid>" folder.
+  int interrupted = 0;
+  double interrupted_at_s = 0;  // the simulated time reached
 };
 
+/// "SIGINT", "SIGTERM", ... (the INTERRUPTED file and messages name the signal so).
+std::string SignalName(int sig);
+
 /// Runs the scenario; throws UsageError for bad options, std::runtime_error for failures.
-/// Outputs appear in the run folder only when the run completed.
+/// Outputs appear in the run folder only when the run completed; a stopped run keeps its partial folder
+/// (meta complete = "false", interrupted_at_s; the file INTERRUPTED).
 RunOutcome RunScenario(Scenario sc, const RunOptions& opts);
 
 }  // namespace planelab

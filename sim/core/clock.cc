@@ -2,6 +2,7 @@
 
 #include <ns3/core-module.h>
 
+#include <csignal>
 #include <memory>
 
 namespace planelab {
@@ -9,12 +10,21 @@ namespace planelab {
 SimTime Clock::Now() { return ns3::Simulator::Now().GetNanoSeconds(); }
 
 namespace {
-// Stored out of line so ns-3's event holds one pointer; freed after it runs.
+// Set from a signal handler: only a volatile sig_atomic_t is safe there.
+volatile std::sig_atomic_t g_stop_reason = 0;
+
+// Stored out of line so ns-3's event holds one pointer; freed after it runs. A requested stop ends the
+// kernel's loop after this event (ns-3's Stop() with no delay only sets its own flag).
 void RunAndFree(std::function<void()>* fn) {
   std::unique_ptr<std::function<void()>> owned(fn);
   (*owned)();
+  if (g_stop_reason != 0) ns3::Simulator::Stop();
 }
 }  // namespace
+
+void Clock::RequestStop(int reason) { g_stop_reason = reason; }
+
+int Clock::StopRequested() { return g_stop_reason; }
 
 void Clock::After(SimTime delay, std::function<void()> fn) {
   ns3::Simulator::Schedule(ns3::NanoSeconds(delay), &RunAndFree, new std::function<void()>(std::move(fn)));

@@ -20,6 +20,13 @@ class Clock {
   static void RunUntil(SimTime end);
   /// Total events executed so far by the kernel (for progress and benchmarks).
   static uint64_t EventCount();
+  /// Asks a running simulation to stop at the next event boundary (after the event that sees it), with a
+  /// nonzero `reason` (the CLI passes the signal number). Async-signal-safe: it only sets a flag, which every
+  /// event scheduled through Clock checks after it ran; no event is added, so runs that are never stopped
+  /// keep their exact event sequence.
+  static void RequestStop(int reason);
+  /// The reason given to RequestStop, or 0 (RequestStop(0) clears it).
+  static int StopRequested();
 };
 
 /// A restartable one-shot timer that never fires stale: re-arming or cancelling invalidates older shots.

@@ -30,6 +30,11 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   /// An ECMP route: flows are spread over the next hops by a hash of their 5-tuple.
   void SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<uint32_t, uint32_t>>& next_hops);
   void RemoveRoute(uint32_t prefix, uint8_t len);
+  /// Forgets every programmed route (a line card that restarts comes up with empty tables).
+  void Clear() {
+    routes_ = FlatIdMap();
+    lengths_present_.clear();
+  }
   size_t size() const { return routes_.size(); }
   void SetCarrier(uint32_t ifindex, bool up);
   bool Carrier(uint32_t ifindex) const;

@@ -17,7 +17,7 @@
 #include "sim/core/indexed_tcp.h"
 #include "sim/core/link_metrics.h"
 #include "sim/core/metrics.h"
-#include "sim/fault/fault_catalog.h"
+#include "sim/fault/fault_kinds.h"
 #include "sim/fault/fault_injector.h"
 #include "sim/core/network_ns3.h"
 
@@ -321,31 +321,25 @@ Ptr<IpFib> FibOf(Network& net, const std::string& device) {
 // What the network owns besides its wiring: the faults links take and the metrics links report.
 void Network::RegisterFaultHooks(FaultInjector& faults) {
   for (const std::string& id : impl_->data_links) {
-    faults.Register(id, "link-down", [this, id](const FaultSpec&, bool on) { SetLinkUp(id, !on); });
+    faults.On<LinkDownParams>(id, [this, id](const LinkDownParams&, bool on) { SetLinkUp(id, !on); });
     auto flap_gen = std::make_shared<uint64_t>(0);
-    faults.Register(id, "link-flap", [this, id, flap_gen](const FaultSpec& f, bool on) {
+    faults.On<LinkFlapParams>(id, [this, id, flap_gen](const LinkFlapParams& p, bool on) {
       uint64_t gen = ++*flap_gen;
       if (!on) {
         SetLinkUp(id, true);
         return;
       }
-      const FaultKind* k = FindFaultKind("link-flap");
-      SimTime period = *ParseDuration(FaultParamOr(*k, f.params, "period")).value;
-      SimTime down = *ParseDuration(FaultParamOr(*k, f.params, "down_for")).value;
-      RepeatWhileCurrent(period, flap_gen, [this, id, flap_gen, gen, down]() {
+      SimTime down = p.down_for;
+      RepeatWhileCurrent(p.period, flap_gen, [this, id, flap_gen, gen, down]() {
         SetLinkUp(id, false);
         Clock::After(down, [this, id, flap_gen, gen]() {
           AfterSamplesDueNow([this, id, flap_gen, gen]() { if (gen == *flap_gen) SetLinkUp(id, true); });
         });
       });
     });
-    faults.Register(id, "link-degrade", [this, id](const FaultSpec& f, bool on) {
+    faults.On<LinkDegradeParams>(id, [this, id](const LinkDegradeParams& p, bool on) {
       if (!on) { RestoreLink(id); return; }
-      const FaultKind* k = FindFaultKind("link-degrade");
-      double loss = std::strtod(FaultParamOr(*k, f.params, "loss").c_str(), nullptr);
-      SimTime delay = *ParseDuration(FaultParamOr(*k, f.params, "extra_delay")).value;
-      std::string rate = FaultParamOr(*k, f.params, "rate");
-      DegradeLink(id, loss, delay, rate.empty() ? 0 : *ParseBitRate(rate).value);
+      DegradeLink(id, p.loss, p.extra_delay, p.rate.value_or(0));
     });
   }
   if (impl_->station.empty()) return;
@@ -353,10 +347,10 @@ void Network::RegisterFaultHooks(FaultInjector& faults) {
   for (const auto& [device, link] : impl_->oob_links) {
     std::string l = link;
     oob_links.push_back(l);
-    faults.Register(device, "mgmt-oob-down", [this, l](const FaultSpec&, bool on) { SetLinkUp(l, !on); });
+    faults.On<MgmtOobDownParams>(device, [this, l](const MgmtOobDownParams&, bool on) { SetLinkUp(l, !on); });
   }
   // Cutting the station's side cuts its path to every device at once.
-  faults.Register(impl_->station, "mgmt-oob-down", [this, oob_links](const FaultSpec&, bool on) {
+  faults.On<MgmtOobDownParams>(impl_->station, [this, oob_links](const MgmtOobDownParams&, bool on) {
     for (const auto& l : oob_links) SetLinkUp(l, !on);
   });
 }

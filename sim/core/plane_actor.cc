@@ -30,6 +30,17 @@ void PlaneActor::SetLifecycle(Lifecycle next, const std::string& reason) {
   Emit("lifecycle", d.dump());
 }
 
+void PlaneActor::Crash(const std::string& reason) {
+  if (!running()) return;
+  SetLifecycle(Lifecycle::kCrashed, reason);
+  HandleCrash();
+}
+
+void PlaneActor::Restart() {
+  if (lifecycle_ != Lifecycle::kCrashed) return;
+  HandleRestart();
+}
+
 void PlaneActor::After(SimTime delay, std::function<void()> fn) {
   uint64_t epoch = epoch_;
   Clock::After(delay, [this, epoch, fn = std::move(fn)]() {

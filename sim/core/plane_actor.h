@@ -46,10 +46,26 @@ class PlaneActor {
 
   /// Called once at time zero by the engine.
   virtual void Start() { SetLifecycle(Lifecycle::kUp, "start"); }
+
+  /// Lifecycle operations, as INET's (a crash, then a start): every fault kind that crashes a plane goes through
+  /// them (plane-crash, bgp-daemon-crash, store-member-crash), whatever the device. A running actor crashes at
+  /// once: its lifecycle becomes crashed (`reason` in the lifecycle event), every timer it set with After() and
+  /// every message a port brings it are void from then on, and HandleCrash() drops what the process loses.
+  /// An actor that is not running (absent, down, already crashed) is left as it is.
+  void Crash(const std::string& reason);
+  /// Brings a crashed actor back through HandleRestart(); an actor in any other state is left as it is.
+  void Restart();
   /// The actual health over the interval since the last call, measured from what the actor did.
   virtual Health MeasureHealth() = 0;
 
  protected:
+  /// What a crash loses beyond timers and ports: sockets, connections, queued work, what the process held in
+  /// memory. Called with the lifecycle already crashed. By default nothing: a family whose every input comes
+  /// through ports, timers or handlers that check running() crashes correctly as it is.
+  virtual void HandleCrash() {}
+  /// Starts again from what survives a crash (disk, hardware, what others keep). By default Start(), which must
+  /// then cope with being called again after HandleCrash().
+  virtual void HandleRestart() { Start(); }
   /// Runs `fn` after `delay` unless the actor crashed or stopped in between.
   void After(SimTime delay, std::function<void()> fn);
   void Emit(const std::string& kind, const std::string& detail = "{}");

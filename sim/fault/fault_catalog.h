@@ -1,39 +1,35 @@
-// Every fault kind PlaneLab can inject: which plane it hits, its parameters, what should follow.
+// Every fault kind PlaneLab can inject, as one list: built from the declarations in fault_kinds.h.
 #pragma once
+#include <any>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "sim/fault/fault_kinds.h"
+#include "sim/fault/fault_params.h"
+
 namespace planelab {
 
-/// One parameter of a fault kind; `type` is duration | ratio | number | bitrate | text.
-struct FaultParam {
-  std::string name;
-  std::string type;
-  std::string default_value;  // "" = no default: optional, the fault does without it
-  std::string help;
-};
-
-/// A fault kind as documented by `planelab faults`.
+/// A fault kind as documented by `planelab faults` and parsed by the loader, whatever its parameter struct.
 struct FaultKind {
   std::string name;
-  std::string plane;      // the plane it hits: data | control | management
-  std::string target;     // "router", "link", "device" (any managed device)
+  std::string plane;      // the plane it hits: data | control | management; "" = the one its `plane` param names
+  std::string target;     // "router", "link", "device" (a managed device or the station), "any" (any device or the
+                          // station), or another device kind
   std::vector<FaultParam> params;
+  std::string summary;    // what PlaneLab does, in one line (docs/scenarios.md)
   std::string effect;     // what PlaneLab does
   std::string follows;    // what the reference texts say follows
+  std::vector<std::string> crashes;  // a crash kind: the planes it crashes, in order (restarted in reverse)
+  /// The kind's parameter struct (e.g. LinkFlapParams) for these params, or an empty std::any when `problems`
+  /// got any: unknown parameters, bad values, failed checks.
+  std::function<std::any(const FaultParamText&, FaultProblems&)> parse;
 };
 
 /// The catalogue, in a stable order.
 const std::vector<FaultKind>& FaultCatalog();
 /// The kind named `name`, or null.
 const FaultKind* FindFaultKind(const std::string& name);
-/// Checks a fault's params against its kind; returns "" or a message naming the bad param and what is allowed.
-std::string CheckFaultParams(const FaultKind& kind, const std::map<std::string, std::string>& params);
-/// The items of a comma-separated parameter value ("etcd-2,etcd-3"), in order.
-std::vector<std::string> FaultParamList(const std::string& value);
-/// The value of `name` for a fault: the given one or the kind's default.
-std::string FaultParamOr(const FaultKind& kind, const std::map<std::string, std::string>& params,
-                         const std::string& name);
 
 }  // namespace planelab

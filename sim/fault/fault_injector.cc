@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "sim/core/clock.h"
+#include "sim/core/plane_actor.h"
 #include "sim/fault/fault_catalog.h"
 
 namespace planelab {
@@ -16,10 +17,18 @@ bool FaultInjector::Has(const std::string& target, const std::string& kind) cons
   return hooks_.count({target, kind}) > 0;
 }
 
-void FaultInjector::Schedule(const std::vector<FaultSpec>& faults) {
-  for (const auto& f : faults) {
+void FaultInjector::Schedule(std::vector<FaultSpec> faults) {
+  for (auto& f : faults) {
     if (!Has(f.target, f.kind)) {
       throw std::runtime_error("no device or link \"" + f.target + "\" accepts fault \"" + f.kind + "\"");
+    }
+    const FaultKind* kind = FindFaultKind(f.kind);
+    if (kind && !f.parsed.has_value()) {
+      FaultProblems problems;
+      f.parsed = kind->parse(f.params, problems);
+      for (const auto& [param, message] : problems.items()) {
+        throw std::runtime_error("fault \"" + f.kind + "\" on \"" + f.target + "\": " + message);
+      }
     }
   }
   // A sample taken at t describes the interval ending at t, so a fault at t must apply after that
@@ -37,8 +46,37 @@ void FaultInjector::Apply(const FaultSpec& f, bool on) {
   for (const auto& [k, v] : f.params) params[k] = v;
   d["params"] = params;
   if (f.until) d["until_s"] = ToSeconds(*f.until);
-  events_.Emit(f.target, kind ? kind->plane : "", on ? "fault.start" : "fault.end", d.dump());
+  // A kind without a plane of its own (plane-crash) hits the one its `plane` param names.
+  std::string plane = kind ? kind->plane : "";
+  if (kind && plane.empty() && f.params.count("plane")) plane = f.params.at("plane");
+  events_.Emit(f.target, plane, on ? "fault.start" : "fault.end", d.dump());
   hooks_.at({f.target, f.kind})(f, on);
+}
+
+void RegisterCrashFaults(FaultInjector& faults, const std::string& device, const std::string& device_kind,
+                         std::vector<PlaneActor*> planes) {
+  auto apply = [planes](const std::vector<std::string>& which, bool on, const std::string& reason) {
+    std::vector<PlaneActor*> hit;
+    for (const auto& name : which) {
+      for (PlaneActor* a : planes) {
+        if (ToString(a->plane()) == name) hit.push_back(a);
+      }
+    }
+    if (on) {
+      for (PlaneActor* a : hit) a->Crash(reason);
+    } else {
+      for (auto it = hit.rbegin(); it != hit.rend(); ++it) (*it)->Restart();
+    }
+  };
+  faults.On<PlaneCrashParams>(device, [apply](const PlaneCrashParams& p, bool on) {
+    apply({p.plane}, on, PlaneCrashParams::kKind);
+  });
+  for (const FaultKind& k : FaultCatalog()) {
+    if (k.crashes.empty() || k.target != device_kind) continue;
+    std::vector<std::string> which = k.crashes;
+    std::string reason = k.name;  // the lifecycle event names the kind, as the daemons' own crashes did
+    faults.Register(device, k.name, [apply, which, reason](const FaultSpec&, bool on) { apply(which, on, reason); });
+  }
 }
 
 void AfterSamplesDueNow(std::function<void()> fn) { Clock::After(0, std::move(fn)); }

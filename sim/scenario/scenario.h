@@ -72,7 +72,8 @@ struct FaultSpec {
   std::optional<SimTime> until;
   std::string target;
   std::string kind;
-  std::map<std::string, std::string> params;  // raw text; the catalog parses them
+  std::map<std::string, std::string> params;  // as written (text), as the fault.start event records them
+  std::any parsed;                            // the kind's parameter struct (e.g. LinkFlapParams), parsed once
   std::string pointer;                        // JSON pointer, for error messages
 };
 

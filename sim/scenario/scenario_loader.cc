@@ -333,14 +333,15 @@ class Translator {
         DeviceSpec ds;
         ds.id = d["id"];
         ds.kind = d["kind"];
-        ds.managed = d.value("managed", ds.kind == "router");
+        const DeclarableKind* declared = sections.FindDeclarableKind(ds.kind);  // the schema allows only these
+        ds.managed = d.value("managed", declared && declared->managed);
         ds.asn = d.value("asn", 0u);
         if (d.contains("pos")) ds.pos = std::make_pair(d["pos"][0].get<double>(), d["pos"][1].get<double>());
         if (ds.asn != 0 && ds.kind != "router") {
           problems.Add("/topology/devices/" + std::to_string(sc->devices.size() - generated_devices) + "/asn",
                        "only routers have an AS number");
         }
-        ds.groups.push_back(ds.kind == "router" ? "routers" : "hosts");
+        if (declared) ds.groups.push_back(declared->group);
         if (d.contains("groups")) for (const auto& g : d["groups"]) ds.groups.push_back(g);
         for (const auto& g : ds.groups) sc->groups[g].push_back(ds.id);
         sc->devices.push_back(ds);
@@ -549,36 +550,54 @@ class Translator {
               }
             }
             if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+          } else if (kind->target == "any") {
+            bool is_station = sc->management.enabled && fs.target == sc->management.station;
+            if (!is_station) DeviceOfKind(at + "/target", fs.target, "");
           } else {
             DeviceOfKind(at + "/target", fs.target, kind->target);
           }
-          if (fs.kind == "store-partition" && fs.params.count("from")) {
-            for (const auto& member : FaultParamList(fs.params["from"])) {
-              DeviceOfKind(at + "/params/from", member, "store-member");
-            }
+          // The params, as the kind declares them (sim/fault/fault_kinds.h): types, defaults, bounds, cross-checks,
+          // and a refusal of any parameter it does not know.
+          FaultProblems param_problems;
+          fs.parsed = kind->parse(fs.params, param_problems);
+          for (const auto& [name, message] : param_problems.items()) {
+            problems.Add(at + "/params" + (name.empty() ? "" : "/" + JsonPointerEscape(name)), message);
           }
-          if (fs.kind == "bgp-session-flap" && fs.params.count("peer")) {
-            DeviceOfKind(at + "/params/peer", fs.params["peer"], "router");
+          // What only the topology can tell.
+          if (const auto* p = std::any_cast<StorePartitionParams>(&fs.parsed)) {
+            for (const auto& member : p->from) DeviceOfKind(at + "/params/from", member, "store-member");
           }
-          if (fs.kind == "link-flap") {
-            SimTime period = ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0);
-            SimTime down = ParseDuration(FaultParamOr(*kind, fs.params, "down_for")).value.value_or(0);
-            if (down <= 0 || down >= period) problems.Add(at + "/params/down_for", "down_for must be above zero and shorter than period");
+          if (const auto* p = std::any_cast<BgpSessionFlapParams>(&fs.parsed)) {
+            if (!p->peer.empty()) DeviceOfKind(at + "/params/peer", p->peer, "router");
           }
-          if (fs.kind == "bgp-session-flap" &&
-              ParseDuration(FaultParamOr(*kind, fs.params, "period")).value.value_or(0) <= 0) {
-            problems.Add(at + "/params/period", "the period must be longer than zero");
-          }
-          for (const auto& [name, value] : fs.params) {
-            std::string param_problem = CheckFaultParams(*kind, {{name, value}});
-            if (!param_problem.empty()) problems.Add(at + "/params/" + JsonPointerEscape(name), param_problem);
-          }
+          if (const auto* p = std::any_cast<PlaneCrashParams>(&fs.parsed)) CheckCrashedPlane(at, fs.target, p->plane);
         }
         if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
         if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
         sc->faults.push_back(fs);
       }
     }
+  }
+
+  /// plane-crash's plane must be one the target has: its kind's, and a router's management plane only when the
+  /// router is managed in a scenario with a management network.
+  void CheckCrashedPlane(const std::string& at, const std::string& target, const std::string& plane) {
+    bool is_station = sc->management.enabled && target == sc->management.station;
+    auto it = by_id.find(target);
+    std::string kind = is_station ? "monitor" : it != by_id.end() ? it->second->kind : "";
+    if (kind.empty()) return;  // not a device: said at /target
+    std::vector<std::string> planes;
+    if (const DeviceKindDoc* dk = kinds.Find(kind)) planes = dk->planes;
+    bool router = !is_station && kind == "router";
+    if (router && !(it->second->managed && sc->management.enabled)) {
+      planes.erase(std::remove(planes.begin(), planes.end(), "management"), planes.end());
+    }
+    if (std::find(planes.begin(), planes.end(), plane) != planes.end()) return;
+    problems.Add(at + "/params/plane", "\"" + target + "\" (" + (is_station ? "the station" : "a " + kind) + ") has no " +
+                                           plane + " plane; its planes: " + JoinStrings(planes) +
+                                           (router ? " (a router has a management plane when it is managed and the "
+                                                     "scenario has a management network)"
+                                                   : ""));
   }
 
   /// Expectations: metrics of planes of devices or groups over windows.
@@ -768,7 +787,7 @@ Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) 
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw ScenarioError({{path, 0, "", "cannot open the file: check the path (planelab validate takes scenario files, e.g. scenarios/incidents/dead-asic.json)"}});
+    throw ScenarioError({{path, 0, "", "cannot open the file: check the path, and that the file is readable"}});
   }
   // The size is checked before the file is read: a regular file by its size, anything else (a pipe) as it is read.
   if (std::filesystem::is_regular_file(path, ec)) {

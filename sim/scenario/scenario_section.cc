@@ -137,6 +137,20 @@ void ScenarioSections::Add(ScenarioSection section) {
   schema_text_.reset();
 }
 
+void ScenarioSections::AddDeclarableKind(DeclarableKind kind) {
+  if (FindDeclarableKind(kind.kind)) throw std::logic_error("device kind \"" + kind.kind + "\" is declarable twice");
+  kinds_.push_back(std::move(kind));
+  schema_.reset();
+  schema_text_.reset();
+}
+
+const DeclarableKind* ScenarioSections::FindDeclarableKind(const std::string& kind) const {
+  for (const auto& k : kinds_) {
+    if (k.kind == kind) return &k;
+  }
+  return nullptr;
+}
+
 const ScenarioSection* ScenarioSections::Find(const std::string& key) const {
   for (const auto& s : sections_) {
     if (s.key == key) return &s;
@@ -164,6 +178,10 @@ const nlohmann::ordered_json& ScenarioSections::Schema() const {
   }
   if (!placed) throw std::logic_error("the base scenario schema has no \"workloads\" property");
   schema["properties"] = props;
+  // The kinds a file may declare in topology.devices are the families' (router, host, ...).
+  nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+  for (const auto& k : kinds_) kinds.push_back(k.kind);
+  schema["properties"]["topology"]["properties"]["devices"]["items"]["properties"]["kind"] = {{"enum", kinds}};
   schema_ = std::make_shared<const nlohmann::ordered_json>(std::move(schema));
   return *schema_;
 }

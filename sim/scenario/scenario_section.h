@@ -74,9 +74,20 @@ struct ScenarioSection {
   std::function<void(const Scenario&, Problems&)> check;
 };
 
+/// A device kind a scenario may declare in topology.devices, and what such a device is by default.
+struct DeclarableKind {
+  std::string kind;   // e.g. "router"
+  std::string group;  // the group every such device joins, e.g. "routers"
+  bool managed = false;  // default of "managed": reachable by the monitoring station over out-of-band links
+};
+
 /// The sections of every registered model family, in registration order.
 class ScenarioSections {
  public:
+  /// Lets scenarios declare devices of `kind` in topology.devices (the schema's kind list is made from these).
+  void AddDeclarableKind(DeclarableKind kind);
+  const std::vector<DeclarableKind>& declarable_kinds() const { return kinds_; }
+  const DeclarableKind* FindDeclarableKind(const std::string& kind) const;
   /// Throws std::logic_error when `key` is taken (by a family or by the loader's own keys).
   void Add(ScenarioSection section);
   const std::vector<ScenarioSection>& all() const { return sections_; }
@@ -87,6 +98,7 @@ class ScenarioSections {
 
  private:
   std::vector<ScenarioSection> sections_;
+  std::vector<DeclarableKind> kinds_;
   mutable std::shared_ptr<const nlohmann::ordered_json> schema_;
   mutable std::shared_ptr<const std::string> schema_text_;
 };

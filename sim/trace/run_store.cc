@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "sim/trace/run_digest.h"
+
 namespace planelab {
 
 namespace {
@@ -98,6 +100,7 @@ void RunStoreWriter::PutMeta(const std::string& key, const std::string& value) {
   BindText(meta_, 1, key);
   BindText(meta_, 2, value);
   Step(meta_);
+  meta_values_[key] = value;  // INSERT OR REPLACE: the digest covers the last value of each key
 }
 
 void RunStoreWriter::AddDevice(const std::string& id, const std::string& kind, const std::string& groups_json,
@@ -114,6 +117,19 @@ void RunStoreWriter::AddDevice(const std::string& id, const std::string& kind, c
     sqlite3_bind_null(device_, 6);
   }
   Step(device_);
+  digest::RowHash h;
+  h.Text(id);
+  h.Text(kind);
+  h.Text(groups_json);
+  h.Int(managed ? 1 : 0);
+  if (xy) {
+    h.Real(xy[0]);
+    h.Real(xy[1]);
+  } else {
+    h.Null();
+    h.Null();
+  }
+  Digest("devices", h);
 }
 
 void RunStoreWriter::AddLink(const std::string& id, const std::string& a, const std::string& b,
@@ -126,6 +142,15 @@ void RunStoreWriter::AddLink(const std::string& id, const std::string& a, const 
   sqlite3_bind_double(link_, 6, delay_s);
   BindText(link_, 7, queue);
   Step(link_);
+  digest::RowHash h;
+  h.Text(id);
+  h.Text(a);
+  h.Text(b);
+  h.Text(network);
+  h.Int(static_cast<int64_t>(rate_bps));
+  h.Real(delay_s);
+  h.Text(queue);
+  Digest("links", h);
 }
 
 void RunStoreWriter::AddSeries(int id, const std::string& device, const std::string& plane, const std::string& metric,
@@ -138,6 +163,10 @@ void RunStoreWriter::AddSeries(int id, const std::string& device, const std::str
   BindText(series_, 6, kind);
   BindText(series_, 7, help);
   Step(series_);
+  digest::RowHash h;
+  h.Int(id);
+  for (const std::string* v : {&device, &plane, &metric, &unit, &kind, &help}) h.Text(*v);
+  Digest("series", h);
 }
 
 void RunStoreWriter::AddEvent(double t_s, const std::string& device, const std::string& plane,
@@ -148,6 +177,11 @@ void RunStoreWriter::AddEvent(double t_s, const std::string& device, const std::
   BindText(event_, 4, kind);
   BindText(event_, 5, detail);
   Step(event_);
+  digest::RowHash h;
+  h.Int(sqlite3_last_insert_rowid(db_));  // seq: the events' order
+  h.Real(t_s);
+  for (const std::string* v : {&device, &plane, &kind, &detail}) h.Text(*v);
+  Digest("events", h);
 }
 
 void RunStoreWriter::AddSample(double t_s, int series, double value) {
@@ -156,6 +190,12 @@ void RunStoreWriter::AddSample(double t_s, int series, double value) {
   if (value == value) sqlite3_bind_double(sample_, 3, value);
   else sqlite3_bind_null(sample_, 3);
   Step(sample_);
+  digest::RowHash h;
+  h.Real(t_s);
+  h.Int(series);
+  if (value == value) h.Real(value);
+  else h.Null();
+  Digest("samples", h);
 }
 
 void RunStoreWriter::AddHealth(double t_s, const std::string& device, const std::string& plane,
@@ -166,7 +206,13 @@ void RunStoreWriter::AddHealth(double t_s, const std::string& device, const std:
   BindText(health_, 4, actual);
   BindText(health_, 5, reported);
   Step(health_);
+  digest::RowHash h;
+  h.Real(t_s);
+  for (const std::string* v : {&device, &plane, &actual, &reported}) h.Text(*v);
+  Digest("health", h);
 }
+
+void RunStoreWriter::Digest(const char* table, const digest::RowHash& row) { digest_[table].Add(row.Done()); }
 
 void RunStoreWriter::Flush() {
   if (batch_ == 0 || finished_) return;
@@ -176,6 +222,17 @@ void RunStoreWriter::Flush() {
 
 void RunStoreWriter::Finish() {
   if (finished_) return;
+  // The content digest, last: a reader recomputes it to tell an intact store from a damaged one.
+  digest::TableDigest& meta = digest_["meta"];
+  meta = {};
+  for (const auto& [key, value] : meta_values_) {
+    if (digest::Excluded(key)) continue;
+    digest::RowHash h;
+    h.Text(key);
+    h.Text(value);
+    meta.Add(h.Done());
+  }
+  PutMeta("content_digest", digest::Format(digest_));
   Exec("COMMIT");
   finished_ = true;
 }

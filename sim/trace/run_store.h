@@ -1,7 +1,10 @@
 // The run store: one SQLite file per run (schema "planelab.run/1"), written while the run goes.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
+
+#include "sim/trace/run_digest.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -10,6 +13,8 @@ namespace planelab {
 
 /// The schema version of run.sqlite; the GUI's and notebooks' API (docs/outputs.md).
 inline constexpr const char* kRunStoreSchema = "planelab.run/1";
+/// The schema version of a run folder's manifest.json (written by sim/cli/run_folder.cc).
+inline constexpr const char* kManifestSchema = "planelab.manifest/1";
 
 /// Streams a run into SQLite: rows go straight to disk in batches, so memory stays flat.
 class RunStoreWriter {
@@ -35,7 +40,8 @@ class RunStoreWriter {
                  const std::string& reported);
   /// Commits the current batch (called on every sampling tick and every 20,000 rows).
   void Flush();
-  /// Commits the last batch; the file is complete afterwards.
+  /// Records the content digest (meta "content_digest", run_digest.h) and commits the last batch; the
+  /// file is complete afterwards.
   void Finish();
   uint64_t rows() const { return rows_; }
 
@@ -44,6 +50,7 @@ class RunStoreWriter {
   sqlite3_stmt* Prepare(const char* sql);
   void Step(sqlite3_stmt* s);
   void Counted();
+  void Digest(const char* table, const digest::RowHash& row);
   sqlite3* db_ = nullptr;
   sqlite3_stmt* meta_ = nullptr;
   sqlite3_stmt* device_ = nullptr;
@@ -55,6 +62,8 @@ class RunStoreWriter {
   uint64_t rows_ = 0;
   uint64_t batch_ = 0;
   bool finished_ = false;
+  digest::Digest digest_;
+  std::map<std::string, std::string> meta_values_;
 };
 
 }  // namespace planelab

@@ -20,7 +20,11 @@ std::string ReadFile(const std::string& path) {
 
 std::string FreshPath(const std::string& name) {
   static int counter = 0;
-  std::string p = ::testing::TempDir() + "/planelab-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + name;
+  // Normal form (TempDir() ends in "/"): planelab prints the folders it names normalised.
+  std::string p = (std::filesystem::path(::testing::TempDir()) /
+                   ("planelab-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + name))
+                      .lexically_normal()
+                      .string();
   std::filesystem::remove_all(p);
   return p;
 }

@@ -2,6 +2,7 @@
 // event filter, screenshots, and bad run folders.
 #include <QDir>
 #include <QImage>
+#include <QLabel>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -156,12 +157,135 @@ class ReplayTest : public QObject {
     QVERIFY(dst.open(QIODevice::WriteOnly));
     dst.write(head);
     dst.close();
-    w.Open(tmp_.filePath("truncated"));  // must not crash; may open partially or refuse
+    // Issue 14.11: refused as damaged, in SQLite's words, not drawn as if it were fine.
+    QVERIFY(!w.Open(tmp_.filePath("truncated")));
+    QVERIFY2(w.last_error().contains("damaged") && w.last_error().contains("malformed"), qPrintable(w.last_error()));
     QProcess p;
     p.start(REPLAY_BIN, {tmp_.filePath("corrupt"), "--screenshot", tmp_.filePath("x.png")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("run.sqlite"));
+  }
+
+  // A copy of the good run, damaged by `sql` (and without its content digest when `keep_digest` is false,
+  // as a crafted store would be): the folder's path.
+  QString Damaged(const QString& name, const QString& sql, bool keep_digest = false) {
+    QString dir = tmp_.filePath(name);
+    QDir().mkpath(dir);
+    for (const QString& f : QDir(run_).entryList(QDir::Files)) QFile::copy(run_ + "/" + f, dir + "/" + f);
+    sqlite3* db = nullptr;
+    sqlite3_open(qPrintable(dir + "/run.sqlite"), &db);
+    QString all = sql + (keep_digest ? "" : "; DELETE FROM meta WHERE key = 'content_digest'");
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, qPrintable(all), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) qWarning("%s", err);
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return dir;
+  }
+
+  static QString Status(const ReplayWindow& w) { return w.findChild<QLabel*>("status")->text(); }
+
+  // Issue 14.12: event details of the wrong type are damage, named, in the window: never an abort.
+  void wrongTypedEventDetailsAreDamageNotAnAbort() {
+    ReplayWindow w;
+    QString carrier = Damaged("carrier-link-number",
+                              "UPDATE events SET kind = 'carrier.down', detail = '{\"link\":7}' "
+                              "WHERE seq = (SELECT MIN(seq) FROM events WHERE kind = 'connection.lost')");
+    QVERIFY(!w.Open(carrier));
+    QVERIFY2(w.last_error().contains("carrier.down") && w.last_error().contains("\"link\" that is a number"),
+             qPrintable(w.last_error()));
+    QVERIFY(Status(w).contains("Cannot open the run"));
+    QString fault = Damaged("fault-kind-number", "UPDATE events SET detail = '{\"kind\":5}' WHERE kind = 'fault.start'");
+    QVERIFY(!w.Open(fault));
+    QVERIFY2(w.last_error().contains("fault.start") && w.last_error().contains("\"kind\" that is a number"),
+             qPrintable(w.last_error()));
+    // With its digest the same edit is found before the details are read at all.
+    QVERIFY(!w.Open(Damaged("fault-kind-digest", "UPDATE events SET detail = '{\"kind\":5}' WHERE kind = 'fault.start'",
+                            true)));
+    QVERIFY2(w.last_error().contains("does not match the digest"), qPrintable(w.last_error()));
+  }
+
+  // A series read on demand (the chart of the selected device) that turns out damaged is shown.
+  void damageFoundWhileDrawingIsShown() {
+    QString dir = Damaged("sample-text",
+                          "UPDATE samples SET value = 'lots' WHERE rowid = (SELECT MIN(s.rowid) FROM samples s "
+                          "JOIN series r ON r.id = s.series WHERE r.device = 'r2' AND r.metric = 'forwarded_bps' "
+                          "AND s.value IS NOT NULL)");
+    ReplayWindow w;
+    QVERIFY2(w.Open(dir), qPrintable(w.last_error()));  // the samples are read when r2's chart is drawn
+    QVERIFY2(w.damage().contains("samples of r2 data forwarded_bps") && w.damage().contains("TEXT"),
+             qPrintable(w.damage()));
+    QVERIFY(Status(w).contains("damaged"));
+    QProcess p;
+    p.start(REPLAY_BIN, {dir, "--screenshot", tmp_.filePath("sample-text.png")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(!QFile::exists(tmp_.filePath("sample-text.png")));
+  }
+
+  // Issue 14.13: a killed run's .partial folder opens as interrupted, ending where its data end.
+  void interruptedRunEndsWhereItsDataEnd() {
+    QString partial = tmp_.filePath("dead-asic.partial-3999999");
+    QDir().mkpath(partial);
+    QVERIFY(QFile::copy(run_ + "/run.sqlite", partial + "/run.sqlite"));
+    sqlite3* db = nullptr;
+    sqlite3_open(qPrintable(partial + "/run.sqlite"), &db);
+    QCOMPARE(sqlite3_exec(db,
+                          "DELETE FROM events WHERE t_s > 30.5; DELETE FROM health WHERE t_s > 30.5; "
+                          "DELETE FROM samples WHERE t_s > 30.5; DELETE FROM meta WHERE key IN ('kernel_events', "
+                          "'content_digest')",
+                          nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    sqlite3_close(db);
+    ReplayWindow w;
+    QVERIFY2(w.Open(partial), qPrintable(w.last_error()));
+    QVERIFY(w.run().interrupted());
+    QCOMPARE(w.run().duration(), 30.0);  // the last sample, not the 60 s planned
+    QCOMPARE(w.run().planned_duration(), 60.0);
+    QCOMPARE(w.run().faults().size(), size_t(1));
+    QCOMPARE(w.run().faults()[0].to, 30.0);  // asic-dead was still active: its band ends with the data
+    QVERIFY2(Status(w).contains("Interrupted run") && Status(w).contains(".partial-3999999") &&
+                 Status(w).contains("30 s of the 60 s planned"),
+             qPrintable(Status(w)));
+    QVERIFY(w.windowTitle().contains("interrupted"));
+    w.SeekTo(50);
+    QCOMPARE(w.time(), 30.0);
+    QCOMPARE(w.IndicatorColor("r2", "data"), HealthColor("down"));
+    // Headless: refused unless asked for, then drawn with a warning.
+    QProcess p;
+    p.start(REPLAY_BIN, {partial, "--screenshot", tmp_.filePath("partial.png")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--partial"));
+    p.start(REPLAY_BIN, {partial, "--screenshot", tmp_.filePath("partial.png"), "--partial"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(p.readAllStandardError().contains("warning"));
+    QVERIFY(!QImage(tmp_.filePath("partial.png")).isNull());
+  }
+
+  // Issue 14.14: the manifest's schema is checked as the store's is; missing files mean "did not finish".
+  void manifestIsCheckedLikeTheStore() {
+    QString dir = Damaged("newer-manifest", "SELECT 1", true);
+    QFile m(dir + "/manifest.json");
+    QVERIFY(m.open(QIODevice::ReadOnly));
+    QByteArray text = m.readAll().replace("planelab.manifest/1", "planelab.manifest/2");
+    m.close();
+    QVERIFY(m.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    m.write(text);
+    m.close();
+    ReplayWindow w;
+    QVERIFY(!w.Open(dir));
+    QVERIFY2(w.last_error().contains("\"planelab.manifest/2\" is not supported: it is newer than the "
+                                     "\"planelab.manifest/1\" this build reads"),
+             qPrintable(w.last_error()));
+    QString no_summary = Damaged("no-summary", "SELECT 1", true);
+    QVERIFY(QFile::remove(no_summary + "/summary.json"));
+    QVERIFY(w.Open(no_summary));
+    QVERIFY(w.run().interrupted());
+    QVERIFY2(Status(w).contains("it has no summary.json"), qPrintable(Status(w)));
+    QCOMPARE(w.run().duration(), 60.0);
   }
 
   // Issue 12.11: --help and --screenshot work with no display and no QT_QPA_PLATFORM set by hand;
@@ -177,7 +301,8 @@ class ReplayTest : public QObject {
     QVERIFY(help.waitForFinished(60000));
     QCOMPARE(help.exitStatus(), QProcess::NormalExit);
     QCOMPARE(help.exitCode(), 0);
-    QVERIFY(help.readAllStandardOutput().contains("--screenshot"));
+    QByteArray usage = help.readAllStandardOutput();
+    QVERIFY(usage.contains("--screenshot") && usage.contains("--partial") && usage.contains("--dump"));
     QProcess shot;
     shot.setProcessEnvironment(env);
     QString png = tmp_.filePath("headless.png");

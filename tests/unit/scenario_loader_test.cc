@@ -2,34 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <any>
 #include <filesystem>
 
 #include "models/cluster/cluster_kinds.h"
+#include "models/catalog.h"
 #include "models/cluster/cluster_section.h"
 #include "models/host/host_kind.h"
 #include "models/monitor/monitor_kind.h"
 #include "models/router/router_kind.h"
 #include "models/router/routing_section.h"
+#include "sim/fault/fault_kinds.h"
 #include "sim/topology/topology.h"
 
 namespace planelab {
 
 namespace {
-/// The families' catalogue (sections, and device kinds with their metric tables), registered here without the
+/// The families' catalogue (sections, declarable kinds, kind entries with their metric tables), without the
 /// kinds' factories: the loader needs no kernel.
-const ModelCatalog& Catalog() {
-  static const ModelCatalog catalog = [] {
-    ModelCatalog c;
-    c.sections.Add(RoutingSection());
-    c.sections.Add(ClusterSection());
-    c.kinds.Add(RouterKind());
-    c.kinds.Add(HostKind());
-    c.kinds.Add(MonitorKind());
-    for (DeviceKindDecl& k : ClusterKinds()) c.kinds.Add(std::move(k));
-    return c;
-  }();
-  return catalog;
-}
+const ModelCatalog& Catalog() { return BuiltinCatalog(); }
 
 std::string Minimal(const std::string& extra = "") {
   return R"({"name": "t", "duration": "10s",
@@ -82,6 +73,41 @@ TEST(ScenarioLoader, CollectsSeveralProblemsAtOnce) {
     {"at": "50s", "target": "h1", "kind": "asic-dead"}])"));
   EXPECT_NE(err.find("/faults/0/target: \"h1\" is a host; this needs a router"), std::string::npos) << err;
   EXPECT_NE(err.find("/faults/0/at: the fault starts at or after the end of the run (10s)"), std::string::npos) << err;
+}
+
+// Issue 13: the loader parses a fault's params with its kind's declaration and hands the struct on.
+TEST(ScenarioLoader, FaultParamsArriveParsed) {
+  Scenario sc = ParseScenarioText(Minimal(R"(, "faults": [
+    {"at": "5s", "target": "h1-r1", "kind": "link-flap", "params": {"period": "4s"}},
+    {"at": "5s", "target": "r1", "kind": "plane-crash", "params": {"plane": "control"}}])"), "t.json", Catalog());
+  ASSERT_EQ(sc.faults.size(), 2u);
+  const auto& flap = std::any_cast<const LinkFlapParams&>(sc.faults[0].parsed);
+  EXPECT_EQ(flap.period, 4 * kSec);
+  EXPECT_EQ(flap.down_for, 2 * kSec);
+  EXPECT_EQ(sc.faults[0].params.size(), 1u);  // the text stays as written, for the fault.start event
+  EXPECT_EQ(std::any_cast<const PlaneCrashParams&>(sc.faults[1].parsed).plane, "control");
+}
+
+// plane-crash takes any device (or the station) and a plane that device has.
+TEST(ScenarioLoader, PlaneCrashNeedsAPlaneTheTargetHas) {
+  std::string err = ErrorOf(Minimal(R"(, "management": {"enabled": false}, "faults": [
+    {"at": "5s", "target": "h1", "kind": "plane-crash", "params": {"plane": "control"}},
+    {"at": "5s", "target": "r1", "kind": "plane-crash", "params": {"plane": "management"}},
+    {"at": "5s", "target": "h1-r1", "kind": "plane-crash", "params": {"plane": "data"}},
+    {"at": "5s", "target": "r1", "kind": "plane-crash"}])"));
+  EXPECT_NE(err.find("/faults/0/params/plane: \"h1\" (a host) has no control plane; its planes: data"), std::string::npos)
+      << err;
+  // Without a management network, a router has no management plane.
+  EXPECT_NE(err.find("/faults/1/params/plane: \"r1\" (a router) has no management plane; its planes: data, control"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("/faults/2/target: \"h1-r1\" is not a device of the topology"), std::string::npos) << err;
+  EXPECT_NE(err.find("/faults/3/params: fault kind \"plane-crash\" needs parameter \"plane\""), std::string::npos) << err;
+  // With one (the default), the router's agent and the station can crash.
+  EXPECT_EQ(ErrorOf(Minimal(R"(, "management": {"station": "nms"}, "faults": [
+    {"at": "5s", "target": "r1", "kind": "plane-crash", "params": {"plane": "management"}},
+    {"at": "5s", "target": "nms", "kind": "plane-crash", "params": {"plane": "management"}}])")),
+            "");
 }
 
 TEST(ScenarioLoader, ExpectationsNameTheMetricsTheKindsDeclare) {

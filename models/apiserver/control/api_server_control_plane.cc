@@ -78,6 +78,24 @@ void ApiServerControlPlane::Start() {
   After(1 * kSec, [this]() { CheckStoreWatch(); });
 }
 
+void ApiServerControlPlane::HandleCrash() {
+  sock_.reset();
+  store_sock_.reset();
+  watch_sock_.reset();
+  store_calls_.clear();
+  cache_.clear();
+  by_field_.clear();
+  cache_rv_ = 0;
+  cache_ready_ = false;
+  store_watch_id_ = 0;
+  store_seq_ = 0;
+  watchers_.clear();
+  index_.clear();
+  dirty_.clear();
+  flush_armed_ = false;
+  inflight_ = inflight_mutating_ = 0;
+}
+
 void ApiServerControlPlane::CallStore(StoreRequest req, std::function<void(const StoreResponse*)> done) {
   uint64_t id = next_store_id_++;
   req.id = id;

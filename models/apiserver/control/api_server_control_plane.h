@@ -27,6 +27,11 @@ class ApiServerControlPlane : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
 
+ protected:
+  /// A crash loses the sockets, the requests in progress, the watch cache and every watch stream; clients see
+  /// no answers and bookmarks stop, and the restarted server lists the store again (Start()).
+  void HandleCrash() override;
+
  private:
   struct VerbStats {
     Counter* requests = nullptr;

@@ -40,12 +40,26 @@ void KubectlMgmtPlane::Start() {
   api_.reset(new ApiClient(net_, device(), device(), 5, 10, [this]() { return running(); }));
   After(kRefresh, [this]() { GetNodes(); });
   for (size_t i = 0; i < rollouts_.size(); ++i) {
-    After(rollouts_[i].spec->at, [this, i]() {
+    // After a restart: a rollout already asked for is taken up where it was, one still to come waits its time.
+    const Rollout& ro = rollouts_[i];
+    if (ro.requested >= 0) {
+      if (ro.accepted < 0) After(0, [this, i]() { TryRollout(i); });
+      else if (ro.done < 0) After(0, [this, i]() { CheckRollout(i); });
+      continue;
+    }
+    After(std::max<SimTime>(0, ro.spec->at - Clock::Now()), [this, i]() {
       rollouts_[i].requested = Clock::Now();
       Emit("rollout.requested", "{\"deployment\":\"" + rollouts_[i].spec->deployment + "\"}");
       TryRollout(i);
     });
   }
+}
+
+void KubectlMgmtPlane::HandleCrash() {
+  api_.reset();
+  nodes_.clear();
+  nodes_seen_ = -1;
+  api_ok_ = true;
 }
 
 void KubectlMgmtPlane::Observe(const ApiResponse& r, SimTime started) {

@@ -27,6 +27,11 @@ class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
   Health MeasureHealth() override;
   Health Reported(const std::string& device, Plane plane) const override;
 
+ protected:
+  /// The operator's terminal dies: its client and what `kubectl get nodes` showed go (the dashboard says
+  /// nothing until the restarted terminal lists the nodes again); the rollouts asked for are resumed.
+  void HandleCrash() override;
+
  private:
   struct Rollout {
     const RolloutSpec* spec = nullptr;

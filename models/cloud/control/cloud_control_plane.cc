@@ -42,13 +42,21 @@ CloudControlPlane::CloudControlPlane(RunContext& ctx, const std::string& device,
 void CloudControlPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   for (const auto& [name, in] : slots_) {
-    if (in.retire_at >= 0) {
+    if (in.retire_at >= 0 && in.state == Slot::kRunning) {
       std::string n = name;
-      After(in.retire_at, [this, n]() { Retire(n); });
+      // After a restart, a retirement that fell in the outage happens at once.
+      After(std::max<SimTime>(0, in.retire_at - Clock::Now()), [this, n]() { Retire(n); });
     }
   }
   PublishTargets();
   After(kAsgPeriod, [this]() { Reconcile(); });
+}
+
+void CloudControlPlane::HandleCrash() {
+  // Launches in flight are lost with the process that tracked them: their slots are empty again.
+  for (auto& [name, in] : slots_) {
+    if (in.state == Slot::kBooting) in.state = Slot::kEmpty;
+  }
 }
 
 void CloudControlPlane::PublishTargets() {

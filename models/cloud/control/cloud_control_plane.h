@@ -24,6 +24,11 @@ class CloudControlPlane : public PlaneActor {
   Health MeasureHealth() override;
   void SetDegraded(double error_rate, SimTime extra_latency);
 
+ protected:
+  /// A crash of the auto-scaling service loses the launches in flight; the restart re-arms the retirements and
+  /// the reconcile loop (Start()), and publishes the targets again.
+  void HandleCrash() override;
+
  private:
   enum class Slot { kEmpty, kBooting, kRunning };
   struct Instance {

@@ -37,6 +37,8 @@ void LoadBalancerDataPlane::Start() {
   });
 }
 
+void LoadBalancerDataPlane::HandleCrash() { sock_.reset(); }
+
 void LoadBalancerDataPlane::OnTargets(const LbTargets& t) {
   targets_.clear();
   for (const auto& n : t.nodes) targets_.push_back(net_.ServiceAddress(n));

@@ -21,7 +21,12 @@ class LoadBalancerDataPlane : public PlaneActor {
   ~LoadBalancerDataPlane() override;
   void Start() override;
   Health MeasureHealth() override;
+  /// Registered targets are the load balancer's configuration: kept while its forwarding path is down.
   void OnTargets(const LbTargets& t);
+
+ protected:
+  /// A crash of the forwarding path: nothing is forwarded until the restart (Start()) listens again.
+  void HandleCrash() override;
 
  private:
   Network& net_;

@@ -93,6 +93,22 @@ void ControllerManagerControlPlane::Start() {
   }
 }
 
+void ControllerManagerControlPlane::HandleCrash() {
+  api_.reset();
+  sched_api_.reset();
+  metrics_sock_.reset();
+  for (Cache* c : {&nodes_, &leases_, &pods_, &deployments_}) c->clear();
+  for (bool& s : synced_) s = false;
+  expecting_.clear();
+  assumed_.clear();
+  backoff_.clear();
+  not_ready_since_.clear();
+  lease_seen_.clear();
+  scraped_.clear();
+  recommendations_.clear();
+  dirty_ = true;
+}
+
 void ControllerManagerControlPlane::AutoscaleLoop() {
   After(spec_.hpa_sync, [this]() { AutoscaleLoop(); });
   if (!synced_[2] || !synced_[3]) return;

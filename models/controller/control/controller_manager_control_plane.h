@@ -30,6 +30,11 @@ class ControllerManagerControlPlane : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
 
+ protected:
+  /// A crash loses the clients, the informers' caches and every in-memory intent, backoff and timestamp; the
+  /// restarted process lists everything again (Start()). What the API objects hold survives.
+  void HandleCrash() override;
+
  private:
   using Cache = std::map<std::string, std::pair<ObjectPtr, int64_t>>;
   void OnEvents(Cache& cache, const std::vector<ApiWatchBatch::Event>& events, bool relist);

@@ -46,8 +46,30 @@ void KubeletControlPlane::Start() {
   PowerOn();
 }
 
-void KubeletControlPlane::PowerOn() {
-  SetLifecycle(Lifecycle::kUp, "instance running");
+void KubeletControlPlane::PowerOn() { Up("instance running"); }
+
+void KubeletControlPlane::OnPodStats(const PodStats& s) {
+  if (s.resync) {
+    PushPods();
+    PushEndpoints();
+    return;
+  }
+  stats_ = s;
+}
+
+void KubeletControlPlane::HandleCrash() {
+  api_.reset();
+  metrics_sock_.reset();
+  stats_ = PodStats();
+  pods_.clear();
+  service_pods_.clear();
+  posting_ready_.clear();
+  endpoints_armed_ = false;
+  adopt_ = true;  // its containers survive: the restarted kubelet finds them running
+}
+
+void KubeletControlPlane::Up(const char* reason) {
+  SetLifecycle(Lifecycle::kUp, reason);
   // The kubelet's QPS/burst defaults: 50 / 100 (KubeletConfiguration kubeAPIQPS, kubeAPIBurst).
   api_.reset(new ApiClient(net_, device(), "apiserver", 50, 100, [this]() { return running(); }));
   pods_.clear();

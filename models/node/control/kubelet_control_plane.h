@@ -29,9 +29,17 @@ class KubeletControlPlane : public PlaneActor {
   /// The instance was powered off (terminated) or on (a fresh instance boots into this slot).
   void PowerOff();
   void PowerOn();
-  void OnPodStats(const PodStats& s) { stats_ = s; }
+  void OnPodStats(const PodStats& s);
+
+ protected:
+  /// A kubelet crash loses its client, its metrics endpoint and what it held in memory; the pods keep running
+  /// (the data plane is not told anything). The restarted kubelet re-registers, lists its pods and adopts those
+  /// running, as at the start of the run.
+  void HandleCrash() override;
+  void HandleRestart() override { Up("start"); }
 
  private:
+  void Up(const char* reason);
   struct Running {
     ObjectPtr obj;
     int64_t rv = 0;

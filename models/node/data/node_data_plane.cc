@@ -43,6 +43,20 @@ void NodeDataPlane::Start() {
 
 void NodeDataPlane::PowerOn() {
   SetLifecycle(Lifecycle::kUp, "instance running");
+  Serving();
+}
+
+void NodeDataPlane::HandleCrash() { sock_.reset(); }
+
+void NodeDataPlane::HandleRestart() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  Serving();
+  PodStats resync;
+  resync.resync = true;
+  stats_.Send(std::move(resync));
+}
+
+void NodeDataPlane::Serving() {
   sock_.reset(new MessageSocket(net_, device(), kServicePort));
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));

@@ -28,7 +28,14 @@ class NodeDataPlane : public PlaneActor {
   void PowerOff();
   void PowerOn();
 
+ protected:
+  /// A crash of the serving path: requests reaching the node go unanswered. The pods and the rules stay (the
+  /// container runtime and the kernel keep them); the restart asks the kubelet to program them again.
+  void HandleCrash() override;
+  void HandleRestart() override;
+
  private:
+  void Serving();
   struct Pod {
     LocalPod spec;
     SimTime busy_until = 0;

@@ -26,7 +26,8 @@ class BgpControlPlane : public RouterControlPlane {
   void Start() override;
   Health MeasureHealth() override;
 
-  /// Fault hooks.
+  /// Fault hooks. Crash() and Restart() are the daemon's; the lifecycle operations (PlaneActor::Crash(reason),
+  /// Restart()) reach them through HandleCrash() and HandleRestart().
   void ResetSession(const std::string& peer_device);
   void Crash();
   void Restart();
@@ -39,6 +40,8 @@ class BgpControlPlane : public RouterControlPlane {
   size_t AdjacenciesUp() const override { return core_->established(); }
   size_t AdjacenciesConfigured() const override { return core_->peer_count(); }
   std::vector<PeerStatus> PeerStates() const override;
+  void HandleCrash() override { Crash(); }
+  void HandleRestart() override { Restart(); }
 
  private:
   struct Conn;

@@ -45,7 +45,21 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
   ls::LinkStateRouting::Config cfg;
   cfg.hello_interval = spec.hello_interval;
   cfg.dead_interval = spec.dead_interval;
+  router_id_ = rid;
+  config_ = cfg;
+  interfaces_ = itfs;
   core_.reset(new ls::LinkStateRouting(rid, cfg, itfs));
+}
+
+void LinkStateControlPlane::HandleCrash() {
+  tick_.Cancel();
+  CrashShared();
+  if (socket_->sock) {
+    socket_->sock->Close();
+    socket_->sock = nullptr;
+  }
+  spf_scheduled_ = false;
+  core_.reset(new ls::LinkStateRouting(router_id_, config_, interfaces_));
 }
 
 LinkStateControlPlane::~LinkStateControlPlane() = default;

@@ -23,6 +23,9 @@ class LinkStateControlPlane : public RouterControlPlane {
 
  protected:
   void OnCarrier(uint32_t ifindex, bool up) override;
+  /// A crash loses the socket, the queued work and the link-state database: the restarted daemon starts from
+  /// scratch, as at the start of the run, while the FIB keeps its routes.
+  void HandleCrash() override;
   size_t AdjacenciesUp() const override { return core_->adjacencies_up(); }
   size_t AdjacenciesConfigured() const override { return core_->adjacencies_configured(); }
 
@@ -35,6 +38,9 @@ class LinkStateControlPlane : public RouterControlPlane {
   void ReportAdjacencies(size_t before, const char* reason);
 
   Network& net_;
+  uint32_t router_id_ = 0;
+  ls::LinkStateRouting::Config config_;
+  std::vector<ls::InterfaceConfig> interfaces_;
   std::unique_ptr<ls::LinkStateRouting> core_;
   struct Socket;
   std::unique_ptr<Socket> socket_;

@@ -1,5 +1,6 @@
 #include "models/router/control/router_control_plane.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,28 @@ void RouterControlPlane::ProgramFibChanges(const FibChanges& changes) {
   change_since_ = -1;
 }
 
+void RouterControlPlane::ReloadFib() {
+  FibProgram prog;
+  prog.full = true;
+  std::vector<std::pair<uint64_t, uint32_t>> routes;
+  rib_.ForEach([&](uint64_t key, uint32_t g) { routes.emplace_back(key, g); });
+  std::sort(routes.begin(), routes.end());
+  for (const auto& [key, g] : routes) prog.changes.push_back({uint32_t(key >> 8), uint8_t(key & 255), false, groups_[g]});
+  prog.version = ++fib_version_;
+  prog.triggered_at = Clock::Now();
+  unacked_.clear();
+  unacked_[prog.version] = prog.changes.size();
+  nlohmann::json d = {{"version", prog.version}, {"routes", prog.changes.size()}};
+  Emit("fib.reload", d.dump());
+  to_data_.Send(std::move(prog));
+}
+
+void RouterControlPlane::CrashShared() {
+  cpu_.Flush();
+  unacked_.clear();
+  change_since_ = -1;
+}
+
 void RouterControlPlane::OnDataMessage(const DataToControl& m) {
   if (const auto* e = std::get_if<InterfaceEvent>(&m)) {
     InterfaceEvent ev = *e;
@@ -84,6 +107,8 @@ void RouterControlPlane::OnDataMessage(const DataToControl& m) {
   } else if (const auto* ack = std::get_if<FibAck>(&m)) {
     unacked_.erase(ack->version);
     convergence_->Observe(ToSeconds(Clock::Now() - ack->triggered_at));
+  } else if (std::holds_alternative<FibReload>(m)) {
+    cpu_.Submit(spec_.cpu_cost_message, [this]() { ReloadFib(); });
   }
 }
 

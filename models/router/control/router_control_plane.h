@@ -47,6 +47,13 @@ class RouterControlPlane : public PlaneActor {
   void ProgramFib(const FibTable& desired);
   /// Sends only these changes (an empty next-hop list removes the route).
   void ProgramFibChanges(const FibChanges& changes);
+  /// Sends every route sent so far, as one full program: the data plane restarted with an empty FIB, and
+  /// whatever it had not acknowledged is in this program now.
+  void ReloadFib();
+  /// What the routing daemon's crash loses of what every protocol shares: queued CPU work, the FIB programs
+  /// awaiting their acknowledgement (the acks are lost), the pending change. The routes sent stay: the FIB
+  /// keeps them, and the restarted daemon programs its differences from them.
+  void CrashShared();
 
   RoutingSpec spec_;
   ControlCpu cpu_;

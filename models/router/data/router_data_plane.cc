@@ -103,30 +103,77 @@ void RouterDataPlane::Start() {
                                           ns3::Ipv4L3Protocol::DropReason reason, ns3::Ptr<ns3::Ipv4>, uint32_t) {
         if (reason == ns3::Ipv4L3Protocol::DROP_TTL_EXPIRED) c->Add();
       }, ttl_expired_));
-  if (bfd_.enabled && !bfd_sessions_.empty()) {
-    bfd_socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), ns3::UdpSocketFactory::GetTypeId());
-    bfd_socket_->sock->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kBfdPort));
-    bfd_socket_->sock->SetRecvCallback(ns3::MakeBoundCallback(+[](RouterDataPlane* self, ns3::Ptr<ns3::Socket> s) {
-      ns3::Address from;
-      while (ns3::Ptr<ns3::Packet> p = s->RecvFrom(from)) {
-        self->BfdReceive(ns3::InetSocketAddress::ConvertFrom(from).GetIpv4().Get());
-      }
-    }, this));
-    std::uniform_int_distribution<SimTime> jitter(0, bfd_.interval);
-    After(jitter(rng()), [this]() { BfdTick(); });
-  }
+  OpenBfd();
   net_.OnCarrierChange(device(), [this](uint32_t ifindex, bool up) {
     for (const auto& i : net_.Interfaces(device())) {
       if (i.ifindex != ifindex || i.oob) continue;
       FibOf(net_, device())->SetCarrier(ifindex, up);
+      // A crashed line card reports nothing; it tells what changed when it restarts.
+      if (!running()) continue;
       Emit(up ? "carrier.up" : "carrier.down", nlohmann::json({{"ifindex", ifindex}, {"link", i.link_id}}).dump());
       // Carrier loss is punted to the control plane, which decides what to do about routes.
+      carrier_told_[ifindex] = up;
       to_control_.Send(InterfaceEvent{ifindex, up});
     }
   });
 }
 
+void RouterDataPlane::OpenBfd() {
+  if (!bfd_.enabled || bfd_sessions_.empty()) return;
+  bfd_socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), ns3::UdpSocketFactory::GetTypeId());
+  bfd_socket_->sock->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kBfdPort));
+  bfd_socket_->sock->SetRecvCallback(ns3::MakeBoundCallback(+[](RouterDataPlane* self, ns3::Ptr<ns3::Socket> s) {
+    ns3::Address from;
+    while (ns3::Ptr<ns3::Packet> p = s->RecvFrom(from)) {
+      self->BfdReceive(ns3::InetSocketAddress::ConvertFrom(from).GetIpv4().Get());
+    }
+  }, this));
+  std::uniform_int_distribution<SimTime> jitter(0, bfd_.interval);
+  After(jitter(rng()), [this]() { BfdTick(); });
+}
+
+void RouterDataPlane::HandleCrash() {
+  auto fib = FibOf(net_, device());
+  fib->SetAsicAlive(false);
+  fib->Clear();
+  fib_routes_->Set(0);
+  stalled_.clear();
+  awaiting_routes_ = false;
+  if (bfd_socket_->sock) {
+    bfd_socket_->sock->Close();
+    bfd_socket_->sock = nullptr;
+  }
+}
+
+void RouterDataPlane::HandleRestart() {
+  SetLifecycle(Lifecycle::kUp, "start");
+  auto fib = FibOf(net_, device());
+  fib->SetAsicAlive(asic_alive_);
+  // Every session gets a fresh detection time: the neighbours' packets are due again from now.
+  for (auto& s : bfd_sessions_) s.last_rx = Clock::Now();
+  OpenBfd();
+  for (const auto& i : net_.Interfaces(device())) {
+    if (i.oob) continue;
+    bool up = fib->Carrier(i.ifindex);
+    auto told = carrier_told_.find(i.ifindex);
+    if ((told == carrier_told_.end() ? true : told->second) == up) continue;
+    Emit(up ? "carrier.up" : "carrier.down", nlohmann::json({{"ifindex", i.ifindex}, {"link", i.link_id}}).dump());
+    carrier_told_[i.ifindex] = up;
+    to_control_.Send(InterfaceEvent{i.ifindex, up});
+  }
+  awaiting_routes_ = true;
+  AskForRoutes();
+}
+
+void RouterDataPlane::AskForRoutes() {
+  if (!awaiting_routes_) return;
+  to_control_.Send(FibReload{});
+  // A control plane that is down (or busy) loses the request: ask again until the routes come.
+  After(1 * kSec, [this]() { AskForRoutes(); });
+}
+
 void RouterDataPlane::OnFibProgram(const FibProgram& prog) {
+  if (prog.full) awaiting_routes_ = false;
   if (fib_stalled_) {
     stalled_.push_back(prog);
     return;
@@ -145,6 +192,7 @@ void RouterDataPlane::SetFibStalled(bool stalled) {
 
 void RouterDataPlane::Apply(const FibProgram& prog) {
   auto fib = FibOf(net_, device());
+  if (prog.full) fib->Clear();
   for (const auto& c : prog.changes) {
     if (c.remove) fib->RemoveRoute(c.prefix, c.len);
     else {
@@ -180,7 +228,7 @@ void RouterDataPlane::OnStatusQuery(const StatusQuery& q) {
 
 void RouterDataPlane::SetAsicAlive(bool alive) {
   asic_alive_ = alive;
-  FibOf(net_, device())->SetAsicAlive(alive);
+  if (running()) FibOf(net_, device())->SetAsicAlive(alive);
   // Silent hardware failure: the event is for the run's ground truth, not something the device logs.
   Emit(alive ? "asic.restored" : "asic.dead", "{}");
 }

@@ -1,6 +1,7 @@
 // The router's data plane: the forwarding ASIC and its FIB (ns-3 IPv4), programmed only over its port.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "models/proto/plane_messages.h"
@@ -33,7 +34,17 @@ class RouterDataPlane : public PlaneActor {
   /// Fault hook: FIB programming stalls (programs queue up) or resumes (the backlog is applied).
   void SetFibStalled(bool stalled);
 
+ protected:
+  /// A line-card crash: forwarding stops (transit dropped, as with a dead ASIC), the FIB and its queued programs
+  /// are lost, BFD stops. Packets for the router still reach its CPU, which has a path of its own.
+  void HandleCrash() override;
+  /// The line card comes back with an empty FIB: it reports the carrier changes it missed and asks the control
+  /// plane for every route (FibReload) until a full program arrives.
+  void HandleRestart() override;
+
  private:
+  void OpenBfd();
+  void AskForRoutes();
   void Apply(const FibProgram& prog);
   void BfdTick();
   void BfdReceive(uint32_t from_addr);
@@ -47,6 +58,8 @@ class RouterDataPlane : public PlaneActor {
   struct BfdSocket;
   std::unique_ptr<BfdSocket> bfd_socket_;
   bool asic_alive_ = true;
+  bool awaiting_routes_ = false;             // restarted, the full FIB program not yet here
+  std::map<uint32_t, bool> carrier_told_;    // ifindex -> carrier as last reported to the control plane
   Network& net_;
   bool fib_stalled_ = false;
   std::vector<FibProgram> stalled_;

@@ -89,6 +89,15 @@ snmp::MibView RouterMgmtAgent::View() const {
   return v;
 }
 
+void RouterMgmtAgent::HandleCrash() {
+  if (socket_->sock) {
+    socket_->sock->Close();
+    socket_->sock = nullptr;
+  }
+  data_ = DataStatus();
+  control_ = ControlStatus();
+}
+
 void RouterMgmtAgent::Refresh() {
   to_data_.Send(StatusQuery{++query_id_});
   to_control_.Send(StatusQuery{query_id_});

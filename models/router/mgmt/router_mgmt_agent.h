@@ -23,6 +23,10 @@ class RouterMgmtAgent : public PlaneActor {
   void OnDataStatus(const DataStatus& s) { data_ = s; }
   void OnControlStatus(const ControlStatus& s) { control_ = s; }
 
+ protected:
+  /// A crash of the agent loses its socket and its snapshot; the restart opens the port and refreshes.
+  void HandleCrash() override;
+
  private:
   void Refresh();
   /// The MIB as the snapshot has it now.

@@ -241,13 +241,12 @@ void StoreControlPlane::SetDiskPressure(const DiskPressure* p) {
   else disk_.ClearPressure();
 }
 
-void StoreControlPlane::Crash() {
-  SetLifecycle(Lifecycle::kCrashed, "store-member-crash");
+void StoreControlPlane::HandleCrash() {
   sock_.reset();
   busy_ = false;
 }
 
-void StoreControlPlane::Restart() {
+void StoreControlPlane::HandleRestart() {
   // The WAL holds term, vote, commit and log: the node comes back as a follower with them; committed entries the
   // backend already has are skipped by the data plane (it knows its applied index).
   NewRaft(true);

@@ -34,9 +34,12 @@ class StoreControlPlane : public PlaneActor {
   void OnProposal(const StoreProposal& p);
   /// Fault hooks. A partition drops peer traffic both ways at this member (what it sends and what it gets).
   void SetDiskPressure(const DiskPressure* p);
-  void Crash();
-  void Restart();
   void SetPartitioned(const std::set<uint64_t>& cut_from);
+
+ protected:
+  /// A crash loses the socket and the Raft state in memory; the WAL survives and the restart replays it.
+  void HandleCrash() override;
+  void HandleRestart() override;
 
  private:
   void OnPeerMessage(std::shared_ptr<const void> msg);

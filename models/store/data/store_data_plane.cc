@@ -226,14 +226,11 @@ void StoreDataPlane::FlushWatches() {
   }
 }
 
-void StoreDataPlane::Crash() {
-  SetLifecycle(Lifecycle::kCrashed, "store-member-crash");
+void StoreDataPlane::HandleCrash() {
   sock_.reset();
   watchers_.clear();
   pending_.clear();  // clients of a dead member time out on their side
 }
-
-void StoreDataPlane::Restart() { Start(); }
 
 Health StoreDataPlane::MeasureHealth() {
   Health h = HealthFromFailures(static_cast<double>(interval_failed_), static_cast<double>(interval_requests_));

@@ -27,8 +27,10 @@ class StoreDataPlane : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
   void OnApply(const StoreApply& a);
-  void Crash();
-  void Restart();
+
+ protected:
+  /// A crash loses the socket, the watch streams and the requests awaiting their apply; the backend survives.
+  void HandleCrash() override;
 
  private:
   struct Kv {

@@ -1,0 +1,10 @@
+// The monitor family: the operators' monitoring station on the management network (the loader reads "management").
+// Its catalogue: what it adds to scenario files and to the kind catalogue. Pure: no kernel.
+#include "models/monitor/monitor_kind.h"
+#include "sim/scenario/model_catalog.h"
+
+namespace planelab {
+
+void RegisterMonitorCatalog(ModelCatalog& catalog) { catalog.kinds.Add(MonitorKind()); }
+
+}  // namespace planelab

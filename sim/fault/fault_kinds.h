@@ -1,0 +1,276 @@
+// Every fault kind, declared once: the struct of its parameters (with their defaults) and, beside it, the
+// catalogue entry that names, types, documents and checks them. The loader parses a fault's params with it
+// (and keeps only what needs the topology); the hooks get the parsed struct (FaultInjector::On<P>).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/fault/fault_params.h"
+
+namespace planelab {
+
+struct AsicDeadParams {
+  static constexpr const char* kKind = "asic-dead";
+  static FaultKindDecl<AsicDeadParams> Declare();
+};
+inline FaultKindDecl<AsicDeadParams> AsicDeadParams::Declare() {
+  return FaultKindDecl<AsicDeadParams>(kKind, "data", "router")
+      .Summary("transit packets dropped; packets to the router still reach its CPU")
+      .Effect("Transit packets are dropped in the router's forwarding ASIC; packets addressed to the router "
+              "itself are still punted to its CPU. Control and management planes are untouched, so routing "
+              "adjacencies stay up and the agent keeps answering polls.")
+      .Follows("\"Your core router is reachable, NMS graphs are clean, and every dashboard insists the device is "
+               "healthy - but traffic is somehow just vanishing.\" Users feel it at once (loss, timeouts, resets); "
+               "the management plane still reports green (004, opening).");
+}
+
+struct LinkDownParams {
+  static constexpr const char* kKind = "link-down";
+  static FaultKindDecl<LinkDownParams> Declare();
+};
+inline FaultKindDecl<LinkDownParams> LinkDownParams::Declare() {
+  return FaultKindDecl<LinkDownParams>(kKind, "data", "link")
+      .Summary("nothing crosses; both ends lose carrier")
+      .Effect("The wire is cut: nothing crosses the link and both ends see carrier loss, which their data planes "
+              "punt to the control planes.")
+      .Follows("Traffic through the link is lost until the control plane reconverges on a redundant path; the "
+               "data plane keeps using the last known forwarding state until then (004, enterprise networking).");
+}
+
+struct LinkDegradeParams {
+  double loss = 0;                // share of packets lost in each direction
+  SimTime extra_delay = 0;        // one-way delay added
+  std::optional<uint64_t> rate;   // bit/s; none: the link keeps its rate
+  static constexpr const char* kKind = "link-degrade";
+  static FaultKindDecl<LinkDegradeParams> Declare();
+};
+inline FaultKindDecl<LinkDegradeParams> LinkDegradeParams::Declare() {
+  using P = LinkDegradeParams;
+  return FaultKindDecl<P>(kKind, "data", "link")
+      .Ratio("loss", &P::loss, "share of packets lost in each direction, 0..1")
+      .Duration("extra_delay", &P::extra_delay, "one-way delay added to the link")
+      .BitRate("rate", &P::rate, "new link rate (omit to keep the rate)")
+      .Summary("link stays up but lossy, slower or longer")
+      .Effect("The link stays up but loses packets, adds delay, or runs slower.")
+      .Follows("Latency spikes, packets drop, retransmits and timeouts rise: data-plane failures that \"rarely emit "
+               "clear log messages\" (004, data plane).");
+}
+
+struct ControlCpuSaturationParams {
+  double load = 0.98;  // share of the route processor taken by other work
+  static constexpr const char* kKind = "control-cpu-saturation";
+  static FaultKindDecl<ControlCpuSaturationParams> Declare();
+};
+inline FaultKindDecl<ControlCpuSaturationParams> ControlCpuSaturationParams::Declare() {
+  using P = ControlCpuSaturationParams;
+  return FaultKindDecl<P>(kKind, "control", "router")
+      .Ratio("load", &P::load, "share of the route processor taken by other work, 0..0.999")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.load > 0.999) {
+          problems.Add("load", "parameter \"load\": at most 0.999 (a CPU fully taken would never finish any work)");
+        }
+      })
+      .Summary("every control work item runs 1/(1-load) times slower")
+      .Effect("A runaway process takes `load` of the route processor: every control-plane work item (protocol "
+              "messages, route computation) queues and runs 1/(1-load) times slower. Forwarding is untouched.")
+      .Follows("\"I've melted the CPU in a lab switch and the packets kept moving.\" Changes slow down or stop; "
+               "traffic flows on the last programmed state (004, enterprise networking).");
+}
+
+struct LinkFlapParams {
+  SimTime period = 10 * kSec;   // one down-and-up cycle
+  SimTime down_for = 2 * kSec;  // down at the start of each cycle
+  static constexpr const char* kKind = "link-flap";
+  static FaultKindDecl<LinkFlapParams> Declare();
+};
+inline FaultKindDecl<LinkFlapParams> LinkFlapParams::Declare() {
+  using P = LinkFlapParams;
+  return FaultKindDecl<P>(kKind, "data", "link")
+      .Duration("period", &P::period, "one down-and-up cycle")
+      .Duration("down_for", &P::down_for, "how long the link stays down in each cycle")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.down_for <= 0 || p.down_for >= p.period) {
+          problems.Add("down_for", "down_for must be above zero and shorter than period");
+        }
+      })
+      .Summary("link down for `down_for` at the start of every period")
+      .Effect("The link goes down for down_for at the start of every period (carrier loss at both ends), then comes "
+              "back.")
+      .Follows("Every flap makes the control plane reconverge twice; with BGP, \"sessions flap, routing tables stop "
+               "converging, but the data plane keeps using the last known forwarding state\" (004, enterprise "
+               "networking).");
+}
+
+struct BgpSessionFlapParams {
+  std::string peer;             // "": every session of the target
+  SimTime period = 10 * kSec;   // between two resets
+  static constexpr const char* kKind = "bgp-session-flap";
+  static FaultKindDecl<BgpSessionFlapParams> Declare();
+};
+inline FaultKindDecl<BgpSessionFlapParams> BgpSessionFlapParams::Declare() {
+  using P = BgpSessionFlapParams;
+  return FaultKindDecl<P>(kKind, "control", "router")
+      .Text("peer", &P::peer, "neighbour router whose session flaps (omit: every session of the target)")
+      .Duration("period", &P::period, "time between two resets")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.period <= 0) problems.Add("period", "the period must be longer than zero");
+      })
+      .Summary("session reset (NOTIFICATION Cease) now and every period; needs BGP")
+      .Effect("The BGP session is reset (NOTIFICATION Cease) at the start and then every period; it comes back after "
+              "the connect-retry timer. Every reset withdraws the session's routes. Needs \"routing\": {\"protocol\": "
+              "\"bgp\"}.")
+      .Follows("\"BGP sessions flap, routing tables stop converging, but the data plane keeps using the last known "
+               "forwarding state\" except where routes are withdrawn; route flap damping trades reachability for "
+               "stability (004).");
+}
+
+/// plane-crash of a BGP router's control plane, under the name shipped scenarios use.
+struct BgpDaemonCrashParams {
+  static constexpr const char* kKind = "bgp-daemon-crash";
+  static FaultKindDecl<BgpDaemonCrashParams> Declare();
+};
+inline FaultKindDecl<BgpDaemonCrashParams> BgpDaemonCrashParams::Declare() {
+  return FaultKindDecl<BgpDaemonCrashParams>(kKind, "control", "router")
+      .Crashes({"control"})
+      .Summary("daemon down from `at` to `until`; the FIB keeps its last routes; needs BGP (a plane-crash of the "
+               "control plane)")
+      .Effect("The BGP daemon crashes at `at` (sessions drop, its RIBs are lost) and restarts at `until`; the FIB "
+              "keeps its last routes meanwhile. Needs \"routing\": {\"protocol\": \"bgp\"}. A plane-crash of the "
+              "control plane, by its daemon's name.")
+      .Follows("Existing traffic keeps flowing on the last programmed state while neighbours withdraw the routes they "
+               "learned from it; what stops is change (004, control plane).");
+}
+
+struct FibProgrammingStallParams {
+  static constexpr const char* kKind = "fib-programming-stall";
+  static FaultKindDecl<FibProgrammingStallParams> Declare();
+};
+inline FaultKindDecl<FibProgrammingStallParams> FibProgrammingStallParams::Declare() {
+  return FaultKindDecl<FibProgrammingStallParams>(kKind, "control", "router")
+      .Summary("FIB programs queue up until `until`: the RIB says one thing, the FIB another")
+      .Effect("The control plane keeps computing routes but the FIB stops taking them: programs queue until `until`.")
+      .Follows("\"The control plane has computed routes, but the data plane\" forwards on old state: the RIB says one "
+               "thing, the FIB another (004).");
+}
+
+struct MgmtOobDownParams {
+  static constexpr const char* kKind = "mgmt-oob-down";
+  static FaultKindDecl<MgmtOobDownParams> Declare();
+};
+inline FaultKindDecl<MgmtOobDownParams> MgmtOobDownParams::Declare() {
+  return FaultKindDecl<MgmtOobDownParams>(kKind, "management", "device")
+      .Summary("cuts that OOB link; on the station, every OOB link")
+      .Effect("The out-of-band management path of the target is cut (target the station to cut every OOB path).")
+      .Follows("\"When the management plane fails, you don't lose traffic immediately, but you lose the ability to "
+               "see why you might be losing traffic.\" Dashboards go stale; traffic is unaffected (004, management "
+               "plane).");
+}
+
+struct DiskPressureParams {
+  SimTime extra_fsync_latency = 0;  // added to every fsync
+  double iops_factor = 1;           // share of the disk's IOPS left
+  double neighbor_iops = 0;         // operations per second of a noisy neighbour
+  static constexpr const char* kKind = "disk-pressure";
+  static FaultKindDecl<DiskPressureParams> Declare();
+};
+inline FaultKindDecl<DiskPressureParams> DiskPressureParams::Declare() {
+  using P = DiskPressureParams;
+  return FaultKindDecl<P>(kKind, "control", "store-member")
+      .Duration("extra_fsync_latency", &P::extra_fsync_latency, "latency added to every fsync of the member's disk")
+      .Ratio("iops_factor", &P::iops_factor, "share of the disk's IOPS left, 0..1")
+      .Number("neighbor_iops", &P::neighbor_iops, "operations per second of a noisy neighbour sharing the disk queue")
+      .Summary("the member's WAL fsyncs slow down; its Raft loop blocks on them")
+      .Effect("The store member's disk slows: every WAL append waits longer for its fsync. The Raft loop of the "
+              "member blocks on the fsync, so its heartbeats and replies go out late.")
+      .Follows("\"etcd under heavy disk I/O pressure: deployments stall, autoscaling stops reacting, API calls time "
+               "out; existing workloads keep serving\" (004, Kubernetes).");
+}
+
+/// plane-crash of both planes of a store member (control first; data restarts first), under the name shipped
+/// scenarios use.
+struct StoreMemberCrashParams {
+  static constexpr const char* kKind = "store-member-crash";
+  static FaultKindDecl<StoreMemberCrashParams> Declare();
+};
+inline FaultKindDecl<StoreMemberCrashParams> StoreMemberCrashParams::Declare() {
+  return FaultKindDecl<StoreMemberCrashParams>(kKind, "control", "store-member")
+      .Crashes({"control", "data"})
+      .Summary("the member dies at `at` and restarts from its WAL at `until` (a plane-crash of both planes)")
+      .Effect("The store member's process dies at `at` (both planes stop; what its WAL holds survives) and restarts "
+              "at `until`, replaying its log and rejoining as a follower. A plane-crash of both planes at once.")
+      .Follows("Losing one of three members keeps quorum; losing two stops every write while reads served from the "
+               "API server's cache go on (etcd docs, \"Failure modes\").");
+}
+
+struct StorePartitionParams {
+  std::vector<std::string> from;  // empty: every other member
+  static constexpr const char* kKind = "store-partition";
+  static FaultKindDecl<StorePartitionParams> Declare();
+};
+inline FaultKindDecl<StorePartitionParams> StorePartitionParams::Declare() {
+  using P = StorePartitionParams;
+  return FaultKindDecl<P>(kKind, "control", "store-member")
+      .List("from", &P::from, "comma-separated members it is cut from (omit: every other member)")
+      .Summary("peer traffic between the target and those members is dropped both ways")
+      .Effect("Peer traffic (port 2380) between the target and the listed members is dropped both ways; clients "
+              "still reach it.")
+      .Follows("A leader cut from the majority steps down after an election timeout (CheckQuorum); the majority "
+               "elects a new one (Raft §5.2, etcd docs \"Failure modes\").");
+}
+
+struct CniBrokenParams {
+  static constexpr const char* kKind = "cni-broken";
+  static FaultKindDecl<CniBrokenParams> Declare();
+};
+inline FaultKindDecl<CniBrokenParams> CniBrokenParams::Declare() {
+  return FaultKindDecl<CniBrokenParams>(kKind, "data", "node")
+      .Summary("service traffic entering the node or sent to its pods is refused; the kubelet stays healthy")
+      .Effect("The node's pod network breaks: service traffic entering the node or sent to its pods is refused, "
+              "while the kubelet keeps renewing its lease.")
+      .Follows("\"kubectl get nodes says Ready while curl says Connection refused\" (004, Kubernetes).");
+}
+
+struct ProvisioningApiDegradedParams {
+  double error_rate = 1;     // share of instance launches that fail
+  SimTime extra_latency = 0;  // added to every instance API call
+  static constexpr const char* kKind = "provisioning-api-degraded";
+  static FaultKindDecl<ProvisioningApiDegradedParams> Declare();
+};
+inline FaultKindDecl<ProvisioningApiDegradedParams> ProvisioningApiDegradedParams::Declare() {
+  using P = ProvisioningApiDegradedParams;
+  return FaultKindDecl<P>(kKind, "control", "cloud-api")
+      .Ratio("error_rate", &P::error_rate, "share of instance launches that fail")
+      .Duration("extra_latency", &P::extra_latency, "latency added to every instance API call")
+      .Summary("instance launches fail or answer slowly")
+      .Effect("Instance launches fail (or answer slowly); instances that retire are not replaced.")
+      .Follows("Replacement instances fail to join; capacity shrinks slowly until load exceeds what is left and the "
+               "service tips over (004, public cloud).");
+}
+
+/// The generic crash: one plane of any device, through that plane actor's lifecycle (PlaneActor::Crash, Restart).
+struct PlaneCrashParams {
+  std::string plane;  // data | control | management: one the target has
+  static constexpr const char* kKind = "plane-crash";
+  static FaultKindDecl<PlaneCrashParams> Declare();
+};
+inline FaultKindDecl<PlaneCrashParams> PlaneCrashParams::Declare() {
+  using P = PlaneCrashParams;
+  // Plane "": the one its `plane` parameter names.
+  return FaultKindDecl<P>(kKind, "", "any")
+      .Choice("plane", &P::plane, {"data", "control", "management"}, "the plane that crashes, one the target has")
+      .Summary("that plane's process dies at `at` and restarts at `until` (see [Crashing a "
+               "plane](#crashing-a-plane))")
+      .Effect("The plane's process dies at `at`: it stops at once (health down), its timers and connections go and "
+              "messages sent to it are lost. At `until` it restarts from what a crash leaves (without `until` it "
+              "stays down). Every device kind has it: a router's line card (forwarding stops, the FIB is reloaded "
+              "from the control plane on restart), routing daemon (the FIB keeps its routes) or SNMP agent; a "
+              "host's stack; the monitoring station; a store member's planes; the API server, kubectl, the "
+              "controller manager, a node's pod network or kubelet (its pods keep running), the cloud's planes, a "
+              "service client.")
+      .Follows("Which plane died decides who notices: a dead data plane loses traffic at once; a dead control plane "
+               "leaves traffic on the last programmed state while nothing can change; a dead management plane "
+               "leaves traffic alone and blinds the operators (004, the three planes).");
+}
+
+}  // namespace planelab
