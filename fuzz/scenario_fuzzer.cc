@@ -7,38 +7,14 @@
 #include <cstdint>
 #include <string>
 
-#include "models/cluster/cluster_kinds.h"
-#include "models/cluster/cluster_section.h"
-#include "models/host/host_kind.h"
-#include "models/monitor/monitor_kind.h"
-#include "models/router/router_kind.h"
-#include "models/router/routing_section.h"
+#include "models/catalog.h"
 #include "sim/scenario/scenario_loader.h"
-
-namespace {
-
-/// The families' catalogue as `planelab` registers it (models/models.cc), without the kinds' factories: the
-/// loader needs no kernel. Built the way tests/unit/scenario_loader_test.cc builds it.
-const planelab::ModelCatalog& Catalog() {
-  static const planelab::ModelCatalog catalog = [] {
-    planelab::ModelCatalog c;
-    c.sections.Add(planelab::RoutingSection());
-    c.sections.Add(planelab::ClusterSection());
-    c.kinds.Add(planelab::RouterKind());
-    c.kinds.Add(planelab::HostKind());
-    c.kinds.Add(planelab::MonitorKind());
-    for (planelab::DeviceKindDecl& k : planelab::ClusterKinds()) c.kinds.Add(std::move(k));
-    return c;
-  }();
-  return catalog;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    planelab::ParseScenarioText(text, "fuzz.json", Catalog());
+    // The families' catalogue as `planelab` reads scenarios against it (pure: no kernel, no factories).
+    planelab::ParseScenarioText(text, "fuzz.json", planelab::BuiltinCatalog());
   } catch (const planelab::ScenarioError& e) {
     // A refusal with located problems is the expected answer to bad input; it must say something.
     if (e.problems().empty() || e.problems().front().message.empty()) __builtin_trap();

@@ -61,8 +61,12 @@ class FaultKindDecl {
   FaultKindDecl&& Duration(const std::string& name, SimTime P::*m, const std::string& help) && {
     return Add({name, "duration", FormatDuration(P{}.*m), help}, [m, name](const std::string& text, P& into) {
       Parsed<SimTime> d = ParseDuration(text);
-      if (!d) return "parameter \"" + name + "\": " + d.error;
-      into.*m = *d.value;
+      if (!d && !d.out_of_range) return "parameter \"" + name + "\": " + d.error;
+      if (!d || d.value > kMaxScenarioTime) {
+        return "parameter \"" + name + "\": \"" + text + "\" is out of range: allowed from 0s to " +
+               FormatDurationExact(kMaxScenarioTime) + " (one year of simulated time)";
+      }
+      into.*m = d.value.value();
       return std::string();
     });
   }
@@ -88,8 +92,12 @@ class FaultKindDecl {
   FaultKindDecl&& BitRate(const std::string& name, std::optional<uint64_t> P::*m, const std::string& help) && {
     return Add({name, "bitrate", "", help}, [m, name](const std::string& text, P& into) {
       Parsed<uint64_t> r = ParseBitRate(text);
-      if (!r) return "parameter \"" + name + "\": " + r.error;
-      into.*m = *r.value;
+      if (!r && !r.out_of_range) return "parameter \"" + name + "\": " + r.error;
+      if (!r || r.value > kMaxBitRate) {
+        return "parameter \"" + name + "\": \"" + text + "\" is out of range: allowed from 1bps to " +
+               FormatBitRate(kMaxBitRate);
+      }
+      into.*m = r.value.value();
       return std::string();
     });
   }

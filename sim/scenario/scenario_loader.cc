@@ -216,8 +216,6 @@ void CheckSchema(const json& doc, const ScenarioSections& sections, Problems& pr
 
 // ---- From JSON to plain structs -----------------------------------------------------------
 
-// The fault timeline's times (ReadFaults); an unparsable one reads as 0 here and is refused by the schema.
-SimTime Dur(const json& v) { return ParseDuration(v.get<std::string>()).value.value_or(0); }
 
 std::string ParamText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -512,8 +510,9 @@ class Translator {
         std::string at = "/faults/" + std::to_string(i);
         FaultSpec fs;
         fs.pointer = at;
-        fs.at = Dur(f["at"]);
-        if (f.contains("until")) fs.until = Dur(f["until"]);
+        root.ReadDuration(at + "/at", &fs.at);
+        SimTime until = 0;
+        if (root.ReadDuration(at + "/until", &until)) fs.until = until;
         fs.target = f["target"];
         fs.kind = f["kind"];
         if (f.contains("params")) {
@@ -574,6 +573,11 @@ class Translator {
         }
         if (fs.at >= sc->duration) problems.Add(at + "/at", "the fault starts at or after the end of the run (" + FormatDuration(sc->duration) + ")");
         if (fs.until && *fs.until <= fs.at) problems.Add(at + "/until", "until must come after at");
+        else if (fs.until && *fs.until > sc->duration) {
+          problems.Add(at + "/until", "the fault would end at " + FormatDuration(*fs.until) + ", after the end of the run (" +
+                                          FormatDuration(sc->duration) + "); end it by then, or leave out \"until\" "
+                                          "to keep it to the end");
+        }
         sc->faults.push_back(fs);
       }
     }

@@ -14,11 +14,6 @@
 
 namespace planelab {
 
-/// The ranges of the quantities a scenario names, where no setting needs a narrower one.
-constexpr uint64_t kMaxBitRate = 10000000000000ULL;  // 10Tbps: above any port there is (800G Ethernet is 8e11)
-constexpr double kMinPacketRate = 0.001;              // one request every 1000s: gaps stay within the clock
-constexpr double kMaxPacketRate = 1e6;                // 1Mpps: a workload is a stream of requests, not a flood
-
 /// What a family's parser is handed: its section, the scenario built so far, where problems go, and the
 /// loader's shared vocabulary. The schema has checked each value's form; the readers check its range.
 class SectionContext {

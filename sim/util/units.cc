@@ -134,7 +134,7 @@ Parsed<std::string> ParseQueueSize(const std::string& text) {
   }
   Parsed<uint64_t> b = ParseBytes(text);
   if (b.out_of_range) return OutOfRange<std::string>(text, kRange);
-  if (!b.value) return Fail<std::string>(text, kWhat);
+  if (!b) return Fail<std::string>(text, kWhat);
   if (b.value < uint64_t{1} || b.value > uint64_t{1000000000}) return OutOfRange<std::string>(text, kRange);
   return Ok<std::string>(std::to_string(b.value.value()) + "B");
 }

@@ -20,6 +20,10 @@ inline SimTime FromSeconds(double s) { return static_cast<SimTime>(s * kSec + (s
 /// The longest span a scenario may name (its duration, a timer, a fault's time): one year of simulated time.
 /// Sums of a few such spans stay far from the clock's limit (int64 nanoseconds, about 292 years).
 constexpr SimTime kMaxScenarioTime = 8760LL * 3600 * kSec;
+/// The ranges of the other quantities a scenario names, where no setting needs a narrower one.
+constexpr uint64_t kMaxBitRate = 10000000000000ULL;  // 10Tbps: above any port there is (800G Ethernet is 8e11)
+constexpr double kMinPacketRate = 0.001;              // one request every 1000s: gaps stay well within the clock
+constexpr double kMaxPacketRate = 1e6;                // 1Mpps: a workload is a stream of requests, not a flood
 
 /// A parse result: either a value or a message saying what is allowed.
 template <class T>
