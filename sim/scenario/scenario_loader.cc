@@ -360,7 +360,15 @@ class Translator {
         for (const auto& m : it.value()) sc->groups[it.key()].push_back(m);
       }
     }
-    if (sc->devices.empty() && sc->generators.empty()) problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
+    // No devices, and nothing that makes them (a generator, or a family's section such as the cluster, which
+    // says itself when it makes none, e.g. because it is too large).
+    bool family_topology = false;
+    for (const auto& section : sections.all()) {
+      family_topology |= section.stage == ScenarioSection::Stage::kTopology && doc.contains(section.key);
+    }
+    if (sc->devices.empty() && sc->generators.empty() && !family_topology) {
+      problems.Add("/topology", "the topology has no devices; add \"devices\" or a \"generate\" entry");
+    }
 
     // Topology checks: duplicates, dangling links, unreachable hosts. Generated entries come first,
     // so shift pointers of explicit entries back to where they are written.
