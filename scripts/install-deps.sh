@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
   libsnmp-dev tshark
+  clang libclang-rt-14-dev
   python3-pandas python3-matplotlib jupyter-nbconvert python3-nbclient python3-ipykernel
 )
 missing=()

@@ -180,6 +180,13 @@ inline FaultKindDecl<DiskPressureParams> DiskPressureParams::Declare() {
       .Duration("extra_fsync_latency", &P::extra_fsync_latency, "latency added to every fsync of the member's disk")
       .Ratio("iops_factor", &P::iops_factor, "share of the disk's IOPS left, 0..1")
       .Number("neighbor_iops", &P::neighbor_iops, "operations per second of a noisy neighbour sharing the disk queue")
+      .Checked([](const P& p, FaultProblems& problems) {
+        // The neighbour's operations are spaced 1e9 / neighbor_iops ns apart: at least 1ns, at most 1000s.
+        if (p.neighbor_iops != 0 && (p.neighbor_iops < 0.001 || p.neighbor_iops > 1e6)) {
+          problems.Add("neighbor_iops", "parameter \"neighbor_iops\": 0 (no neighbour) or from 0.001 to 1000000 "
+                                        "operations per second");
+        }
+      })
       .Summary("the member's WAL fsyncs slow down; its Raft loop blocks on them")
       .Effect("The store member's disk slows: every WAL append waits longer for its fsync. The Raft loop of the "
               "member blocks on the fsync, so its heartbeats and replies go out late.")

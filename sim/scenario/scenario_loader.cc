@@ -185,10 +185,52 @@ const CompiledSchema& Compiled(const ScenarioSections& sections) {
   return *slot;
 }
 
+// valijson matches "pattern" with std::regex, whose matcher recurses once per character: a string of some tens of
+// thousands of characters overflowed the stack (SIGSEGV). Every string the schema matches against a pattern is short
+// (ids have at most 64 characters, quantities a few), so longer ones are refused before the schema is applied.
+constexpr size_t kMaxPatternedString = 256;
+
+void CheckPatternedStrings(const json& schema, const json* node, const json& v, const std::string& pointer,
+                           Problems& problems) {
+  node = ResolveRef(schema, node);
+  if (!node || !node->is_object()) return;
+  if (v.is_string()) {
+    size_t size = v.get_ref<const std::string&>().size();
+    if (node->contains("pattern") && size > kMaxPatternedString) {
+      std::string ref = RefName(schema, pointer);
+      static const std::map<std::string, std::string> kWhat = {
+          {"id", "an id (at most 64 characters)"}, {"duration", "a duration"}, {"bitrate", "a bit rate"},
+          {"pktrate", "a packet rate"}, {"bytes", "a size"}};
+      auto known = kWhat.find(ref);
+      std::string what = known != kWhat.end() ? known->second : "a short value";
+      problems.Add(pointer, "a string of " + WithThousands(size) + " characters where " + what +
+                                " is expected; at most " + std::to_string(kMaxPatternedString) + " are read");
+    }
+    return;
+  }
+  if (v.is_object()) {
+    const json* properties = node->contains("properties") ? &(*node)["properties"] : nullptr;
+    const json* others = node->contains("additionalProperties") && (*node)["additionalProperties"].is_object()
+                             ? &(*node)["additionalProperties"]
+                             : nullptr;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const json* child = properties && properties->contains(it.key()) ? &(*properties)[it.key()] : others;
+      if (child) CheckPatternedStrings(schema, child, it.value(), pointer + "/" + JsonPointerEscape(it.key()), problems);
+    }
+  } else if (v.is_array() && node->contains("items") && (*node)["items"].is_object()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      CheckPatternedStrings(schema, &(*node)["items"], v[i], pointer + "/" + std::to_string(i), problems);
+    }
+  }
+}
+
 void CheckSchema(const json& doc, const ScenarioSections& sections, Problems& problems) {
   const CompiledSchema& compiled = Compiled(sections);
   const json& schema_doc = compiled.doc;
   const valijson::Schema& schema = compiled.schema;
+  // The nesting is at most kMaxScenarioNesting deep, so this recursion is too.
+  CheckPatternedStrings(schema_doc, &schema_doc, doc, "", problems);
+  problems.ThrowIfAny();
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);

@@ -376,3 +376,54 @@ TEST(Generators, SizeFromTheNumbersIsTheExpandedSize) {
 }
 
 }  // namespace planelab
+
+namespace planelab {
+
+// A problem quoting a value of megabytes is shown with its start and its end, not the whole value.
+TEST(ScenarioLoader, HugeValuesAreShortenedInMessages) {
+  std::string text = R"({"name": "t", "duration": "10s", "topology": {}, "routing": {"protocol": ")" +
+                     std::string(200000, 'x') + R"("}})";
+  std::string err = ErrorOf(text);
+  EXPECT_LT(err.size(), 1200u) << err.size();
+  EXPECT_EQ(err.find("t.json:1: /routing/protocol: \"xxxx"), 0u) << err.substr(0, 200);
+  EXPECT_NE(err.find(" bytes left out ...] "), std::string::npos);
+  EXPECT_NE(err.find("is not allowed; use one of: link-state, bgp"), std::string::npos) << err.substr(err.size() - 200);
+  // The problem itself keeps what it found.
+  try {
+    ParseScenarioText(text, "t.json", Catalog());
+  } catch (const ScenarioError& e) {
+    EXPECT_GT(e.problems().front().message.size(), 200000u);
+  }
+}
+
+// valijson's patterns are std::regex, which recurses once per character: a 200,000-character id overflowed the stack.
+TEST(ScenarioLoader, LongStringsAreRefusedBeforeThePatternsSeeThem) {
+  std::string err = ErrorOf(R"({"name": ")" + std::string(200000, 'x') + R"(", "duration": "10s", "topology": {},
+    "workloads": [{"client": "h1", "server": "h2", "rate": ")" + std::string(100000, '1') + R"(pps"}]})");
+  EXPECT_NE(err.find("t.json:1: /name: a string of 200,000 characters where an id (at most 64 characters) is expected; "
+                     "at most 256 are read"), std::string::npos) << err.substr(0, 300);
+  EXPECT_NE(err.find("t.json:2: /workloads/0/rate: a string of 100,003 characters where a packet rate is expected"),
+            std::string::npos) << err.substr(0, 600);
+  // Long strings without a pattern (descriptions) are read as before.
+  EXPECT_EQ(ErrorOf(Minimal(R"(, "description": ")" + std::string(200000, 'x') + "\"")), "");
+}
+
+// A noisy neighbour's operations are 1e9 / neighbor_iops ns apart: 0 or 0.001..1e6 (10^12 made the gap 0ns and the
+// disk model loop forever).
+TEST(FaultKinds, NeighbourIopsIsBounded) {
+  auto with = [](const std::string& iops) {
+    return ErrorOf(R"({"name": "t", "duration": "60s", "topology": {}, "management": {"enabled": false},
+      "cluster": {"nodes": 1},
+      "faults": [{"at": "10s", "target": "etcd-1", "kind": "disk-pressure", "params": {"neighbor_iops": )" + iops + "}}]}");
+  };
+  EXPECT_EQ(with("0"), "");
+  EXPECT_EQ(with("1000000"), "");
+  for (const char* bad : {"1e12", "0.0000001"}) {
+    EXPECT_NE(with(bad).find("/faults/0/params/neighbor_iops: parameter \"neighbor_iops\": 0 (no neighbour) or from 0.001 to "
+                             "1000000 operations per second"),
+              std::string::npos)
+        << bad << "\n" << with(bad);
+  }
+}
+
+}  // namespace planelab
