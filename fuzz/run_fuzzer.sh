@@ -2,6 +2,8 @@
 # Runs the scenario-parser fuzzer (build/fuzz/fuzz/scenario_fuzzer) for a bounded time, seeded with fuzz/corpus and
 # the scenario dictionary. Fails on any crash, sanitizer report, leak, uncaught exception, an input slower than 60 s
 # (about 10 s without sanitizers) or one that needs more than 3 GB; the reproducer is kept in WORKDIR/artifacts.
+# Inputs are at most 16 KB (-max_len, ten times a shipped scenario; a later -max_len overrides it): longer values
+# are refused before the schema's patterns see them, which the unit tests and tests/scenarios/broken/ cover.
 # Exit 77 (skipped) when the fuzzer is not built: scripts/build.sh builds it when clang is installed.
 #
 # Usage: fuzz/run_fuzzer.sh FUZZER WORKDIR [SECONDS] [more libFuzzer flags...]
@@ -22,7 +24,7 @@ rm -f "$work/artifacts/"*
 # New inputs go to the first folder (in the build tree): the repository's corpus is only read.
 status=0
 "$fuzzer" "$work/corpus" "$here/corpus" -dict="$here/scenario.dict" -max_total_time="$seconds" -timeout=60 \
-  -rss_limit_mb=3072 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" >"$work/fuzz.log" 2>&1 || status=$?
+  -rss_limit_mb=3072 -max_len=16384 -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@" >"$work/fuzz.log" 2>&1 || status=$?
 if [ "$status" -ne 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
   # The report: from its first line (a sanitizer's, libFuzzer's, or an uncaught exception's) on.
   first=$(grep -n -m1 -E '==[0-9]+==ERROR|runtime error|ERROR: libFuzzer|terminate called|ALARM|out-of-memory' \
