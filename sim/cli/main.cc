@@ -14,6 +14,7 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/experiment/run_compare.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/scenario/scenario_loader.h"
 
@@ -275,6 +276,24 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
   return out.all_passed ? 0 : 1;
 }
 
+/// `planelab compare RUN_A RUN_B`: 0 equivalent, 1 different (and how), 2 bad input.
+int CmdCompare(const std::string& a, const std::string& b, bool json, double tolerance) {
+  experiment::CompareOptions o;
+  o.tolerance = tolerance;
+  try {
+    experiment::CompareReport r = experiment::CompareRuns(a, b, o);
+    if (json) std::cout << r.ToJson().dump(2) << "\n";
+    else std::cout << r.ToText();
+    return r.equivalent() ? 0 : 1;
+  } catch (const experiment::CompareRefused& e) {
+    std::cerr << "error: " << e.what() << "\nnothing was compared.\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -289,7 +308,8 @@ int main(int argc, char** argv) {
       "  planelab validate scenarios/*/*.json                     check scenario files without running them\n"
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
-      "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
+      "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n"
+      "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
@@ -338,6 +358,17 @@ int main(int argc, char** argv) {
   bool kinds_json = false, kinds_markdown = false;
   auto* kinds_json_flag = kinds->add_flag("--json", kinds_json, "machine-readable: each kind's declarations and series");
   kinds->add_flag("--markdown", kinds_markdown, "the per-kind summary table of docs/outputs.md")->excludes(kinds_json_flag);
+  auto* compare = app.add_subcommand(
+      "compare", "Compare two run folders: exit 0 equivalent, 1 different (the first diverging event, health, "
+                 "expectations, series that differ), 2 bad input");
+  std::string run_a, run_b;
+  bool compare_json = false;
+  double tolerance = 1e-9;
+  compare->add_option("RUN_A", run_a, "a run folder")->required();
+  compare->add_option("RUN_B", run_b, "another run of the same scenario")->required();
+  compare->add_flag("--json", compare_json, "machine-readable report");
+  compare->add_option("--tolerance", tolerance, "relative tolerance for metric samples (default 1e-9)")
+      ->check(CLI::Range(0.0, 1e9));
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -380,5 +411,6 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return CmdValidate(files);
   if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
   if (schema->parsed()) return CmdSchema();
+  if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
   return CmdKinds(kinds_json, kinds_markdown);
 }
