@@ -14,6 +14,7 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/experiment/overrides.h"
 #include "sim/experiment/run_compare.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/scenario/scenario_loader.h"
@@ -216,11 +217,20 @@ int CmdValidate(const std::vector<std::string>& files) {
   return rc;
 }
 
-int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
+int CmdRun(const std::string& file, const std::vector<std::string>& sets, RunOptions opts, bool quiet, bool json) {
   InstallInterruptHandlers();
   Scenario sc;
+  std::vector<experiment::Override> overrides;
+  for (const auto& s : sets) {
+    try {
+      overrides.push_back(experiment::ParseOverride(s));
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+      return kExitBadInput;
+    }
+  }
   try {
-    sc = LoadScenarioFile(file, BuiltinModels());
+    sc = experiment::LoadScenarioWithOverrides(file, overrides, BuiltinModels());
   } catch (const ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     SayWhatTheCommandTakes(file, "planelab run takes one scenario file, e.g. planelab run scenarios/incidents/dead-asic.json");
@@ -343,6 +353,12 @@ int main(int argc, char** argv) {
                        ->check(seed_range);
   auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
   run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
+  std::vector<std::string> sets;
+  run->add_option("--set", sets,
+                  "POINTER=VALUE: override a value of the scenario before it is validated (repeatable), e.g. "
+                  "--set /faults/0/until=30s; VALUE is JSON if it parses as JSON, else a string")
+      ->take_all()
+      ->allow_extra_args(false);
   run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")
       ->expected(1, -1);
 
@@ -407,7 +423,7 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   }
   if (*seed_opt) opts.seed = seed;
-  if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
+  if (run->parsed()) return CmdRun(scenario_file, sets, opts, quiet, json);
   if (validate->parsed()) return CmdValidate(files);
   if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
   if (schema->parsed()) return CmdSchema();

@@ -46,4 +46,15 @@ truncate -s 8192 "$work/truncated/run.sqlite"
 out=$("$planelab" compare "$work/a" "$work/truncated" 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "truncated store: exit $rc: $out"
 echo "$out"
+# --set: the same change made by an override is the same run as the edited file.
+"$planelab" run "$sc" --set /faults/0/until=30s --quiet --out "$work/set"; [ $? -le 1 ] || fail "run --set"
+grep -q '"until": "30s"' "$work/set/scenario.json" || fail "--set not recorded in scenario.json"
+out=$("$planelab" compare "$work/b" "$work/set"); rc=$?
+[ $rc -eq 0 ] || fail "--set run differs from the edited file's run: $out"
+for bad in /faults/9/until=30s /nope/x=1 /faults/0/until=banana faults=1; do
+  out=$("$planelab" run "$sc" --set "$bad" --quiet --out "$work/bad" 2>&1); rc=$?
+  [ $rc -eq 2 ] || fail "--set $bad: exit $rc, expected 2"
+  [ ! -e "$work/bad" ] || fail "--set $bad: something ran"
+  echo "$out" | head -1
+done
 echo "PASS"
