@@ -14,6 +14,7 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/cli/sweep.h"
 #include "sim/experiment/overrides.h"
 #include "sim/experiment/run_compare.h"
 #include "sim/fault/fault_catalog.h"
@@ -319,6 +320,7 @@ int main(int argc, char** argv) {
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n"
+      "  planelab sweep studies/etcd-fsync.json -j2 --report      a parameter study over seeds, with confidence intervals\n"
       "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
@@ -385,6 +387,16 @@ int main(int argc, char** argv) {
   compare->add_flag("--json", compare_json, "machine-readable report");
   compare->add_option("--tolerance", tolerance, "relative tolerance for metric samples (default 1e-9)")
       ->check(CLI::Range(0.0, 1e9));
+  auto* sweep = app.add_subcommand(
+      "sweep", "Run a study (studies/*.json): every parameter point x seed in its own process, resumable; "
+               "results.sqlite, results.csv, --report for confidence intervals");
+  SweepOptions sweep_opts;
+  sweep->add_option("STUDY", sweep_opts.study, "study file (JSON; studies/study.schema.json)")->required();
+  sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time (default 1)")->check(CLI::Range(1, 1024));
+  sweep->add_option("--out", sweep_opts.out_dir, "study folder (default runs/study-<name>; an existing one is resumed)");
+  sweep->add_flag("--report", sweep_opts.report, "print, per point, mean, stdev and a 95% Student-t interval per column");
+  sweep->add_flag("--yes", sweep_opts.yes, "allow a study of more than 100,000 runs");
+  sweep->add_flag("--check", sweep_opts.check_only, "validate the study and every point, run nothing");
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -427,6 +439,7 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return CmdValidate(files);
   if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
   if (schema->parsed()) return CmdSchema();
+  if (sweep->parsed()) return CmdSweep(sweep_opts);
   if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
   return CmdKinds(kinds_json, kinds_markdown);
 }
