@@ -455,8 +455,7 @@ int main(int argc, char** argv) {
     if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
     return CmdKinds(kinds_json, kinds_markdown);
   } catch (const std::bad_alloc&) {
-    std::cerr << "internal error: out of memory
-";
+    std::cerr << "internal error: out of memory\n";
     return kExitInternal;
   }
 }
