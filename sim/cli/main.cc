@@ -16,6 +16,9 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/cli/sweep.h"
+#include "sim/experiment/overrides.h"
+#include "sim/experiment/run_compare.h"
 #include "sim/fault/fault_catalog.h"
 #include "sim/scenario/scenario_loader.h"
 
@@ -217,11 +220,20 @@ int CmdValidate(const std::vector<std::string>& files) {
   return rc;
 }
 
-int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
+int CmdRun(const std::string& file, const std::vector<std::string>& sets, RunOptions opts, bool quiet, bool json) {
   InstallInterruptHandlers();
   Scenario sc;
+  std::vector<experiment::Override> overrides;
+  for (const auto& s : sets) {
+    try {
+      overrides.push_back(experiment::ParseOverride(s));
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "error: " << e.what() << "\nnothing was run.\n";
+      return kExitBadInput;
+    }
+  }
   try {
-    sc = LoadScenarioFile(file, BuiltinModels());
+    sc = experiment::LoadScenarioWithOverrides(file, overrides, BuiltinModels());
   } catch (const ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     SayWhatTheCommandTakes(file, "planelab run takes one scenario file, e.g. planelab run scenarios/incidents/dead-asic.json");
@@ -282,6 +294,24 @@ int CmdRun(const std::string& file, RunOptions opts, bool quiet, bool json) {
   return out.all_passed ? 0 : 1;
 }
 
+/// `planelab compare RUN_A RUN_B`: 0 equivalent, 1 different (and how), 2 bad input.
+int CmdCompare(const std::string& a, const std::string& b, bool json, double tolerance) {
+  experiment::CompareOptions o;
+  o.tolerance = tolerance;
+  try {
+    experiment::CompareReport r = experiment::CompareRuns(a, b, o);
+    if (json) std::cout << r.ToJson().dump(2) << "\n";
+    else std::cout << r.ToText();
+    return r.equivalent() ? 0 : 1;
+  } catch (const experiment::CompareRefused& e) {
+    std::cerr << "error: " << e.what() << "\nnothing was compared.\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -296,7 +326,9 @@ int main(int argc, char** argv) {
       "  planelab validate scenarios/*/*.json                     check scenario files without running them\n"
       "  planelab faults                                          every fault kind, the plane it hits, what follows\n"
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
-      "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n\n"
+      "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n"
+      "  planelab sweep studies/etcd-fsync.json -j2 --report      a parameter study over seeds, with confidence intervals\n"
+      "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
@@ -330,6 +362,12 @@ int main(int argc, char** argv) {
                        ->check(seed_range);
   auto* q = run->add_flag("--quiet", quiet, "print nothing; use the exit code and the run folder");
   run->add_flag("--json", json, "print summary.json to stdout instead of the story")->excludes(q);
+  std::vector<std::string> sets;
+  run->add_option("--set", sets,
+                  "POINTER=VALUE: override a value of the scenario before it is validated (repeatable), e.g. "
+                  "--set /faults/0/until=30s; VALUE is JSON if it parses as JSON, else a string")
+      ->take_all()
+      ->allow_extra_args(false);
   run->add_option("--pcap", opts.pcap_devices, "write pcap files (Wireshark) of these devices' interfaces into <run>/pcap/")
       ->expected(1, -1);
 
@@ -345,6 +383,27 @@ int main(int argc, char** argv) {
   bool kinds_json = false, kinds_markdown = false;
   auto* kinds_json_flag = kinds->add_flag("--json", kinds_json, "machine-readable: each kind's declarations and series");
   kinds->add_flag("--markdown", kinds_markdown, "the per-kind summary table of docs/outputs.md")->excludes(kinds_json_flag);
+  auto* compare = app.add_subcommand(
+      "compare", "Compare two run folders: exit 0 equivalent, 1 different (the first diverging event, health, "
+                 "expectations, series that differ), 2 bad input");
+  std::string run_a, run_b;
+  bool compare_json = false;
+  double tolerance = 1e-9;
+  compare->add_option("RUN_A", run_a, "a run folder")->required();
+  compare->add_option("RUN_B", run_b, "another run of the same scenario")->required();
+  compare->add_flag("--json", compare_json, "machine-readable report");
+  compare->add_option("--tolerance", tolerance, "relative tolerance for metric samples (default 1e-9)")
+      ->check(CLI::Range(0.0, 1e9));
+  auto* sweep = app.add_subcommand(
+      "sweep", "Run a study (studies/*.json): every parameter point x seed in its own process, resumable; "
+               "results.sqlite, results.csv, --report for confidence intervals");
+  SweepOptions sweep_opts;
+  sweep->add_option("STUDY", sweep_opts.study, "study file (JSON; studies/study.schema.json)")->required();
+  sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time (default 1)")->check(CLI::Range(1, 1024));
+  sweep->add_option("--out", sweep_opts.out_dir, "study folder (default runs/study-<name>; an existing one is resumed)");
+  sweep->add_flag("--report", sweep_opts.report, "print, per point, mean, stdev and a 95% Student-t interval per column");
+  sweep->add_flag("--yes", sweep_opts.yes, "allow a study of more than 100,000 runs");
+  sweep->add_flag("--check", sweep_opts.check_only, "validate the study and every point, run nothing");
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -388,10 +447,12 @@ int main(int argc, char** argv) {
   // error (exit 2); anywhere else it ends here (exit 3).
   mi_register_error([](int err, void*) { if (err == ENOMEM) throw std::bad_alloc(); }, nullptr);
   try {
-    if (run->parsed()) return CmdRun(scenario_file, opts, quiet, json);
+    if (run->parsed()) return CmdRun(scenario_file, sets, opts, quiet, json);
     if (validate->parsed()) return CmdValidate(files);
     if (faults->parsed()) return CmdFaults(faults_json, faults_markdown);
     if (schema->parsed()) return CmdSchema();
+    if (sweep->parsed()) return CmdSweep(sweep_opts);
+    if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
     return CmdKinds(kinds_json, kinds_markdown);
   } catch (const std::bad_alloc&) {
     std::cerr << "internal error: out of memory\n";
