@@ -1,8 +1,6 @@
 #include "sim/experiment/overrides.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <new>
 #include <stdexcept>
 
 #include "sim/scenario/scenario_loader.h"
@@ -117,6 +115,9 @@ void Apply(ojson& doc, const std::string& path, const Override& o) {
 
 std::string ApplyOverrides(const std::string& text, const std::string& path, const std::vector<Override>& overrides) {
   if (overrides.empty()) return text;
+  // What the loader refuses before it parses (size, nesting, repeated keys), refused before this parses: the
+  // document written below would have lost a repeated key, and dumping 100,000 nested lists overflows the stack.
+  CheckScenarioText(text, path);
   ojson doc = ojson::parse(text, nullptr, false);
   if (doc.is_discarded()) return text;
   for (const auto& o : overrides) Apply(doc, path, o);
@@ -133,13 +134,12 @@ std::string OverriddenPath(const std::string& path, const std::vector<Override>&
 Scenario LoadScenarioWithOverrides(const std::string& path, const std::vector<Override>& overrides,
                                    const ModelCatalog& catalog) {
   if (overrides.empty()) return LoadScenarioFile(path, catalog);
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return LoadScenarioFile(path, catalog);  // its own message
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return LoadScenarioFile(path, catalog);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string text = ApplyOverrides(buf.str(), path, overrides);
+  std::string text;
+  try {
+    text = ApplyOverrides(ReadScenarioFile(path), path, overrides);
+  } catch (const std::bad_alloc&) {
+    throw ScenarioError({{path, 0, "", "there is not enough memory to load this scenario; make its topology smaller"}});
+  }
   return ParseScenarioText(text, OverriddenPath(path, overrides), catalog);
 }
 

@@ -758,20 +758,36 @@ ScenarioError TooLarge(const std::string& path, const std::string& size) {
                                           " bytes): describe large topologies with \"topology\": {\"generate\": [...]}"}});
 }
 
-Scenario Parse(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
+// Before the text is parsed: its size, that it says something, and its nesting (one pass that also maps lines).
+void CheckBounds(const std::string& text, const std::string& path, const JsonLineIndex& lines) {
   if (text.size() > kMaxScenarioFileBytes) throw TooLarge(path, WithThousands(text.size()) + " bytes");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw ScenarioError({{path, 0, "", "the file is empty; a scenario is a JSON object such as "
                                        "scenarios/incidents/dead-asic.json"}});
   }
-  // One pass over the text before it is parsed: lines for messages, the nesting depth, repeated keys.
-  JsonLineIndex lines(text, kMaxScenarioNesting);
   if (lines.too_deep_line() > 0) {
     throw ScenarioError({{path, lines.too_deep_line(), "",
                           "the JSON nests deeper than " + std::to_string(kMaxScenarioNesting) +
                               " levels of [ and { here; a scenario needs about 6, and at most " +
                               std::to_string(kMaxScenarioNesting) + " are read"}});
   }
+}
+
+// A JSON reader keeps the last of a repeated key and drops the others without a word: refuse the file instead.
+void AddRepeatedKeys(const std::string& path, const JsonLineIndex& lines, Problems& problems) {
+  for (const auto& d : lines.duplicate_keys()) {
+    problems.AddAt(d.pointer, d.line,
+                   "the key \"" + LastKey(d.pointer) + "\" is given twice in one object: first at " + path + ":" +
+                       std::to_string(d.first_line) + ", again at " + path + ":" + std::to_string(d.line) +
+                       "; JSON keeps only the last one, so remove the other");
+  }
+}
+
+Scenario Parse(const std::string& text, const std::string& path, const ModelCatalog& catalog) {
+  if (text.size() > kMaxScenarioFileBytes) throw TooLarge(path, WithThousands(text.size()) + " bytes");
+  // One pass over the text before it is parsed: lines for messages, the nesting depth, repeated keys.
+  JsonLineIndex lines(text, kMaxScenarioNesting);
+  CheckBounds(text, path, lines);
   Problems problems(path, lines);
   json doc;
   try {
@@ -801,13 +817,7 @@ Scenario Parse(const std::string& text, const std::string& path, const ModelCata
     throw ScenarioError({{path, 1, "", "a scenario is a JSON object {\"name\": ..., \"duration\": ..., \"topology\": ...}; "
                                        "this file holds " + TypeName(doc)}});
   }
-  // A JSON reader keeps the last of a repeated key and drops the others without a word: refuse the file instead.
-  for (const auto& d : lines.duplicate_keys()) {
-    problems.AddAt(d.pointer, d.line,
-                   "the key \"" + LastKey(d.pointer) + "\" is given twice in one object: first at " + path + ":" +
-                       std::to_string(d.first_line) + ", again at " + path + ":" + std::to_string(d.line) +
-                       "; JSON keeps only the last one, so remove the other");
-  }
+  AddRepeatedKeys(path, lines, problems);
   problems.ThrowIfAny();
   CheckSchema(doc, catalog.sections, problems);
   Scenario sc;
@@ -833,7 +843,18 @@ Scenario ParseScenarioText(const std::string& text, const std::string& path, con
   }
 }
 
-Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) {
+void CheckScenarioText(const std::string& text, const std::string& path) {
+  if (text.size() > kMaxScenarioFileBytes) throw TooLarge(path, WithThousands(text.size()) + " bytes");
+  JsonLineIndex lines(text, kMaxScenarioNesting);
+  CheckBounds(text, path, lines);
+  // Repeated keys mean something only in JSON; in broken text the loader's syntax error says more.
+  if (lines.duplicate_keys().empty() || !json::accept(text)) return;
+  Problems problems(path, lines);
+  AddRepeatedKeys(path, lines, problems);
+  problems.ThrowIfAny();
+}
+
+std::string ReadScenarioFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw ScenarioError({{path, 0, "", "is a folder; give a scenario file such as " + path +
@@ -858,7 +879,11 @@ Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) 
   } catch (const std::bad_alloc&) {
     throw OutOfMemory(path);
   }
-  return ParseScenarioText(text, path, catalog);
+  return text;
+}
+
+Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog) {
+  return ParseScenarioText(ReadScenarioFile(path), path, catalog);
 }
 
 }  // namespace planelab

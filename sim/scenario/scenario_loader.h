@@ -20,6 +20,12 @@ constexpr int kMaxScenarioNesting = 64;
 Scenario LoadScenarioFile(const std::string& path, const ModelCatalog& catalog);
 /// Same, from text already read; `path` is used in messages.
 Scenario ParseScenarioText(const std::string& text, const std::string& path, const ModelCatalog& catalog);
+/// A scenario file's text. Refuses a folder, a file it cannot open and one larger than kMaxScenarioFileBytes
+/// (told from its size before it is read, or as a pipe is read). Throws ScenarioError.
+std::string ReadScenarioFile(const std::string& path);
+/// The checks ParseScenarioText makes on a text before parsing it, for code that parses the text itself first
+/// (overrides, sim/experiment): its size, its nesting, and keys given twice (when it is JSON). Throws ScenarioError.
+void CheckScenarioText(const std::string& text, const std::string& path);
 /// The JSON Schema of scenarios with these sections (the shipped scenarios/scenario.schema.json).
 const std::string& ScenarioSchemaText(const ScenarioSections& sections);
 

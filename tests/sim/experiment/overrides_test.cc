@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/scenario/scenario_error.h"
+#include "sim/scenario/scenario_loader.h"
 
 using namespace planelab;
 using namespace planelab::experiment;
@@ -42,4 +43,26 @@ TEST(Overrides, AMissingParentIsALocatedError) {
   EXPECT_THROW(ApplyOverrides(doc, "d.json", {ParseOverride("/nope/x=1")}), ScenarioError);
   EXPECT_THROW(ApplyOverrides(doc, "d.json", {ParseOverride("/faults/0/until/x=1")}), ScenarioError);
   EXPECT_EQ(OverriddenPath("d.json", {ParseOverride("/x=1")}), "d.json (with --set /x=1)");
+}
+
+// Issue 14: what the loader refuses before it parses is refused before the overrides parse and rewrite the text: a
+// repeated key would be lost in the rewritten document, and 100,000 nested lists overflowed the stack when dumped.
+TEST(Overrides, TheLoadersTextChecksComeFirst) {
+  auto error_of = [](const std::string& doc) -> std::string {
+    try {
+      ApplyOverrides(doc, "d.json", {ParseOverride("/duration=20s")});
+    } catch (const ScenarioError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of("{\"duration\": \"1s\",\n \"duration\": \"2s\"}")
+                .find("d.json:2: /duration: the key \"duration\" is given twice in one object: first at d.json:1"),
+            std::string::npos);
+  std::string deep = "{\"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_NE(error_of(deep).find("d.json:1: (document): the JSON nests deeper than 64 levels"), std::string::npos);
+  EXPECT_NE(error_of("{\"x\": \"" + std::string(kMaxScenarioFileBytes, 'x') + "\"}").find("a scenario file may be at most 16 MiB"),
+            std::string::npos);
+  // Broken JSON is left to the loader, which says where.
+  EXPECT_EQ(error_of("{\"a\": 1 \"a\": 2}"), "");
 }
