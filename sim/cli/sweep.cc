@@ -89,6 +89,58 @@ std::string ReadFile(const std::string& path, bool* ok) {
   return s.str();
 }
 
+// A study holds names, pointers, seeds and short values: bounds on its text, checked before it is parsed or
+// matched against the schema, keep a hostile file from costing more than a scenario file may.
+constexpr size_t kMaxStudyFileBytes = kMaxScenarioFileBytes;
+// valijson matches "pattern" with std::regex, which recurses once per character (a 100,000-character name
+// overflowed the stack); no string a study needs is anywhere near this long.
+constexpr size_t kMaxStudyString = 1024;
+
+// The study file's text, its size told before it is read (a regular file) or as it is read (a pipe).
+std::string ReadStudyFile(const std::string& file, const std::function<void(const std::string&)>& fail) {
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) fail(file + ": is a folder; give a study file such as studies/etcd-fsync.json");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(file + ": cannot open the study file: check the path, and that the file is readable");
+  if (fs::is_regular_file(file, ec)) {
+    uintmax_t size = fs::file_size(file, ec);
+    if (!ec && size > kMaxStudyFileBytes) {
+      fail(file + ": the study file has " + std::to_string(size) + " bytes; at most " +
+           std::to_string(kMaxStudyFileBytes) + " are read (a study is a few kilobytes)");
+    }
+  }
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxStudyFileBytes) {
+      fail(file + ": the study file has more than " + std::to_string(kMaxStudyFileBytes) + " bytes; a study is a few kilobytes");
+    }
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    fail(file + ": the file is empty; a study is a JSON object such as studies/etcd-fsync.json");
+  }
+  return text;
+}
+
+// The first string longer than kMaxStudyString, as a JSON pointer; "" when none.
+std::string FindLongString(const json& v, const std::string& at) {
+  if (v.is_string()) return v.get_ref<const std::string&>().size() > kMaxStudyString ? (at.empty() ? "/" : at) : "";
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (it.key().size() > kMaxStudyString) return at + "/" + JsonPointerEscape(it.key().substr(0, 40)) + "...";
+      std::string f = FindLongString(it.value(), at + "/" + JsonPointerEscape(it.key()));
+      if (!f.empty()) return f;
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string f = FindLongString(v[i], at + "/" + std::to_string(i));
+      if (!f.empty()) return f;
+    }
+  }
+  return "";
+}
+
 std::string ContextToPointer(const std::vector<std::string>& context) {
   std::string p;
   for (const auto& c : context) {
@@ -103,16 +155,31 @@ Study LoadStudy(const std::string& file, bool yes) {
     err.problems.push_back(m);
     throw err;
   };
-  bool ok = false;
-  std::string text = ReadFile(file, &ok);
-  if (!ok || fs::is_directory(file)) fail(file + ": cannot open the study file");
-  JsonLineIndex lines(text);
+  std::string text = ReadStudyFile(file, fail);
+  // One pass before parsing: lines for messages, the nesting depth (parsing and validating recurse once per
+  // level), keys given twice (JSON keeps only the last).
+  JsonLineIndex lines(text, kMaxScenarioNesting);
+  if (lines.too_deep_line() > 0) {
+    fail(file + ":" + std::to_string(lines.too_deep_line()) + ": the JSON nests deeper than " +
+         std::to_string(kMaxScenarioNesting) + " levels of [ and { here; a study needs about 5");
+  }
   json doc;
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     auto [line, col] = LineColumnOf(text, e.byte > 0 ? e.byte - 1 : 0);
     fail(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": not valid JSON: " + e.what());
+  } catch (const json::out_of_range& e) {
+    fail(file + ": a number no double can hold (" + std::string(e.what()) + "); seeds and values in a study are far smaller, so check for a typo");
+  }
+  for (const auto& d : lines.duplicate_keys()) {
+    err.problems.push_back(Where(file, lines, d.pointer) + "this key is given twice in one object (first at line " +
+                           std::to_string(d.first_line) + "); JSON keeps only the last one, so remove the other");
+  }
+  if (!err.problems.empty()) throw err;
+  if (std::string at = FindLongString(doc, ""); !at.empty()) {
+    fail(Where(file, lines, at) + "a string of more than " + std::to_string(kMaxStudyString) +
+         " characters; a study's names, pointers and values are short");
   }
   {
     static const json schema_doc = json::parse(kStudySchema);
@@ -232,9 +299,13 @@ Study LoadStudy(const std::string& file, bool yes) {
   for (size_t si = 0; si < doc["scenarios"].size(); ++si) {
     std::string rel = doc["scenarios"][si];
     std::string sfile = (base / rel).lexically_normal().string();
-    bool sok = false;
-    std::string stext = ReadFile(sfile, &sok);
-    if (!sok || fs::is_directory(sfile)) fail(Where(file, lines, "/scenarios/" + std::to_string(si)) + "cannot open the scenario " + sfile);
+    std::string stext;
+    try {
+      stext = ReadScenarioFile(sfile);  // refuses a folder, an unreadable file and one too large, before reading it
+    } catch (const ScenarioError& e) {
+      std::string why = e.problems().empty() ? e.what() : e.problems()[0].message;
+      fail(Where(file, lines, "/scenarios/" + std::to_string(si)) + "the scenario " + sfile + ": " + why);
+    }
     size_t combos = 1;
     for (const auto& a : axes) combos *= a.values.size();
     for (size_t k = 0; k < combos; ++k) {
@@ -420,7 +491,7 @@ int CmdSweep(const SweepOptions& o) {
   for (const auto& p : st.points) {
     for (uint64_t s : st.seeds) {
       Task t{&p, s, (out / "runs" / (p.name + "-s" + std::to_string(s))).string(),
-             (out / "logs" / (p.name + "-s" + std::to_string(s) + ".stderr")).string(), "pending"};
+             (out / "logs" / (p.name + "-s" + std::to_string(s) + ".stderr")).string(), "pending", -1, ""};
       tasks.push_back(t);
     }
   }

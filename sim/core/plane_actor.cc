@@ -53,16 +53,6 @@ void PlaneActor::Emit(const std::string& kind, const std::string& detail) {
   ctx_.events.Emit(device_, ToString(plane_), kind, detail);
 }
 
-Counter* PlaneActor::AddCounter(const std::string& name, const std::string& unit, const std::string& help) {
-  return ctx_.metrics.AddCounter(device_, plane_, name, unit, help);
-}
-Gauge* PlaneActor::AddGauge(const std::string& name, const std::string& unit, const std::string& help) {
-  return ctx_.metrics.AddGauge(device_, plane_, name, unit, help);
-}
-Histogram* PlaneActor::AddHistogram(const std::string& name, const std::string& unit, const std::string& help) {
-  return ctx_.metrics.AddHistogram(device_, plane_, name, unit, help);
-}
-
 namespace {
 /// A plane records its own table's metrics only.
 const MetricDecl& OnPlane(const MetricDecl& d, Plane plane, const std::string& device) {

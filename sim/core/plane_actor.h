@@ -69,9 +69,6 @@ class PlaneActor {
   /// Runs `fn` after `delay` unless the actor crashed or stopped in between.
   void After(SimTime delay, std::function<void()> fn);
   void Emit(const std::string& kind, const std::string& detail = "{}");
-  Counter* AddCounter(const std::string& name, const std::string& unit, const std::string& help);
-  Gauge* AddGauge(const std::string& name, const std::string& unit, const std::string& help);
-  Histogram* AddHistogram(const std::string& name, const std::string& unit, const std::string& help);
   /// From the plane's metric table (sim/core/metric_decl.h): name, unit and help as declared, once.
   Counter* AddCounter(const CounterDecl& decl);
   Gauge* AddGauge(const GaugeDecl& decl);

@@ -73,4 +73,15 @@ bad refused-value 'not a duration' "{\"name\": \"b\", $S, \"seeds\": \"1..2\", \
 bad too-many 'over 100,000' "{\"name\": \"b\", $S, \"seeds\": \"1..200000\"}"
 bad unknown-key 'axis' "{\"name\": \"b\", $S, \"seeds\": \"1..2\", \"axis\": []}"
 bad bad-column 'columns/0' "{\"name\": \"b\", $S, \"seeds\": \"1..2\", \"columns\": [{\"id\": \"x\", \"device\": \"r1\", \"plane\": \"data\", \"metric\": \"no_such_metric\"}]}"
+# Hostile study files (issue 14): a 100,000-character name crashed std::regex (SIGSEGV); deep nesting, repeated
+# keys, a huge number and a folder each get a located error instead.
+long=$(head -c 100000 /dev/zero | tr '\0' a)
+bad long-name 'a string of more than 1024 characters' "{\"name\": \"$long\", $S, \"seeds\": \"1..2\"}"
+deep=$(printf '[%.0s' $(seq 1 100000))
+bad deep-nesting 'nests deeper than 64 levels' "{\"name\": \"b\", $S, \"seeds\": \"1..2\", \"x\": $deep"
+bad repeated-key 'given twice' "{\"name\": \"b\", \"name\": \"c\", $S, \"seeds\": \"1..2\"}"
+bad huge-number 'no double can hold' "{\"name\": \"b\", $S, \"seeds\": [1e400]}"
+bad empty-file 'the file is empty' ""
+msg=$("$planelab" sweep "$src/studies" --out "$work/out-folder" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$msg" | grep -q "is a folder" || fail "a folder as the study: exit $rc: $msg"
 echo PASS
