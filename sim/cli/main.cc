@@ -16,6 +16,7 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
 #include "sim/experiment/overrides.h"
 #include "sim/experiment/run_compare.h"
@@ -328,7 +329,8 @@ int main(int argc, char** argv) {
       "  planelab kinds                                           device kinds and the metrics expectations can use\n"
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n"
       "  planelab sweep studies/etcd-fsync.json -j2 --report      a parameter study over seeds, with confidence intervals\n"
-      "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n\n"
+      "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n"
+      "  planelab regress -j2                                     every shipped scenario against its golden (tests/regress)\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
@@ -404,6 +406,28 @@ int main(int argc, char** argv) {
   sweep->add_flag("--report", sweep_opts.report, "print, per point, mean, stdev and a 95% Student-t interval per column");
   sweep->add_flag("--yes", sweep_opts.yes, "allow a study of more than 100,000 runs");
   sweep->add_flag("--check", sweep_opts.check_only, "validate the study and every point, run nothing");
+  auto* regress = app.add_subcommand(
+      "regress",
+      "The golden suite: run every shipped scenario (or those named) and compare it with its golden in tests/regress "
+      "(the summary, digests of events and series in time windows); say which device, plane and window differ. "
+      "Exit 0 all same, 1 a difference or a missing golden, 2 bad input. Run it from the source folder.");
+  RegressOptions regress_opts;
+  regress->add_option("SCENARIO", regress_opts.scenarios, "scenario files (default: every scenarios/**/*.json)");
+  regress->add_option("-j,--jobs", regress_opts.jobs, "scenarios run at a time (default 1)")->check(CLI::Range(1, 1024));
+  regress->add_flag("--update", regress_opts.update,
+                    "rewrite the goldens of the scenarios that differ or are new (and remove stale ones), printing "
+                    "what changed; review with git diff before committing");
+  regress->add_option("--goldens", regress_opts.goldens_dir, "folder of goldens (default tests/regress)");
+  regress->add_option("--scenarios", regress_opts.scenarios_dir, "folder searched when no scenario is named (default scenarios)");
+  regress->add_option("--out", regress_opts.out_dir, "where the fresh runs go (default runs/regress)");
+  regress->add_option("--runs", regress_opts.runs_dir,
+                      "compare run folders made already (DIR/<folder>.<name> or DIR/scenario.<folder>.<name>, as the "
+                      "test suite names them) instead of running");
+  regress->add_option("--windows", regress_opts.windows, "time windows per run in new goldens (default 10)")
+      ->check(CLI::Range(1, 1000));
+  regress->add_option("--tolerance", regress_opts.tolerance, "relative tolerance for summary numbers (default 1e-9)")
+      ->check(CLI::Range(0.0, 1e9));
+  regress->add_flag("--json", regress_opts.json, "machine-readable verdicts");
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -453,6 +477,7 @@ int main(int argc, char** argv) {
     if (schema->parsed()) return CmdSchema();
     if (sweep->parsed()) return CmdSweep(sweep_opts);
     if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
+    if (regress->parsed()) return CmdRegress(regress_opts);
     return CmdKinds(kinds_json, kinds_markdown);
   } catch (const std::bad_alloc&) {
     std::cerr << "internal error: out of memory\n";

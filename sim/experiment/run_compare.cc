@@ -165,102 +165,16 @@ void CompareEvents(const Db& a, const Db& b, const CompareOptions& o, CompareRep
   }
 }
 
-/// Health rows are samples of a step function per (device, plane): walk both in (device, plane, t) order
-/// and collect, per device, plane and actual/reported, the intervals where the two runs' states differ.
-void CompareHealth(const Db& a, const Db& b, const CompareOptions& o, CompareReport& r) {
-  const std::string sql = "SELECT device, plane, t_s, actual, reported FROM health ORDER BY device, plane, t_s";
-  Cursor ca(a.get(), sql, a.path()), cb(b.get(), sql, b.path());
-  struct Open {
-    bool open = false;
-    HealthDiff d;
-    double since = 0;
-    std::string sa, sb;
-  };
-  std::map<std::tuple<std::string, std::string, std::string>, HealthDiff> found;
-  struct Row {
-    std::string device, plane, actual, reported;
-    double t = 0;
-  };
-  auto read = [](const Cursor& c) { return Row{c.Text(0), c.Text(1), c.Text(3), c.Text(4), c.Real(2)}; };
-  std::optional<Row> ra, rb;
-  if (ca.Next()) ra = read(ca);
-  if (cb.Next()) rb = read(cb);
-  // Current open differences per (device, plane, which).
-  std::map<std::tuple<std::string, std::string, std::string>, Open> open;
-  std::string cur_a_actual, cur_a_rep, cur_b_actual, cur_b_rep;
-  std::pair<std::string, std::string> group;
-  auto close_all = [&](double t_end) {
-    for (auto& [key, op] : open) {
-      if (!op.open) continue;
-      HealthDiff& d = found[key];
-      if (d.intervals == 0) {
-        d = HealthDiff{std::get<0>(key), std::get<1>(key), std::get<2>(key), op.since, t_end, op.sa, op.sb, 0, 0};
-      }
-      ++d.intervals;
-      d.total_s += t_end - op.since;
-      op.open = false;
-    }
-  };
-  double last_t = 0;
-  auto step = [&](const std::string& dev, const std::string& plane, double t) {
-    for (const char* which : {"actual", "reported"}) {
-      bool rep = which[0] == 'r';
-      const std::string& sa = rep ? cur_a_rep : cur_a_actual;
-      const std::string& sb = rep ? cur_b_rep : cur_b_actual;
-      auto key = std::make_tuple(dev, plane, std::string(which));
-      Open& op = open[key];
-      bool differ = sa != sb;
-      if (differ && !op.open) {
-        op.open = true;
-        op.since = t;
-        op.sa = sa.empty() ? "(none)" : sa;
-        op.sb = sb.empty() ? "(none)" : sb;
-      } else if (!differ && op.open) {
-        HealthDiff& d = found[key];
-        if (d.intervals == 0) d = HealthDiff{dev, plane, which, op.since, t, op.sa, op.sb, 0, 0};
-        ++d.intervals;
-        d.total_s += t - op.since;
-        op.open = false;
-      }
-    }
-  };
-  while (ra || rb) {
-    // The next group in order, and the next time within it.
-    std::pair<std::string, std::string> ga, gb;
-    if (ra) ga = {ra->device, ra->plane};
-    if (rb) gb = {rb->device, rb->plane};
-    std::pair<std::string, std::string> g = !ra ? gb : !rb ? ga : std::min(ga, gb);
-    if (g != group) {
-      close_all(last_t);
-      open.clear();
-      group = g;
-      cur_a_actual = cur_a_rep = cur_b_actual = cur_b_rep = "";
-    }
-    bool ina = ra && ga == g, inb = rb && gb == g;
-    double t = ina && inb ? std::min(ra->t, rb->t) : ina ? ra->t : rb->t;
-    if (ina && ra->t == t) {
-      cur_a_actual = ra->actual;
-      cur_a_rep = ra->reported;
-      ra = ca.Next() ? std::optional<Row>(read(ca)) : std::nullopt;
-    }
-    if (inb && rb->t == t) {
-      cur_b_actual = rb->actual;
-      cur_b_rep = rb->reported;
-      rb = cb.Next() ? std::optional<Row>(read(cb)) : std::nullopt;
-    }
-    last_t = t;
-    step(g.first, g.second, t);
-  }
-  close_all(last_t);
-  std::vector<HealthDiff> all;
-  for (auto& [k, d] : found) all.push_back(d);
-  std::stable_sort(all.begin(), all.end(), [](const HealthDiff& x, const HealthDiff& y) { return x.from_s < y.from_s; });
-  r.health_total = all.size();
-  if (all.size() > o.max_listed) all.resize(o.max_listed);
-  r.health = std::move(all);
+std::vector<HealthRow> ReadHealth(const Db& d) {
+  std::vector<HealthRow> rows;
+  Cursor c(d.get(), "SELECT device, plane, t_s, actual, reported FROM health ORDER BY device, plane, t_s", d.path());
+  while (c.Next()) rows.push_back(HealthRow{c.Text(0), c.Text(1), c.Real(2), c.Text(3), c.Text(4)});
+  return rows;
 }
 
-void CompareExpectations(const json& sa, const json& sb, CompareReport& r) {
+}  // namespace
+
+void DiffExpectations(const json& sa, const json& sb, CompareReport& r) {
   auto index = [](const json& s) {
     std::map<std::string, json> m;
     if (s.contains("expectations") && s["expectations"].is_array()) {
@@ -303,6 +217,8 @@ void CompareExpectations(const json& sa, const json& sb, CompareReport& r) {
     r.expectations.push_back(ExpectationDiff{id, pa, pb, observed(ma, id), observed(mb, id)});
   }
 }
+
+namespace {
 
 void CompareSeries(const Db& a, const Db& b, const CompareOptions& o, CompareReport& r) {
   using Key = std::tuple<std::string, std::string, std::string>;
@@ -394,6 +310,134 @@ ojson NumOrNull(double v) { return std::isfinite(v) ? ojson(v) : ojson(nullptr);
 
 }  // namespace
 
+// Health rows are samples of a step function per (device, plane): walk both in (device, plane, t) order
+/// and collect, per device, plane and actual/reported, the intervals where the two runs' states differ.
+void DiffHealthRows(const std::vector<HealthRow>& rows_a, const std::vector<HealthRow>& rows_b, const CompareOptions& o,
+                    CompareReport& r) {
+  struct Open {
+    bool open = false;
+    HealthDiff d;
+    double since = 0;
+    std::string sa, sb;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, HealthDiff> found;
+  size_t ia = 0, ib = 0;
+  const HealthRow* ra = rows_a.empty() ? nullptr : &rows_a[0];
+  const HealthRow* rb = rows_b.empty() ? nullptr : &rows_b[0];
+  // Current open differences per (device, plane, which).
+  std::map<std::tuple<std::string, std::string, std::string>, Open> open;
+  std::string cur_a_actual, cur_a_rep, cur_b_actual, cur_b_rep;
+  std::pair<std::string, std::string> group;
+  auto close_all = [&](double t_end) {
+    for (auto& [key, op] : open) {
+      if (!op.open) continue;
+      HealthDiff& d = found[key];
+      if (d.intervals == 0) {
+        d = HealthDiff{std::get<0>(key), std::get<1>(key), std::get<2>(key), op.since, t_end, op.sa, op.sb, 0, 0};
+      }
+      ++d.intervals;
+      d.total_s += t_end - op.since;
+      op.open = false;
+    }
+  };
+  double last_t = 0;
+  auto step = [&](const std::string& dev, const std::string& plane, double t) {
+    for (const char* which : {"actual", "reported"}) {
+      bool rep = which[0] == 'r';
+      const std::string& sa = rep ? cur_a_rep : cur_a_actual;
+      const std::string& sb = rep ? cur_b_rep : cur_b_actual;
+      auto key = std::make_tuple(dev, plane, std::string(which));
+      Open& op = open[key];
+      bool differ = sa != sb;
+      if (differ && !op.open) {
+        op.open = true;
+        op.since = t;
+        op.sa = sa.empty() ? "(none)" : sa;
+        op.sb = sb.empty() ? "(none)" : sb;
+      } else if (!differ && op.open) {
+        HealthDiff& d = found[key];
+        if (d.intervals == 0) d = HealthDiff{dev, plane, which, op.since, t, op.sa, op.sb, 0, 0};
+        ++d.intervals;
+        d.total_s += t - op.since;
+        op.open = false;
+      }
+    }
+  };
+  while (ra || rb) {
+    // The next group in order, and the next time within it.
+    std::pair<std::string, std::string> ga, gb;
+    if (ra) ga = {ra->device, ra->plane};
+    if (rb) gb = {rb->device, rb->plane};
+    std::pair<std::string, std::string> g = !ra ? gb : !rb ? ga : std::min(ga, gb);
+    if (g != group) {
+      close_all(last_t);
+      open.clear();
+      group = g;
+      cur_a_actual = cur_a_rep = cur_b_actual = cur_b_rep = "";
+    }
+    bool ina = ra && ga == g, inb = rb && gb == g;
+    double t = ina && inb ? std::min(ra->t_s, rb->t_s) : ina ? ra->t_s : rb->t_s;
+    if (ina && ra->t_s == t) {
+      cur_a_actual = ra->actual;
+      cur_a_rep = ra->reported;
+      ra = ++ia < rows_a.size() ? &rows_a[ia] : nullptr;
+    }
+    if (inb && rb->t_s == t) {
+      cur_b_actual = rb->actual;
+      cur_b_rep = rb->reported;
+      rb = ++ib < rows_b.size() ? &rows_b[ib] : nullptr;
+    }
+    last_t = t;
+    step(g.first, g.second, t);
+  }
+  close_all(last_t);
+  std::vector<HealthDiff> all;
+  for (auto& [k, d] : found) all.push_back(d);
+  std::stable_sort(all.begin(), all.end(), [](const HealthDiff& x, const HealthDiff& y) { return x.from_s < y.from_s; });
+  r.health_total = all.size();
+  if (all.size() > o.max_listed) all.resize(o.max_listed);
+  r.health = std::move(all);
+}
+
+namespace {
+
+// Summary members other than the expectations and the health intervals (convergence, sim_time_s...): their
+/// leaves that differ, as "pointer: A → B".
+void DiffOtherSummary(const json& a, const json& b, const std::string& at, double tol, std::vector<std::string>& out) {
+  if (out.size() >= 20) return;
+  if (a.is_number() && b.is_number()) {
+    double x = a.get<double>(), y = b.get<double>();
+    if (std::fabs(x - y) > tol * std::max(std::fabs(x), std::fabs(y)) + 1e-12) out.push_back(at + ": " + a.dump() + " -> " + b.dump());
+    return;
+  }
+  if (a.type() != b.type()) {
+    out.push_back(at + ": " + a.dump() + " -> " + b.dump());
+    return;
+  }
+  if (a.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const auto& k : keys) {
+      if (at.empty() && (k == "expectations" || k == "devices")) continue;
+      if (!a.contains(k)) out.push_back(at + "/" + k + ": only in B");
+      else if (!b.contains(k)) out.push_back(at + "/" + k + ": only in A");
+      else DiffOtherSummary(a[k], b[k], at + "/" + k, tol, out);
+    }
+  } else if (a.is_array()) {
+    for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) DiffOtherSummary(a[i], b[i], at + "/" + std::to_string(i), tol, out);
+    if (a.size() != b.size()) out.push_back(at + ": " + std::to_string(a.size()) + " items in A, " + std::to_string(b.size()) + " in B");
+  } else if (a != b) {
+    out.push_back(at + ": " + a.dump() + " -> " + b.dump());
+  }
+}
+
+}  // namespace
+
+void DiffSummaryRest(const json& a, const json& b, const CompareOptions& o, CompareReport& r) {
+  DiffOtherSummary(a, b, "", o.tolerance, r.summary_other);
+}
+
 void CheckRunFolder(const std::string& dir) {
   fs::path d(dir);
   std::error_code ec;
@@ -446,8 +490,9 @@ CompareReport CompareRuns(const std::string& run_a, const std::string& run_b, co
   r.tolerance = opts.tolerance;
   Db a((fs::path(run_a) / "run.sqlite").string()), b((fs::path(run_b) / "run.sqlite").string());
   CompareEvents(a, b, opts, r);
-  CompareHealth(a, b, opts, r);
-  CompareExpectations(ia.summary, ib.summary, r);
+  DiffHealthRows(ReadHealth(a), ReadHealth(b), opts, r);
+  DiffExpectations(ia.summary, ib.summary, r);
+  DiffSummaryRest(ia.summary, ib.summary, opts, r);
   CompareSeries(a, b, opts, r);
   return r;
 }
@@ -470,6 +515,17 @@ nlohmann::ordered_json CompareReport::ToJson() const {
   } else {
     j["first_diverging_event"] = nullptr;
   }
+  if (!event_windows.empty()) {
+    j["event_windows"] = ojson::array();
+    for (const auto& w : event_windows) {
+      ojson b = ojson::array();
+      for (const auto& e : w.b_events) b.push_back(EventJson(e));
+      j["event_windows"].push_back({{"device", w.device}, {"plane", w.plane}, {"from_s", w.from_s}, {"to_s", w.to_s},
+                                    {"a_events", w.a_count}, {"b_events", w.b_count}, {"b_listed", b}});
+    }
+    j["event_windows_total"] = event_windows_total;
+  }
+  j["summary_values"] = summary_other;
   j["health"] = ojson::array();
   for (const auto& h : health) {
     j["health"].push_back({{"device", h.device}, {"plane", h.plane}, {"which", h.which}, {"from_s", h.from_s},
@@ -490,6 +546,16 @@ nlohmann::ordered_json CompareReport::ToJson() const {
                            {"max_abs", NumOrNull(s.max_abs)}, {"max_rel", NumOrNull(s.max_rel)},
                            {"max_at_s", s.max_at_s}, {"differing_samples", s.differing}, {"samples", s.samples},
                            {"one_run_only", s.unpaired}});
+    if (s.windowed) {
+      auto& x = j["series"].back();
+      x["to_s"] = s.to_s;
+      x["a_min"] = NumOrNull(s.a_min);
+      x["a_max"] = NumOrNull(s.a_max);
+      x["b_min"] = NumOrNull(s.b_min);
+      x["b_max"] = NumOrNull(s.b_max);
+      x["a_samples"] = s.a_n;
+      x["b_samples"] = s.b_n;
+    }
   }
   j["series_total"] = series_total;
   j["series_compared"] = series_compared;
@@ -507,7 +573,17 @@ std::string CompareReport::ToText() const {
       << Num(tolerance) << ")\n";
     return o.str();
   }
-  if (events_differ) {
+  if (events_differ && !first_a && !first_b) {
+    o << "\nevents that differ (" << event_windows_total << " device/plane/window"
+      << (event_windows_total > event_windows.size() ? ", first " + std::to_string(event_windows.size()) + " listed" : "")
+      << "):\n";
+    for (const auto& w : event_windows) {
+      o << "  " << w.device << " " << w.plane << " in [" << Num(w.from_s) << "s, " << Num(w.to_s) << "s): " << w.a_count
+        << " event" << (w.a_count == 1 ? "" : "s") << " in A, " << w.b_count << " in B"
+        << (w.a_count == w.b_count ? " (not the same ones)" : "") << "\n";
+      for (const auto& e : w.b_events) o << "      B " << EventText(e) << "\n";
+    }
+  } else if (events_differ) {
     const EventRow* f = first_a ? &*first_a : &*first_b;
     o << "\nfirst diverging event: at t=" << Num(f->t_s) << "s, " << f->device << " " << f->plane << " " << f->kind
       << "\n";
@@ -525,6 +601,10 @@ std::string CompareReport::ToText() const {
       if (h.intervals > 1) o << " (" << h.intervals << " intervals, " << Num(h.total_s) << "s in all)";
       o << "\n";
     }
+  }
+  if (!summary_other.empty()) {
+    o << "\nsummary values that differ (A -> B):\n";
+    for (const auto& s : summary_other) o << "  " << s << "\n";
   }
   if (!expectations.empty()) {
     o << "\nexpectations whose outcome changed:\n";
@@ -544,6 +624,14 @@ std::string CompareReport::ToText() const {
       o << "  " << s.device << " " << s.plane << " " << s.metric << ": ";
       if (s.why == "only in A" || s.why == "only in B") {
         o << s.why << "\n";
+        continue;
+      }
+      if (s.windowed) {
+        o << "first in [" << Num(s.from_s) << "s, " << Num(s.to_s) << "s); over the run mean A " << Num(s.a_value)
+          << ", B " << Num(s.b_value) << "; min A " << Num(s.a_min) << ", B " << Num(s.b_min) << "; max A "
+          << Num(s.a_max) << ", B " << Num(s.b_max);
+        if (s.a_n != s.b_n) o << "; " << s.a_n << " samples in A, " << s.b_n << " in B";
+        o << "\n";
         continue;
       }
       o << "from t=" << Num(s.from_s) << "s (A " << Num(s.a_value) << ", B " << Num(s.b_value) << ")";
