@@ -836,7 +836,8 @@ bool ParseIndex(const std::string& s, size_t* v) {
 }
 
 // The plan in `out`, checked against the study: "" when it matches, else the message (exit 2).
-std::string CheckPlan(const Study& st, const std::string& study_file, const fs::path& out, bool* exists) {
+std::string CheckPlan(const Study& st, const std::string& study_file, const fs::path& out, bool* exists,
+                      bool same_version = true) {
   fs::path pf = out / "plan.json";
   std::error_code ec;
   *exists = fs::exists(pf, ec);
@@ -859,7 +860,7 @@ std::string CheckPlan(const Study& st, const std::string& study_file, const fs::
            study_file + " as it is now: give another --out for this study, or delete " + out.string() +
            " to plan it afresh";
   }
-  if (plan.value("planelab_version", "") != PLANELAB_VERSION) {
+  if (same_version && plan.value("planelab_version", "") != PLANELAB_VERSION) {
     return pf.string() + ": planned with PlaneLab " + plan.value("planelab_version", "?") + ", and this is " +
            PLANELAB_VERSION + ": install the same PlaneLab on every node (the runs record the version, and a run of "
            "another version is not complete for this study)";
@@ -906,7 +907,9 @@ bool WriteStudyFiles(const Study& st, const std::string& study_file, const fs::p
 
 int CmdPlan(const SweepOptions& o, const Study& st, const fs::path& out) {
   bool exists = false;
-  std::string why = CheckPlan(st, o.study, out, &exists);
+  // After an upgrade the study is planned again for the new version; its runs of the old one are not complete
+  // for it (CompleteRun), so the tasks run them again.
+  std::string why = CheckPlan(st, o.study, out, &exists, false);
   if (!why.empty()) {
     std::cerr << "error: " << why << "\nnothing was planned.\n";
     return 2;
