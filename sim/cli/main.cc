@@ -411,10 +411,12 @@ int main(int argc, char** argv) {
                   "cluster step 1: validate the study, write its task list (<out>/plan.json, tasks.tsv, numbered "
                   "0..N-1) and points, print the sbatch line; run nothing. Planning the same study again is fine");
   sweep->add_option("--task", sweep_opts.task,
-                    "K: cluster step 2: run task K of the plan (e.g. $SLURM_ARRAY_TASK_ID) into the shared study folder, "
-                    "record it in <out>/tasks/K.json; a complete run is skipped. No results files");
+                    "cluster step 2: run task K of the plan (e.g. $SLURM_ARRAY_TASK_ID) into the shared study folder, "
+                    "record it in <out>/tasks/K.json; a complete run is skipped. No results files")
+      ->type_name("K");
   sweep->add_option("--shard", sweep_opts.shard,
-                    "I/N: cluster step 2, in N shards: run the plan's tasks whose number modulo N is I (-j at a time)");
+                    "cluster step 2, in N shards: run the plan's tasks whose number modulo N is I (-j at a time)")
+      ->type_name("I/N");
   sweep->add_flag("--merge", sweep_opts.merge,
                   "cluster step 3: write results.sqlite and results.csv from the run folders and task records, as a "
                   "local sweep would; missing or failed tasks are named (exit 1)");

@@ -1048,8 +1048,9 @@ int CmdTasks(const SweepOptions& o, const Study& st, const fs::path& out) {
                 static_cast<unsigned long long>(t->seed), what.c_str());
   }
   if (!o.shard.empty()) {
-    std::printf("shard %s of study %s: %zu tasks: %zu ran now, %zu already complete, %zu failed%s\n", o.shard.c_str(),
-                st.name.c_str(), chosen.size(), done, skipped, failed, g_stop ? " (interrupted)" : "");
+    std::printf("shard %s of study %s: %zu task%s: %zu ran now, %zu already complete, %zu failed%s\n", o.shard.c_str(),
+                st.name.c_str(), chosen.size(), chosen.size() == 1 ? "" : "s", done, skipped, failed,
+                g_stop ? " (interrupted)" : "");
   }
   if (g_stop) {
     std::fprintf(stderr, "interrupted: every completed run is kept; run the same command again to resume.\n");
