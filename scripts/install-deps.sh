@@ -10,6 +10,7 @@ PACKAGES=(
   libsnmp-dev tshark
   clang libclang-rt-14-dev
   python3-pandas python3-matplotlib jupyter-nbconvert python3-nbclient python3-ipykernel
+  slurm-wlm munge parallel
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -398,7 +398,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1e9));
   auto* sweep = app.add_subcommand(
       "sweep", "Run a study (studies/*.json): every parameter point x seed in its own process, resumable; "
-               "results.sqlite, results.csv, --report for confidence intervals");
+               "results.sqlite, results.csv, --report for confidence intervals. On a cluster: --plan, then --task K "
+               "per Slurm array element (scripts/slurm/submit.sh), then --merge");
   SweepOptions sweep_opts;
   sweep->add_option("STUDY", sweep_opts.study, "study file (JSON; studies/study.schema.json)")->required();
   sweep->add_option("-j,--jobs", sweep_opts.jobs, "runs at a time (default 1)")->check(CLI::Range(1, 1024));
@@ -406,6 +407,21 @@ int main(int argc, char** argv) {
   sweep->add_flag("--report", sweep_opts.report, "print, per point, mean, stdev and a 95% Student-t interval per column");
   sweep->add_flag("--yes", sweep_opts.yes, "allow a study of more than 100,000 runs");
   sweep->add_flag("--check", sweep_opts.check_only, "validate the study and every point, run nothing");
+  // The cluster steps (docs/experiments.md, "Running a study on a cluster (Slurm)"); CmdSweep checks how they
+  // combine and what --task and --shard hold, so the messages can say what to do instead.
+  sweep->add_flag("--plan", sweep_opts.plan,
+                  "cluster step 1: validate the study, write its task list (<out>/plan.json, tasks.tsv, numbered "
+                  "0..N-1) and points, print the sbatch line; run nothing. Planning the same study again is fine");
+  sweep->add_option("--task", sweep_opts.task,
+                    "cluster step 2: run task K of the plan (e.g. $SLURM_ARRAY_TASK_ID) into the shared study folder, "
+                    "record it in <out>/tasks/K.json; a complete run is skipped. No results files")
+      ->type_name("K");
+  sweep->add_option("--shard", sweep_opts.shard,
+                    "cluster step 2, in N shards: run the plan's tasks whose number modulo N is I (-j at a time)")
+      ->type_name("I/N");
+  sweep->add_flag("--merge", sweep_opts.merge,
+                  "cluster step 3: write results.sqlite and results.csv from the run folders and task records, as a "
+                  "local sweep would; missing or failed tasks are named (exit 1)");
   auto* regress = app.add_subcommand(
       "regress",
       "The golden suite: run every shipped scenario (or those named) and compare it with its golden in tests/regress "

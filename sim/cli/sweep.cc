@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -381,14 +383,34 @@ Study LoadStudy(const std::string& file, bool yes) {
 std::atomic<int> g_stop{0};
 void OnStop(int sig) { g_stop = sig; }
 
+/// One (point x seed) run of a study; `index` is its task number in the plan (points outer, seeds inner).
 struct Task {
-  const Point* point;
-  uint64_t seed;
+  size_t index = 0;
+  const Point* point = nullptr;
+  uint64_t seed = 0;
   std::string dir, log;
-  std::string status;  // "done", "skipped", "failed", "interrupted", "pending"
+  std::string status;  // "done", "skipped", "failed", "interrupted", "missing", "pending"
   int exit_code = -1;
   std::string message;
 };
+
+// The same numbering for the local sweep, the plan, --task, --shard and --merge: results come out in one order.
+std::vector<Task> ExpandTasks(const Study& st, const fs::path& out) {
+  std::vector<Task> tasks;
+  for (const auto& p : st.points) {
+    for (uint64_t s : st.seeds) {
+      Task t;
+      t.index = tasks.size();
+      t.point = &p;
+      t.seed = s;
+      t.dir = (out / "runs" / (p.name + "-s" + std::to_string(s))).string();
+      t.log = (out / "logs" / (p.name + "-s" + std::to_string(s) + ".stderr")).string();
+      t.status = "pending";
+      tasks.push_back(t);
+    }
+  }
+  return tasks;
+}
 
 /// A complete run of the same scenario text, seed and version: skipped on resume.
 bool CompleteRun(const Task& t) {
@@ -413,6 +435,33 @@ std::string Tail(const std::string& path, size_t n) {
   return s;
 }
 
+std::string HostName() {
+  char h[256] = {};
+  if (gethostname(h, sizeof h - 1) != 0) return "host";
+  return h;
+}
+
+// Readers on other nodes see the old file or the new one, never half of one: a temporary name no other
+// process uses (host and pid, as the folder is shared between nodes), then rename(2), which is atomic on
+// NFS and Lustre as on a local disk.
+bool WriteAtomic(const fs::path& path, const std::string& text) {
+  fs::path tmp = path.string() + ".tmp-" + HostName() + "-" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+  return !ec;
+}
+
 pid_t Launch(const Task& t, const std::string& scenario_file) {
   std::vector<std::string> args = {"planelab", "run", scenario_file, "--seed", std::to_string(t.seed), "--out",
                                    t.dir, "--quiet", "--force"};
@@ -432,6 +481,83 @@ pid_t Launch(const Task& t, const std::string& scenario_file) {
     _exit(127);
   }
   return pid;
+}
+
+/// Runs `todo` in worker processes, `jobs` at a time, until all ended or SIGINT/SIGTERM; `finished` is
+/// called as each one ends (its status set). Returns {done, failed}.
+std::pair<size_t, size_t> RunTasks(const std::string& name, std::vector<Task*> todo, int jobs, size_t skipped,
+                                   const std::map<const Point*, std::string>& point_files,
+                                   const std::function<void(Task&)>& finished) {
+  struct sigaction sa {};
+  sa.sa_handler = OnStop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  bool tty = ::isatty(STDERR_FILENO);
+  std::map<pid_t, Task*> running;
+  size_t next = 0, done = 0, failed = 0;
+  auto start = std::chrono::steady_clock::now();
+  auto progress = [&](bool final) {
+    if (!tty) return;
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    size_t finished_n = done + failed;
+    double eta = finished_n ? wall / finished_n * (todo.size() - finished_n) : 0;
+    std::fprintf(stderr, "\r  sweep %s: %zu/%zu done, %zu failed, %zu running, %zu skipped, %.0fs elapsed%s%.0fs left  ",
+                 name.c_str(), done, todo.size(), failed, running.size(), skipped, wall, finished_n ? ", ~" : ", ? ",
+                 finished_n ? eta : 0.0);
+    if (final) std::fprintf(stderr, "\n");
+  };
+  jobs = std::max(1, jobs);
+  for (;;) {
+    while (!g_stop && static_cast<int>(running.size()) < jobs && next < todo.size()) {
+      Task& t = *todo[next++];
+      // An incomplete or stale run in the study's own folder: made again from scratch.
+      std::error_code rm;
+      if (fs::exists(t.dir, rm)) fs::remove_all(t.dir, rm);
+      pid_t pid = Launch(t, point_files.at(t.point));
+      if (pid < 0) {
+        t.status = "failed";
+        t.message = "fork failed";
+        ++failed;
+        finished(t);
+        continue;
+      }
+      running[pid] = &t;
+    }
+    if (running.empty()) break;
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) {
+        if (g_stop) {
+          for (auto& [p, t] : running) kill(p, SIGTERM);
+        }
+        continue;
+      }
+      break;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    Task& t = *it->second;
+    running.erase(it);
+    t.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if ((t.exit_code == 0 || t.exit_code == 1) && CompleteRun(t)) {
+      t.status = "done";
+      ++done;
+    } else {
+      t.status = g_stop ? "interrupted" : "failed";
+      t.message = Tail(t.log, 400);
+      ++failed;
+      if (!g_stop) {
+        std::fprintf(stderr, "%s%s seed %llu failed (exit %d): %s\n", tty ? "\r" : "", t.point->name.c_str(),
+                     static_cast<unsigned long long>(t.seed), t.exit_code, t.message.c_str());
+      }
+    }
+    finished(t);
+    progress(false);
+  }
+  progress(true);
+  return {done, failed};
 }
 
 // ---- Results ------------------------------------------------------------------------------
@@ -475,130 +601,17 @@ std::string Quote(const std::string& id) {
   return q + "\"";
 }
 
-}  // namespace
+/// The rows of results.sqlite/results.csv, one per task; rc is 1 when a run is not complete or an expectation failed.
+struct Results {
+  std::vector<std::string> header;
+  std::vector<std::vector<ojson>> rows;
+  int rc = 0;
+};
 
-int CmdSweep(const SweepOptions& o) {
-  Study st;
-  try {
-    st = LoadStudy(o.study, o.yes);
-  } catch (const StudyError& e) {
-    for (const auto& p : e.problems) std::cerr << "error: " << p << "\n";
-    std::cerr << "nothing was run.\n";
-    return 2;
-  }
-  fs::path out = o.out_dir.empty() ? fs::path("runs") / ("study-" + st.name) : fs::path(o.out_dir);
-  std::vector<Task> tasks;
-  for (const auto& p : st.points) {
-    for (uint64_t s : st.seeds) {
-      Task t{&p, s, (out / "runs" / (p.name + "-s" + std::to_string(s))).string(),
-             (out / "logs" / (p.name + "-s" + std::to_string(s) + ".stderr")).string(), "pending", -1, ""};
-      tasks.push_back(t);
-    }
-  }
-  if (o.check_only) {
-    std::cout << "ok: " << o.study << " (" << st.points.size() << " points x " << st.seeds.size() << " seeds = "
-              << tasks.size() << " runs)\n";
-    return 0;
-  }
+// The local sweep and --merge both come here, so a study swept on a cluster gives the rows a local sweep gives.
+Results BuildResults(const Study& st, const fs::path& out, std::vector<Task>& tasks) {
+  Results res;
   std::error_code ec;
-  fs::create_directories(out / "points", ec);
-  fs::create_directories(out / "runs", ec);
-  fs::create_directories(out / "logs", ec);
-  if (ec) {
-    std::cerr << "error: " << out.string() << ": cannot create the study folder: " << ec.message() << "\nnothing was run.\n";
-    return 2;
-  }
-  {
-    bool ok = false;
-    std::ofstream(out / "study.json") << ReadFile(o.study, &ok);
-  }
-  std::map<const Point*, std::string> point_files;
-  for (const auto& p : st.points) {
-    fs::path f = out / "points" / (p.name + ".json");
-    bool same = false;
-    if (fs::exists(f)) {
-      bool ok = false;
-      same = ReadFile(f.string(), &ok) == p.text;
-    }
-    if (!same) std::ofstream(f, std::ios::binary) << p.text;
-    point_files[&p] = f.string();
-  }
-  size_t skipped = 0;
-  for (auto& t : tasks) {
-    if (CompleteRun(t)) {
-      t.status = "skipped";
-      ++skipped;
-    }
-  }
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  bool tty = ::isatty(STDERR_FILENO);
-  std::map<pid_t, Task*> running;
-  size_t next = 0, done = 0, failed = 0, todo = tasks.size() - skipped;
-  auto start = std::chrono::steady_clock::now();
-  auto progress = [&](bool final) {
-    if (!tty) return;
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    size_t finished = done + failed;
-    double eta = finished ? wall / finished * (todo - finished) : 0;
-    std::fprintf(stderr, "\r  sweep %s: %zu/%zu done, %zu failed, %zu running, %zu skipped, %.0fs elapsed%s%.0fs left  ",
-                 st.name.c_str(), done, todo, failed, running.size(), skipped, wall, finished ? ", ~" : ", ? ",
-                 finished ? eta : 0.0);
-    if (final) std::fprintf(stderr, "\n");
-  };
-  int jobs = std::max(1, o.jobs);
-  for (;;) {
-    while (!g_stop && static_cast<int>(running.size()) < jobs && next < tasks.size()) {
-      Task& t = tasks[next++];
-      if (t.status == "skipped") continue;
-      // An incomplete or stale run in the study's own folder: made again from scratch.
-      std::error_code rm;
-      if (fs::exists(t.dir, rm)) fs::remove_all(t.dir, rm);
-      pid_t pid = Launch(t, point_files[t.point]);
-      if (pid < 0) {
-        t.status = "failed";
-        t.message = "fork failed";
-        ++failed;
-        continue;
-      }
-      running[pid] = &t;
-    }
-    if (running.empty()) break;
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) {
-        if (g_stop) {
-          for (auto& [p, t] : running) kill(p, SIGTERM);
-        }
-        continue;
-      }
-      break;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    Task& t = *it->second;
-    running.erase(it);
-    t.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if ((t.exit_code == 0 || t.exit_code == 1) && CompleteRun(t)) {
-      t.status = "done";
-      ++done;
-    } else {
-      t.status = g_stop ? "interrupted" : "failed";
-      t.message = Tail(t.log, 400);
-      ++failed;
-      if (!g_stop) {
-        std::fprintf(stderr, "%s%s seed %llu failed (exit %d): %s\n", tty ? "\r" : "", t.point->name.c_str(),
-                     static_cast<unsigned long long>(t.seed), t.exit_code, t.message.c_str());
-      }
-    }
-    progress(false);
-  }
-  progress(true);
-  // Results: one row per run.
   std::vector<std::string> exp_ids;
   {
     std::set<std::string> seen;
@@ -609,7 +622,8 @@ int CmdSweep(const SweepOptions& o) {
       }
     }
   }
-  std::vector<std::string> header = {"point", "scenario"};
+  std::vector<std::string>& header = res.header;
+  header = {"point", "scenario"};
   for (const auto& n : st.param_names) header.push_back(n);
   for (const char* h : {"seed", "status", "exit_code", "message", "run_dir"}) header.push_back(h);
   for (const auto& id : exp_ids) {
@@ -617,8 +631,7 @@ int CmdSweep(const SweepOptions& o) {
     header.push_back(id + ".observed");
   }
   for (const auto& c : st.columns) header.push_back(c.id);
-  std::vector<std::vector<ojson>> rows;
-  int rc = 0;
+  const size_t status_at = 2 + st.param_names.size() + 1, exit_at = status_at + 1, message_at = status_at + 2;
   for (auto& t : tasks) {
     std::vector<ojson> row = {t.point->name, t.point->with_columns.name};
     for (const auto& [n, v] : t.point->params) row.push_back(v);
@@ -639,11 +652,11 @@ int CmdSweep(const SweepOptions& o) {
           // The exit code `planelab run` gave it: 0 when every expectation held, else 1.
           bool all = true;
           for (const auto& e : summary["expectations"]) all = all && e["passed"].get<bool>();
-          row[2 + st.param_names.size() + 2] = all ? 0 : 1;
+          row[exit_at] = all ? 0 : 1;
         }
         for (const auto& e : summary["expectations"]) {
           exps[e["id"]] = {ojson(e["passed"].get<bool>()), e.contains("observed") ? ojson::parse(e["observed"].dump()) : ojson(nullptr)};
-          if (!e["passed"].get<bool>()) rc = std::max(rc, 1);
+          if (!e["passed"].get<bool>()) res.rc = std::max(res.rc, 1);
         }
         RunStoreReader store((fs::path(t.dir) / "run.sqlite").string());
         Scenario sc = t.point->with_columns;
@@ -657,12 +670,12 @@ int CmdSweep(const SweepOptions& o) {
           cols[r.id.substr(std::string(kColumnPrefix).size())] = r.has_observed && std::isfinite(r.observed) ? ojson(r.observed) : ojson(nullptr);
         }
       } catch (const std::exception& e) {
-        row[header.size() > 0 ? 2 + st.param_names.size() + 1 : 0] = "unreadable";
-        row[2 + st.param_names.size() + 3] = e.what();
-        rc = std::max(rc, 1);
+        row[status_at] = "unreadable";
+        row[message_at] = e.what();
+        res.rc = std::max(res.rc, 1);
       }
     } else if (t.status != "pending") {
-      rc = std::max(rc, 1);
+      res.rc = std::max(res.rc, 1);
     }
     for (const auto& id : exp_ids) {
       auto it = exps.find(id);
@@ -670,113 +683,533 @@ int CmdSweep(const SweepOptions& o) {
       row.push_back(it == exps.end() ? ojson(nullptr) : it->second.second);
     }
     for (const auto& c : st.columns) row.push_back(cols.count(c.id) ? cols[c.id] : ojson(nullptr));
-    rows.push_back(row);
+    res.rows.push_back(row);
   }
-  // results.csv
+  return res;
+}
+
+/// Writes results.csv and results.sqlite, each under a temporary name then renamed; false (said on stderr) when not.
+bool WriteResultFiles(const Study& st, const fs::path& out, const Results& res) {
+  std::error_code ec;
+  const std::string suffix = ".tmp-" + HostName() + "-" + std::to_string(::getpid());
   {
-    std::ofstream csv(out / "results.csv.tmp");
-    for (size_t i = 0; i < header.size(); ++i) csv << (i ? "," : "") << CsvCell(header[i]);
+    std::ostringstream csv;
+    for (size_t i = 0; i < res.header.size(); ++i) csv << (i ? "," : "") << CsvCell(res.header[i]);
     csv << "\n";
-    for (const auto& r : rows) {
+    for (const auto& r : res.rows) {
       for (size_t i = 0; i < r.size(); ++i) csv << (i ? "," : "") << CsvCell(r[i]);
       csv << "\n";
     }
-    csv.close();
-    fs::rename(out / "results.csv.tmp", out / "results.csv", ec);
+    if (!WriteAtomic(out / "results.csv", csv.str())) {
+      std::cerr << "error: cannot write " << (out / "results.csv").string() << ": check the folder's space and permissions\n";
+      return false;
+    }
   }
-  // results.sqlite
-  {
-    fs::path tmp = out / "results.sqlite.tmp";
-    fs::remove(tmp, ec);
-    sqlite3* db = nullptr;
-    if (sqlite3_open(tmp.string().c_str(), &db) != SQLITE_OK) {
-      std::cerr << "error: cannot write " << tmp.string() << "\n";
-      sqlite3_close(db);
-      return 3;
-    }
-    try {
-      std::string create = "CREATE TABLE runs(";
-      for (size_t i = 0; i < header.size(); ++i) create += (i ? ", " : "") + Quote(header[i]);
-      create += ")";
-      Exec(db, create);
-      Exec(db, "CREATE TABLE study(key TEXT PRIMARY KEY, value TEXT)");
-      Exec(db, "BEGIN");
-      std::string ins = "INSERT INTO runs VALUES(";
-      for (size_t i = 0; i < header.size(); ++i) ins += i ? ",?" : "?";
-      ins += ")";
-      sqlite3_stmt* s = nullptr;
-      sqlite3_prepare_v2(db, ins.c_str(), -1, &s, nullptr);
-      for (const auto& r : rows) {
-        sqlite3_reset(s);
-        for (size_t i = 0; i < r.size(); ++i) {
-          const ojson& v = r[i];
-          int k = static_cast<int>(i + 1);
-          if (v.is_null()) sqlite3_bind_null(s, k);
-          else if (v.is_boolean()) sqlite3_bind_int(s, k, v.get<bool>());
-          else if (v.is_number_integer() || v.is_number_unsigned()) sqlite3_bind_int64(s, k, v.get<long long>());
-          else if (v.is_number()) sqlite3_bind_double(s, k, v.get<double>());
-          else {
-            std::string t = v.is_string() ? v.get<std::string>() : v.dump();
-            sqlite3_bind_text(s, k, t.c_str(), -1, SQLITE_TRANSIENT);
-          }
-        }
-        sqlite3_step(s);
-      }
-      sqlite3_finalize(s);
-      Exec(db, "INSERT INTO study VALUES('name', " + std::string("'") + st.name + "'), ('planelab_version', '" +
-                   PLANELAB_VERSION + "')");
-      Exec(db, "COMMIT");
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      sqlite3_close(db);
-      return 3;
-    }
+  fs::path tmp = out / ("results.sqlite" + suffix);
+  fs::remove(tmp, ec);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(tmp.string().c_str(), &db) != SQLITE_OK) {
+    std::cerr << "error: cannot write " << tmp.string() << "\n";
     sqlite3_close(db);
-    fs::rename(tmp, out / "results.sqlite", ec);
+    return false;
   }
-  size_t complete = 0;
-  for (const auto& t : tasks) complete += t.status == "done" || t.status == "skipped";
-  std::printf("study %s: %zu runs: %zu complete (%zu ran now, %zu already done), %zu failed%s\nresults: %s, %s\n",
-              st.name.c_str(), tasks.size(), complete, done, skipped, failed, g_stop ? " (interrupted)" : "",
-              (out / "results.sqlite").string().c_str(), (out / "results.csv").string().c_str());
-  if (o.report) {
-    std::printf("\n%-8s", "point");
-    for (const auto& n : st.param_names) std::printf(" %-14s", n.c_str());
-    std::printf(" %-22s %3s %12s %12s %27s\n", "column", "n", "mean", "stdev", "95% CI (Student t)");
-    for (const auto& p : st.points) {
-      for (size_t ci = 0; ci < st.columns.size(); ++ci) {
-        std::vector<double> xs;
-        for (size_t ri = 0; ri < rows.size(); ++ri) {
-          if (tasks[ri].point != &p) continue;
-          const ojson& v = rows[ri][header.size() - st.columns.size() + ci];
-          if (v.is_number()) xs.push_back(v.get<double>());
+  try {
+    std::string create = "CREATE TABLE runs(";
+    for (size_t i = 0; i < res.header.size(); ++i) create += (i ? ", " : "") + Quote(res.header[i]);
+    create += ")";
+    Exec(db, create);
+    Exec(db, "CREATE TABLE study(key TEXT PRIMARY KEY, value TEXT)");
+    Exec(db, "BEGIN");
+    std::string ins = "INSERT INTO runs VALUES(";
+    for (size_t i = 0; i < res.header.size(); ++i) ins += i ? ",?" : "?";
+    ins += ")";
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, ins.c_str(), -1, &s, nullptr);
+    for (const auto& r : res.rows) {
+      sqlite3_reset(s);
+      for (size_t i = 0; i < r.size(); ++i) {
+        const ojson& v = r[i];
+        int k = static_cast<int>(i + 1);
+        if (v.is_null()) sqlite3_bind_null(s, k);
+        else if (v.is_boolean()) sqlite3_bind_int(s, k, v.get<bool>());
+        else if (v.is_number_integer() || v.is_number_unsigned()) sqlite3_bind_int64(s, k, v.get<long long>());
+        else if (v.is_number()) sqlite3_bind_double(s, k, v.get<double>());
+        else {
+          std::string t = v.is_string() ? v.get<std::string>() : v.dump();
+          sqlite3_bind_text(s, k, t.c_str(), -1, SQLITE_TRANSIENT);
         }
-        double mean = NAN, sd = NAN, half = NAN;
-        if (!xs.empty()) {
-          mean = 0;
-          for (double x : xs) mean += x;
-          mean /= xs.size();
-          if (xs.size() > 1) {
-            double ss = 0;
-            for (double x : xs) ss += (x - mean) * (x - mean);
-            sd = std::sqrt(ss / (xs.size() - 1));
-            half = TQuantile975(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()));
-          }
-        }
-        std::printf("%-8s", p.name.c_str());
-        for (const auto& [n, v] : p.params) std::printf(" %-14s", CsvCell(v).c_str());
-        char ci_text[64];
-        if (std::isnan(half)) std::snprintf(ci_text, sizeof ci_text, "-");
-        else std::snprintf(ci_text, sizeof ci_text, "[%.6g, %.6g]", mean - half, mean + half);
-        std::printf(" %-22s %3zu %12.6g %12.6g %27s\n", st.columns[ci].id.c_str(), xs.size(), mean, sd, ci_text);
       }
+      sqlite3_step(s);
     }
+    sqlite3_finalize(s);
+    Exec(db, "INSERT INTO study VALUES('name', " + std::string("'") + st.name + "'), ('planelab_version', '" +
+                 PLANELAB_VERSION + "')");
+    Exec(db, "COMMIT");
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    sqlite3_close(db);
+    fs::remove(tmp, ec);
+    return false;
+  }
+  sqlite3_close(db);
+  fs::rename(tmp, out / "results.sqlite", ec);
+  if (ec) {
+    std::cerr << "error: cannot rename " << tmp.string() << " to results.sqlite: " << ec.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
+void PrintReport(const Study& st, const std::vector<Task>& tasks, const Results& res) {
+  std::printf("\n%-8s", "point");
+  for (const auto& n : st.param_names) std::printf(" %-14s", n.c_str());
+  std::printf(" %-22s %3s %12s %12s %27s\n", "column", "n", "mean", "stdev", "95% CI (Student t)");
+  for (const auto& p : st.points) {
+    for (size_t ci = 0; ci < st.columns.size(); ++ci) {
+      std::vector<double> xs;
+      for (size_t ri = 0; ri < res.rows.size(); ++ri) {
+        if (tasks[ri].point != &p) continue;
+        const ojson& v = res.rows[ri][res.header.size() - st.columns.size() + ci];
+        if (v.is_number()) xs.push_back(v.get<double>());
+      }
+      double mean = NAN, sd = NAN, half = NAN;
+      if (!xs.empty()) {
+        mean = 0;
+        for (double x : xs) mean += x;
+        mean /= xs.size();
+        if (xs.size() > 1) {
+          double ss = 0;
+          for (double x : xs) ss += (x - mean) * (x - mean);
+          sd = std::sqrt(ss / (xs.size() - 1));
+          half = TQuantile975(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()));
+        }
+      }
+      std::printf("%-8s", p.name.c_str());
+      for (const auto& [n, v] : p.params) std::printf(" %-14s", CsvCell(v).c_str());
+      char ci_text[64];
+      if (std::isnan(half)) std::snprintf(ci_text, sizeof ci_text, "-");
+      else std::snprintf(ci_text, sizeof ci_text, "[%.6g, %.6g]", mean - half, mean + half);
+      std::printf(" %-22s %3zu %12.6g %12.6g %27s\n", st.columns[ci].id.c_str(), xs.size(), mean, sd, ci_text);
+    }
+  }
+}
+
+// ---- Plan, --task, --shard, --merge (a study on a cluster) ---------------------------------
+
+constexpr const char* kPlanFormat = "planelab-sweep-plan/1";
+
+// What a task must agree on with the plan: the runs (point, scenario content, seed) and the columns. A study
+// file edited only in whitespace or description plans to the same fingerprint.
+std::string Fingerprint(const Study& st) {
+  std::string s = st.name + "\n";
+  for (const auto& p : st.points) {
+    for (uint64_t seed : st.seeds) s += p.name + " " + p.hash + " " + std::to_string(seed) + "\n";
+  }
+  for (const auto& c : st.columns) s += c.spec.dump() + "\n";
+  return "fnv1a64:" + Fnv1a64Hex(s);
+}
+
+// "0-3,7,9-12": the indices as Slurm's --array takes them.
+std::string IndexRanges(const std::vector<size_t>& xs) {
+  std::string s;
+  for (size_t i = 0; i < xs.size();) {
+    size_t j = i;
+    while (j + 1 < xs.size() && xs[j + 1] == xs[j] + 1) ++j;
+    s += (s.empty() ? "" : ",") + std::to_string(xs[i]) + (j > i ? "-" + std::to_string(xs[j]) : "");
+    i = j + 1;
+  }
+  return s;
+}
+
+std::string ShellQuote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:@%+,") == std::string::npos) return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// A whole number of at most 18 digits; false for anything else ("", "-1", "3x", "1e3").
+bool ParseIndex(const std::string& s, size_t* v) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  *v = static_cast<size_t>(std::stoull(s));
+  return true;
+}
+
+// The plan in `out`, checked against the study: "" when it matches, else the message (exit 2).
+std::string CheckPlan(const Study& st, const std::string& study_file, const fs::path& out, bool* exists,
+                      bool same_version = true) {
+  fs::path pf = out / "plan.json";
+  std::error_code ec;
+  *exists = fs::exists(pf, ec);
+  if (!*exists) return "";
+  bool ok = false;
+  std::string text = ReadFile(pf.string(), &ok);
+  json plan;
+  try {
+    plan = json::parse(text);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  if (!ok || !plan.is_object() || plan.value("format", "") != kPlanFormat) {
+    return pf.string() + ": not a plan this PlaneLab reads (damaged, or from another version): plan the study again "
+           "with planelab sweep " + study_file + " --plan --out " + out.string();
+  }
+  if (plan.value("fingerprint", "") != Fingerprint(st)) {
+    return out.string() + ": the folder holds the plan of another study (\"" + plan.value("study", "?") + "\" from " +
+           plan.value("study_file", "?") + ", " + std::to_string(plan.value("tasks", 0)) + " tasks), not of " +
+           study_file + " as it is now: give another --out for this study, or delete " + out.string() +
+           " to plan it afresh";
+  }
+  if (same_version && plan.value("planelab_version", "") != PLANELAB_VERSION) {
+    return pf.string() + ": planned with PlaneLab " + plan.value("planelab_version", "?") + ", and this is " +
+           PLANELAB_VERSION + ": install the same PlaneLab on every node (the runs record the version, and a run of "
+           "another version is not complete for this study)";
+  }
+  return "";
+}
+
+struct PreparedFolder {
+  std::map<const Point*, std::string> point_files;
+};
+
+// The files every task reads (study.json, points/*.json): written once by the local sweep or --plan, never
+// by --task, so tasks on many nodes never write the same file.
+bool WriteStudyFiles(const Study& st, const std::string& study_file, const fs::path& out, PreparedFolder* pf,
+                     bool with_tasks_dir) {
+  std::error_code ec;
+  for (const char* d : {"points", "runs", "logs"}) fs::create_directories(out / d, ec);
+  if (with_tasks_dir) fs::create_directories(out / "tasks", ec);
+  if (ec) {
+    std::cerr << "error: " << out.string() << ": cannot create the study folder: " << ec.message() << "\nnothing was run.\n";
+    return false;
+  }
+  bool ok = false;
+  std::string study_text = ReadFile(study_file, &ok);
+  fs::path sj = out / "study.json";
+  bool same = false;
+  if (fs::exists(sj, ec)) same = ReadFile(sj.string(), &ok) == study_text;
+  if (!same && !WriteAtomic(sj, study_text)) {
+    std::cerr << "error: " << sj.string() << ": cannot write it: check the folder's space and permissions\n";
+    return false;
+  }
+  for (const auto& p : st.points) {
+    fs::path f = out / "points" / (p.name + ".json");
+    same = false;
+    if (fs::exists(f, ec)) same = ReadFile(f.string(), &ok) == p.text;
+    if (!same && !WriteAtomic(f, p.text)) {
+      std::cerr << "error: " << f.string() << ": cannot write it: check the folder's space and permissions\n";
+      return false;
+    }
+    pf->point_files[&p] = f.string();
+  }
+  return true;
+}
+
+int CmdPlan(const SweepOptions& o, const Study& st, const fs::path& out) {
+  bool exists = false;
+  // After an upgrade the study is planned again for the new version; its runs of the old one are not complete
+  // for it (CompleteRun), so the tasks run them again.
+  std::string why = CheckPlan(st, o.study, out, &exists, false);
+  if (!why.empty()) {
+    std::cerr << "error: " << why << "\nnothing was planned.\n";
+    return 2;
+  }
+  PreparedFolder pf;
+  if (!WriteStudyFiles(st, o.study, out, &pf, true)) return 2;
+  std::vector<Task> tasks = ExpandTasks(st, out);
+  std::error_code ec;
+  std::ostringstream tsv;
+  tsv << "task\tpoint\tseed\trun_dir\tscenario\n";
+  for (const auto& t : tasks) {
+    tsv << t.index << "\t" << t.point->name << "\t" << t.seed << "\t" << fs::relative(t.dir, out, ec).string() << "\t"
+        << "points/" << t.point->name << ".json\n";
+  }
+  fs::path abs_study = fs::absolute(o.study, ec).lexically_normal();
+  fs::path abs_out = fs::absolute(out, ec).lexically_normal();
+  ojson plan;
+  plan["format"] = kPlanFormat;
+  plan["study"] = st.name;
+  plan["study_file"] = abs_study.string();
+  plan["fingerprint"] = Fingerprint(st);
+  plan["planelab_version"] = PLANELAB_VERSION;
+  plan["tasks"] = tasks.size();
+  plan["first_task"] = 0;
+  plan["points"] = st.points.size();
+  plan["seeds"] = st.seeds.size();
+  plan["task_list"] = "tasks.tsv";
+  if (!WriteAtomic(out / "tasks.tsv", tsv.str()) || !WriteAtomic(out / "plan.json", plan.dump(2) + "\n")) {
+    std::cerr << "error: " << out.string() << ": cannot write plan.json and tasks.tsv: check the folder's space and permissions\n";
+    return 2;
+  }
+  size_t n = tasks.size();
+  std::printf("planned study %s%s: %zu tasks (%zu points x %zu seeds), numbered 0 to %zu, in %s\n", st.name.c_str(),
+              exists ? " again (same study)" : "", n, st.points.size(), st.seeds.size(), n - 1, abs_out.string().c_str());
+  std::printf("task list: %s\n", (abs_out / "tasks.tsv").string().c_str());
+  std::printf("submit:    sbatch --array=0-%zu%%THROTTLE scripts/slurm/sweep.sbatch %s %s\n", n - 1,
+              ShellQuote(abs_study.string()).c_str(), ShellQuote(abs_out.string()).c_str());
+  std::printf("   or:     scripts/slurm/submit.sh %s %s [THROTTLE]   (the array, then a merge job)\n",
+              ShellQuote(abs_study.string()).c_str(), ShellQuote(abs_out.string()).c_str());
+  std::printf("one task:  planelab sweep %s --task K --out %s\n", ShellQuote(abs_study.string()).c_str(),
+              ShellQuote(abs_out.string()).c_str());
+  std::printf("then:      planelab sweep %s --merge --out %s\n", ShellQuote(abs_study.string()).c_str(),
+              ShellQuote(abs_out.string()).c_str());
+  return 0;
+}
+
+// The record --merge reads for a task that did not complete: written by that task alone, tmp then rename.
+void WriteTaskRecord(const fs::path& out, const Task& t, bool ran) {
+  std::error_code ec;
+  ojson r;
+  r["task"] = t.index;
+  r["point"] = t.point->name;
+  r["seed"] = t.seed;
+  r["run_dir"] = fs::relative(t.dir, out, ec).string();
+  bool complete = t.status == "done" || t.status == "skipped";
+  r["status"] = complete ? "complete" : t.status;
+  r["ran_now"] = ran;
+  r["exit_code"] = t.exit_code >= 0 ? ojson(t.exit_code) : ojson(nullptr);
+  r["message"] = t.message;
+  r["host"] = HostName();
+  r["planelab_version"] = PLANELAB_VERSION;
+  fs::path f = out / "tasks" / (std::to_string(t.index) + ".json");
+  if (!WriteAtomic(f, r.dump(2) + "\n")) {
+    std::cerr << "warning: " << f.string() << ": cannot write the task record (the run folder is kept)\n";
+  }
+}
+
+std::string NotPlanned(const SweepOptions& o, const fs::path& out, const char* flag) {
+  return out.string() + "/plan.json: the study folder was never planned, so " + flag +
+         " has no task list: plan it first with planelab sweep " + o.study + " --plan --out " + out.string();
+}
+
+// --task K and --shard I/N: the chosen tasks into the shared folder, a record each, no results.
+int CmdTasks(const SweepOptions& o, const Study& st, const fs::path& out) {
+  const char* flag = o.task.empty() ? "--shard" : "--task";
+  bool exists = false;
+  std::string why = CheckPlan(st, o.study, out, &exists);
+  if (why.empty() && !exists) why = NotPlanned(o, out, flag);
+  if (!why.empty()) {
+    std::cerr << "error: " << why << "\nnothing was run.\n";
+    return 2;
+  }
+  std::vector<Task> tasks = ExpandTasks(st, out);
+  std::vector<Task*> chosen;
+  if (!o.task.empty()) {
+    size_t k = 0;
+    ParseIndex(o.task, &k);
+    if (k >= tasks.size()) {
+      std::cerr << "error: --task " << o.task << ": the plan in " << out.string() << " has " << tasks.size()
+                << " tasks, numbered 0 to " << tasks.size() - 1 << " (" << (out / "tasks.tsv").string()
+                << "); submit the array as --array=0-" << tasks.size() - 1 << "\nnothing was run.\n";
+      return 2;
+    }
+    chosen.push_back(&tasks[k]);
+  } else {
+    size_t slash = o.shard.find('/'), i = 0, n = 0;
+    ParseIndex(o.shard.substr(0, slash), &i);
+    ParseIndex(o.shard.substr(slash + 1), &n);
+    for (auto& t : tasks) {
+      if (t.index % n == i) chosen.push_back(&t);
+    }
+  }
+  // The points' files are the plan's; a task only reads them (another node may be reading them now).
+  std::map<const Point*, std::string> point_files;
+  for (Task* t : chosen) {
+    fs::path f = out / "points" / (t->point->name + ".json");
+    bool ok = false;
+    if (ReadFile(f.string(), &ok) != t->point->text || !ok) {
+      std::cerr << "error: " << f.string() << ": missing or not the point the study makes now: plan the study again "
+                << "with planelab sweep " << o.study << " --plan --out " << out.string() << "\nnothing was run.\n";
+      return 2;
+    }
+    point_files[t->point] = f.string();
+  }
+  std::error_code ec;
+  for (const char* d : {"runs", "logs", "tasks"}) fs::create_directories(out / d, ec);
+  std::vector<Task*> todo;
+  size_t skipped = 0;
+  for (Task* t : chosen) {
+    if (CompleteRun(*t)) {
+      t->status = "skipped";
+      ++skipped;
+      // A record from an earlier failed attempt would otherwise outlive the run that now completed.
+      WriteTaskRecord(out, *t, false);
+    } else {
+      todo.push_back(t);
+    }
+  }
+  auto [done, failed] = RunTasks(st.name, todo, o.jobs, skipped, point_files, [&](Task& t) { WriteTaskRecord(out, t, true); });
+  for (Task* t : chosen) {
+    std::string what = t->status == "skipped" ? "already complete, skipped"
+                       : t->status == "done"  ? "complete (exit " + std::to_string(t->exit_code) + ")"
+                       : t->status == "pending" ? "not started (interrupted)"
+                                                : t->status + " (exit " + std::to_string(t->exit_code) + "): " + t->message;
+    std::printf("task %zu (%s seed %llu): %s\n", t->index, t->point->name.c_str(),
+                static_cast<unsigned long long>(t->seed), what.c_str());
+  }
+  if (!o.shard.empty()) {
+    std::printf("shard %s of study %s: %zu task%s: %zu ran now, %zu already complete, %zu failed%s\n", o.shard.c_str(),
+                st.name.c_str(), chosen.size(), chosen.size() == 1 ? "" : "s", done, skipped, failed,
+                g_stop ? " (interrupted)" : "");
   }
   if (g_stop) {
     std::fprintf(stderr, "interrupted: every completed run is kept; run the same command again to resume.\n");
     return 128 + g_stop;
   }
-  return rc;
+  return failed ? 1 : 0;
+}
+
+int CmdMerge(const SweepOptions& o, const Study& st, const fs::path& out) {
+  bool exists = false;
+  std::string why = CheckPlan(st, o.study, out, &exists);
+  if (why.empty() && !exists) why = NotPlanned(o, out, "--merge");
+  if (!why.empty()) {
+    std::cerr << "error: " << why << "\nnothing was merged.\n";
+    return 2;
+  }
+  std::vector<Task> tasks = ExpandTasks(st, out);
+  std::vector<size_t> missing, failed;
+  for (auto& t : tasks) {
+    if (CompleteRun(t)) {
+      t.status = "skipped";
+      continue;
+    }
+    bool ok = false;
+    std::string text = ReadFile((out / "tasks" / (std::to_string(t.index) + ".json")).string(), &ok);
+    json rec;
+    try {
+      if (ok) rec = json::parse(text);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    std::string status = ok && rec.is_object() ? rec.value("status", "") : "";
+    if (status == "failed" || status == "interrupted") {
+      t.status = status;
+      t.exit_code = rec["exit_code"].is_number_integer() ? rec["exit_code"].get<int>() : -1;
+      t.message = rec.value("message", "");
+      failed.push_back(t.index);
+    } else {
+      // Never ran, is running now, or its run folder was removed or changed since: not complete either way.
+      t.status = "missing";
+      t.message = status == "complete" ? "task " + std::to_string(t.index) + " completed once, but its run folder is now incomplete or stale: run the task again"
+                                       : "task " + std::to_string(t.index) + " has not run (no complete run folder, no record in tasks/" + std::to_string(t.index) + ".json)";
+      missing.push_back(t.index);
+    }
+  }
+  Results res = BuildResults(st, out, tasks);
+  if (!WriteResultFiles(st, out, res)) return 3;
+  size_t complete = tasks.size() - missing.size() - failed.size();
+  std::printf("study %s: %zu runs: %zu complete, %zu failed, %zu missing\nresults: %s, %s\n", st.name.c_str(),
+              tasks.size(), complete, failed.size(), missing.size(), (out / "results.sqlite").string().c_str(),
+              (out / "results.csv").string().c_str());
+  if (o.report) PrintReport(st, tasks, res);
+  if (!failed.empty() || !missing.empty()) {
+    std::vector<size_t> again = missing;
+    again.insert(again.end(), failed.begin(), failed.end());
+    std::sort(again.begin(), again.end());
+    if (!failed.empty()) std::fprintf(stderr, "failed tasks: %s (their records: %s/tasks/K.json)\n", IndexRanges(failed).c_str(), out.string().c_str());
+    if (!missing.empty()) std::fprintf(stderr, "missing tasks: %s (no complete run: not run yet, still running, or lost)\n", IndexRanges(missing).c_str());
+    std::fprintf(stderr, "the results mark them so; to finish the study, run those tasks again (sbatch --array=%s ..., or "
+                         "scripts/slurm/submit.sh again: completed tasks are skipped), then --merge again.\n",
+                 IndexRanges(again).c_str());
+  }
+  return std::max(res.rc, failed.empty() && missing.empty() ? 0 : 1);
+}
+
+// The flags of the cluster steps, checked before the study is read: "" when they fit together.
+std::string CheckModeFlags(const SweepOptions& o) {
+  std::vector<std::string> modes;
+  if (o.check_only) modes.push_back("--check");
+  if (o.plan) modes.push_back("--plan");
+  if (!o.task.empty()) modes.push_back("--task");
+  if (!o.shard.empty()) modes.push_back("--shard");
+  if (o.merge) modes.push_back("--merge");
+  if (modes.size() > 1) {
+    return modes[0] + " and " + modes[1] + " cannot be given together: they are separate steps, --plan once, then "
+           "--task K (or --shard I/N) per node, then --merge once (docs/experiments.md, \"Running a study on a cluster\")";
+  }
+  size_t v = 0;
+  if (!o.task.empty() && !ParseIndex(o.task, &v)) {
+    return "--task " + o.task + ": give a task number, a whole number from 0 (a plan numbers its tasks 0 to N-1, "
+           "listed in <out>/tasks.tsv; under Slurm, --task $SLURM_ARRAY_TASK_ID)";
+  }
+  if (!o.shard.empty()) {
+    size_t slash = o.shard.find('/'), i = 0, n = 0;
+    if (slash == std::string::npos || !ParseIndex(o.shard.substr(0, slash), &i) || !ParseIndex(o.shard.substr(slash + 1), &n)) {
+      return "--shard " + o.shard + ": give I/N, two whole numbers such as 0/4 (this process runs the tasks whose number "
+             "modulo N is I)";
+    }
+    if (n == 0) return "--shard " + o.shard + ": N must be at least 1, e.g. --shard 0/1 for every task";
+    if (i >= n) {
+      return "--shard " + o.shard + ": I must be below N, the shards being numbered 0 to " + std::to_string(n - 1) +
+             " (e.g. --shard " + std::to_string(n - 1) + "/" + std::to_string(n) + ")";
+    }
+  }
+  if (o.report && (o.plan || !o.task.empty() || !o.shard.empty())) {
+    return "--report goes with a local sweep or --merge, which write the results; --plan, --task and --shard do not";
+  }
+  return "";
+}
+
+}  // namespace
+
+int CmdSweep(const SweepOptions& o) {
+  if (std::string why = CheckModeFlags(o); !why.empty()) {
+    std::cerr << "error: " << why << "\nnothing was run.\n";
+    return 2;
+  }
+  Study st;
+  try {
+    st = LoadStudy(o.study, o.yes);
+  } catch (const StudyError& e) {
+    for (const auto& p : e.problems) std::cerr << "error: " << p << "\n";
+    std::cerr << "nothing was run.\n";
+    return 2;
+  }
+  fs::path out = o.out_dir.empty() ? fs::path("runs") / ("study-" + st.name) : fs::path(o.out_dir);
+  std::vector<Task> tasks = ExpandTasks(st, out);
+  if (o.check_only) {
+    std::cout << "ok: " << o.study << " (" << st.points.size() << " points x " << st.seeds.size() << " seeds = "
+              << tasks.size() << " runs)\n";
+    return 0;
+  }
+  if (o.plan) return CmdPlan(o, st, out);
+  if (!o.task.empty() || !o.shard.empty()) return CmdTasks(o, st, out);
+  if (o.merge) return CmdMerge(o, st, out);
+  {
+    // A local sweep into a folder planned for another study would mix the two.
+    bool exists = false;
+    if (std::string why = CheckPlan(st, o.study, out, &exists); !why.empty()) {
+      std::cerr << "error: " << why << "\nnothing was run.\n";
+      return 2;
+    }
+  }
+  PreparedFolder pf;
+  if (!WriteStudyFiles(st, o.study, out, &pf, false)) return 2;
+  size_t skipped = 0;
+  std::vector<Task*> todo;
+  for (auto& t : tasks) {
+    if (CompleteRun(t)) {
+      t.status = "skipped";
+      ++skipped;
+    } else {
+      todo.push_back(&t);
+    }
+  }
+  auto [done, failed] = RunTasks(st.name, todo, o.jobs, skipped, pf.point_files, [](Task&) {});
+  Results res = BuildResults(st, out, tasks);
+  if (!WriteResultFiles(st, out, res)) return 3;
+  size_t complete = 0;
+  for (const auto& t : tasks) complete += t.status == "done" || t.status == "skipped";
+  std::printf("study %s: %zu runs: %zu complete (%zu ran now, %zu already done), %zu failed%s\nresults: %s, %s\n",
+              st.name.c_str(), tasks.size(), complete, done, skipped, failed, g_stop ? " (interrupted)" : "",
+              (out / "results.sqlite").string().c_str(), (out / "results.csv").string().c_str());
+  if (o.report) PrintReport(st, tasks, res);
+  if (g_stop) {
+    std::fprintf(stderr, "interrupted: every completed run is kept; run the same command again to resume.\n");
+    return 128 + g_stop;
+  }
+  return res.rc;
 }
 
 }  // namespace planelab

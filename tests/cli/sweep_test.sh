@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # planelab sweep end to end on a tiny study (-j2): results.sqlite/results.csv, --report, resume after a
-# partial sweep (a run deleted, a run damaged, an interrupted sweep), and bad studies (exit 2, nothing runs).
+# partial sweep (a run deleted, a run damaged, an interrupted sweep), the cluster steps by hand (--plan, --task,
+# --shard, --merge with missing and failed tasks), bad cluster flags, and bad studies (exit 2, nothing runs).
 set -uo pipefail
 planelab="$1"; src="$2"; work="$3"
 rm -rf "$work"; mkdir -p "$work"
@@ -54,6 +55,56 @@ grep -q "4 runs: 4 complete" "$work/resumed.txt" || fail "resume after SIGINT di
 grep -q "r1_adjacencies" "$work/resumed.txt" || fail "--report has no column"
 grep -q "95% CI" "$work/resumed.txt" || fail "--report has no confidence interval"
 cmp "$work/first.csv" "$out/results.csv" || fail "results differ after SIGINT and resume"
+
+# A study on a cluster, by hand (tests/cli/slurm_test.sh does it under Slurm): --plan on the complete folder,
+# --task and --shard skip complete runs, --merge writes what the local sweep wrote, and names missing and
+# failed tasks (exit 1) instead of presenting them as complete.
+"$planelab" sweep "$study" --plan --out "$out" > "$work/plan.txt" || fail "plan: exit $?"
+grep -q "4 tasks (2 points x 2 seeds), numbered 0 to 3" "$work/plan.txt" || fail "plan: $(cat "$work/plan.txt")"
+grep -q -- "--array=0-3%THROTTLE" "$work/plan.txt" || fail "plan prints no sbatch line: $(cat "$work/plan.txt")"
+[ "$(wc -l < "$out/tasks.tsv")" -eq 5 ] || fail "tasks.tsv: $(cat "$out/tasks.tsv")"
+"$planelab" sweep "$study" --plan --out "$out" | grep -q "again (same study)" || fail "planning again"
+"$planelab" sweep "$study" --task 0 --out "$out" | grep -q "already complete, skipped" || fail "--task 0 ran a complete run"
+grep -q '"status": "complete"' "$out/tasks/0.json" || fail "tasks/0.json: $(cat "$out/tasks/0.json")"
+[ "$("$planelab" sweep "$study" --shard 1/2 --out "$out" | grep -c "already complete, skipped")" -eq 2 ] || fail "--shard 1/2"
+"$planelab" sweep "$study" --merge --out "$out" > "$work/merge.txt" || fail "merge: exit $?"
+cmp "$work/first.csv" "$out/results.csv" || fail "merged results differ from the local sweep's"
+mv "$out/runs/p001-s2" "$work/p001-s2.kept"
+"$planelab" sweep "$study" --merge --out "$out" > "$work/merge.txt" 2> "$work/merge.err"; rc=$?
+[ $rc -eq 1 ] || fail "merge with a missing task: exit $rc"
+grep -q "3 complete, 0 failed, 1 missing" "$work/merge.txt" || fail "merge summary: $(cat "$work/merge.txt")"
+grep -q "missing tasks: 3 " "$work/merge.err" || fail "merge names no missing task: $(cat "$work/merge.err")"
+grep -q "^p001,.*,2,missing," "$out/results.csv" || fail "the missing run's row: $(cat "$out/results.csv")"
+printf '{"task": 3, "status": "failed", "exit_code": 3, "message": "internal error: disk full"}\n' > "$out/tasks/3.json"
+"$planelab" sweep "$study" --merge --out "$out" > "$work/merge.txt" 2> "$work/merge.err"; rc=$?
+[ $rc -eq 1 ] || fail "merge with a failed task: exit $rc"
+grep -q "^p001,.*,2,failed,3,internal error: disk full," "$out/results.csv" || fail "the failed run's row: $(cat "$out/results.csv")"
+"$planelab" sweep "$study" --task 3 --out "$out" | grep -q "task 3 (p001 seed 2): complete" || fail "--task 3 did not run it"
+"$planelab" sweep "$study" --merge --out "$out" > "$work/merge.txt" || fail "merge after --task 3: exit $?"
+cmp "$work/first.csv" "$out/results.csv" || fail "merged results differ after --task 3"
+# Bad cluster flags: exit 2, a message naming the flag, nothing run.
+badflag() {
+  local expect="$1"; shift
+  msg=$("$planelab" sweep "$@" 2>&1); rc=$?
+  [ $rc -eq 2 ] || fail "sweep $*: exit $rc, expected 2: $msg"
+  echo "$msg" | grep -q -- "$expect" || fail "sweep $*: expected \"$expect\" in: $msg"
+  echo "sweep STUDY ${*:2}: $(echo "$msg" | head -1 | cut -c1-160)"
+}
+badflag '--task and --merge cannot be given together' "$study" --task 1 --merge --out "$out"
+badflag '--plan and --task cannot be given together' "$study" --plan --task 1 --out "$out"
+badflag '--task abc: give a task number' "$study" --task abc --out "$out"
+badflag '--task 4: the plan in .* has 4 tasks, numbered 0 to 3' "$study" --task 4 --out "$out"
+badflag '--shard 3/2: I must be below N' "$study" --shard 3/2 --out "$out"
+badflag '--shard 1: give I/N' "$study" --shard 1 --out "$out"
+badflag '--shard 0/0: N must be at least 1' "$study" --shard 0/0 --out "$out"
+badflag '--report goes with a local sweep or --merge' "$study" --task 0 --report --out "$out"
+badflag 'never planned.*--plan --out' "$study" --task 0 --out "$work/never-planned"
+[ ! -e "$work/never-planned" ] || fail "--task on a folder never planned made it"
+badflag 'never planned' "$study" --merge --out "$work/never-planned"
+sed -e 's/"1..2"/"1..3"/' -e "s|\.\./\.\./\.\./scenarios|$src/scenarios|" "$study" > "$work/other.json"
+msg=$("$planelab" sweep "$work/other.json" --plan --out "$out" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$msg" | grep -q "$out: the folder holds the plan of another study.*give another --out" ||
+  fail "a different study planned into the folder: exit $rc: $msg"
 
 # Bad studies: a located error, exit 2, nothing made.
 bad() {
