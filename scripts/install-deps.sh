@@ -7,7 +7,7 @@ PACKAGES=(
   libboost-graph-dev nlohmann-json3-dev libvalijson-dev libcli11-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libmimalloc-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev fonts-dejavu-core
-  libsnmp-dev tshark
+  libsnmp-dev tshark libreadline-dev
   clang libclang-rt-14-dev
   python3-pandas python3-matplotlib jupyter-nbconvert python3-nbclient python3-ipykernel
   slurm-wlm munge parallel

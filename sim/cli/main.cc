@@ -16,6 +16,7 @@
 #include "sim/core/clock.h"
 #include "sim/cli/runner.h"
 #include "sim/cli/story.h"
+#include "sim/cli/classroom_cmd.h"
 #include "sim/cli/regress.h"
 #include "sim/cli/sweep.h"
 #include "sim/experiment/overrides.h"
@@ -330,7 +331,10 @@ int main(int argc, char** argv) {
       "  planelab schema > scenario.schema.json                   the JSON Schema of scenario files, for editors\n"
       "  planelab sweep studies/etcd-fsync.json -j2 --report      a parameter study over seeds, with confidence intervals\n"
       "  planelab compare runs/a runs/b                           how two runs of a scenario differ (exit 0 same, 1 not)\n"
-      "  planelab regress -j2                                     every shipped scenario against its golden (tests/regress)\n\n"
+      "  planelab regress -j2                                     every shipped scenario against its golden (tests/regress)\n"
+      "  planelab exercise make exercises/net-01.json --class roster.txt --out class1   a drill for every student\n"
+      "  planelab console class1/bundles/alice                    the operator console on a student's bundle\n"
+      "  planelab exercise grade class1/keys answers/ --csv gradebook.csv               grade a class\n\n"
       "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad input (nothing run), 3 internal error,\n"
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
@@ -444,6 +448,37 @@ int main(int argc, char** argv) {
   regress->add_option("--tolerance", regress_opts.tolerance, "relative tolerance for summary numbers (default 1e-9)")
       ->check(CLI::Range(0.0, 1e9));
   regress->add_flag("--json", regress_opts.json, "machine-readable verdicts");
+  // The classroom (docs/classroom.md).
+  auto* exercise = app.add_subcommand(
+      "exercise", "Classroom drills (exercises/*.json): make a student's bundle and answer key, check exercise files, grade answers");
+  exercise->require_subcommand(1);
+  auto* ex_make = exercise->add_subcommand(
+      "make", "Draw each student's variant of a drill, run it, and write bundles/<id>/ (only what operators could see: hand "
+              "it out), keys/<id>.key.json and runs/<id>/ (for the instructor)");
+  ExerciseMakeOptions make_opts;
+  ex_make->add_option("EXERCISE", make_opts.exercise, "exercise file (exercises/*.json)")->required();
+  ex_make->add_option("--student", make_opts.student, "one student's id (letters, digits, . _ - @)");
+  ex_make->add_option("--class", make_opts.roster, "a roster file: one student id per line (# comments)");
+  ex_make->add_option("--out", make_opts.out_dir, "the class folder (bundles/, keys/, runs/)")->required();
+  ex_make->add_option("-j,--jobs", make_opts.jobs, "runs at a time (default 1)")->check(CLI::Range(1, 1024));
+  auto* ex_check = exercise->add_subcommand("check", "Validate exercise files: schema, scenario, every randomised choice");
+  std::vector<std::string> check_files;
+  ex_check->add_option("EXERCISE", check_files, "exercise files")->required();
+  auto* ex_grade = exercise->add_subcommand(
+      "grade", "Grade answers: KEY ANSWERS.json prints the score and feedback per question; KEY-DIR ANSWERS-DIR grades a "
+               "class (answers named <student>.json), --csv writes the gradebook");
+  std::string grade_key, grade_answers, grade_csv;
+  ex_grade->add_option("KEY", grade_key, "a key file (keys/<id>.key.json) or the keys folder")->required();
+  ex_grade->add_option("ANSWERS", grade_answers, "the student's answers.json, or a folder of <student>.json")->required();
+  ex_grade->add_option("--csv", grade_csv, "write the gradebook (one row per student, points per question)");
+  auto* console = app.add_subcommand(
+      "console", "The operator console on a student bundle: show interfaces/ip route/ip bgp summary/processes cpu/logging, "
+                 "ping, traceroute, kubectl, etcdctl, curl, the dashboard, the helpdesk - at a clock you set; answer and submit");
+  ConsoleOptions console_opts;
+  console->add_option("BUNDLE", console_opts.bundle, "a bundle folder (bundles/<id>)")->required();
+  console->add_option("--cmd", console_opts.commands, "run this command and exit (repeatable; exit 2 on an unknown command)");
+  console->add_option("--at", console_opts.at, "start the clock here (e.g. 30s)");
+  console->add_option("--answers", console_opts.answers_path, "where `submit` writes (default BUNDLE/answers.json)");
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of scenario files (each model family adds its section)");
 
   // The command is the first word that is not a flag: CLI11 would call an unknown one "a subcommand is required".
@@ -494,6 +529,10 @@ int main(int argc, char** argv) {
     if (sweep->parsed()) return CmdSweep(sweep_opts);
     if (compare->parsed()) return CmdCompare(run_a, run_b, compare_json, tolerance);
     if (regress->parsed()) return CmdRegress(regress_opts);
+    if (ex_make->parsed()) return CmdExerciseMake(make_opts);
+    if (ex_check->parsed()) return CmdExerciseCheck(check_files);
+    if (ex_grade->parsed()) return CmdExerciseGrade(grade_key, grade_answers, grade_csv);
+    if (console->parsed()) return CmdConsole(console_opts);
     return CmdKinds(kinds_json, kinds_markdown);
   } catch (const std::bad_alloc&) {
     std::cerr << "internal error: out of memory\n";
