@@ -61,11 +61,15 @@ struct RunData {
   double Mean(const std::string& key, double t, double span) const {
     auto it = series.find(key);
     if (it == series.end()) return NAN;
+    const auto& v = it->second;
+    auto by_time = [](const std::pair<double, double>& s, double x) { return s.first < x; };
+    auto lo = std::lower_bound(v.begin(), v.end(), t - span + 1e-9, by_time);
+    auto hi = std::lower_bound(v.begin(), v.end(), t + 2e-9, by_time);
     double sum = 0;
     int n = 0;
-    for (const auto& [ts, v] : it->second) {
-      if (ts > t - span && ts <= t + 1e-9 && std::isfinite(v)) {
-        sum += v;
+    for (auto p = lo; p != hi; ++p) {
+      if (std::isfinite(p->second)) {
+        sum += p->second;
         ++n;
       }
     }
@@ -73,13 +77,10 @@ struct RunData {
   }
   const State* HealthAt(const std::string& device, const std::string& plane, double t) const {
     auto it = health.find(device + " " + plane);
-    if (it == health.end()) return nullptr;
-    const State* s = nullptr;
-    for (const auto& x : it->second) {
-      if (x.t > t + 1e-9) break;
-      s = &x;
-    }
-    return s;
+    if (it == health.end() || it->second.empty()) return nullptr;
+    const auto& v = it->second;
+    auto p = std::upper_bound(v.begin(), v.end(), t + 1e-9, [](double x, const State& s) { return x < s.t; });
+    return p == v.begin() ? nullptr : &*std::prev(p);
   }
   std::string Actual(const std::string& device, const std::string& plane, double t) const {
     const State* s = HealthAt(device, plane, t);
@@ -87,24 +88,43 @@ struct RunData {
   }
   /// When the (non-decreasing) counter last grew at or before t; -1 when never.
   double LastGrowth(const std::string& key, double t) const {
-    auto it = series.find(key);
-    if (it == series.end()) return -1;
-    double last = -1, prev = NAN;
-    for (const auto& [ts, v] : it->second) {
-      if (ts > t + 1e-9) break;
-      if (std::isfinite(v) && (!std::isfinite(prev) || v > prev)) last = ts;
-      if (std::isfinite(v)) prev = v;
+    auto c = growth_.find(key);
+    if (c == growth_.end()) {
+      std::vector<double> g;
+      auto it = series.find(key);
+      if (it != series.end()) {
+        double prev = NAN;
+        for (const auto& [ts, v] : it->second) {
+          if (std::isfinite(v) && (!std::isfinite(prev) || v > prev)) g.push_back(ts);
+          if (std::isfinite(v)) prev = v;
+        }
+      }
+      c = growth_.emplace(key, std::move(g)).first;
     }
-    return last;
+    auto p = std::upper_bound(c->second.begin(), c->second.end(), t + 1e-9);
+    return p == c->second.begin() ? -1 : *std::prev(p);
+  }
+  mutable std::map<std::string, std::vector<double>> growth_;
+  std::map<std::string, std::vector<std::pair<double, bool>>> carrier;  // link -> (t, up), from carrier events
+  std::map<std::string, std::vector<std::pair<double, bool>>> running;  // device -> (t, process up), lifecycle
+  /// Whether the device's process runs at t (a crashed store member answers nothing).
+  bool Running(const std::string& device, double t) const {
+    auto it = running.find(device);
+    if (it == running.end()) return true;
+    bool up = true;
+    for (const auto& [ts, u] : it->second) {
+      if (ts > t + 1e-9) break;
+      up = u;
+    }
+    return up;
   }
   bool LinkUp(const Link& l, double t) const {
+    auto it = carrier.find(l.id);
+    if (it == carrier.end()) return true;
     bool up = true;
-    for (const auto& e : events) {
-      if (e.t > t + 1e-9) break;
-      if (e.kind != "carrier.down" && e.kind != "carrier.up") continue;
-      if (e.device != l.a && e.device != l.b) continue;
-      json d = json::parse(e.detail, nullptr, false);
-      if (d.is_object() && d.value("link", std::string()) == l.id) up = e.kind == "carrier.up";
+    for (const auto& [ts, u] : it->second) {
+      if (ts > t + 1e-9) break;
+      up = u;
     }
     return up;
   }
@@ -138,6 +158,20 @@ RunData Load(const std::string& run_dir) {
   s.ForEach("SELECT t_s, device, plane, kind, detail FROM events ORDER BY seq", "events", [&](const RunStoreReader::Row& row) {
     r.events.push_back({row.Real(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)});
   });
+  for (const auto& e : r.events) {
+    if (e.kind == "lifecycle") {
+      json d = json::parse(e.detail, nullptr, false);
+      if (d.is_object() && d.contains("to") && d["to"].is_string()) {
+        r.running[e.device].push_back({e.t, d["to"] != "crashed" && d["to"] != "down" && d["to"] != "stopped"});
+      }
+      continue;
+    }
+    if (e.kind != "carrier.down" && e.kind != "carrier.up") continue;
+    json d = json::parse(e.detail, nullptr, false);
+    if (d.is_object() && d.contains("link") && d["link"].is_string()) {
+      r.carrier[d["link"].get<std::string>()].push_back({e.t, e.kind == "carrier.up"});
+    }
+  }
   return r;
 }
 
@@ -221,6 +255,8 @@ class Views {
       << "\ndynamic         " << Fmt("%.0f", std::max(0.0, rib - static_cast<double>(connected))) << "\nTotal           "
       << Fmt("%.0f", rib) << "\n\n" << dev << "#show ip cef summary\nIPv4 CEF is enabled and running\n  "
       << Fmt("%.0f", fib) << " prefixes programmed in hardware\n";
+    double diverge = r_.At(dev + " control rib_fib_divergence", t, 0);
+    if (diverge > 0) o << "  " << Fmt("%.0f", diverge) << " prefixes differ from the RIB (update pending)\n";
     return o.str();
   }
 
@@ -250,6 +286,8 @@ class Views {
       std::snprintf(line, sizeof line, "%-15s %-14s %s\n", peer.c_str(), kStates[s], Clock(std::max(0.0, t - since)).substr(0, 8).c_str());
       o << line;
     }
+    double in = r_.At(dev + " control adj_rib_in_routes", t, NAN), damped = r_.At(dev + " control bgp_suppressed_routes", t, 0);
+    if (std::isfinite(in)) o << "\n" << Fmt("%.0f", in) << " paths received; " << Fmt("%.0f", damped) << " suppressed by dampening\n";
     return o.str();
   }
 
@@ -278,7 +316,7 @@ class Views {
       m = std::string("%ROUTING-5-ADJCHG: adjacency ") + (e.kind == "adjacency.up" ? "up" : "down") +
           (e.kind == "adjacency.down" ? ", " + s("reason") : "") + " (" + s("adjacencies") + " up)";
     } else if (e.kind == "session.up" || e.kind == "session.down") {
-      m = "%BGP-5-ADJCHANGE: neighbor " + s("peer") + (e.kind == "session.up" ? " Up" : " Down " + s("reason"));
+      m = "%BGP-5-ADJCHANGE: neighbor " + s("peer") + (e.kind == "session.up" ? " Up" : " Down (now " + s("state") + ")");
     } else if (e.kind.rfind("bfd.", 0) == 0) {
       m = "%BFD-6-STATE: " + e.kind.substr(4) + " " + e.detail;
     } else {
@@ -492,7 +530,7 @@ class Views {
     std::snprintf(line, sizeof line, "%-22s %-9s %-10s %s\n", "ENDPOINT", "IS LEADER", "RAFT TERM", "RAFT INDEX");
     o << line;
     for (const auto& m : members) {
-      if (r_.Actual(m, "control", t) == "down") {
+      if (!r_.Running(m, t)) {
         o << "Failed to get the status of endpoint https://" << m << ":2379 (context deadline exceeded)\n";
         continue;
       }
@@ -511,7 +549,11 @@ class Views {
     std::ostringstream o;
     for (const auto& m : members) {
       std::string ep = "https://" + m + ":2379";
-      if (r_.Actual(m, "control", t) == "down" || r_.At(m + " control has_leader", t, 1) < 1) {
+      if (!r_.Running(m, t)) {
+        o << ep << " is unhealthy: failed to connect: context deadline exceeded\n";
+        continue;
+      }
+      if (r_.At(m + " control has_leader", t, 1) < 1) {
         o << ep << " is unhealthy: failed to commit proposal: context deadline exceeded\n";
         continue;
       }
@@ -551,7 +593,7 @@ class Views {
     auto last_min = [&](const char* m) { return r_.At(api + " control " + m, t, 0) - r_.At(api + " control " + m, t - 60, 0); };
     std::ostringstream o;
     o << "cloud provider console (" << api << ")\n  instances running:   " << Fmt("%.0f", r_.At(api + " control instances_running", t, 0))
-      << "\n  launches, last 60 s: " << Fmt("%.0f", last_min("launches")) << " requested, " << Fmt("%.0f", last_min("launch_failures"))
+      << "\n  launches, last 60 s: " << Fmt("%.0f", last_min("launches") + last_min("launch_failures")) << " requested, " << Fmt("%.0f", last_min("launch_failures"))
       << " failed\n  retirements, last 60 s: " << Fmt("%.0f", last_min("retirements")) << "\n  load balancer targets: "
       << Fmt("%.0f", r_.At(api + " data lb_targets", t, 0)) << "\n";
     if (last_min("launch_failures") > 0) o << "  last error: InsufficientInstanceCapacity / RequestLimitExceeded on RunInstances\n";
