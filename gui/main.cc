@@ -2,6 +2,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QImage>
+#include <QPainter>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
       "coloured by health, the truth or the operators' view, a timeline with the fault windows, the events "
       "and the metrics of a selected device.\n\nHeadless: planelab-replay RUN_DIR --at 30s --screenshot out.png "
       "[--view truth|reported] [--dump story.txt]\n\n"
+      "A student bundle (planelab exercise make: bundles/<id>) opens in student mode: the operators' view only, no truth "
+      "toggle; once its answers are submitted, File > Reveal the truth (or --reveal) shows the run beside it.\n\n"
       "A damaged run folder (a run.sqlite SQLite reports corrupt or whose content does not match the digest "
       "written with it, a value of the wrong type, files that do not match manifest.json) is refused with what is "
       "wrong; so is a manifest or store of another schema version. An interrupted run (a .partial-<PID> folder, an "
@@ -65,7 +68,11 @@ int main(int argc, char** argv) {
   QCommandLineOption partial(QStringLiteral("partial"),
                              "headless: render an interrupted run too, up to where its data end (it is marked as "
                              "interrupted; a warning says so)");
-  parser.addOptions({at, shot, view, dump, partial});
+  QCommandLineOption reveal(QStringLiteral("reveal"),
+                            "a student bundle whose answers are submitted: show the truth beside it (the class folder's "
+                            "runs/<id>, or --truth RUN_DIR); headless, both go into the screenshot side by side");
+  QCommandLineOption truth(QStringLiteral("truth"), "the run behind a student bundle, for --reveal", "RUN_DIR");
+  parser.addOptions({at, shot, view, dump, partial, reveal, truth});
   parser.process(app);
   const QStringList args = parser.positionalArguments();
   bool headless = parser.isSet(shot) || parser.isSet(dump);
@@ -80,6 +87,17 @@ int main(int argc, char** argv) {
   auto when = planelab::ParseDuration(parser.value(at).toStdString());
   if (!when) return fail("--at: " + QString::fromStdString(when.error));
   if (!args.isEmpty() && !window.Open(args.first()) && headless) return fail(window.last_error());
+  if (window.run().student_bundle() && parser.isSet(view) && parser.value(view) == "truth") {
+    return fail(args.first() + ": a student bundle holds the operators' view only; after submitting your answers, "
+                "--reveal shows the truth beside it");
+  }
+  if (parser.isSet(reveal) || parser.isSet(truth)) {
+    if (args.isEmpty()) return fail("--reveal needs a student bundle");
+    if (!window.Reveal(parser.value(truth))) {
+      if (headless) return fail(window.last_error());
+      std::fprintf(stderr, "planelab-replay: %s\n", window.last_error().toUtf8().constData());
+    }
+  }
   if (headless) {
     if (args.isEmpty()) return fail(QString(parser.isSet(shot) ? "--screenshot" : "--dump") + " needs a RUN_DIR");
     const planelab::gui::RunModel& run = window.run();
@@ -89,7 +107,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "planelab-replay: warning: %s; rendering it as interrupted (--partial).\n",
                    note.toUtf8().constData());
     }
-    window.SetReportedView(parser.value(view) == "reported");
+    window.SetReportedView(parser.value(view) == "reported" || window.run().student_bundle());
     window.SeekTo(planelab::ToSeconds(*when.value));
     QImage image;
     if (parser.isSet(shot)) {
@@ -99,6 +117,20 @@ int main(int argc, char** argv) {
       window.resize(1400, 900);
       QApplication::processEvents();
       image = window.grab().toImage();
+      if (auto* t = window.truth_window()) {
+        // Revealed: the operators' view on the left, the truth on the right, at the same instant.
+        t->resize(1400, 900);
+        t->show();
+        QApplication::processEvents();
+        QImage right = t->grab().toImage();
+        QImage both(image.width() + right.width() + 8, std::max(image.height(), right.height()), QImage::Format_RGB32);
+        both.fill(Qt::white);
+        QPainter painter(&both);
+        painter.drawImage(0, 0, image);
+        painter.drawImage(image.width() + 8, 0, right);
+        painter.end();
+        image = both;
+      }
     }
     std::string story;
     if (parser.isSet(dump)) {

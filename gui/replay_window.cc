@@ -1,6 +1,8 @@
 #include "gui/replay_window.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFileInfo>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
@@ -393,6 +395,9 @@ ReplayWindow::ReplayWindow() {
     }
   });
   file->addAction("&Export PNG...", this, &ReplayWindow::ExportPng);
+  file->addAction("Reveal the &truth (student bundle, answers submitted)", this, [this]() {
+    if (!Reveal()) ShowError(last_error_);
+  });
   auto* tools = addToolBar("View");
   view_action_ = tools->addAction("Operators' view (reported)");
   view_action_->setCheckable(true);
@@ -439,7 +444,19 @@ bool ReplayWindow::Open(const QString& run_dir) {
   QString legend = "Truth shows what each plane actually did; the operators' view shows what the dashboard reported. "
                    "A red frame marks devices where the two disagree. Dots, left to right: data, control, management "
                    "plane (green up, amber degraded, red down, grey unknown).";
-  if (run_.interrupted()) {
+  truth_window_.reset();
+  bundle_dir_ = run_.student_bundle() ? run_dir : QString();
+  view_action_->setEnabled(!run_.student_bundle());
+  if (run_.student_bundle()) {
+    SetReportedView(true);
+    status_->setText(QString("<b>Student bundle, exercise %1</b>: what the operators could see - the dashboard's reported "
+                             "health, the monitoring station's series, the routers' logs. The truth is hidden until your "
+                             "answers are submitted (planelab console: answer ..., submit)%2. %3 devices, %4 s.")
+                         .arg(QString::fromStdString(run_.scenario()).toHtmlEscaped())
+                         .arg(answers_submitted() ? "; they are: File > Reveal the truth" : "")
+                         .arg(run_.devices().size())
+                         .arg(run_.duration()));
+  } else if (run_.interrupted()) {
     status_->setText(QString("<b style='color:#b71c1c'>Interrupted run:</b> %1. The replay ends there; faults still "
                              "active then are drawn to that end.<br><b>%2</b>: %3 devices, %4 events, %5 s of %6 s "
                              "recorded. %7")
@@ -540,9 +557,48 @@ void ReplayWindow::showEvent(QShowEvent* e) {
 void ReplayWindow::SeekTo(double t) {
   t_ = std::clamp(t, 0.0, run_.duration());
   Refresh();
+  if (truth_window_) truth_window_->SeekTo(t_);
+}
+
+bool ReplayWindow::answers_submitted() const {
+  return run_.student_bundle() && QFileInfo::exists(QDir(bundle_dir_).filePath("answers.json"));
+}
+
+bool ReplayWindow::Reveal(const QString& truth_dir) {
+  if (!run_.student_bundle()) {
+    last_error_ = "not a student bundle: the truth is already shown (the view toggle)";
+    return false;
+  }
+  if (!answers_submitted()) {
+    last_error_ = bundle_dir_ + ": the truth is shown once your answers are submitted (`submit` in planelab console "
+                  "writes answers.json)";
+    return false;
+  }
+  // The instructor's class folder keeps the runs beside the bundles: <class>/bundles/<id> and <class>/runs/<id>.
+  QString dir = truth_dir;
+  if (dir.isEmpty()) dir = QDir(bundle_dir_).filePath("../../runs/" + QDir(bundle_dir_).dirName());
+  auto w = std::make_unique<ReplayWindow>();
+  if (!w->Open(QDir::cleanPath(dir))) {
+    last_error_ = "the truth run: " + w->last_error() + " (the instructor gives it after grading: planelab-replay " +
+                  bundle_dir_ + " --reveal RUN_DIR)";
+    return false;
+  }
+  w->SetReportedView(false);
+  w->setWindowTitle("PlaneLab replay - the truth behind " + QDir(bundle_dir_).dirName() + "'s incident");
+  w->SeekTo(t_);
+  truth_window_ = std::move(w);
+  if (isVisible()) {
+    truth_window_->resize(size());
+    truth_window_->move(x() + width() + 8, y());
+    truth_window_->show();
+  }
+  status_->setText(status_->text() + "<br><b>Revealed:</b> the truth is in the window beside this one, at the same time.");
+  return true;
 }
 
 void ReplayWindow::SetReportedView(bool reported) {
+  // A student bundle has no truth to show: it stays on the operators' view (Reveal() shows the truth beside it).
+  if (run_.student_bundle()) reported = true;
   reported_ = reported;
   if (view_action_->isChecked() != reported) view_action_->setChecked(reported);
   Refresh();
@@ -558,7 +614,7 @@ void ReplayWindow::Refresh() {
       QColor c = HealthColor(reported_ ? s.reported : s.actual);
       if (dot->brush().color() != c) dot->setBrush(c);  // untouched items are not redrawn
       // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
-      if (s.reported != "unknown" && s.actual != s.reported) disagree = true;
+      if (s.reported != "unknown" && s.actual != s.reported && !run_.student_bundle()) disagree = true;
     }
     if (item.mismatch->isVisible() != disagree) item.mismatch->setVisible(disagree);
   }
@@ -593,6 +649,10 @@ QString ReplayWindow::Describe(const std::string& id) const {
   QString tip = QString("<b>%1</b> at %2 s").arg(QString::fromStdString(id)).arg(t_, 0, 'f', 2);
   for (const auto& plane : run_.PlanesOf(id)) {
     PlaneState s = run_.StateAt(id, plane, t_);
+    if (run_.student_bundle()) {
+      tip += QString("<br>%1: reported <b>%2</b>").arg(QString::fromStdString(plane), QString::fromStdString(s.reported));
+      continue;
+    }
     tip += QString("<br>%1: actual <b>%2</b>, reported <b>%3</b>")
                .arg(QString::fromStdString(plane), QString::fromStdString(s.actual), QString::fromStdString(s.reported));
   }

@@ -50,6 +50,12 @@ class ReplayWindow : public QMainWindow {
   bool Disagrees(const QString& device) const;
   int VisibleEventRows() const;
   const RunModel& run() const { return run_; }
+  /// A student bundle is open and its answers.json exists: the truth may be revealed.
+  bool answers_submitted() const;
+  /// Shows the truth beside a student bundle, in a second window kept at the same time: the run `truth_dir`, or
+  /// the class folder's runs/<id> beside bundles/<id>. Refused (false, last_error()) before the answers are submitted.
+  bool Reveal(const QString& truth_dir = QString());
+  ReplayWindow* truth_window() const { return truth_window_.get(); }
 
  public slots:
   void SeekTo(double t);
@@ -101,6 +107,8 @@ class ReplayWindow : public QMainWindow {
   QComboBox* speed_box_;
   QAction* view_action_;
   QString selected_;
+  QString bundle_dir_;
+  std::unique_ptr<ReplayWindow> truth_window_;
   bool user_zoomed_ = false;  // until the user zooms, the topology is kept fitted to the view
   void Fit();
 };

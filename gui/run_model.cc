@@ -198,12 +198,17 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
   if (!fs::is_directory(run_dir)) {
     throw Refused(run_dir + ": no such run folder (open the folder a `planelab run` wrote, e.g. runs/dead-asic-s1)");
   }
+  // A student bundle (planelab exercise make): a run store of the operators' view only, its actual health hidden.
+  if (!fs::exists(store) && fs::exists(fs::path(run_dir) / "bundle.sqlite")) {
+    store = (fs::path(run_dir) / "bundle.sqlite").string();
+    student_bundle_ = true;
+  }
   if (!fs::exists(store)) {
     throw Refused(run_dir + ": no run.sqlite in this folder; it is not a complete PlaneLab run (an interrupted run "
                   "leaves only a .partial folder)");
   }
   if (!fs::is_regular_file(store)) throw Refused(store + ": not a file; the run folder is damaged");
-  interruption_ = InterruptionSigns(run_dir);
+  if (!student_bundle_) interruption_ = InterruptionSigns(run_dir);
   std::string context =
       interruption_.empty() ? "" : " (and the run did not finish: " + interruption_.front() + ")";
   std::optional<Manifest> manifest;
@@ -226,6 +231,10 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
   std::map<std::string, std::string> meta;
   db.ForEach("SELECT key, value FROM meta", "meta", [&](const RunStoreReader::Row& r) { meta[r.Text(0)] = r.Text(1); });
   scenario_ = meta["scenario"];
+  if (student_bundle_ && meta["bundle"].rfind("planelab.bundle/", 0) != 0) {
+    throw Refused(store + ": not a student bundle (its meta has no bundle schema); open a run folder or a bundle "
+                  "`planelab exercise make` wrote");
+  }
   {
     const std::string& d = meta["duration_s"];
     char* end = nullptr;
@@ -304,7 +313,8 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
                  throw damaged("health row " + std::to_string(r.index() + 1) + " names device \"" + Clip(device) +
                                "\", which the store does not list");
                }
-               if (!KnownPlane(plane) || !KnownHealth(actual) || !KnownHealth(reported)) {
+               if (!KnownPlane(plane) || !(KnownHealth(actual) || (student_bundle_ && actual == "hidden")) ||
+                   !KnownHealth(reported)) {
                  throw damaged("health row " + std::to_string(r.index() + 1) + " (" + Clip(device) + " at " + Seconds(t) +
                                " s) has plane \"" + Clip(plane) + "\", actual \"" + Clip(actual) + "\", reported \"" +
                                Clip(reported) + "\": not a plane and health states");

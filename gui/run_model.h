@@ -66,6 +66,8 @@ class RunModel {
   /// Whether the run did not finish: a .partial-<PID> folder, an INTERRUPTED marker, meta complete =
   /// false, or no summary.json or manifest.json.
   bool interrupted() const { return !interruption_.empty(); }
+  /// Whether this is a student bundle (bundle.sqlite): the operators' view only, actual health "hidden".
+  bool student_bundle() const { return student_bundle_; }
   /// Why the run counts as interrupted, and where its data end; "" for a complete run.
   std::string InterruptionNote() const;
   /// Everything the replay draws from the run (devices, links, events, fault windows, health, link
@@ -97,6 +99,7 @@ class RunModel {
   };
   void LoadOrThrow(const std::string& run_dir);
   std::string error_, scenario_;
+  bool student_bundle_ = false;
   mutable std::string damage_;
   std::vector<std::string> interruption_;  // the reasons, empty for a complete run
   double planned_ = 0;

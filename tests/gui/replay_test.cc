@@ -3,7 +3,9 @@
 #include <QDir>
 #include <QImage>
 #include <QLabel>
+#include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 #include <sqlite3.h>
@@ -318,6 +320,57 @@ class ReplayTest : public QObject {
     QCOMPARE(window.exitStatus(), QProcess::NormalExit);
     QCOMPARE(window.exitCode(), 2);
     QVERIFY(window.readAllStandardError().contains("--screenshot"));
+  }
+
+  void studentBundleHidesTheTruthUntilSubmitted() {
+    // A student's bundle of the dead-ASIC drill: the operators' view only, no truth toggle, until answers.json.
+    QString cls = tmp_.filePath("class");
+    QProcess p;
+    p.setWorkingDirectory(PLANELAB_SOURCE_DIR);
+    p.start(PLANELAB_BIN, {"exercise", "make", "exercises/net-01.json", "--student", "ada", "--out", cls});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    QString bundle = cls + "/bundles/ada";
+    QFile keyfile(cls + "/keys/ada.key.json");
+    QVERIFY(keyfile.open(QIODevice::ReadOnly));
+    QString key = QString::fromUtf8(keyfile.readAll());
+    QRegularExpressionMatch m = QRegularExpression("\"device\": \"(r\\d)\"").match(key);
+    QVERIFY(m.hasMatch());
+    QString culprit = m.captured(1);
+    ReplayWindow w;
+    QVERIFY2(w.Open(bundle), qPrintable(w.last_error()));
+    QVERIFY(w.run().student_bundle());
+    QVERIFY(w.reported_view());
+    w.SeekTo(35);  // inside every variant's fault window
+    QCOMPARE(w.IndicatorColor(culprit, "data"), HealthColor("up"));  // the dashboard is green
+    QVERIFY(!w.Disagrees(culprit));                                   // and nothing gives the truth away
+    w.SetReportedView(false);                                         // the toggle cannot show the truth
+    QVERIFY(w.reported_view());
+    QCOMPARE(w.IndicatorColor(culprit, "data"), HealthColor("up"));
+    QVERIFY(!w.Reveal());
+    QVERIFY(w.last_error().contains("once your answers are submitted"));
+    QProcess c;
+    c.start(PLANELAB_BIN, {"console", bundle, "--cmd", "answer plane traffic", "--cmd", "submit"});
+    QVERIFY(c.waitForFinished(60000));
+    QCOMPARE(c.exitCode(), 0);
+    QVERIFY(w.answers_submitted());
+    QVERIFY2(w.Reveal(), qPrintable(w.last_error()));
+    QVERIFY(w.truth_window() != nullptr);
+    QCOMPARE(w.truth_window()->IndicatorColor(culprit, "data"), HealthColor("down"));
+    QVERIFY(w.truth_window()->Disagrees(culprit));
+    w.SeekTo(55);  // the two windows move together
+    QCOMPARE(w.truth_window()->time(), 55.0);
+    // Headless: the revealed pair side by side in one screenshot; the truth view alone is refused.
+    QProcess r;
+    QString png = tmp_.filePath("revealed.png");
+    r.start(REPLAY_BIN, {bundle, "--reveal", "--at", "35s", "--screenshot", png});
+    QVERIFY(r.waitForFinished(60000));
+    QCOMPARE(r.exitCode(), 0);
+    QImage image(png);
+    QVERIFY(image.width() > 2 * 1400);
+    r.start(REPLAY_BIN, {bundle, "--view", "truth", "--at", "35s", "--screenshot", png});
+    QVERIFY(r.waitForFinished(60000));
+    QCOMPARE(r.exitCode(), 2);
   }
 };
 
