@@ -162,6 +162,7 @@ Exercise LoadExercise(const std::string& file) {
   ex.briefing = doc["briefing"];
   ex.seed = doc.value("seed", 1ull);
   ex.instructor = ojson::parse(doc.value("instructor", json::object()).dump());
+  if (doc.contains("access")) ex.access = doc["access"].get<std::vector<std::string>>();
   ex.scenario_file = (fs::path(file).parent_path() / doc["scenario"].get<std::string>()).lexically_normal().string();
   std::string base;
   try {

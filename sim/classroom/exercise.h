@@ -50,6 +50,7 @@ struct Exercise {
   uint64_t seed = 1;
   std::vector<VaryAxis> vary;
   std::vector<Question> questions;
+  std::vector<std::string> access;    ///< what the student may look at; empty: everything
   nlohmann::ordered_json instructor;  ///< goal, debrief: for the instructor only
 };
 

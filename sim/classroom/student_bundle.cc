@@ -146,6 +146,7 @@ void WriteStudentBundle(const Exercise& ex, const Variant& v, const std::string&
     put("student", v.student);
     put("briefing", Substitute(ex.briefing, v.labels));
     put("questions", StudentQuestions(ex).dump());
+    put("access", json(ex.access).dump());
     sqlite3_finalize(s);
     sqlite3_prepare_v2(db, "INSERT INTO console_answers VALUES(?1, ?2, ?3, ?4)", -1, &s, nullptr);
     for (const auto& a : view.answers) {
@@ -211,6 +212,7 @@ OperatorConsole::OperatorConsole(const std::string& bundle_dir) : bundle_(bundle
     briefing_ = ex["briefing"];
     title_ = ex["title"];
     questions_ = ojson::parse(ex["questions"].empty() ? "[]" : ex["questions"]);
+    if (!ex["access"].empty()) access_ = json::parse(ex["access"]).get<std::vector<std::string>>();
     r.ForEach("SELECT command, target, t_s, text FROM console_answers ORDER BY command, target, t_s", "console_answers",
               [&](const RunStoreReader::Row& row) { table_[row.Text(0)][row.Text(1, true)].push_back({row.Real(2), row.Text(3)}); });
     r.ForEach("SELECT t_s, text FROM helpdesk ORDER BY t_s", "helpdesk",
@@ -301,6 +303,19 @@ std::string OperatorConsole::Execute(const std::string& raw, bool* error) {
     }
   }
   const std::string cmd = w[0];
+  // What the exercise lets the student look at.
+  if (!access_.empty()) {
+    static const std::map<std::string, std::string> kPath = {
+        {"show", "router-cli"}, {"ping", "ping"}, {"traceroute", "ping"}, {"kubectl", "kubectl"}, {"etcdctl", "etcdctl"},
+        {"curl", "curl"}, {"cloud", "cloud"}, {"helpdesk", "helpdesk"}};
+    std::string path = kPath.count(cmd) ? kPath.at(cmd) : "";
+    if (cmd == "show" && w.size() > 1 && w[1] == "dashboard") path = "dashboard";
+    if (!path.empty() && !std::count(access_.begin(), access_.end(), path)) {
+      std::string have;
+      for (const auto& a : access_) have += (have.empty() ? "" : ", ") + a;
+      return fail("this exercise does not give you " + path + " access; you have: " + have);
+    }
+  }
   auto need_device = [&](size_t i, const std::string& usage) -> std::string {
     if (i >= w.size()) return "give a device: " + usage;
     if (!std::count(devices_.begin(), devices_.end(), w[i])) {

@@ -53,6 +53,7 @@ class OperatorConsole {
   std::map<std::string, std::map<std::string, std::vector<std::pair<double, std::string>>>> table_;
   std::vector<std::pair<double, std::string>> helpdesk_;
   std::vector<std::string> devices_;
+  std::vector<std::string> access_;  // empty: everything
   std::string briefing_, title_;
 };
 

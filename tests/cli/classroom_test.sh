@@ -11,7 +11,7 @@ expect2() {  # NAME EXPECTED-TEXT ARGS...
   local name="$1" want="$2"; shift 2
   msg=$("$planelab" "$@" 2>&1); rc=$?
   [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2: $msg"
-  echo "$msg" | grep -qF -- "$want" || fail "$name: expected \"$want\" in: $msg"
+  grep -qF -- "$want" <<< "$msg" || fail "$name: expected \"$want\" in: $msg"
   echo "$name: $(echo "$msg" | head -1 | cut -c1-180)"
 }
 
@@ -21,10 +21,15 @@ printf 'ada\n# a comment\n\ngrace\n' > "$work/roster.txt"
 [ -f "$work/class/bundles/ada/bundle.sqlite" ] && [ -f "$work/class/keys/grace.key.json" ] || fail "bundle or key missing"
 
 # Exercise files.
-sed 's/"r3"}}/"r9"}}/' exercises/net-01.json > "$work/bad-choice.json"
-sed -i 's|"../scenarios/|"'"$src"'/scenarios/|' "$work/bad-choice.json"
+/usr/bin/python3 - "$work/bad-choice.json" "$src" <<'PY'
+import json, sys
+d = json.load(open("exercises/net-01.json"))
+d["vary"][0]["choices"][2]["set"]["/faults/0/target"] = "r9"   # the choice labelled r3 now names no device
+d["scenario"] = sys.argv[2] + "/scenarios/incidents/dead-asic.json"
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
 expect2 bad-choice 'choice "r3" makes an invalid scenario: ' exercise check "$work/bad-choice.json"
-echo "$msg" | grep -qF "\"r9\" is not a device of the topology" || fail "bad-choice: the loader's reason"
+grep -qF "\"r9\" is not a device of the topology" <<< "$msg" || fail "bad-choice: the loader's reason"
 printf '{"id": "x", "title": "t",\n "scenario": "nope.json", "briefing": "b", "vary": [], "questions": [{"id": "p", "type": "plane", "ask": "?", "answer": "traffic"}]}\n' > "$work/no-scenario.json"
 expect2 no-scenario 'no-scenario.json:2: /scenario: the scenario' exercise check "$work/no-scenario.json"
 echo '{"id": "x", "title": "t", "scenario": "s.json", "briefing": "b", "vary": [], "questions": [], "extra": 1}' > "$work/schema.json"
@@ -65,6 +70,7 @@ expect2 console-time 'outside the run' console "$b" --cmd "ping h1 h3 @ 500s"
 expect2 console-bad-time 'is not a time' console "$b" --cmd "ping h1 h3 @ soon"
 expect2 console-question 'no question "why"' console "$b" --cmd "answer why because"
 expect2 console-at '--at' console "$b" --at 2h --cmd "show dashboard"
+expect2 console-access 'does not give you kubectl access; you have: dashboard, helpdesk, router-cli, ping' console "$b" --cmd "kubectl get nodes"
 expect2 console-not-bundle 'not a student bundle' console "$work/class/keys"
 # Interactive use (stdin): history and completion are readline's; answers persist across sessions.
 printf 'answer plane traffic\nsubmit\nquit\n' | "$planelab" console "$b" > "$work/session.txt" || fail "interactive session"
