@@ -60,14 +60,14 @@ grep -q "1 golden written" "$work/update.txt" || fail "--update count"
 # A damaged golden is named, never read as a difference or a pass.
 echo '{"format": "planelab.golden/1", "scenario": 3}' > "$work/goldens/basics.link-failure-reroute.golden.json"
 msg=$("$planelab" regress "$work/changed/basics/link-failure-reroute.json" --goldens "$work/goldens" --out "$work/runs-changed" 2>&1); rc=$?
-[ $rc -eq 1 ] && echo "$msg" | grep -q "not a golden PlaneLab can read" || fail "damaged golden: exit $rc: $msg"
+[ $rc -eq 1 ] && grep -q "not a golden PlaneLab can read" <<< "$msg" || fail "damaged golden: exit $rc: $msg"
 
 # Bad input: exit 2, nothing run.
 bad() {
   local name="$1" expect="$2"; shift 2
   msg=$("$planelab" regress "$@" 2>&1); rc=$?
   [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2: $msg"
-  echo "$msg" | grep -q -- "$expect" || fail "$name: expected \"$expect\" in: $msg"
+  grep -q -- "$expect" <<< "$msg" || fail "$name: expected \"$expect\" in: $msg"
   echo "$name: $(echo "$msg" | head -1 | cut -c1-160)"
 }
 bad missing-scenario "no such scenario file" scenarios/basics/no-such.json --out "$work/never"

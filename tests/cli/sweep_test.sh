@@ -87,7 +87,7 @@ badflag() {
   local expect="$1"; shift
   msg=$("$planelab" sweep "$@" 2>&1); rc=$?
   [ $rc -eq 2 ] || fail "sweep $*: exit $rc, expected 2: $msg"
-  echo "$msg" | grep -q -- "$expect" || fail "sweep $*: expected \"$expect\" in: $msg"
+  grep -q -- "$expect" <<< "$msg" || fail "sweep $*: expected \"$expect\" in: $msg"
   echo "sweep STUDY ${*:2}: $(echo "$msg" | head -1 | cut -c1-160)"
 }
 badflag '--task and --merge cannot be given together' "$study" --task 1 --merge --out "$out"
@@ -103,7 +103,7 @@ badflag 'never planned.*--plan --out' "$study" --task 0 --out "$work/never-plann
 badflag 'never planned' "$study" --merge --out "$work/never-planned"
 sed -e 's/"1..2"/"1..3"/' -e "s|\.\./\.\./\.\./scenarios|$src/scenarios|" "$study" > "$work/other.json"
 msg=$("$planelab" sweep "$work/other.json" --plan --out "$out" 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$msg" | grep -q "$out: the folder holds the plan of another study.*give another --out" ||
+[ $rc -eq 2 ] && grep -q "$out: the folder holds the plan of another study.*give another --out" <<< "$msg" ||
   fail "a different study planned into the folder: exit $rc: $msg"
 
 # Bad studies: a located error, exit 2, nothing made.
@@ -113,7 +113,7 @@ bad() {
   msg=$("$planelab" sweep "$work/$name.json" --out "$work/out-$name" 2>&1); rc=$?
   [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2: $msg"
   [ ! -e "$work/out-$name" ] || fail "$name: the study folder was made"
-  echo "$msg" | grep -q -- "$expect" || fail "$name: expected \"$expect\" in: $msg"
+  grep -q -- "$expect" <<< "$msg" || fail "$name: expected \"$expect\" in: $msg"
   echo "$name: $(echo "$msg" | head -1 | cut -c1-200)"
 }
 S="\"scenarios\": [\"$src/scenarios/basics/link-failure-reroute.json\"]"
@@ -134,5 +134,5 @@ bad repeated-key 'given twice' "{\"name\": \"b\", \"name\": \"c\", $S, \"seeds\"
 bad huge-number 'no double can hold' "{\"name\": \"b\", $S, \"seeds\": [1e400]}"
 bad empty-file 'the file is empty' ""
 msg=$("$planelab" sweep "$src/studies" --out "$work/out-folder" 2>&1); rc=$?
-[ $rc -eq 2 ] && echo "$msg" | grep -q "is a folder" || fail "a folder as the study: exit $rc: $msg"
+[ $rc -eq 2 ] && grep -q "is a folder" <<< "$msg" || fail "a folder as the study: exit $rc: $msg"
 echo PASS
