@@ -7,6 +7,16 @@
 
 namespace planelab {
 
+/// Something that may take back the timers it set (an actor that crashes, a re-armed Timer): asked, when one of
+/// its timers is due, whether it still runs. Lets the check live in the kernel's event itself, so a guarded timer
+/// costs one allocation, as a raw ns-3 Schedule does.
+class TimerOwner {
+ public:
+  virtual ~TimerOwner() = default;
+  /// Whether the timer set with `token` still runs; may note that it fired.
+  virtual bool TimerDue(uint64_t token) = 0;
+};
+
 /// Simulated time and event scheduling for PlaneLab code (one kernel per process).
 class Clock {
  public:
@@ -14,6 +24,8 @@ class Clock {
   static SimTime Now();
   /// Runs `fn` after `delay` of simulated time; ties run in scheduling order.
   static void After(SimTime delay, std::function<void()> fn);
+  /// Runs `fn` after `delay` if `owner->TimerDue(token)` says so then.
+  static void After(SimTime delay, std::function<void()> fn, TimerOwner* owner, uint64_t token);
   /// Selects the event-list implementation and seeds ns-3's random streams.
   static void Configure(uint64_t seed, const std::string& scheduler = "ns3::PriorityQueueScheduler");
   /// Runs the simulation until `end`, then tears the kernel down.
@@ -30,13 +42,14 @@ class Clock {
 };
 
 /// A restartable one-shot timer that never fires stale: re-arming or cancelling invalidates older shots.
-class Timer {
+class Timer : private TimerOwner {
  public:
   void Arm(SimTime delay, std::function<void()> fn);
   void Cancel() { ++generation_; armed_ = false; }
   bool armed() const { return armed_; }
 
  private:
+  bool TimerDue(uint64_t generation) override;
   uint64_t generation_ = 0;
   bool armed_ = false;
 };

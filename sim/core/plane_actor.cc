@@ -41,13 +41,9 @@ void PlaneActor::Restart() {
   HandleRestart();
 }
 
-void PlaneActor::After(SimTime delay, std::function<void()> fn) {
-  uint64_t epoch = epoch_;
-  Clock::After(delay, [this, epoch, fn = std::move(fn)]() {
-    if (epoch != epoch_ || !running()) return;
-    fn();
-  });
-}
+void PlaneActor::After(SimTime delay, std::function<void()> fn) { Clock::After(delay, std::move(fn), this, epoch_); }
+
+bool PlaneActor::TimerDue(uint64_t epoch) { return epoch == epoch_ && running(); }
 
 void PlaneActor::Emit(const std::string& kind, const std::string& detail) {
   ctx_.events.Emit(device_, ToString(plane_), kind, detail);

@@ -27,7 +27,7 @@ struct RunContext {
 std::mt19937_64 MakeStream(uint64_t seed, const std::string& name);
 
 /// Base of every plane actor: identity, lifecycle, measured health, timers, metrics, events.
-class PlaneActor {
+class PlaneActor : private TimerOwner {
  public:
   PlaneActor(RunContext& ctx, std::string device, Plane plane);
   virtual ~PlaneActor() = default;
@@ -85,6 +85,7 @@ class PlaneActor {
   Lifecycle lifecycle_ = Lifecycle::kStarting;
   uint64_t epoch_ = 0;
   std::mt19937_64 rng_;
+  bool TimerDue(uint64_t epoch) override;  // a timer set before a crash or stop never fires
 };
 
 /// A one-way typed message channel between two planes of one device, with a delivery delay.
