@@ -1,9 +1,5 @@
 #include "sim/classroom/exercise.h"
 
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +16,7 @@
 #include "sim/scenario/scenario_loader.h"
 #include "sim/util/hash.h"
 #include "sim/util/json_locate.h"
+#include "sim/util/schema_check.h"
 #include "sim/util/units.h"
 
 namespace planelab::classroom {
@@ -32,14 +29,6 @@ using ojson = nlohmann::ordered_json;
 
 constexpr size_t kMaxExerciseBytes = 1 << 20;   // an exercise is a few kilobytes
 constexpr size_t kMaxCombinationsChecked = 10000;
-
-std::string ContextToPointer(const std::vector<std::string>& context) {
-  std::string p;
-  for (const auto& c : context) {
-    if (c.size() >= 2 && c.front() == '[' && c.back() == ']') p += "/" + JsonPointerEscape(c.substr(1, c.size() - 2));
-  }
-  return p;
-}
 
 std::string Where(const std::string& file, const JsonLineIndex& lines, const std::string& pointer) {
   int line = lines.LineOf(pointer);
@@ -130,30 +119,9 @@ Exercise LoadExercise(const std::string& file) {
                        std::to_string(d.first_line) + "); JSON keeps only the last one, so remove the other");
   }
   if (!problems.empty()) throw ExerciseError(problems);
-  {
-    static const json schema_doc = json::parse(kExerciseSchema);
-    static valijson::Schema schema;
-    static bool parsed = false;
-    if (!parsed) {
-      valijson::SchemaParser parser;
-      valijson::adapters::NlohmannJsonAdapter a(schema_doc);
-      parser.populateSchema(a, schema);
-      parsed = true;
-    }
-    valijson::Validator v;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter target(doc);
-    if (!v.validate(schema, target, &results)) {
-      valijson::ValidationResults::Error e;
-      while (results.popError(e)) {
-        if (e.description.rfind("Failed to validate against schema associated", 0) == 0) continue;
-        if (e.description.rfind("Failed to validate item #", 0) == 0) continue;
-        problems.push_back(Where(file, lines, ContextToPointer(e.context)) + e.description +
-                           " (exercises/exercise.schema.json)");
-      }
-      if (problems.empty()) problems.push_back(file + ": does not match exercises/exercise.schema.json");
-      throw ExerciseError(problems);
-    }
+  if (auto found = SchemaProblems(doc, kExerciseSchema); !found.empty()) {
+    for (const auto& [pointer, what] : found) problems.push_back(Where(file, lines, pointer) + what + " (exercises/exercise.schema.json)");
+    throw ExerciseError(problems);
   }
   Exercise ex;
   ex.file = file;

@@ -20,18 +20,16 @@
 #include <set>
 #include <sstream>
 #include <thread>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "models/models.h"
+#include "sim/cli/worker_pool.h"
 #include "sim/experiment/overrides.h"
 #include "sim/probe/expectations.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/trace/run_reader.h"
 #include "sim/util/hash.h"
 #include "sim/util/json_locate.h"
+#include "sim/util/schema_check.h"
 #include "study_schema.h"
 
 namespace planelab {
@@ -143,14 +141,6 @@ std::string FindLongString(const json& v, const std::string& at) {
   return "";
 }
 
-std::string ContextToPointer(const std::vector<std::string>& context) {
-  std::string p;
-  for (const auto& c : context) {
-    if (c.size() >= 2 && c.front() == '[' && c.back() == ']') p += "/" + JsonPointerEscape(c.substr(1, c.size() - 2));
-  }
-  return p;
-}
-
 Study LoadStudy(const std::string& file, bool yes) {
   StudyError err;
   auto fail = [&](const std::string& m) {
@@ -183,30 +173,9 @@ Study LoadStudy(const std::string& file, bool yes) {
     fail(Where(file, lines, at) + "a string of more than " + std::to_string(kMaxStudyString) +
          " characters; a study's names, pointers and values are short");
   }
-  {
-    static const json schema_doc = json::parse(kStudySchema);
-    static valijson::Schema schema;
-    static bool parsed = false;
-    if (!parsed) {
-      valijson::SchemaParser parser;
-      valijson::adapters::NlohmannJsonAdapter a(schema_doc);
-      parser.populateSchema(a, schema);
-      parsed = true;
-    }
-    valijson::Validator v;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter target(doc);
-    if (!v.validate(schema, target, &results)) {
-      valijson::ValidationResults::Error e;
-      while (results.popError(e)) {
-        if (e.description.rfind("Failed to validate against schema associated", 0) == 0) continue;
-        if (e.description.rfind("Failed to validate item #", 0) == 0) continue;
-        std::string p = ContextToPointer(e.context);
-        err.problems.push_back(Where(file, lines, p) + e.description + " (studies/study.schema.json)");
-      }
-      if (err.problems.empty()) err.problems.push_back(file + ": does not match studies/study.schema.json");
-      throw err;
-    }
+  if (auto found = SchemaProblems(doc, kStudySchema); !found.empty()) {
+    for (const auto& [pointer, what] : found) err.problems.push_back(Where(file, lines, pointer) + what + " (studies/study.schema.json)");
+    throw err;
   }
   Study st;
   st.file = file;
@@ -380,8 +349,7 @@ Study LoadStudy(const std::string& file, bool yes) {
 
 // ---- Running ------------------------------------------------------------------------------
 
-std::atomic<int> g_stop{0};
-void OnStop(int sig) { g_stop = sig; }
+int g_stop = 0;  // the signal that stopped the last batch of runs (RunWorkerJobs), 0 when none
 
 /// One (point x seed) run of a study; `index` is its task number in the plan (points outer, seeds inner).
 struct Task {
@@ -427,13 +395,6 @@ bool CompleteRun(const Task& t) {
   }
 }
 
-std::string Tail(const std::string& path, size_t n) {
-  bool ok = false;
-  std::string s = ReadFile(path, &ok);
-  if (s.size() > n) s = "..." + s.substr(s.size() - n);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 std::string HostName() {
   char h[256] = {};
@@ -462,100 +423,54 @@ bool WriteAtomic(const fs::path& path, const std::string& text) {
   return !ec;
 }
 
-pid_t Launch(const Task& t, const std::string& scenario_file) {
-  std::vector<std::string> args = {"planelab", "run", scenario_file, "--seed", std::to_string(t.seed), "--out",
-                                   t.dir, "--quiet", "--force"};
-  pid_t pid = fork();
-  if (pid == 0) {
-    int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY);
-    int err = open(t.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(in, 0);
-    dup2(out, 1);
-    if (err >= 0) dup2(err, 2);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv("/proc/self/exe", argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-/// Runs `todo` in worker processes, `jobs` at a time, until all ended or SIGINT/SIGTERM; `finished` is
-/// called as each one ends (its status set). Returns {done, failed}.
+/// Runs `todo` in worker processes (sim/cli/worker_pool.h), `jobs` at a time, until all ended or SIGINT/SIGTERM;
+/// `finished` is called as each one ends (its status set). Returns {done, failed}; g_stop holds the signal.
 std::pair<size_t, size_t> RunTasks(const std::string& name, std::vector<Task*> todo, int jobs, size_t skipped,
                                    const std::map<const Point*, std::string>& point_files,
                                    const std::function<void(Task&)>& finished) {
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  std::vector<WorkerJob> work;
+  for (Task* t : todo) {
+    // An incomplete or stale run in the study's own folder: made again from scratch.
+    std::error_code rm;
+    if (fs::exists(t->dir, rm)) fs::remove_all(t->dir, rm);
+    work.push_back(WorkerJob{{"run", point_files.at(t->point), "--seed", std::to_string(t->seed), "--out", t->dir,
+                              "--quiet", "--force"},
+                             t->log, -1});
+  }
   bool tty = ::isatty(STDERR_FILENO);
-  std::map<pid_t, Task*> running;
-  size_t next = 0, done = 0, failed = 0;
+  size_t done = 0, failed = 0;
+  jobs = std::max(1, jobs);
   auto start = std::chrono::steady_clock::now();
   auto progress = [&](bool final) {
     if (!tty) return;
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     size_t finished_n = done + failed;
+    size_t running = std::min(static_cast<size_t>(jobs), todo.size() - finished_n);
     double eta = finished_n ? wall / finished_n * (todo.size() - finished_n) : 0;
     std::fprintf(stderr, "\r  sweep %s: %zu/%zu done, %zu failed, %zu running, %zu skipped, %.0fs elapsed%s%.0fs left  ",
-                 name.c_str(), done, todo.size(), failed, running.size(), skipped, wall, finished_n ? ", ~" : ", ? ",
+                 name.c_str(), done, todo.size(), failed, running, skipped, wall, finished_n ? ", ~" : ", ? ",
                  finished_n ? eta : 0.0);
     if (final) std::fprintf(stderr, "\n");
   };
-  jobs = std::max(1, jobs);
-  for (;;) {
-    while (!g_stop && static_cast<int>(running.size()) < jobs && next < todo.size()) {
-      Task& t = *todo[next++];
-      // An incomplete or stale run in the study's own folder: made again from scratch.
-      std::error_code rm;
-      if (fs::exists(t.dir, rm)) fs::remove_all(t.dir, rm);
-      pid_t pid = Launch(t, point_files.at(t.point));
-      if (pid < 0) {
-        t.status = "failed";
-        t.message = "fork failed";
-        ++failed;
-        finished(t);
-        continue;
-      }
-      running[pid] = &t;
-    }
-    if (running.empty()) break;
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) {
-        if (g_stop) {
-          for (auto& [p, t] : running) kill(p, SIGTERM);
-        }
-        continue;
-      }
-      break;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    Task& t = *it->second;
-    running.erase(it);
-    t.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  g_stop = RunWorkerJobs(work, jobs, [&](size_t i) {
+    Task& t = *todo[i];
+    t.exit_code = work[i].exit_code;
+    bool stopping = WorkerStopRequested() != 0;
     if ((t.exit_code == 0 || t.exit_code == 1) && CompleteRun(t)) {
       t.status = "done";
       ++done;
     } else {
-      t.status = g_stop ? "interrupted" : "failed";
-      t.message = Tail(t.log, 400);
+      t.status = stopping ? "interrupted" : "failed";
+      t.message = t.exit_code == 127 && !fs::exists(t.log) ? "fork failed" : LogTail(t.log, 400);
       ++failed;
-      if (!g_stop) {
+      if (!stopping) {
         std::fprintf(stderr, "%s%s seed %llu failed (exit %d): %s\n", tty ? "\r" : "", t.point->name.c_str(),
                      static_cast<unsigned long long>(t.seed), t.exit_code, t.message.c_str());
       }
     }
     finished(t);
     progress(false);
-  }
+  });
   progress(true);
   return {done, failed};
 }

@@ -86,6 +86,8 @@ int RunWorkerJobs(std::vector<WorkerJob>& jobs, int parallel, const std::functio
   return g_stop;
 }
 
+int WorkerStopRequested() { return g_stop; }
+
 std::string LogTail(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

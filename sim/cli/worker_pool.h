@@ -18,6 +18,9 @@ struct WorkerJob {
 /// SIGTERM) that stopped the batch; the jobs not started keep exit_code -1.
 int RunWorkerJobs(std::vector<WorkerJob>& jobs, int parallel, const std::function<void(size_t)>& done);
 
+/// The signal that is stopping the batch RunWorkerJobs is running (0 while none): a job ending then was stopped.
+int WorkerStopRequested();
+
 /// The last `max_chars` of a log file, trimmed: what a failed child said.
 std::string LogTail(const std::string& path, size_t max_chars);
 
