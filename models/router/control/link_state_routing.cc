@@ -9,7 +9,9 @@ namespace planelab::ls {
 
 namespace {
 void Put32(std::vector<uint8_t>& b, uint32_t v) {
-  for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  const uint8_t bytes[4] = {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
+                            static_cast<uint8_t>(v)};
+  b.insert(b.end(), bytes, bytes + 4);
 }
 void Put64(std::vector<uint8_t>& b, uint64_t v) {
   Put32(b, static_cast<uint32_t>(v >> 32));
@@ -38,6 +40,10 @@ uint32_t MaskOf(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << (32 - len); 
 
 std::vector<uint8_t> Encode(const Message& m) {
   std::vector<uint8_t> b;
+  // Sized once: a database exchange carries every LSA of the area.
+  size_t size = 9 + 4 * m.hello.seen.size();
+  for (const auto& l : m.lsas) size += 20 + 8 * l.links.size() + 5 * l.prefixes.size();
+  b.reserve(size);
   Put32(b, kMagic);
   b.push_back(static_cast<uint8_t>(m.type));
   if (m.type == Message::Type::kHello) {
