@@ -134,6 +134,20 @@ int CmdExerciseMake(const ExerciseMakeOptions& o) {
       return kExitBadInput;
     }
   }
+  if (o.rounds > 1) {
+    // A round: each student answers several short incidents, each its own variant (the id decides the draw).
+    std::vector<std::string> expanded;
+    for (const auto& s : students) {
+      for (int r = 1; r <= o.rounds; ++r) expanded.push_back(s + "." + std::to_string(r));
+    }
+    students = expanded;
+    for (const auto& s : students) {
+      if (auto why = classroom::CheckStudentId(s); !why.empty()) {
+        std::cerr << "error: --rounds: " << why << "\nnothing was made.\n";
+        return kExitBadInput;
+      }
+    }
+  }
   if (auto why = classroom::CheckStudentId(o.student); !o.student.empty() && !why.empty()) {
     std::cerr << "error: --student: " << why << "\nnothing was made.\n";
     return kExitBadInput;

@@ -8,6 +8,7 @@ namespace planelab {
 struct ExerciseMakeOptions {
   std::string exercise, student, roster, out_dir;
   int jobs = 1;
+  int rounds = 1;  ///< > 1: each student gets this many incidents, as <id>.1 ... <id>.N (a warm-up round)
 };
 /// 0 every bundle made, 1 a run failed (the others are kept), 2 bad input (nothing made).
 int CmdExerciseMake(const ExerciseMakeOptions& o);

@@ -461,6 +461,9 @@ int main(int argc, char** argv) {
   ex_make->add_option("--class", make_opts.roster, "a roster file: one student id per line (# comments)");
   ex_make->add_option("--out", make_opts.out_dir, "the class folder (bundles/, keys/, runs/)")->required();
   ex_make->add_option("-j,--jobs", make_opts.jobs, "runs at a time (default 1)")->check(CLI::Range(1, 1024));
+  ex_make->add_option("--rounds", make_opts.rounds,
+                      "several incidents per student, as <id>.1 ... <id>.N (the warm-up's 'which plane?' round)")
+      ->check(CLI::Range(1, 20));
   auto* ex_check = exercise->add_subcommand("check", "Validate exercise files: schema, scenario, every randomised choice");
   std::vector<std::string> check_files;
   ex_check->add_option("EXERCISE", check_files, "exercise files")->required();

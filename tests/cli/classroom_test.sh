@@ -20,6 +20,11 @@ printf 'ada\n# a comment\n\ngrace\n' > "$work/roster.txt"
 "$planelab" exercise make exercises/net-01.json --class "$work/roster.txt" --out "$work/class" > "$work/make.txt" || fail "make"
 [ -f "$work/class/bundles/ada/bundle.sqlite" ] && [ -f "$work/class/keys/grace.key.json" ] || fail "bundle or key missing"
 
+# A warm-up round: several incidents per student, each its own variant.
+"$planelab" exercise make exercises/warmup.json --student ada --rounds 3 --out "$work/round" > /dev/null || fail "rounds"
+[ -f "$work/round/bundles/ada.3/bundle.sqlite" ] && [ -f "$work/round/keys/ada.1.key.json" ] || fail "the round's bundles"
+expect2 rounds-range 'rounds' exercise make exercises/warmup.json --student ada --rounds 50 --out "$work/never"
+
 # Exercise files.
 /usr/bin/python3 - "$work/bad-choice.json" "$src" <<'PY'
 import json, sys
