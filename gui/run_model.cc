@@ -460,6 +460,27 @@ PlaneState RunModel::StateAt(const std::string& device, const std::string& plane
   return k.state[static_cast<size_t>(pos - k.t.begin())];
 }
 
+std::vector<PlaneState> RunModel::StatesAt(const std::string& device, const std::string& plane,
+                                           const std::vector<double>& times) const {
+  std::vector<PlaneState> out(times.size());
+  auto it = health_.find({device, plane});
+  if (it == health_.end() || it->second.t.empty()) return out;
+  const auto& k = it->second;
+  size_t j = 0;
+  for (size_t i = 0; i < times.size(); ++i) {
+    while (j < k.t.size() && k.t[j] < times[i] - 1e-9) ++j;
+    out[i] = j == k.t.size() ? k.state.back() : k.state[j];
+  }
+  return out;
+}
+
+double RunModel::HealthInterval() const {
+  for (const auto& [key, k] : health_) {
+    if (k.t.size() >= 2 && k.t[1] > k.t[0]) return k.t[1] - k.t[0];
+  }
+  return 1.0;
+}
+
 double RunModel::LinkUtilizationAt(const std::string& link, double t) const {
   auto it = link_util_.find(link);
   if (it == link_util_.end() || it->second.empty()) return std::nan("");
