@@ -231,7 +231,7 @@ class ChartPanel : public QTabWidget {
           lo = std::min(lo, v);
           integral &= std::floor(v) == v;
         }
-        if (integral) {
+        if (integral && hi - lo < 10000) {
           lo = std::floor(lo);
           double step = std::max(1.0, std::ceil((hi - lo) / 4));
           hi = lo + std::max(1.0, std::ceil((hi - lo) / step)) * step;
@@ -239,13 +239,15 @@ class ChartPanel : public QTabWidget {
           y->setTickAnchor(lo);
           y->setTickInterval(step);
           y->setLabelFormat("%.0f");
+          y->setRange(lo, hi);
         } else {
           if (hi <= lo) hi = lo + 1;  // an all-zero series: a 0..1 axis, not 1e-09
-          else hi += (hi - lo) * 0.05;
-          y->setLabelFormat(hi - lo >= 1000 ? "%.3g" : "%.2f");
-          if (hi - lo < 0.1) y->setLabelFormat("%.3g");
+          y->setRange(lo, hi);
+          y->applyNiceNumbers();
+          y->setLabelFormat("%.3g");
         }
-        y->setRange(lo, hi);
+        lo = y->min();
+        hi = y->max();
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
         chart->addSeries(line);
@@ -462,7 +464,7 @@ class HealthMatrix : public QWidget {
     cache_ = QImage();
     update();
   }
-  QRect Plot() const { return QRect(kGutter, kTop, std::max(1, width() - kGutter - 8), std::max(1, height() - kTop - 4)); }
+  QRect Plot() const { return QRect(kGutter, kTop, std::max(1, width() - kGutter - 20), std::max(1, height() - kTop - 4)); }
   void resizeEvent(QResizeEvent* e) override {
     QWidget::resizeEvent(e);
     cache_ = QImage();
@@ -498,9 +500,10 @@ class HealthMatrix : public QWidget {
     // Row names where they fit, else how many rows there are.
     p.setPen(Qt::black);
     double rh = static_cast<double>(plot.height()) / n;
-    if (rh >= 11) {
-      for (int r = 0; r < n; ++r) {
-        p.drawText(QRectF(2, plot.top() + rh * r, kGutter - 6, rh), Qt::AlignRight | Qt::AlignVCenter,
+    int every = static_cast<int>(std::ceil(12 / std::max(1e-9, rh)));
+    if (every <= 4) {
+      for (int r = 0; r < n; r += every) {
+        p.drawText(QRectF(2, plot.top() + rh * r + rh / 2 - 7, kGutter - 6, 14), Qt::AlignRight | Qt::AlignVCenter,
                    p.fontMetrics().elidedText(rows[static_cast<size_t>(r)].name, Qt::ElideMiddle, kGutter - 8));
       }
     } else {
@@ -568,6 +571,7 @@ class Legend : public QWidget {
   Legend() {
     setObjectName("legend");
     setFixedHeight(22);
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
   }
   QStringList Entries() const {
     return {"up", "degraded", "down", "unknown", "absent", "D C M: data, control, management plane", "link idle",
@@ -580,44 +584,67 @@ class Legend : public QWidget {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
     p.fillRect(rect(), QColor(250, 250, 250));
+    Draw(&p, width());
+  }
+  void resizeEvent(QResizeEvent* e) override {
+    QWidget::resizeEvent(e);
+    QImage scratch(1, 1, QImage::Format_RGB32);
+    QPainter p(&scratch);
+    p.setFont(font());
+    int h = static_cast<int>(Draw(&p, width(), true));
+    if (h != height()) setFixedHeight(h);
+  }
+  /// Draws the entries, wrapping to a new line where one would not fit; returns the height used.
+  double Draw(QPainter* painter, int width, bool measure_only = false) {
+    QPainter& p = *painter;
     const QStringList e = Entries();
-    double x = 6, cy = height() / 2.0;
     QFontMetrics fm(font());
-    auto text = [&](const QString& s) {
-      p.setPen(Qt::black);
-      p.drawText(QPointF(x, cy + fm.ascent() / 2.0 - 1), s);
-      x += fm.horizontalAdvance(s) + 12;
+    const double line_h = 20;
+    double x = 6, cy = line_h / 2;
+    // Each entry: a mark of `mark` pixels and its words; a new line when it would pass the right edge.
+    auto entry = [&](double mark, const QString& s, const std::function<void(double, double)>& draw) {
+      double w = mark + fm.horizontalAdvance(s) + 14;
+      if (x + w > width && x > 6) {
+        x = 6;
+        cy += line_h;
+      }
+      if (!measure_only) {
+        if (draw) draw(x, cy);
+        p.setPen(Qt::black);
+        p.drawText(QPointF(x + mark, cy + fm.ascent() / 2.0 - 1), s);
+      }
+      x += w;
     };
     for (int i = 0; i < 5; ++i) {
-      p.setPen(Qt::black);
-      p.setBrush(HealthColor(e[i].toStdString()));
-      p.drawEllipse(QPointF(x + 6, cy), 6, 6);
-      x += 15;
-      text(e[i]);
+      QColor c = HealthColor(e[i].toStdString());
+      entry(15, e[i], [&](double x0, double y) {
+        p.setPen(Qt::black);
+        p.setBrush(c);
+        p.drawEllipse(QPointF(x0 + 6, y), 6, 6);
+      });
     }
-    text(e[5]);
+    entry(0, e[5], nullptr);
     auto line = [&](QPen pen, const QString& s) {
-      p.setPen(pen);
-      p.drawLine(QPointF(x, cy), QPointF(x + 26, cy));
-      x += 30;
-      text(s);
+      entry(30, s, [&, pen](double x0, double y) {
+        p.setPen(pen);
+        p.drawLine(QPointF(x0, y), QPointF(x0 + 26, y));
+      });
     };
     line(QPen(QColor(150, 150, 150), 2), e[6]);
     line(QPen(QColor(170, 40, 190), 6), e[7]);
     line(QPen(HealthColor("down"), 3, Qt::DotLine), e[8]);
     line(QPen(QColor(120, 140, 200), 1, Qt::DashLine), e[9]);
-    p.setPen(QPen(QColor(211, 47, 47), 3));
-    p.setBrush(Qt::NoBrush);
-    p.drawRect(QRectF(x, cy - 7, 20, 14));
-    x += 26;
-    text(e[10].mid(11));
-    p.setPen(QPen(QColor(90, 90, 90)));
-    p.setBrush(QColor(225, 225, 225));
-    p.drawRect(QRectF(x + 3, cy - 8, 20, 12));
-    p.setBrush(QColor(245, 245, 245));
-    p.drawRect(QRectF(x, cy - 5, 20, 12));
-    x += 26;
-    text(e[11]);
+    entry(26, e[10].mid(11), [&](double x0, double y) {
+      p.setPen(QPen(QColor(211, 47, 47), 3));
+      p.setBrush(Qt::NoBrush);
+      p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
+    });
+    entry(26, e[11], [&](double x0, double y) {
+      p.setPen(QPen(QColor(90, 90, 90), 2));
+      p.setBrush(QColor(238, 238, 238));
+      p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
+    });
+    return cy + line_h / 2 + 2;
   }
 };
 
@@ -741,6 +768,7 @@ ReplayWindow::ReplayWindow() {
   resize(1400, 900);
   scene_ = new QGraphicsScene(this);
   view_ = new TopologyView(scene_, &user_zoomed_);
+  view_->setObjectName("topology");
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setDragMode(QGraphicsView::ScrollHandDrag);
   timeline_ = new TimelineWidget(this);
@@ -1271,6 +1299,12 @@ void ReplayWindow::CollapseAll() {
 }
 
 QWidget* ReplayWindow::legend() const { return legend_; }
+QWidget* ReplayWindow::matrix_widget() const { return matrix_; }
+int ReplayWindow::MatrixRows() const { return matrix_->rows(); }
+QString ReplayWindow::MatrixRowName(int row) const { return matrix_->RowName(row); }
+QColor ReplayWindow::MatrixColor(int row, double t) const { return matrix_->CellColor(row, t); }
+void ReplayWindow::SetMatrixPerDevice(bool per_device) { matrix_->SetPerDevice(per_device); }
+int ReplayWindow::TimelineLanes() const { return timeline_->Lanes(); }
 
 void ReplayWindow::ShowMatrix() {
   matrix_dock_->show();

@@ -71,6 +71,14 @@ class ReplayWindow : public QMainWindow {
   QWidget* legend() const;
   /// Brings the health matrix's tab to the front.
   void ShowMatrix();
+  QWidget* matrix_widget() const;
+  /// The matrix's rows (the boxes drawn, or every device), their names and the colour of a row at a time.
+  int MatrixRows() const;
+  QString MatrixRowName(int row) const;
+  QColor MatrixColor(int row, double t) const;
+  void SetMatrixPerDevice(bool per_device);
+  /// Lanes the timeline stacks the fault windows on (overlapping windows are not printed over each other).
+  int TimelineLanes() const;
   /// Whether the event list folds repetitions (the same device, plane and kind again) into one row.
   void SetCollapseRepeats(bool on);
   const RunModel& run() const { return run_; }

@@ -184,6 +184,7 @@ Layout LayoutTopology(const RunModel& run, bool collapse, const std::set<std::st
     }
   }
   for (auto& [g, i] : group_box) {
+    if (out.boxes[i].members.size() >= 100) out.boxes[i].w = kGroupW * 1.6;  // a longer strip for a big group
     out.boxes[i].label = g + " (" + std::to_string(out.boxes[i].members.size()) + ")";
   }
 
