@@ -231,9 +231,16 @@ class ChartPanel : public QTabWidget {
           lo = std::min(lo, v);
           integral &= std::floor(v) == v;
         }
-        if (integral && hi - lo < 10000) {
+        if (integral && hi - lo < 100000) {
           lo = std::floor(lo);
-          double step = std::max(1.0, std::ceil((hi - lo) / 4));
+          // A round step (1, 2 or 5 times a power of ten) giving at most five intervals.
+          double raw = std::max(1.0, (hi - lo) / 5), mag = std::pow(10, std::floor(std::log10(raw))), step = mag;
+          for (double m : {1.0, 2.0, 5.0, 10.0}) {
+            if (m * mag >= raw) {
+              step = m * mag;
+              break;
+            }
+          }
           hi = lo + std::max(1.0, std::ceil((hi - lo) / step)) * step;
           y->setTickType(QValueAxis::TicksDynamic);
           y->setTickAnchor(lo);
@@ -672,8 +679,9 @@ class EventTableModel : public QAbstractTableModel {
   int rowCount(const QModelIndex& = {}) const override { return static_cast<int>(rows_.size()); }
   int columnCount(const QModelIndex& = {}) const override { return 5; }
   QVariant data(const QModelIndex& i, int role) const override {
-    if (role != Qt::DisplayRole || !run_) return {};
+    if ((role != Qt::DisplayRole && role != Qt::ToolTipRole) || !run_) return {};
     const EventInfo& e = run_->events()[rows_[static_cast<size_t>(i.row())]];
+    if (role == Qt::ToolTipRole) return QString::fromStdString(e.kind + " " + e.detail);
     size_t n = counts_.empty() ? 1 : counts_[static_cast<size_t>(i.row())];
     switch (i.column()) {
       case 0: return QString::number(e.t, 'f', 3);
@@ -833,10 +841,10 @@ ReplayWindow::ReplayWindow() {
   log_layout->addWidget(fold);
   log_layout->addWidget(events_);
   // Wide enough at the default size for the kind and the start of the detail.
-  events_->setColumnWidth(0, 62);
-  events_->setColumnWidth(1, 86);
-  events_->setColumnWidth(2, 82);
-  events_->setColumnWidth(3, 170);
+  events_->setColumnWidth(0, 58);
+  events_->setColumnWidth(1, 84);
+  events_->setColumnWidth(2, 64);
+  events_->setColumnWidth(3, 150);
   log->setMinimumWidth(520);
   auto* log_dock = new QDockWidget("Events", this);
   log_dock->setWidget(log);
@@ -1005,6 +1013,7 @@ void ReplayWindow::BuildScene() {
   items_.clear();
   link_lines_.clear();
   group_items_.clear();
+  group_handles_.clear();
   layout_ = LayoutTopology(run_, true, expanded_);
   matrix_->SetRows(layout_);
   auto centre = [&](size_t i) {
@@ -1032,6 +1041,7 @@ void ReplayWindow::BuildScene() {
     link_lines_.push_back({line, oob, {l.id}});
   }
   for (auto& ll : link_lines_) {
+    for (const auto& id : ll.links) ll.handles.push_back(run_.Link(id));
     ll.line->setToolTip(ll.links.size() == 1 ? QString::fromStdString(ll.links[0] + (ll.oob ? " (oob)" : " (data)"))
                                              : QString("%1 %2 links, e.g. %3").arg(ll.links.size()).arg(ll.oob ? "out-of-band" : "data")
                                                    .arg(QString::fromStdString(ll.links[0])));
@@ -1059,6 +1069,11 @@ void ReplayWindow::BuildScene() {
       g->mismatch->setVisible(false);
       scene_->addItem(g);
       group_items_[b.id] = g;
+      auto& handles = group_handles_[b.id];
+      for (const auto& p : planes) {
+        handles.emplace_back();
+        for (const auto& m : b.members) handles.back().push_back(run_.Plane(m, p));
+      }
       continue;
     }
     const double x = b.x, y = b.y;
@@ -1083,6 +1098,7 @@ void ReplayWindow::BuildScene() {
       dot->setToolTip(QString::fromStdString(id + " " + plane));
       dot->setData(0, QString::fromStdString(id));
       item.planes[plane] = dot;
+      item.handles[plane] = run_.Plane(id, plane);
       ++k;
     }
     items_[id] = item;
@@ -1161,7 +1177,7 @@ void ReplayWindow::Refresh() {
   for (auto& [id, item] : items_) {
     bool disagree = false;
     for (auto& [plane, dot] : item.planes) {
-      PlaneState s = run_.StateAt(id, plane, t_);
+      PlaneState s = run_.StateAt(item.handles[plane], t_);
       QColor c = HealthColor(reported_ ? s.reported : s.actual);
       if (dot->brush().color() != c) dot->setBrush(c);  // untouched items are not redrawn
       // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
@@ -1172,11 +1188,12 @@ void ReplayWindow::Refresh() {
   for (const auto& b : layout_.boxes) {
     if (!b.group) continue;
     GroupBox* g = group_items_.at(b.id);
+    const auto& handles = group_handles_.at(b.id);
     std::vector<std::vector<uint8_t>> sev(g->planes().size(), std::vector<uint8_t>(b.members.size(), 0));
     bool disagree = false;
     for (size_t k = 0; k < g->planes().size(); ++k) {
       for (size_t m = 0; m < b.members.size(); ++m) {
-        PlaneState s = run_.StateAt(b.members[m], g->planes()[k], t_);
+        PlaneState s = run_.StateAt(handles[k][m], t_);
         sev[k][m] = Severity(reported_ ? s.reported : s.actual);
         if (s.reported != "unknown" && s.actual != s.reported && !run_.student_bundle()) disagree = true;
       }
@@ -1187,10 +1204,10 @@ void ReplayWindow::Refresh() {
   for (auto& ll : link_lines_) {
     bool down = false;
     double u = std::nan("");
-    for (const auto& id : ll.links) {
-      down |= run_.LinkDownAt(id, t_);
+    for (const auto& h : ll.handles) {
+      down |= RunModel::LinkDownAt(h, t_);
       if (!ll.oob) {
-        double v = run_.LinkUtilizationAt(id, t_);
+        double v = RunModel::LinkUtilizationAt(h, t_);
         if (!std::isnan(v) && (std::isnan(u) || v > u)) u = v;
       }
     }

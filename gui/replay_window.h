@@ -117,12 +117,14 @@ class ReplayWindow : public QMainWindow {
   struct DeviceItem {
     QGraphicsRectItem* box = nullptr;
     std::map<std::string, QGraphicsEllipseItem*> planes;
+    std::map<std::string, RunModel::PlaneHandle> handles;
     QGraphicsRectItem* mismatch = nullptr;
   };
   struct LinkLine {
     QGraphicsLineItem* line = nullptr;
     bool oob = false;
     std::vector<std::string> links;  // one, or every link between two boxes when a group is collapsed
+    std::vector<RunModel::LinkHandle> handles;
   };
   RunModel run_;
   QString last_error_;
@@ -132,6 +134,7 @@ class ReplayWindow : public QMainWindow {
   std::map<std::string, DeviceItem> items_;
   std::vector<LinkLine> link_lines_;
   std::map<std::string, GroupBox*> group_items_;  // group box id -> item
+  std::map<std::string, std::vector<std::vector<RunModel::PlaneHandle>>> group_handles_;  // id -> plane -> member
   Layout layout_;
   std::set<std::string> expanded_;  // groups the user expanded
   HealthMatrix* matrix_;
