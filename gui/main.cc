@@ -77,7 +77,9 @@ int main(int argc, char** argv) {
                             "expand a collapsed group of a big topology (e.g. leaves, hosts, \"nodes of rack-2\"); "
                             "may be repeated",
                             "GROUP");
-  parser.addOptions({at, shot, view, dump, partial, reveal, truth, matrix, expand});
+  QCommandLineOption fold(QStringLiteral("fold-repeats"),
+                          "fold repetitions in the event list (the same device, plane and kind again) into one row");
+  parser.addOptions({at, shot, view, dump, partial, reveal, truth, matrix, expand, fold});
   parser.process(app);
   const QStringList args = parser.positionalArguments();
   bool headless = parser.isSet(shot) || parser.isSet(dump);
@@ -94,6 +96,7 @@ int main(int argc, char** argv) {
   if (!args.isEmpty() && !window.Open(args.first()) && headless) return fail(window.last_error());
   for (const QString& g : parser.values(expand)) window.ExpandGroup(g);
   if (parser.isSet(matrix)) window.ShowMatrix();
+  if (parser.isSet(fold)) window.SetCollapseRepeats(true);
   if (window.run().student_bundle() && parser.isSet(view) && parser.value(view) == "truth") {
     return fail(args.first() + ": a student bundle holds the operators' view only; after submitting your answers, "
                 "--reveal shows the truth beside it");

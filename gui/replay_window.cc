@@ -224,8 +224,21 @@ class ChartPanel : public QTabWidget {
         auto* y = new QValueAxis;
         auto* line = new QLineSeries;
         double lo = 0, hi = 0;
-        bool integral = true;  // counters and flags: integer ticks
-        for (const auto& [ts, v] : values) {
+        for (const auto& [ts, v] : values) hi = std::max(hi, v);
+        // Rates in the unit that reads best: bit/s, kbit/s, Mbit/s, Gbit/s.
+        double scale = 1;
+        if (metric.size() > 4 && metric.compare(metric.size() - 4, 4, "_bps") == 0) {
+          const char* unit = "bit/s";
+          for (auto [f, u] : {std::pair{1e3, "kbit/s"}, std::pair{1e6, "Mbit/s"}, std::pair{1e9, "Gbit/s"}}) {
+            if (hi >= f) scale = f, unit = u;
+          }
+          QString title = QString::fromStdString(label);
+          chart->setTitle(title.replace("bit/s", unit));
+        }
+        hi = 0;
+        bool integral = scale == 1;  // counters and flags: integer ticks
+        for (const auto& [ts, raw] : values) {
+          double v = raw / scale;
           line->append(ts, v);
           hi = std::max(hi, v);
           lo = std::min(lo, v);
@@ -681,16 +694,20 @@ class EventTableModel : public QAbstractTableModel {
   QVariant data(const QModelIndex& i, int role) const override {
     if ((role != Qt::DisplayRole && role != Qt::ToolTipRole) || !run_) return {};
     const EventInfo& e = run_->events()[rows_[static_cast<size_t>(i.row())]];
-    if (role == Qt::ToolTipRole) return QString::fromStdString(e.kind + " " + e.detail);
+    if (role == Qt::ToolTipRole) {
+      size_t n = counts_.empty() ? 1 : counts_[static_cast<size_t>(i.row())];
+      QString what = QString::fromStdString(e.kind + " " + e.detail);
+      if (n == 1) return what;
+      return QString("%1 times from %2 s to %3 s (repetitions folded); the first: %4")
+          .arg(n).arg(e.t, 0, 'f', 3).arg(last_[static_cast<size_t>(i.row())], 0, 'f', 3).arg(what);
+    }
     size_t n = counts_.empty() ? 1 : counts_[static_cast<size_t>(i.row())];
     switch (i.column()) {
       case 0: return QString::number(e.t, 'f', 3);
       case 1: return QString::fromStdString(e.device);
       case 2: return QString::fromStdString(e.plane);
       case 3:
-        if (n > 1) {
-          return QString("%1  x%2 until %3 s").arg(QString::fromStdString(e.kind)).arg(n).arg(last_[static_cast<size_t>(i.row())], 0, 'f', 1);
-        }
+        if (n > 1) return QString("%1%2 %3").arg(QChar(0x00D7)).arg(n).arg(QString::fromStdString(e.kind));
         return QString::fromStdString(e.kind);
       default: return QString::fromStdString(e.detail);
     }
@@ -841,9 +858,9 @@ ReplayWindow::ReplayWindow() {
   log_layout->addWidget(fold);
   log_layout->addWidget(events_);
   // Wide enough at the default size for the kind and the start of the detail.
-  events_->setColumnWidth(0, 58);
-  events_->setColumnWidth(1, 84);
-  events_->setColumnWidth(2, 64);
+  events_->setColumnWidth(0, 72);
+  events_->setColumnWidth(1, 80);
+  events_->setColumnWidth(2, 62);
   events_->setColumnWidth(3, 150);
   log->setMinimumWidth(520);
   auto* log_dock = new QDockWidget("Events", this);
@@ -998,7 +1015,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
   // Start on the first fault's target, the device the story is about.
   selected_.clear();
   for (const auto& f : run_.faults()) {
-    if (items_.count(f.target)) {
+    if (layout_.box_of.count(f.target)) {
       selected_ = QString::fromStdString(f.target);
       break;
     }
@@ -1329,6 +1346,10 @@ void ReplayWindow::ShowMatrix() {
 }
 
 void ReplayWindow::SetCollapseRepeats(bool on) {
+  if (auto* box = findChild<QCheckBox*>("fold-repeats"); box && box->isChecked() != on) {
+    box->setChecked(on);  // toggles back into this
+    return;
+  }
   event_model_->SetCollapse(on);
   Refresh();
 }
