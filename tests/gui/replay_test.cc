@@ -250,6 +250,33 @@ class ReplayTest : public QObject {
     QVERIFY(w.legend()->isVisible());
     Keep(w.grab().toImage(), "replay-cluster.png");
 
+    // 120 nodes in racks of 20: each rack's nodes collapse into one box under their rack; node-3's broken CNI
+    // shows in its rack's strip and frame.
+    QString big = tmp_.filePath("cluster-120.json");
+    QFile f(big);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"schema": "planelab.scenario/1", "name": "cluster-120", "description": "A cluster the replay collapses.",
+      "seed": 1, "duration": "40s", "topology": {}, "management": {"enabled": false},
+      "cluster": {"nodes": 120, "nodes_per_rack": 20, "max_pods": 10,
+                  "deployments": [{"name": "web", "replicas": 40, "pod_capacity": "100pps"}],
+                  "service_clients": [{"service": "web", "rate": "400pps", "timeout": "1s", "start": "10s"}]},
+      "faults": [{"at": "15s", "until": "35s", "target": "node-3", "kind": "cni-broken"}]})");
+    f.close();
+    QString big_run = RunOnce(big, "cluster-120");
+    QVERIFY(!big_run.isEmpty());
+    QVERIFY2(w.Open(big_run), qPrintable(w.last_error()));
+    w.SeekTo(25);
+    QCOMPARE(w.CollapsedGroupOf("node-3"), QString("nodes of rack-1"));
+    QCOMPARE(w.CollapsedGroupOf("node-45"), QString("nodes of rack-3"));
+    QCOMPARE(w.CollapsedGroupOf("apiserver"), QString());
+    boxes = w.BoxRects();
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    QVERIFY(Box(w, "rack-3").bottom() < Box(w, "group:nodes of rack-3").top());
+    QVERIFY(Box(w, "rack-cp").right() < Box(w, "group:nodes of rack-1").left());
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("down"));
+    QVERIFY(w.Disagrees("node-3"));
+    Keep(w.grab().toImage(), "replay-cluster-collapsed.png");
+
     QString ring = RunOnce("scenarios/incidents/fib-programming-stall.json", "fib-stall");
     QVERIFY(!ring.isEmpty());
     QVERIFY2(w.Open(ring), qPrintable(w.last_error()));
