@@ -7,7 +7,12 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QChart>
+#include <QChartView>
 #include <QGraphicsItem>
+#include <QHeaderView>
+#include <QTableView>
+#include <QValueAxis>
 #include <QGraphicsView>
 #include <QtTest/QtTest>
 #include <sqlite3.h>
@@ -313,11 +318,54 @@ class ReplayTest : public QObject {
     QVERIFY(CountNear(truth, HealthColor("down")) > 100);
     QVERIFY(CountNear(truth, HealthColor("up")) > 1000);
     Keep(w.grab().toImage(), "replay-health-matrix.png");
+    // A click on the matrix goes there and selects that row's device.
+    QWidget* m = w.matrix_widget();
+    QTest::mouseClick(m, Qt::LeftButton, {}, QPoint(m->width() - 30, m->height() / 2));
+    QVERIFY(w.time() > 50);
+    w.SeekTo(30);
     w.SetReportedView(true);  // the dashboard never saw it
     QCOMPARE(w.MatrixColor(r2, 30), HealthColor("up"));
     QApplication::processEvents();
     QVERIFY(CountNear(w.matrix_widget()->grab().toImage(), HealthColor("down")) <
             CountNear(truth, HealthColor("down")));
+  }
+
+  // Charts: counters and flags on integer ticks, no 1e-09 axis for an all-zero series; the event list shows the
+  // kind and the detail at the default size.
+  void chartAxesAndEventColumnsRead() {
+    ReplayWindow w;
+    QVERIFY(w.Open(run_));
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    int integer_axes = 0, axes = 0;
+    for (const char* device : {"r2", "h1", "r1"}) {
+      w.SelectDevice(device);
+      for (auto* view : w.findChildren<QChartView*>()) {
+        for (auto* a : view->chart()->axes(Qt::Vertical)) {
+          auto* y = qobject_cast<QValueAxis*>(a);
+          QVERIFY(y);
+          ++axes;
+          QVERIFY2(y->max() - y->min() >= 1e-6, qPrintable(view->chart()->title()));
+          for (double v : {y->min(), y->max()}) {
+            QString label = QString::asprintf(y->labelFormat().toUtf8().constData(), v);
+            QVERIFY2(!label.contains("e-"), qPrintable(view->chart()->title() + ": " + label));
+          }
+          if (y->labelFormat() == "%.0f") {
+            ++integer_axes;
+            QVERIFY(y->tickInterval() >= 1 && std::floor(y->tickInterval()) == y->tickInterval());
+          }
+        }
+      }
+    }
+    QVERIFY(axes > 4);
+    QVERIFY(integer_axes > 0);  // adjacencies, transit drops of 0/1 ...
+    auto* table = w.findChild<QTableView*>();
+    QVERIFY(table);
+    int before_detail = 0;
+    for (int c = 0; c < 4; ++c) before_detail += table->columnWidth(c);
+    QVERIFY(table->columnWidth(3) >= 140);                             // "instance.launch-failed" fits
+    QVERIFY(table->viewport()->width() - before_detail >= 80);          // and the detail starts in view
   }
 
   // The event list folds repetitions into one row with a count, and unfolds them again.
