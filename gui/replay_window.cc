@@ -774,8 +774,13 @@ class EventTableModel : public QAbstractTableModel {
 class TopologyView : public QGraphicsView {
  public:
   TopologyView(QGraphicsScene* s, bool* user_zoomed) : QGraphicsView(s), user_zoomed_(user_zoomed) {}
+  std::function<void()> on_resize;  // keeps the topology fitted until the user zooms
 
  protected:
+  void resizeEvent(QResizeEvent* e) override {
+    QGraphicsView::resizeEvent(e);
+    if (on_resize && !*user_zoomed_) on_resize();
+  }
   void wheelEvent(QWheelEvent* e) override {
     *user_zoomed_ = true;
     double f = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
@@ -794,6 +799,7 @@ ReplayWindow::ReplayWindow() {
   scene_ = new QGraphicsScene(this);
   view_ = new TopologyView(scene_, &user_zoomed_);
   view_->setObjectName("topology");
+  static_cast<TopologyView*>(view_)->on_resize = [this]() { Fit(); };
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setDragMode(QGraphicsView::ScrollHandDrag);
   timeline_ = new TimelineWidget(this);
@@ -1125,7 +1131,10 @@ void ReplayWindow::BuildScene() {
 }
 
 void ReplayWindow::Fit() {
-  if (!scene_->items().isEmpty()) view_->fitInView(scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+  if (scene_->items().isEmpty()) return;
+  QRectF all = scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+  scene_->setSceneRect(all);  // not the largest the scene has ever been: no scroll bars once fitted
+  view_->fitInView(all, Qt::KeepAspectRatio);
 }
 
 void ReplayWindow::resizeEvent(QResizeEvent* e) {

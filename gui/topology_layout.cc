@@ -110,8 +110,10 @@ double GridWidth(const std::vector<LayoutBox*>& boxes, size_t per_row) {
 }
 
 /// A tier: one or more centred rows of at most `per_row` boxes at y; returns the tier's bottom.
-double Tier(const std::vector<LayoutBox*>& boxes, double centre, double y, size_t per_row = 30) {
+double Tier(const std::vector<LayoutBox*>& boxes, double centre, double y, size_t per_row = 0) {
   if (boxes.empty()) return y;
+  // Long tiers wrap into a landscape block, about three times as wide as it is tall.
+  if (per_row == 0) per_row = std::max<size_t>(30, static_cast<size_t>(std::ceil(std::sqrt(3.0 * static_cast<double>(boxes.size())))));
   double w = GridWidth(boxes, per_row);
   return y + Grid(boxes, centre - w / 2, y, per_row).second;
 }
@@ -269,7 +271,8 @@ Layout LayoutTopology(const RunModel& run, bool collapse, const std::set<std::st
     auto middle = boxes_of([](const DeviceInfo& d) { return InGroup(d, "leaves") || InGroup(d, "stubs"); });
     mark(top);
     mark(middle);
-    double width = std::max({GridWidth(top, 30), GridWidth(middle, 30), 600.0});
+    auto per = [](size_t n) { return std::max<size_t>(30, static_cast<size_t>(std::ceil(std::sqrt(3.0 * static_cast<double>(n))))); };
+    double width = std::max({GridWidth(top, per(top.size())), GridWidth(middle, per(middle.size())), 600.0});
     double y = Tier(top, width / 2, 0) + 130;
     bottom = Tier(middle, width / 2, y);
   } else {
@@ -372,6 +375,18 @@ Layout LayoutTopology(const RunModel& run, bool collapse, const std::set<std::st
   // Hosts below their router, side by side; a collapsed group of hosts below the middle of its routers.
   std::map<std::string, int> per_router;
   std::vector<LayoutBox*> host_boxes = boxes_of([](const DeviceInfo& d) { return d.kind == "host"; });
+  size_t single_hosts = static_cast<size_t>(std::count_if(host_boxes.begin(), host_boxes.end(), [](LayoutBox* b) { return !b->group; }));
+  if (single_hosts > 30) {
+    // Too many to hang under their routers (whose tier wraps): a tier of their own, in run order.
+    std::vector<LayoutBox*> singles;
+    for (auto* h : host_boxes) {
+      if (!h->group) singles.push_back(h);
+    }
+    double width = 0;
+    for (const auto& b : out.boxes) width = std::max(width, b.x + b.w);
+    bottom = Tier(singles, width / 2, bottom + 110) + 20;
+    mark(singles);
+  }
   for (auto* h : host_boxes) {
     size_t i = static_cast<size_t>(h - out.boxes.data());
     if (placed.count(i)) continue;
