@@ -364,11 +364,18 @@ class GroupBox : public QGraphicsRectItem {
       double x0 = r.left() + 18, w = r.width() - 24;
       const auto& v = sev_[k];
       size_t n = v.size(), buckets = std::min<size_t>(n, static_cast<size_t>(w));
-      for (size_t b = 0; b < buckets; ++b) {
-        uint8_t worst = 0;
-        for (size_t m = b * n / buckets; m < (b + 1) * n / buckets; ++m) worst = std::max(worst, v[m]);
-        p->fillRect(QRectF(x0 + w * static_cast<double>(b) / static_cast<double>(buckets), y,
-                           w / static_cast<double>(buckets) + 0.3, 9), SeverityColor(worst));
+      // Healthy cells first, then the degraded and down ones at least 3 units wide: one bad member of a
+      // thousand still shows.
+      for (int pass = 0; pass < 2; ++pass) {
+        for (size_t b = 0; b < buckets; ++b) {
+          uint8_t worst = 0;
+          for (size_t m = b * n / buckets; m < (b + 1) * n / buckets; ++m) worst = std::max(worst, v[m]);
+          bool bad = worst >= 3;
+          if (bad != (pass == 1)) continue;
+          double bw = w / static_cast<double>(buckets) + 0.3, bx = x0 + w * static_cast<double>(b) / static_cast<double>(buckets);
+          if (bad && bw < 3) bx = std::clamp(bx - (3 - bw) / 2, x0, x0 + w - 3), bw = 3;
+          p->fillRect(QRectF(bx, y, bw, 9), SeverityColor(worst));
+        }
       }
       p->setPen(QColor(120, 120, 120));
       p->setBrush(Qt::NoBrush);
