@@ -72,7 +72,14 @@ int main(int argc, char** argv) {
                             "a student bundle whose answers are submitted: show the truth beside it (the class folder's "
                             "runs/<id>, or --truth RUN_DIR); headless, both go into the screenshot side by side");
   QCommandLineOption truth(QStringLiteral("truth"), "the run behind a student bundle, for --reveal", "RUN_DIR");
-  parser.addOptions({at, shot, view, dump, partial, reveal, truth});
+  QCommandLineOption matrix(QStringLiteral("matrix"), "bring the health matrix (devices or groups x time) to the front");
+  QCommandLineOption expand(QStringLiteral("expand"),
+                            "expand a collapsed group of a big topology (e.g. leaves, hosts, \"nodes of rack-2\"); "
+                            "may be repeated",
+                            "GROUP");
+  QCommandLineOption fold(QStringLiteral("fold-repeats"),
+                          "fold repetitions in the event list (the same device, plane and kind again) into one row");
+  parser.addOptions({at, shot, view, dump, partial, reveal, truth, matrix, expand, fold});
   parser.process(app);
   const QStringList args = parser.positionalArguments();
   bool headless = parser.isSet(shot) || parser.isSet(dump);
@@ -87,6 +94,9 @@ int main(int argc, char** argv) {
   auto when = planelab::ParseDuration(parser.value(at).toStdString());
   if (!when) return fail("--at: " + QString::fromStdString(when.error));
   if (!args.isEmpty() && !window.Open(args.first()) && headless) return fail(window.last_error());
+  for (const QString& g : parser.values(expand)) window.ExpandGroup(g);
+  if (parser.isSet(matrix)) window.ShowMatrix();
+  if (parser.isSet(fold)) window.SetCollapseRepeats(true);
   if (window.run().student_bundle() && parser.isSet(view) && parser.value(view) == "truth") {
     return fail(args.first() + ": a student bundle holds the operators' view only; after submitting your answers, "
                 "--reveal shows the truth beside it");

@@ -6,6 +6,9 @@
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
+#include <QGraphicsSceneMouseEvent>
+#include <QStyleOptionGraphicsItem>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -51,43 +54,95 @@ QColor HealthColor(const std::string& state) {
   return QColor(158, 158, 158);
 }
 
+namespace {
+
+// Health as a severity, for "the worst of": absent < up < unknown < degraded < down.
+const char* const kStates[] = {"absent", "up", "unknown", "degraded", "down"};
+uint8_t Severity(const std::string& s) {
+  if (s == "down") return 4;
+  if (s == "degraded") return 3;
+  if (s == "up") return 1;
+  if (s == "absent") return 0;
+  return 2;
+}
+QColor SeverityColor(uint8_t c) { return HealthColor(kStates[std::min<uint8_t>(c, 4)]); }
+QString PlaneLetter(const std::string& p) { return p == "data" ? "D" : p == "control" ? "C" : "M"; }
+
+}  // namespace
+
 /// The scrubber: the whole run, fault windows as labelled bands, the time cursor; click to seek.
 class TimelineWidget : public QWidget {
  public:
   explicit TimelineWidget(ReplayWindow* w) : QWidget(w), window_(w) { setMinimumHeight(54); }
-  void SetRun(const RunModel* run) { run_ = run; update(); }
+  void SetRun(const RunModel* run) {
+    run_ = run;
+    Relayout();
+    update();
+  }
+  /// Lanes the fault bands need at the current width (bands and their labels never overlap).
+  int Lanes() const {
+    if (!run_) return 1;
+    std::vector<double> lane_end;
+    QFontMetrics fm(font());
+    for (const auto& f : run_->faults()) {
+      double from = X(f.from), to = std::max(from + 2, X(f.to));
+      double end = std::max(to, from + fm.horizontalAdvance(QString::fromStdString(f.kind + " @ " + f.target)) + 8);
+      size_t lane = 0;
+      while (lane < lane_end.size() && lane_end[lane] > from) ++lane;
+      if (lane == lane_end.size()) lane_end.push_back(0);
+      lane_end[lane] = end;
+    }
+    return std::max<int>(1, static_cast<int>(lane_end.size()));
+  }
+  void Relayout() {
+    int h = 4 + kLane * std::max(2, Lanes()) + 30;
+    if (minimumHeight() != h) setFixedHeight(h);
+  }
+  static constexpr int kLane = 14;
   void SetTime(double t) { t_ = t; update(); }
 
  protected:
   double X(double t) const { return 10 + (width() - 20) * (run_ && run_->duration() > 0 ? t / run_->duration() : 0); }
+  void resizeEvent(QResizeEvent* e) override {
+    QWidget::resizeEvent(e);
+    Relayout();
+  }
   void paintEvent(QPaintEvent*) override {
     QPainter p(this);
     p.fillRect(rect(), QColor(250, 250, 250));
     p.setPen(QColor(120, 120, 120));
-    p.drawLine(10, 40, width() - 10, 40);
+    const double axis = height() - 14;
+    p.drawLine(QPointF(10, axis), QPointF(width() - 10, axis));
     if (!run_) return;
-    int lane = 0;
+    // Overlapping fault windows go on lanes of their own, the label counted as part of its band.
+    std::vector<double> lane_end;
+    QFontMetrics fm(font());
     for (const auto& f : run_->faults()) {
-      QRectF band(X(f.from), 4 + 12 * (lane % 2), std::max(2.0, X(f.to) - X(f.from)), 12);
+      QString text = QString::fromStdString(f.kind + " @ " + f.target);
+      double from = X(f.from), to = std::max(from + 2, X(f.to)), end = std::max(to, from + fm.horizontalAdvance(text) + 8);
+      size_t lane = 0;
+      while (lane < lane_end.size() && lane_end[lane] > from) ++lane;
+      if (lane == lane_end.size()) lane_end.push_back(0);
+      lane_end[lane] = end;
+      QRectF band(from, 4 + kLane * static_cast<double>(lane), to - from, kLane - 2);
       p.fillRect(band, QColor(211, 47, 47, 70));
       p.setPen(QColor(150, 30, 30));
-      p.drawText(band.adjusted(3, 0, 200, 0), Qt::AlignVCenter, QString::fromStdString(f.kind + " @ " + f.target));
-      ++lane;
+      p.drawText(QRectF(from + 3, band.top(), end - from, band.height()), Qt::AlignVCenter, text);
     }
     for (int s = 0; s <= 10; ++s) {
       double t = run_->duration() * s / 10;
       p.setPen(QColor(120, 120, 120));
-      p.drawLine(QPointF(X(t), 37), QPointF(X(t), 43));
-      p.drawText(QPointF(X(t) - 10, 53), QString::number(t, 'g', 4) + "s");
+      p.drawLine(QPointF(X(t), axis - 3), QPointF(X(t), axis + 3));
+      p.drawText(QPointF(X(t) - 10, axis + 13), QString::number(t, 'g', 4) + "s");
     }
     if (run_->interrupted()) {
       // The run stopped here: say so at the end of the scale instead of drawing the planned end.
       p.setPen(QPen(QColor(183, 28, 28), 2));
-      p.drawLine(QPointF(X(run_->duration()), 2), QPointF(X(run_->duration()), 44));
+      p.drawLine(QPointF(X(run_->duration()), 2), QPointF(X(run_->duration()), axis + 4));
       p.drawText(QRectF(X(run_->duration()) - 160, 2, 156, 14), Qt::AlignRight | Qt::AlignVCenter, "interrupted here");
     }
     p.setPen(QPen(QColor(25, 80, 200), 2));
-    p.drawLine(QPointF(X(t_), 2), QPointF(X(t_), 44));
+    p.drawLine(QPointF(X(t_), 2), QPointF(X(t_), axis + 4));
   }
   void mousePressEvent(QMouseEvent* e) override { Seek(e->position().x()); }
   void mouseMoveEvent(QMouseEvent* e) override { Seek(e->position().x()); }
@@ -134,16 +189,16 @@ class ChartPanel : public QTabWidget {
     // What the reference texts ask to watch per plane (DESIGN.md, "Observability").
     static const std::vector<std::tuple<std::string, std::string, std::string>> kMetrics = {
         {"data", "goodput_bps", "throughput (bit/s)"},       {"data", "forwarded_bps", "throughput (bit/s)"},
-        {"data", "latency_p99", "p99 latency (s)"},          {"data", "loss_ratio", "loss ratio"},
-        {"data", "drop_ratio", "transit drop ratio"},        {"control", "convergence_p99", "convergence p99 (s)"},
-        {"control", "cpu_utilization", "CPU busy"},          {"control", "adjacencies_up", "adjacencies / sessions"},
-        {"control", "rib_fib_divergence", "RIB-FIB divergence"}, {"management", "oob_reachable", "OOB path up"},
+        {"data", "latency_p99", "p99 latency (s)"},          {"data", "loss_ratio", "loss ratio (0-1)"},
+        {"data", "drop_ratio", "transit drop ratio (0-1)"},        {"control", "convergence_p99", "convergence p99 (s)"},
+        {"control", "cpu_utilization", "CPU busy (0-1)"},          {"control", "adjacencies_up", "adjacencies / sessions up"},
+        {"control", "rib_fib_divergence", "RIB-FIB divergence (routes)"}, {"management", "oob_reachable", "OOB path up (0/1)"},
         {"management", "polls_answered", "polls answered"},  {"management", "telemetry_lag", "telemetry lag (s)"},
         {"management", "stale_devices", "stale dashboard entries"},
         // The orchestrated cluster's kinds.
-        {"data", "error_ratio", "error ratio (refused + timed out)"}, {"data", "ready_pods", "pods serving"},
+        {"data", "error_ratio", "error ratio (0-1, refused + timed out)"}, {"data", "ready_pods", "pods serving"},
         {"data", "refused", "requests refused (cumulative)"},   {"data", "lb_targets", "load-balancer targets"},
-        {"data", "proposals_pending", "writes awaiting apply"}, {"control", "has_leader", "store has a leader"},
+        {"data", "proposals_pending", "writes awaiting apply"}, {"control", "has_leader", "store has a leader (0/1)"},
         {"control", "wal_fsync_duration_p99", "WAL fsync p99 (s)"}, {"control", "leader_changes", "leader changes"},
         {"control", "latency_update_p99", "API update p99 (s)"}, {"control", "inflight", "API requests in flight"},
         {"control", "pending_pods", "pending pods"},            {"control", "workqueue_depth", "work queue depth"},
@@ -164,18 +219,55 @@ class ChartPanel : public QTabWidget {
         chart->setMargins(QMargins(2, 2, 2, 2));
         auto* x = new QValueAxis;
         x->setRange(0, std::max(1.0, run_->duration()));
-        x->setLabelFormat("%g");
+        x->setLabelFormat("%.0f s");
+        x->setTickCount(5);
         auto* y = new QValueAxis;
-        y->setLabelFormat("%.3g");
         auto* line = new QLineSeries;
-        double lo = 0, hi = 1e-9;
-        for (const auto& [ts, v] : values) {
+        double lo = 0, hi = 0;
+        for (const auto& [ts, v] : values) hi = std::max(hi, v);
+        // Rates in the unit that reads best: bit/s, kbit/s, Mbit/s, Gbit/s.
+        double scale = 1;
+        if (metric.size() > 4 && metric.compare(metric.size() - 4, 4, "_bps") == 0) {
+          const char* unit = "bit/s";
+          for (auto [f, u] : {std::pair{1e3, "kbit/s"}, std::pair{1e6, "Mbit/s"}, std::pair{1e9, "Gbit/s"}}) {
+            if (hi >= f) scale = f, unit = u;
+          }
+          QString title = QString::fromStdString(label);
+          chart->setTitle(title.replace("bit/s", unit));
+        }
+        hi = 0;
+        bool integral = scale == 1;  // counters and flags: integer ticks
+        for (const auto& [ts, raw] : values) {
+          double v = raw / scale;
           line->append(ts, v);
           hi = std::max(hi, v);
           lo = std::min(lo, v);
+          integral &= std::floor(v) == v;
         }
-        hi = hi * 1.05 + (hi == 0 ? 1 : 0);
-        y->setRange(lo, hi);
+        if (integral && hi - lo < 100000) {
+          lo = std::floor(lo);
+          // A round step (1, 2 or 5 times a power of ten) giving at most five intervals.
+          double raw = std::max(1.0, (hi - lo) / 5), mag = std::pow(10, std::floor(std::log10(raw))), step = mag;
+          for (double m : {1.0, 2.0, 5.0, 10.0}) {
+            if (m * mag >= raw) {
+              step = m * mag;
+              break;
+            }
+          }
+          hi = lo + std::max(1.0, std::ceil((hi - lo) / step)) * step;
+          y->setTickType(QValueAxis::TicksDynamic);
+          y->setTickAnchor(lo);
+          y->setTickInterval(step);
+          y->setLabelFormat("%.0f");
+          y->setRange(lo, hi);
+        } else {
+          if (hi <= lo) hi = lo + 1;  // an all-zero series: a 0..1 axis, not 1e-09
+          y->setRange(lo, hi);
+          y->applyNiceNumbers();
+          y->setLabelFormat("%.3g");
+        }
+        lo = y->min();
+        hi = y->max();
         chart->addAxis(x, Qt::AlignBottom);
         chart->addAxis(y, Qt::AlignLeft);
         chart->addSeries(line);
@@ -219,6 +311,370 @@ class DeviceBox : public QGraphicsRectItem {
   std::function<QString()> describe_;
 };
 
+/// A collapsed group: one box with its name, how many members are down or degraded, and per plane a strip of
+/// its members' health (each pixel the worst of the members it stands for). A click expands it.
+class GroupBox : public QGraphicsRectItem {
+ public:
+  GroupBox(QRectF r, QString label, std::vector<std::string> planes, std::function<void()> on_click)
+      : QGraphicsRectItem(r), label_(std::move(label)), planes_(std::move(planes)), on_click_(std::move(on_click)) {
+    setAcceptHoverEvents(true);
+    setCursor(Qt::PointingHandCursor);
+    sev_.assign(planes_.size(), {});
+  }
+  const std::vector<std::string>& planes() const { return planes_; }
+  void SetStates(std::vector<std::vector<uint8_t>> sev) {
+    if (sev == sev_) return;
+    sev_ = std::move(sev);
+    down_ = degraded_ = 0;
+    size_t n = sev_.empty() ? 0 : sev_[0].size();
+    for (size_t m = 0; m < n; ++m) {
+      uint8_t worst = 0;
+      for (const auto& p : sev_) worst = std::max(worst, m < p.size() ? p[m] : uint8_t{0});
+      down_ += worst == 4;
+      degraded_ += worst == 3;
+    }
+    update();
+  }
+  QGraphicsRectItem* mismatch = nullptr;
+
+ protected:
+  void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
+    QRectF r = rect();
+    // Drawn as a small stack of boxes: it stands for many.
+    p->setPen(QPen(QColor(90, 90, 90), 2));
+    p->setBrush(QColor(238, 238, 238));
+    p->drawRect(r);
+    p->setPen(QPen(QColor(190, 190, 190), 1));
+    p->drawRect(r.adjusted(3, 3, -3, -3));
+    QFont f = p->font();
+    f.setBold(true);
+    p->setFont(f);
+    p->setPen(Qt::black);
+    p->drawText(QRectF(r.left() + 4, r.top() + 1, r.width() - 8, 16), Qt::AlignLeft | Qt::AlignVCenter, label_);
+    f.setBold(false);
+    f.setPointSizeF(f.pointSizeF() * 0.8);
+    p->setFont(f);
+    QString counts = down_ || degraded_ ? QString("%1 down, %2 degraded").arg(down_).arg(degraded_) : QString("all up");
+    p->setPen(down_ ? QColor(183, 28, 28) : QColor(80, 80, 80));
+    p->drawText(QRectF(r.left() + 4, r.top() + 15, r.width() - 8, 12), Qt::AlignLeft | Qt::AlignVCenter, counts);
+    for (size_t k = 0; k < planes_.size(); ++k) {
+      double y = r.top() + 29 + 12.0 * static_cast<double>(k);
+      p->setPen(Qt::black);
+      p->drawText(QRectF(r.left() + 4, y - 1, 12, 11), Qt::AlignCenter, PlaneLetter(planes_[k]));
+      double x0 = r.left() + 18, w = r.width() - 24;
+      const auto& v = sev_[k];
+      size_t n = v.size(), buckets = std::min<size_t>(n, static_cast<size_t>(w));
+      // Healthy cells first, then the degraded and down ones at least 3 units wide: one bad member of a
+      // thousand still shows.
+      for (int pass = 0; pass < 2; ++pass) {
+        for (size_t b = 0; b < buckets; ++b) {
+          uint8_t worst = 0;
+          for (size_t m = b * n / buckets; m < (b + 1) * n / buckets; ++m) worst = std::max(worst, v[m]);
+          bool bad = worst >= 3;
+          if (bad != (pass == 1)) continue;
+          double bw = w / static_cast<double>(buckets) + 0.3, bx = x0 + w * static_cast<double>(b) / static_cast<double>(buckets);
+          if (bad && bw < 3) bx = std::clamp(bx - (3 - bw) / 2, x0, x0 + w - 3), bw = 3;
+          p->fillRect(QRectF(bx, y, bw, 9), SeverityColor(worst));
+        }
+      }
+      p->setPen(QColor(120, 120, 120));
+      p->setBrush(Qt::NoBrush);
+      p->drawRect(QRectF(x0, y, w, 9));
+    }
+  }
+  void hoverEnterEvent(QGraphicsSceneHoverEvent* e) override {
+    setToolTip(QString("<b>%1</b>: %2 down, %3 degraded<br>strips: each member's plane health, left to right in "
+                       "run order<br>click to expand")
+                   .arg(label_).arg(down_).arg(degraded_));
+    QGraphicsRectItem::hoverEnterEvent(e);
+  }
+  void mousePressEvent(QGraphicsSceneMouseEvent* e) override { e->accept(); }
+  void mouseReleaseEvent(QGraphicsSceneMouseEvent* e) override {
+    e->accept();
+    if (on_click_) on_click_();
+  }
+
+ private:
+  QString label_;
+  std::vector<std::string> planes_;
+  std::vector<std::vector<uint8_t>> sev_;  // plane -> member -> severity
+  int down_ = 0, degraded_ = 0;
+  std::function<void()> on_click_;
+};
+
+/// Devices or groups x time, each cell the worst plane's health then (truth or reported): the whole run at a
+/// glance. A pixel that stands for several rows or instants shows the worst of them. A click seeks there and
+/// selects the device (the worst member of a group).
+class HealthMatrix : public QWidget {
+ public:
+  explicit HealthMatrix(ReplayWindow* w) : QWidget(w), window_(w) {
+    setObjectName("health-matrix");
+    setMinimumHeight(120);
+    setMouseTracking(true);
+  }
+  void SetRun(const RunModel* run) {
+    run_ = run;
+    devices_.clear();
+    index_.clear();
+    actual_.clear();
+    reported_.clear();
+    double d = run->duration();
+    cols_ = static_cast<int>(std::clamp(std::ceil(d / std::max(1e-6, run->HealthInterval())), 1.0, 600.0));
+    std::vector<double> times(static_cast<size_t>(cols_));
+    for (int c = 0; c < cols_; ++c) times[static_cast<size_t>(c)] = d * (c + 1) / cols_;  // the sample ending the column
+    for (const auto& dev : run->devices()) {
+      std::vector<uint8_t> a(times.size(), 0), r(times.size(), 0);
+      for (const auto& plane : run->PlanesOf(dev.id)) {
+        auto states = run->StatesAt(dev.id, plane, times);
+        for (size_t c = 0; c < times.size(); ++c) {
+          a[c] = std::max(a[c], Severity(states[c].actual));
+          r[c] = std::max(r[c], Severity(states[c].reported));
+        }
+      }
+      index_[dev.id] = devices_.size();
+      devices_.push_back(dev.id);
+      actual_.push_back(std::move(a));
+      reported_.push_back(std::move(r));
+    }
+    Invalidate();
+  }
+  void SetRows(const Layout& layout) {
+    box_rows_.clear();
+    for (const auto& b : layout.boxes) {
+      Row row{QString::fromStdString(b.group ? b.label : b.id), {}};
+      for (const auto& m : b.members) row.devices.push_back(index_[m]);
+      box_rows_.push_back(std::move(row));
+    }
+    device_rows_.clear();
+    for (size_t i = 0; i < devices_.size(); ++i) device_rows_.push_back({QString::fromStdString(devices_[i]), {i}});
+    Invalidate();
+  }
+  void SetPerDevice(bool on) {
+    per_device_ = on;
+    Invalidate();
+  }
+  void SetReported(bool on) {
+    if (on == reported_view_) return;
+    reported_view_ = on;
+    Invalidate();
+  }
+  void SetTime(double t) {
+    if (t == t_) return;
+    t_ = t;
+    update();
+  }
+  bool reported_view() const { return reported_view_; }
+  int rows() const { return static_cast<int>(Rows().size()); }
+  int columns() const { return cols_; }
+  /// The colour of a row at a time (for tests).
+  QColor CellColor(int row, double t) const {
+    if (row < 0 || row >= rows() || !run_) return {};
+    int c = std::clamp(static_cast<int>(t / std::max(1e-9, run_->duration()) * cols_), 0, cols_ - 1);
+    return SeverityColor(RowSeverity(Rows()[static_cast<size_t>(row)], c));
+  }
+  QString RowName(int row) const { return row >= 0 && row < rows() ? Rows()[static_cast<size_t>(row)].name : QString(); }
+
+ protected:
+  static constexpr int kGutter = 130, kTop = 16;
+  struct Row {
+    QString name;
+    std::vector<size_t> devices;
+  };
+  const std::vector<Row>& Rows() const { return per_device_ ? device_rows_ : box_rows_; }
+  uint8_t RowSeverity(const Row& r, int c) const {
+    const auto& track = reported_view_ ? reported_ : actual_;
+    uint8_t worst = 0;
+    for (size_t d : r.devices) worst = std::max(worst, track[d][static_cast<size_t>(c)]);
+    return worst;
+  }
+  void Invalidate() {
+    cache_ = QImage();
+    update();
+  }
+  QRect Plot() const { return QRect(kGutter, kTop, std::max(1, width() - kGutter - 20), std::max(1, height() - kTop - 4)); }
+  void resizeEvent(QResizeEvent* e) override {
+    QWidget::resizeEvent(e);
+    cache_ = QImage();
+  }
+  void paintEvent(QPaintEvent*) override {
+    QPainter p(this);
+    p.fillRect(rect(), QColor(250, 250, 250));
+    if (!run_ || Rows().empty()) return;
+    QRect plot = Plot();
+    const auto& rows = Rows();
+    int n = static_cast<int>(rows.size());
+    if (cache_.isNull()) {
+      // One pixel row per plot pixel (each the worst of the rows it covers), one column per instant.
+      int h = plot.height();
+      cache_ = QImage(cols_, h, QImage::Format_RGB32);
+      std::vector<uint8_t> worst(static_cast<size_t>(cols_));
+      int last_r0 = -1, last_r1 = -1;
+      for (int y = 0; y < h; ++y) {
+        int r0 = static_cast<int>(static_cast<long>(y) * n / h), r1 = std::max(r0 + 1, static_cast<int>(static_cast<long>(y + 1) * n / h));
+        if (r0 != last_r0 || r1 != last_r1) {
+          std::fill(worst.begin(), worst.end(), 0);
+          for (int r = r0; r < r1; ++r) {
+            for (int c = 0; c < cols_; ++c) worst[static_cast<size_t>(c)] = std::max(worst[static_cast<size_t>(c)], RowSeverity(rows[static_cast<size_t>(r)], c));
+          }
+          last_r0 = r0;
+          last_r1 = r1;
+        }
+        auto* line = reinterpret_cast<QRgb*>(cache_.scanLine(y));
+        for (int c = 0; c < cols_; ++c) line[c] = SeverityColor(worst[static_cast<size_t>(c)]).rgb();
+      }
+    }
+    p.drawImage(plot, cache_);
+    // Row names where they fit, else how many rows there are.
+    p.setPen(Qt::black);
+    double rh = static_cast<double>(plot.height()) / n;
+    int every = static_cast<int>(std::ceil(12 / std::max(1e-9, rh)));
+    if (every <= 4) {
+      for (int r = 0; r < n; r += every) {
+        p.drawText(QRectF(2, plot.top() + rh * r + rh / 2 - 7, kGutter - 6, 14), Qt::AlignRight | Qt::AlignVCenter,
+                   p.fontMetrics().elidedText(rows[static_cast<size_t>(r)].name, Qt::ElideMiddle, kGutter - 8));
+      }
+    } else {
+      p.drawText(QRect(2, plot.top(), kGutter - 6, plot.height()), Qt::AlignRight | Qt::AlignVCenter | Qt::TextWordWrap,
+                 QString("%1 %2\n(each pixel row the worst of those it covers)").arg(n).arg(per_device_ ? "devices" : "rows"));
+    }
+    // Time scale and the cursor.
+    p.setPen(QColor(90, 90, 90));
+    for (int s = 0; s <= 10; ++s) {
+      double x = plot.left() + plot.width() * s / 10.0;
+      p.drawLine(QPointF(x, plot.top() - 3), QPointF(x, plot.top()));
+      p.drawText(QPointF(x - 10, plot.top() - 4), QString::number(run_->duration() * s / 10, 'g', 4) + "s");
+    }
+    p.drawText(QRect(2, 0, kGutter, kTop), Qt::AlignLeft | Qt::AlignVCenter, reported_view_ ? "reported" : "truth (actual)");
+    double x = plot.left() + plot.width() * (run_->duration() > 0 ? t_ / run_->duration() : 0);
+    p.setPen(QPen(QColor(25, 80, 200), 2));
+    p.drawLine(QPointF(x, plot.top() - 2), QPointF(x, plot.bottom()));
+  }
+  std::pair<int, double> At(QPointF pos) const {
+    QRect plot = Plot();
+    int n = rows();
+    int r = std::clamp(static_cast<int>((pos.y() - plot.top()) * n / std::max(1, plot.height())), 0, std::max(0, n - 1));
+    double t = std::clamp((pos.x() - plot.left()) / plot.width(), 0.0, 1.0) * run_->duration();
+    return {r, t};
+  }
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseMoveEvent(QMouseEvent* e) override {
+    if (!run_ || rows() == 0 || e->position().x() < kGutter) return;
+    auto [r, t] = At(e->position());
+    const Row& row = Rows()[static_cast<size_t>(r)];
+    int c = std::clamp(static_cast<int>(t / std::max(1e-9, run_->duration()) * cols_), 0, cols_ - 1);
+    setToolTip(QString("%1 at %2 s: %3").arg(row.name).arg(t, 0, 'f', 1).arg(kStates[RowSeverity(row, c)]));
+  }
+
+ private:
+  ReplayWindow* window_;
+  const RunModel* run_ = nullptr;
+  int cols_ = 1;
+  std::vector<std::string> devices_;
+  std::map<std::string, size_t> index_;
+  std::vector<std::vector<uint8_t>> actual_, reported_;  // device -> column -> worst plane's severity
+  std::vector<Row> box_rows_, device_rows_;
+  bool per_device_ = false, reported_view_ = false;
+  double t_ = -1;
+  QImage cache_;
+};
+
+void HealthMatrix::mousePressEvent(QMouseEvent* e) {
+  if (!run_ || rows() == 0) return;
+  auto [r, t] = At(e->position());
+  const Row& row = Rows()[static_cast<size_t>(r)];
+  int c = std::clamp(static_cast<int>(t / std::max(1e-9, run_->duration()) * cols_), 0, cols_ - 1);
+  const auto& track = reported_view_ ? reported_ : actual_;
+  size_t worst = row.devices.front();
+  for (size_t d : row.devices) {
+    if (track[d][static_cast<size_t>(c)] > track[worst][static_cast<size_t>(c)]) worst = d;
+  }
+  window_->SeekTo(t);
+  window_->SelectDevice(QString::fromStdString(devices_[worst]));
+}
+
+/// What the colours and marks mean, under the topology.
+class Legend : public QWidget {
+ public:
+  Legend() {
+    setObjectName("legend");
+    setFixedHeight(22);
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  }
+  QStringList Entries() const {
+    return {"up", "degraded", "down", "unknown", "absent", "D C M: data, control, management plane", "link idle",
+            "link busy (thicker = fuller)", "link cut", "out-of-band", "red frame: truth and report disagree",
+            "group: click to expand"};
+  }
+
+ protected:
+  void paintEvent(QPaintEvent*) override {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.fillRect(rect(), QColor(250, 250, 250));
+    Draw(&p, width());
+  }
+  void resizeEvent(QResizeEvent* e) override {
+    QWidget::resizeEvent(e);
+    QImage scratch(1, 1, QImage::Format_RGB32);
+    QPainter p(&scratch);
+    p.setFont(font());
+    int h = static_cast<int>(Draw(&p, width(), true));
+    if (h != height()) setFixedHeight(h);
+  }
+  /// Draws the entries, wrapping to a new line where one would not fit; returns the height used.
+  double Draw(QPainter* painter, int width, bool measure_only = false) {
+    QPainter& p = *painter;
+    const QStringList e = Entries();
+    QFontMetrics fm(font());
+    const double line_h = 20;
+    double x = 6, cy = line_h / 2;
+    // Each entry: a mark of `mark` pixels and its words; a new line when it would pass the right edge.
+    auto entry = [&](double mark, const QString& s, const std::function<void(double, double)>& draw) {
+      double w = mark + fm.horizontalAdvance(s) + 14;
+      if (x + w > width && x > 6) {
+        x = 6;
+        cy += line_h;
+      }
+      if (!measure_only) {
+        if (draw) draw(x, cy);
+        p.setPen(Qt::black);
+        p.drawText(QPointF(x + mark, cy + fm.ascent() / 2.0 - 1), s);
+      }
+      x += w;
+    };
+    for (int i = 0; i < 5; ++i) {
+      QColor c = HealthColor(e[i].toStdString());
+      entry(15, e[i], [&](double x0, double y) {
+        p.setPen(Qt::black);
+        p.setBrush(c);
+        p.drawEllipse(QPointF(x0 + 6, y), 6, 6);
+      });
+    }
+    entry(0, e[5], nullptr);
+    auto line = [&](QPen pen, const QString& s) {
+      entry(30, s, [&, pen](double x0, double y) {
+        p.setPen(pen);
+        p.drawLine(QPointF(x0, y), QPointF(x0 + 26, y));
+      });
+    };
+    line(QPen(QColor(150, 150, 150), 2), e[6]);
+    line(QPen(QColor(170, 40, 190), 6), e[7]);
+    line(QPen(HealthColor("down"), 3, Qt::DotLine), e[8]);
+    line(QPen(QColor(120, 140, 200), 1, Qt::DashLine), e[9]);
+    entry(26, e[10].mid(11), [&](double x0, double y) {
+      p.setPen(QPen(QColor(211, 47, 47), 3));
+      p.setBrush(Qt::NoBrush);
+      p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
+    });
+    entry(26, e[11], [&](double x0, double y) {
+      p.setPen(QPen(QColor(90, 90, 90), 2));
+      p.setBrush(QColor(238, 238, 238));
+      p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
+    });
+    return cy + line_h / 2 + 2;
+  }
+};
+
 /// The event log as a model over the run's events: a million rows cost no widgets; the filter keeps
 /// the indices of the matching events.
 class EventTableModel : public QAbstractTableModel {
@@ -234,16 +690,32 @@ class EventTableModel : public QAbstractTableModel {
     Filter(words);
     endResetModel();
   }
+  void SetCollapse(bool on) {
+    beginResetModel();
+    collapse_ = on;
+    Filter(words_);
+    endResetModel();
+  }
   int rowCount(const QModelIndex& = {}) const override { return static_cast<int>(rows_.size()); }
   int columnCount(const QModelIndex& = {}) const override { return 5; }
   QVariant data(const QModelIndex& i, int role) const override {
-    if (role != Qt::DisplayRole || !run_) return {};
+    if ((role != Qt::DisplayRole && role != Qt::ToolTipRole) || !run_) return {};
     const EventInfo& e = run_->events()[rows_[static_cast<size_t>(i.row())]];
+    if (role == Qt::ToolTipRole) {
+      size_t n = counts_.empty() ? 1 : counts_[static_cast<size_t>(i.row())];
+      QString what = QString::fromStdString(e.kind + " " + e.detail);
+      if (n == 1) return what;
+      return QString("%1 times from %2 s to %3 s (repetitions folded); the first: %4")
+          .arg(n).arg(e.t, 0, 'f', 3).arg(last_[static_cast<size_t>(i.row())], 0, 'f', 3).arg(what);
+    }
+    size_t n = counts_.empty() ? 1 : counts_[static_cast<size_t>(i.row())];
     switch (i.column()) {
       case 0: return QString::number(e.t, 'f', 3);
       case 1: return QString::fromStdString(e.device);
       case 2: return QString::fromStdString(e.plane);
-      case 3: return QString::fromStdString(e.kind);
+      case 3:
+        if (n > 1) return QString("%1%2 %3").arg(QChar(0x00D7)).arg(n).arg(QString::fromStdString(e.kind));
+        return QString::fromStdString(e.kind);
       default: return QString::fromStdString(e.detail);
     }
   }
@@ -262,7 +734,11 @@ class EventTableModel : public QAbstractTableModel {
 
  private:
   void Filter(const QStringList& words) {
+    words_ = words;
     rows_.clear();
+    counts_.clear();
+    last_.clear();
+    std::map<std::tuple<std::string, std::string, std::string>, size_t> recent;  // repetition -> its row
     if (!run_) return;
     for (size_t i = 0; i < run_->events().size(); ++i) {
       const EventInfo& e = run_->events()[i];
@@ -276,19 +752,42 @@ class EventTableModel : public QAbstractTableModel {
         };
         show &= has(e.device) || has(e.plane) || has(e.kind);
       }
-      if (show) rows_.push_back(i);
+      if (!show) continue;
+      if (collapse_) {
+        // A repetition (the same device, plane and kind as one of the last rows shown) folds into that row.
+        auto key = std::make_tuple(e.device, e.plane, e.kind);
+        auto it = recent.find(key);
+        if (it != recent.end() && it->second + kFoldWindow >= rows_.size()) {
+          ++counts_[it->second];
+          last_[it->second] = e.t;
+          continue;
+        }
+        recent[key] = rows_.size();
+        counts_.push_back(1);
+        last_.push_back(e.t);
+      }
+      rows_.push_back(i);
     }
   }
+  static constexpr size_t kFoldWindow = 8;
   const RunModel* run_ = nullptr;
-  std::vector<size_t> rows_;
+  bool collapse_ = false;
+  QStringList words_;
+  std::vector<size_t> rows_, counts_;
+  std::vector<double> last_;
 };
 
 /// The topology canvas: wheel zooms.
 class TopologyView : public QGraphicsView {
  public:
   TopologyView(QGraphicsScene* s, bool* user_zoomed) : QGraphicsView(s), user_zoomed_(user_zoomed) {}
+  std::function<void()> on_resize;  // keeps the topology fitted until the user zooms
 
  protected:
+  void resizeEvent(QResizeEvent* e) override {
+    QGraphicsView::resizeEvent(e);
+    if (on_resize && !*user_zoomed_) on_resize();
+  }
   void wheelEvent(QWheelEvent* e) override {
     *user_zoomed_ = true;
     double f = e->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
@@ -306,6 +805,8 @@ ReplayWindow::ReplayWindow() {
   resize(1400, 900);
   scene_ = new QGraphicsScene(this);
   view_ = new TopologyView(scene_, &user_zoomed_);
+  view_->setObjectName("topology");
+  static_cast<TopologyView*>(view_)->on_resize = [this]() { Fit(); };
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setDragMode(QGraphicsView::ScrollHandDrag);
   timeline_ = new TimelineWidget(this);
@@ -341,6 +842,8 @@ ReplayWindow::ReplayWindow() {
   auto* layout = new QVBoxLayout(central);
   layout->addWidget(status_);
   layout->addWidget(view_, 1);
+  legend_ = new Legend;
+  layout->addWidget(legend_);
   layout->addWidget(timeline_);
   layout->addLayout(controls);
   setCentralWidget(central);
@@ -361,8 +864,18 @@ ReplayWindow::ReplayWindow() {
   events_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   connect(events_, &QTableView::clicked, this,
           [this](const QModelIndex& i) { SeekTo(event_model_->TimeOf(i.row())); });
+  auto* fold = new QCheckBox("fold repetitions (the same device, plane and kind again)");
+  fold->setObjectName("fold-repeats");
+  connect(fold, &QCheckBox::toggled, this, &ReplayWindow::SetCollapseRepeats);
   log_layout->addWidget(filter_);
+  log_layout->addWidget(fold);
   log_layout->addWidget(events_);
+  // Wide enough at the default size for the kind and the start of the detail.
+  events_->setColumnWidth(0, 72);
+  events_->setColumnWidth(1, 80);
+  events_->setColumnWidth(2, 62);
+  events_->setColumnWidth(3, 150);
+  log->setMinimumWidth(520);
   auto* log_dock = new QDockWidget("Events", this);
   log_dock->setWidget(log);
   addDockWidget(Qt::RightDockWidgetArea, log_dock);
@@ -371,6 +884,33 @@ ReplayWindow::ReplayWindow() {
   auto* chart_dock = new QDockWidget("Metrics of the selected device", this);
   chart_dock->setWidget(chart_);
   addDockWidget(Qt::BottomDockWidgetArea, chart_dock);
+  // The health matrix, in a tab beside the metrics.
+  matrix_ = new HealthMatrix(this);
+  auto* matrix_page = new QWidget;
+  auto* matrix_layout = new QVBoxLayout(matrix_page);
+  matrix_layout->setContentsMargins(2, 2, 2, 2);
+  auto* rows_box = new QComboBox;
+  rows_box->addItem("rows: the boxes drawn (groups collapsed)");
+  rows_box->addItem("rows: every device");
+  connect(rows_box, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) { matrix_->SetPerDevice(i == 1); });
+  auto* matrix_bar = new QHBoxLayout;
+  matrix_bar->addWidget(rows_box);
+  matrix_bar->addWidget(new QLabel("each cell: the worst plane of the row's devices then (follows the truth/reported view); "
+                                   "click to go there"));
+  matrix_bar->addStretch();
+  matrix_layout->addLayout(matrix_bar);
+  matrix_layout->addWidget(matrix_, 1);
+  matrix_dock_ = new QDockWidget("Health matrix", this);
+  matrix_dock_->setObjectName("health-matrix-dock");
+  matrix_dock_->setWidget(matrix_page);
+  addDockWidget(Qt::BottomDockWidgetArea, matrix_dock_);
+  tabifyDockWidget(chart_dock, matrix_dock_);
+  chart_dock->raise();
+  connect(scene_, &QGraphicsScene::selectionChanged, this, [this]() {
+    for (auto* it : scene_->selectedItems()) {
+      if (!it->data(0).toString().isEmpty()) SelectDevice(it->data(0).toString());
+    }
+  });
 
   // Window-wide keys, so they work whichever panel has the focus (the filter box keeps its typing).
   auto key = [this](QKeySequence k, std::function<void()> fn) {
@@ -403,6 +943,8 @@ ReplayWindow::ReplayWindow() {
   view_action_->setCheckable(true);
   view_action_->setShortcut(QKeySequence("R"));
   connect(view_action_, &QAction::toggled, this, &ReplayWindow::SetReportedView);
+  tools->addAction("Collapse groups", this, [this]() { CollapseAll(); });
+  tools->addAction("Health matrix", this, [this]() { ShowMatrix(); });
   tools->addAction("Fit", this, [this]() {
     user_zoomed_ = false;
     Fit();
@@ -442,8 +984,9 @@ bool ReplayWindow::Open(const QString& run_dir) {
   setWindowTitle("PlaneLab replay - " + QString::fromStdString(run_.scenario()) +
                  (run_.interrupted() ? " (interrupted)" : ""));
   QString legend = "Truth shows what each plane actually did; the operators' view shows what the dashboard reported. "
-                   "A red frame marks devices where the two disagree. Dots, left to right: data, control, management "
-                   "plane (green up, amber degraded, red down, grey unknown).";
+                   "A red frame marks devices where the two disagree. Each dot is a plane, lettered D data, C control, "
+                   "M management (the legend under the topology has the colours); big tiers and racks are drawn as one "
+                   "box with a strip of their members' health: click it to expand.";
   truth_window_.reset();
   bundle_dir_ = run_.student_bundle() ? run_dir : QString();
   view_action_->setEnabled(!run_.student_bundle());
@@ -476,6 +1019,8 @@ bool ReplayWindow::Open(const QString& run_dir) {
                          .arg(legend));
   }
   timeline_->SetRun(&run_);
+  expanded_.clear();
+  matrix_->SetRun(&run_);
   BuildScene();
   event_model_->SetRun(&run_);
   SetEventFilter(filter_->text());
@@ -483,7 +1028,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
   // Start on the first fault's target, the device the story is about.
   selected_.clear();
   for (const auto& f : run_.faults()) {
-    if (items_.count(f.target)) {
+    if (layout_.box_of.count(f.target)) {
       selected_ = QString::fromStdString(f.target);
       break;
     }
@@ -496,52 +1041,107 @@ bool ReplayWindow::Open(const QString& run_dir) {
 void ReplayWindow::BuildScene() {
   scene_->clear();
   items_.clear();
-  link_items_.clear();
-  auto pos = LayoutTopology(run_);
+  link_lines_.clear();
+  group_items_.clear();
+  group_handles_.clear();
+  layout_ = LayoutTopology(run_, true, expanded_);
+  matrix_->SetRows(layout_);
+  auto centre = [&](size_t i) {
+    const LayoutBox& b = layout_.boxes[i];
+    return QPointF(b.x + b.w / 2, b.y + b.h / 2);
+  };
+  // One line per pair of boxes and network: the links inside a collapsed group are not drawn, those between
+  // groups are drawn once (cut when any of them is cut, as busy as the busiest).
+  std::map<std::tuple<size_t, size_t, bool>, size_t> line_of;
   QPen link_pen(QColor(150, 150, 150), 2);
   QPen oob_pen(QColor(120, 140, 200), 1, Qt::DashLine);
   for (const auto& l : run_.links()) {
-    if (!pos.count(l.a) || !pos.count(l.b)) continue;
-    auto [ax, ay] = pos[l.a];
-    auto [bx, by] = pos[l.b];
-    auto* line = scene_->addLine(ax + 30, ay + 18, bx + 30, by + 18, l.network == "oob" ? oob_pen : link_pen);
+    auto ia = layout_.box_of.find(l.a), ib = layout_.box_of.find(l.b);
+    if (ia == layout_.box_of.end() || ib == layout_.box_of.end() || ia->second == ib->second) continue;
+    bool oob = l.network == "oob";
+    auto key = std::make_tuple(std::min(ia->second, ib->second), std::max(ia->second, ib->second), oob);
+    auto it = line_of.find(key);
+    if (it != line_of.end()) {
+      link_lines_[it->second].links.push_back(l.id);
+      continue;
+    }
+    auto* line = scene_->addLine(QLineF(centre(ia->second), centre(ib->second)), oob ? oob_pen : link_pen);
     line->setZValue(-1);
-    line->setToolTip(QString::fromStdString(l.id + " (" + l.network + ")"));
-    link_items_[l.id] = {line, l.network == "oob"};
+    line_of[key] = link_lines_.size();
+    link_lines_.push_back({line, oob, {l.id}});
   }
-  for (const auto& d : run_.devices()) {
-    auto [x, y] = pos[d.id];
+  for (auto& ll : link_lines_) {
+    for (const auto& id : ll.links) ll.handles.push_back(run_.Link(id));
+    ll.line->setToolTip(ll.links.size() == 1 ? QString::fromStdString(ll.links[0] + (ll.oob ? " (oob)" : " (data)"))
+                                             : QString("%1 %2 links, e.g. %3").arg(ll.links.size()).arg(ll.oob ? "out-of-band" : "data")
+                                                   .arg(QString::fromStdString(ll.links[0])));
+  }
+  QFont letter_font = font();
+  letter_font.setPointSizeF(letter_font.pointSizeF() * 0.7);
+  for (const auto& b : layout_.boxes) {
+    if (b.group) {
+      std::vector<std::string> planes;
+      for (const char* p : {"data", "control", "management"}) {
+        for (const auto& m : b.members) {
+          auto mp = run_.PlanesOf(m);
+          if (std::find(mp.begin(), mp.end(), p) != mp.end()) {
+            planes.push_back(p);
+            break;
+          }
+        }
+      }
+      std::string name = b.id.substr(6);
+      auto* g = new GroupBox(QRectF(b.x, b.y, b.w, b.h), QString::fromStdString(b.label), planes, [this, name]() {
+        QTimer::singleShot(0, this, [this, name]() { ExpandGroup(QString::fromStdString(name)); });
+      });
+      g->setData(1, QString::fromStdString(b.id));
+      g->mismatch = scene_->addRect(b.x - 5, b.y - 5, b.w + 10, b.h + 10, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
+      g->mismatch->setVisible(false);
+      scene_->addItem(g);
+      group_items_[b.id] = g;
+      auto& handles = group_handles_[b.id];
+      for (const auto& p : planes) {
+        handles.emplace_back();
+        for (const auto& m : b.members) handles.back().push_back(run_.Plane(m, p));
+      }
+      continue;
+    }
+    const double x = b.x, y = b.y;
+    const std::string id = b.id;
     DeviceItem item;
-    item.mismatch = scene_->addRect(x - 5, y - 5, 70, 56, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
+    item.mismatch = scene_->addRect(x - 5, y - 5, b.w + 10, b.h + 10, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
     item.mismatch->setVisible(false);
-    std::string id = d.id;
-    item.box = new DeviceBox(QRectF(x, y, 60, 46), [this, id]() { return Describe(id); });
+    item.box = new DeviceBox(QRectF(x, y, b.w, b.h), [this, id]() { return Describe(id); });
     item.box->setPen(QPen(QColor(60, 60, 60)));
     item.box->setBrush(QBrush(QColor(245, 245, 245)));
     scene_->addItem(item.box);
-    item.box->setData(0, QString::fromStdString(d.id));
+    item.box->setData(0, QString::fromStdString(id));
     item.box->setFlag(QGraphicsItem::ItemIsSelectable);
-    auto* label = scene_->addSimpleText(QString::fromStdString(d.id));
+    auto* label = scene_->addSimpleText(QString::fromStdString(id));
     label->setPos(x + 2, y + 2);
     int k = 0;
-    for (const auto& plane : run_.PlanesOf(d.id)) {
-      auto* dot = scene_->addEllipse(x + 4 + 19 * k, y + 24, 16, 16, QPen(Qt::black), QBrush(Qt::gray));
-      dot->setToolTip(QString::fromStdString(d.id + " " + plane));
-      dot->setData(0, QString::fromStdString(d.id));
+    for (const auto& plane : run_.PlanesOf(id)) {
+      // Each dot says which plane it is: the API server and the controllers have no data plane, hosts no control.
+      auto* letter = scene_->addSimpleText(PlaneLetter(plane), letter_font);
+      letter->setPos(x + 9 + 19 * k, y + 17);
+      auto* dot = scene_->addEllipse(x + 4 + 19 * k, y + 31, 16, 16, QPen(Qt::black), QBrush(Qt::gray));
+      dot->setToolTip(QString::fromStdString(id + " " + plane));
+      dot->setData(0, QString::fromStdString(id));
       item.planes[plane] = dot;
+      item.handles[plane] = run_.Plane(id, plane);
       ++k;
     }
-    items_[d.id] = item;
+    items_[id] = item;
   }
-  connect(scene_, &QGraphicsScene::selectionChanged, this, [this]() {
-    for (auto* it : scene_->selectedItems()) SelectDevice(it->data(0).toString());
-  });
   user_zoomed_ = false;
   Fit();
 }
 
 void ReplayWindow::Fit() {
-  if (!scene_->items().isEmpty()) view_->fitInView(scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt::KeepAspectRatio);
+  if (scene_->items().isEmpty()) return;
+  QRectF all = scene_->itemsBoundingRect().adjusted(-20, -20, 20, 20);
+  scene_->setSceneRect(all);  // not the largest the scene has ever been: no scroll bars once fitted
+  view_->fitInView(all, Qt::KeepAspectRatio);
 }
 
 void ReplayWindow::resizeEvent(QResizeEvent* e) {
@@ -610,7 +1210,7 @@ void ReplayWindow::Refresh() {
   for (auto& [id, item] : items_) {
     bool disagree = false;
     for (auto& [plane, dot] : item.planes) {
-      PlaneState s = run_.StateAt(id, plane, t_);
+      PlaneState s = run_.StateAt(item.handles[plane], t_);
       QColor c = HealthColor(reported_ ? s.reported : s.actual);
       if (dot->brush().color() != c) dot->setBrush(c);  // untouched items are not redrawn
       // "unknown" on an unmonitored plane is not a disagreement; a wrong report is.
@@ -618,21 +1218,44 @@ void ReplayWindow::Refresh() {
     }
     if (item.mismatch->isVisible() != disagree) item.mismatch->setVisible(disagree);
   }
-  for (auto& [id, entry] : link_items_) {
-    bool down = run_.LinkDownAt(id, t_);
-    QPen pen = entry.second ? QPen(QColor(120, 140, 200), 1, Qt::DashLine) : QPen(QColor(150, 150, 150), 2);
-    if (!entry.second) {
-      // Utilisation: grey when idle, through blue to purple and thicker as the link fills up.
-      double u = run_.LinkUtilizationAt(id, t_);
-      if (!std::isnan(u) && u > 0.001) {
-        double f = std::min(1.0, u);
-        pen = QPen(QColor(static_cast<int>(60 + 120 * f), static_cast<int>(110 - 80 * f), static_cast<int>(220 - 40 * f)),
-                   2 + 6 * f);
+  for (const auto& b : layout_.boxes) {
+    if (!b.group) continue;
+    GroupBox* g = group_items_.at(b.id);
+    const auto& handles = group_handles_.at(b.id);
+    std::vector<std::vector<uint8_t>> sev(g->planes().size(), std::vector<uint8_t>(b.members.size(), 0));
+    bool disagree = false;
+    for (size_t k = 0; k < g->planes().size(); ++k) {
+      for (size_t m = 0; m < b.members.size(); ++m) {
+        PlaneState s = run_.StateAt(handles[k][m], t_);
+        sev[k][m] = Severity(reported_ ? s.reported : s.actual);
+        if (s.reported != "unknown" && s.actual != s.reported && !run_.student_bundle()) disagree = true;
       }
     }
-    if (down) pen = QPen(HealthColor("down"), entry.second ? 2 : 3, Qt::DotLine);
-    if (entry.first->pen() != pen) entry.first->setPen(pen);
+    g->SetStates(std::move(sev));
+    if (g->mismatch->isVisible() != disagree) g->mismatch->setVisible(disagree);
   }
+  for (auto& ll : link_lines_) {
+    bool down = false;
+    double u = std::nan("");
+    for (const auto& h : ll.handles) {
+      down |= RunModel::LinkDownAt(h, t_);
+      if (!ll.oob) {
+        double v = RunModel::LinkUtilizationAt(h, t_);
+        if (!std::isnan(v) && (std::isnan(u) || v > u)) u = v;
+      }
+    }
+    QPen pen = ll.oob ? QPen(QColor(120, 140, 200), 1, Qt::DashLine) : QPen(QColor(150, 150, 150), 2);
+    // Utilisation: grey when idle, through blue to purple and thicker as the link fills up.
+    if (!ll.oob && !std::isnan(u) && u > 0.001) {
+      double f = std::min(1.0, u);
+      pen = QPen(QColor(static_cast<int>(60 + 120 * f), static_cast<int>(110 - 80 * f), static_cast<int>(220 - 40 * f)),
+                 2 + 6 * f);
+    }
+    if (down) pen = QPen(HealthColor("down"), ll.oob ? 2 : 3, Qt::DotLine);
+    if (ll.line->pen() != pen) ll.line->setPen(pen);
+  }
+  matrix_->SetReported(reported_);
+  matrix_->SetTime(t_);
   // Keep the event log on the cursor: the last event at or before t.
   int row = event_model_->RowAt(t_);
   if (row >= 0) {
@@ -668,6 +1291,13 @@ QString ReplayWindow::Describe(const std::string& id) const {
 
 QColor ReplayWindow::IndicatorColor(const QString& device, const QString& plane) const {
   auto it = items_.find(device.toStdString());
+  if (it == items_.end() && !CollapsedGroupOf(device).isEmpty()) {
+    // Drawn in a group's strip: the colour of its cell there.
+    auto planes = run_.PlanesOf(device.toStdString());
+    if (std::find(planes.begin(), planes.end(), plane.toStdString()) == planes.end()) return QColor();
+    PlaneState s = run_.StateAt(device.toStdString(), plane.toStdString(), t_);
+    return HealthColor(reported_ ? s.reported : s.actual);
+  }
   if (it == items_.end() || !it->second.planes.count(plane.toStdString())) return QColor();
   return it->second.planes.at(plane.toStdString())->brush().color();
 }
@@ -682,7 +1312,62 @@ QPoint ReplayWindow::IndicatorCenter(const QString& device, const QString& plane
 
 bool ReplayWindow::Disagrees(const QString& device) const {
   auto it = items_.find(device.toStdString());
+  if (it == items_.end() && !CollapsedGroupOf(device).isEmpty() && !run_.student_bundle()) {
+    for (const auto& plane : run_.PlanesOf(device.toStdString())) {
+      PlaneState s = run_.StateAt(device.toStdString(), plane, t_);
+      if (s.reported != "unknown" && s.actual != s.reported) return true;
+    }
+    return false;
+  }
   return it != items_.end() && it->second.mismatch->isVisible();
+}
+
+std::vector<std::pair<QString, QRectF>> ReplayWindow::BoxRects() const {
+  std::vector<std::pair<QString, QRectF>> out;
+  for (const auto& [id, item] : items_) out.emplace_back(QString::fromStdString(id), item.box->mapRectToScene(item.box->rect()));
+  for (const auto& [id, g] : group_items_) out.emplace_back(QString::fromStdString(id), g->mapRectToScene(g->rect()));
+  return out;
+}
+
+QString ReplayWindow::CollapsedGroupOf(const QString& device) const {
+  auto it = layout_.box_of.find(device.toStdString());
+  if (it == layout_.box_of.end() || !layout_.boxes[it->second].group) return {};
+  return QString::fromStdString(layout_.boxes[it->second].id.substr(6));
+}
+
+void ReplayWindow::ExpandGroup(const QString& group) {
+  if (!group_items_.count("group:" + group.toStdString())) return;
+  expanded_.insert(group.toStdString());
+  BuildScene();
+  Refresh();
+}
+
+void ReplayWindow::CollapseAll() {
+  expanded_.clear();
+  BuildScene();
+  Refresh();
+}
+
+QWidget* ReplayWindow::legend() const { return legend_; }
+QWidget* ReplayWindow::matrix_widget() const { return matrix_; }
+int ReplayWindow::MatrixRows() const { return matrix_->rows(); }
+QString ReplayWindow::MatrixRowName(int row) const { return matrix_->RowName(row); }
+QColor ReplayWindow::MatrixColor(int row, double t) const { return matrix_->CellColor(row, t); }
+void ReplayWindow::SetMatrixPerDevice(bool per_device) { matrix_->SetPerDevice(per_device); }
+int ReplayWindow::TimelineLanes() const { return timeline_->Lanes(); }
+
+void ReplayWindow::ShowMatrix() {
+  matrix_dock_->show();
+  matrix_dock_->raise();
+}
+
+void ReplayWindow::SetCollapseRepeats(bool on) {
+  if (auto* box = findChild<QCheckBox*>("fold-repeats"); box && box->isChecked() != on) {
+    box->setChecked(on);  // toggles back into this
+    return;
+  }
+  event_model_->SetCollapse(on);
+  Refresh();
 }
 
 int ReplayWindow::VisibleEventRows() const { return event_model_->rowCount(); }

@@ -1,11 +1,15 @@
 // The replay window: topology with per-plane health, truth vs operators' view, timeline, events, charts.
 #pragma once
 #include <QMainWindow>
+#include <QRectF>
 #include <QString>
 #include <map>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "gui/run_model.h"
+#include "gui/topology_layout.h"
 
 class QGraphicsScene;
 class QGraphicsView;
@@ -18,12 +22,17 @@ class QTableView;
 class QTimer;
 class QComboBox;
 class QAction;
+class QDockWidget;
+
 
 namespace planelab::gui {
 
 class TimelineWidget;
 class ChartPanel;
 class EventTableModel;
+class GroupBox;
+class HealthMatrix;
+class Legend;
 
 /// Colour of a health state, the same everywhere in the GUI.
 QColor HealthColor(const std::string& state);
@@ -49,6 +58,29 @@ class ReplayWindow : public QMainWindow {
   /// Whether the device is marked because actual and reported health disagree.
   bool Disagrees(const QString& device) const;
   int VisibleEventRows() const;
+  /// The boxes drawn on the topology (devices and collapsed groups): id ("group:NAME" for a group) and
+  /// rectangle in scene coordinates, for overlap checks.
+  std::vector<std::pair<QString, QRectF>> BoxRects() const;
+  /// The group a device is drawn in while collapsed, "" when it has a box of its own.
+  QString CollapsedGroupOf(const QString& device) const;
+  /// Expands a collapsed group (what a click on its box does), or collapses every group again.
+  void ExpandGroup(const QString& group);
+  void CollapseAll();
+  /// The health matrix (devices or groups x time), the legend under the topology.
+  HealthMatrix* matrix() const { return matrix_; }
+  QWidget* legend() const;
+  /// Brings the health matrix's tab to the front.
+  void ShowMatrix();
+  QWidget* matrix_widget() const;
+  /// The matrix's rows (the boxes drawn, or every device), their names and the colour of a row at a time.
+  int MatrixRows() const;
+  QString MatrixRowName(int row) const;
+  QColor MatrixColor(int row, double t) const;
+  void SetMatrixPerDevice(bool per_device);
+  /// Lanes the timeline stacks the fault windows on (overlapping windows are not printed over each other).
+  int TimelineLanes() const;
+  /// Whether the event list folds repetitions (the same device, plane and kind again) into one row.
+  void SetCollapseRepeats(bool on);
   const RunModel& run() const { return run_; }
   /// A student bundle is open and its answers.json exists: the truth may be revealed.
   bool answers_submitted() const;
@@ -85,7 +117,14 @@ class ReplayWindow : public QMainWindow {
   struct DeviceItem {
     QGraphicsRectItem* box = nullptr;
     std::map<std::string, QGraphicsEllipseItem*> planes;
+    std::map<std::string, RunModel::PlaneHandle> handles;
     QGraphicsRectItem* mismatch = nullptr;
+  };
+  struct LinkLine {
+    QGraphicsLineItem* line = nullptr;
+    bool oob = false;
+    std::vector<std::string> links;  // one, or every link between two boxes when a group is collapsed
+    std::vector<RunModel::LinkHandle> handles;
   };
   RunModel run_;
   QString last_error_;
@@ -93,7 +132,14 @@ class ReplayWindow : public QMainWindow {
   bool reported_ = false;
   double speed_ = 1.0;
   std::map<std::string, DeviceItem> items_;
-  std::map<std::string, std::pair<QGraphicsLineItem*, bool>> link_items_;  // link -> (line, is OOB)
+  std::vector<LinkLine> link_lines_;
+  std::map<std::string, GroupBox*> group_items_;  // group box id -> item
+  std::map<std::string, std::vector<std::vector<RunModel::PlaneHandle>>> group_handles_;  // id -> plane -> member
+  Layout layout_;
+  std::set<std::string> expanded_;  // groups the user expanded
+  HealthMatrix* matrix_;
+  Legend* legend_;
+  QDockWidget* matrix_dock_;
   QGraphicsScene* scene_;
   QGraphicsView* view_;
   TimelineWidget* timeline_;

@@ -450,32 +450,72 @@ std::vector<std::string> RunModel::PlanesOf(const std::string& device) const {
   return out;
 }
 
-PlaneState RunModel::StateAt(const std::string& device, const std::string& plane, double t) const {
+RunModel::PlaneHandle RunModel::Plane(const std::string& device, const std::string& plane) const {
   auto it = health_.find({device, plane});
-  if (it == health_.end() || it->second.t.empty()) return {};
-  const auto& k = it->second;
+  return it == health_.end() || it->second.t.empty() ? nullptr : &it->second;
+}
+
+PlaneState RunModel::StateAt(PlaneHandle plane, double t) const {
+  if (!plane) return {};
+  const auto& k = *static_cast<const Keyframes*>(plane);
   // A sample at time s covers (s - interval, s]: the state at t is that of the first sample at or after t.
   auto pos = std::lower_bound(k.t.begin(), k.t.end(), t - 1e-9);
   if (pos == k.t.end()) return k.state.back();
   return k.state[static_cast<size_t>(pos - k.t.begin())];
 }
 
-double RunModel::LinkUtilizationAt(const std::string& link, double t) const {
-  auto it = link_util_.find(link);
-  if (it == link_util_.end() || it->second.empty()) return std::nan("");
-  const auto& v = it->second;
+PlaneState RunModel::StateAt(const std::string& device, const std::string& plane, double t) const {
+  return StateAt(Plane(device, plane), t);
+}
+
+RunModel::LinkHandle RunModel::Link(const std::string& link) const {
+  LinkHandle h;
+  auto u = link_util_.find(link);
+  if (u != link_util_.end() && !u->second.empty()) h.util = &u->second;
+  auto d = link_down_.find(link);
+  if (d != link_down_.end()) h.down = &d->second;
+  return h;
+}
+
+double RunModel::LinkUtilizationAt(const LinkHandle& link, double t) {
+  if (!link.util) return std::nan("");
+  const auto& v = *link.util;
   auto pos = std::lower_bound(v.begin(), v.end(), std::make_pair(t - 1e-9, -1e300));
   return pos == v.end() ? v.back().second : pos->second;
 }
 
-bool RunModel::LinkDownAt(const std::string& link, double t) const {
-  auto it = link_down_.find(link);
-  if (it == link_down_.end()) return false;
-  for (const auto& [from, to] : it->second) {
+bool RunModel::LinkDownAt(const LinkHandle& link, double t) {
+  if (!link.down) return false;
+  for (const auto& [from, to] : *link.down) {
     if (t >= from && t < to) return true;
   }
   return false;
 }
+
+std::vector<PlaneState> RunModel::StatesAt(const std::string& device, const std::string& plane,
+                                           const std::vector<double>& times) const {
+  std::vector<PlaneState> out(times.size());
+  auto it = health_.find({device, plane});
+  if (it == health_.end() || it->second.t.empty()) return out;
+  const auto& k = it->second;
+  size_t j = 0;
+  for (size_t i = 0; i < times.size(); ++i) {
+    while (j < k.t.size() && k.t[j] < times[i] - 1e-9) ++j;
+    out[i] = j == k.t.size() ? k.state.back() : k.state[j];
+  }
+  return out;
+}
+
+double RunModel::HealthInterval() const {
+  for (const auto& [key, k] : health_) {
+    if (k.t.size() >= 2 && k.t[1] > k.t[0]) return k.t[1] - k.t[0];
+  }
+  return 1.0;
+}
+
+double RunModel::LinkUtilizationAt(const std::string& link, double t) const { return LinkUtilizationAt(Link(link), t); }
+
+bool RunModel::LinkDownAt(const std::string& link, double t) const { return LinkDownAt(Link(link), t); }
 
 std::vector<std::pair<double, double>> RunModel::Series(const std::string& device, const std::string& plane,
                                                         const std::string& metric) const {

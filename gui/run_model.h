@@ -82,6 +82,23 @@ class RunModel {
   std::vector<std::string> PlanesOf(const std::string& device) const;
   /// State of a plane at time t: the sample covering t (the first sample at or after t).
   PlaneState StateAt(const std::string& device, const std::string& plane, double t) const;
+  /// Handles for callers that look the same plane or link up at many times (the replay's redraw): no
+  /// lookup by name on each call. A null handle answers as an unknown plane or a link with no record.
+  using PlaneHandle = const void*;
+  struct LinkHandle {
+    const std::vector<std::pair<double, double>>* util = nullptr;
+    const std::vector<std::pair<double, double>>* down = nullptr;
+  };
+  PlaneHandle Plane(const std::string& device, const std::string& plane) const;
+  PlaneState StateAt(PlaneHandle plane, double t) const;
+  LinkHandle Link(const std::string& link) const;
+  static double LinkUtilizationAt(const LinkHandle& link, double t);
+  static bool LinkDownAt(const LinkHandle& link, double t);
+  /// States of a plane at each of `times` (ascending): StateAt for each, in one pass over the keyframes.
+  std::vector<PlaneState> StatesAt(const std::string& device, const std::string& plane,
+                                   const std::vector<double>& times) const;
+  /// The sampling interval of health (the gap between a plane's first two keyframes), 1 s when unknown.
+  double HealthInterval() const;
   /// Utilisation of a data link in the interval covering t (0..1), NaN when not recorded.
   double LinkUtilizationAt(const std::string& link, double t) const;
   /// Whether a link was cut at time t (carrier lost on it, or its OOB path cut by a fault).

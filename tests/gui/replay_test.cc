@@ -7,6 +7,13 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsItem>
+#include <QHeaderView>
+#include <QTableView>
+#include <QValueAxis>
+#include <QGraphicsView>
 #include <QtTest/QtTest>
 #include <sqlite3.h>
 
@@ -20,6 +27,48 @@ class ReplayTest : public QObject {
  private:
   QTemporaryDir tmp_;
   QString run_;
+
+  // A run of a scenario, made once per test run.
+  QString RunOnce(const QString& scenario, const QString& name) {
+    QString dir = tmp_.filePath(name);
+    if (QFile::exists(dir + "/run.sqlite")) return dir;
+    QProcess p;
+    p.setWorkingDirectory(PLANELAB_SOURCE_DIR);
+    p.start(PLANELAB_BIN, {"run", scenario, "--quiet", "--out", dir});
+    if (!p.waitForFinished(240000) || p.exitCode() != 0) return {};
+    return dir;
+  }
+
+  // The first pair of boxes that overlap, "" when none do.
+  static QString Overlap(const std::vector<std::pair<QString, QRectF>>& boxes) {
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      for (size_t j = i + 1; j < boxes.size(); ++j) {
+        if (boxes[i].second.intersects(boxes[j].second)) return boxes[i].first + " and " + boxes[j].first;
+      }
+    }
+    return {};
+  }
+
+  static QRectF Box(const ReplayWindow& w, const QString& id) {
+    for (const auto& [name, r] : w.BoxRects()) {
+      if (name == id) return r;
+    }
+    return {};
+  }
+
+  static int CountNear(const QImage& img, QColor c) {
+    int n = 0;
+    for (int y = 0; y < img.height(); ++y) {
+      for (int x = 0; x < img.width(); ++x) n += Near(img.pixelColor(x, y), c);
+    }
+    return n;
+  }
+
+  // Keeps a screenshot when PLANELAB_SCREENSHOT_DIR is set (docs/ pictures are made this way).
+  static void Keep(const QImage& img, const QString& name) {
+    QByteArray dir = qgetenv("PLANELAB_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) img.save(QDir(QString::fromUtf8(dir)).filePath(name), "PNG");
+  }
 
   static bool Near(QColor a, QColor b) {
     return std::abs(a.red() - b.red()) < 25 && std::abs(a.green() - b.green()) < 25 && std::abs(a.blue() - b.blue()) < 25;
@@ -128,6 +177,213 @@ class ReplayTest : public QObject {
     QCOMPARE(p.exitCode(), 0);
     QImage shot(png);
     QCOMPARE(shot.size(), QSize(1400, 900));
+  }
+
+  // A fabric of 150 leaves: tiers collapse into group boxes with a health strip, nothing overlaps, a click on a
+  // group expands it (and still nothing overlaps), the legend is there.
+  void bigFabricCollapsesIntoGroupsWithoutOverlap() {
+    QString scenario = tmp_.filePath("fabric-150.json");
+    QFile f(scenario);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"schema": "planelab.scenario/1", "name": "fabric-150", "description": "A fabric the replay collapses.",
+      "seed": 1, "duration": "6s",
+      "topology": {"generate": [{"kind": "leaf-spine", "spines": 4, "leaves": 150, "hosts_per_leaf": 1,
+                                 "link": {"rate": "1Gbps", "delay": "1ms"}}]},
+      "faults": [{"at": "3s", "target": "leaf1-spine1", "kind": "link-down"}]})");
+    f.close();
+    QString run = RunOnce(scenario, "fabric-150");
+    QVERIFY(!run.isEmpty());
+    ReplayWindow w;
+    QVERIFY2(w.Open(run), qPrintable(w.last_error()));
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.SeekTo(4);
+    QCOMPARE(w.CollapsedGroupOf("leaf7"), QString("leaves"));
+    QCOMPARE(w.CollapsedGroupOf("h7"), QString("hosts"));
+    QCOMPARE(w.CollapsedGroupOf("spine1"), QString());
+    auto boxes = w.BoxRects();
+    QCOMPARE(boxes.size(), size_t(4 + 2 + 1));  // the spines, leaves and hosts, the monitoring station
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    // Tiers: spines above leaves above hosts.
+    QVERIFY(Box(w, "spine1").bottom() < Box(w, "group:leaves").top());
+    QVERIFY(Box(w, "group:leaves").bottom() < Box(w, "group:hosts").top());
+    QCOMPARE(w.IndicatorColor("leaf7", "data"), HealthColor("up"));  // a member's colour, from the strip
+    QImage img = w.grab().toImage();
+    QVERIFY(CountNear(img, HealthColor("up")) > 300);
+    QVERIFY(w.legend()->isVisible() && w.legend()->height() >= 16);
+    QVERIFY(CountNear(w.legend()->grab().toImage(), QColor(211, 47, 47)) > 20);  // the red frame's swatch
+    Keep(img, "replay-fabric-collapsed.png");
+    // The health matrix: one row per box, or per device.
+    QCOMPARE(w.MatrixRows(), 7);
+    w.SetMatrixPerDevice(true);
+    QCOMPARE(w.MatrixRows(), int(w.run().devices().size()));
+    w.SetMatrixPerDevice(false);
+    // A click on the leaves' box expands it.
+    auto* view = w.findChild<QGraphicsView*>("topology");
+    QVERIFY(view);
+    QPoint at = view->mapFromScene(Box(w, "group:leaves").center());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    QTRY_COMPARE(w.CollapsedGroupOf("leaf7"), QString());
+    boxes = w.BoxRects();
+    QCOMPARE(boxes.size(), size_t(4 + 150 + 1 + 1));
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    QCOMPARE(w.IndicatorColor("leaf7", "data"), HealthColor("up"));
+    w.CollapseAll();
+    QCOMPARE(w.CollapsedGroupOf("leaf7"), QString("leaves"));
+  }
+
+  // A cluster by tier: the core above the racks above their nodes, the control-plane rack apart on the left; a
+  // ring drawn as a ring; no overlapping boxes in either; overlapping fault windows on lanes of their own.
+  void clusterAndRingLayouts() {
+    QString cluster = RunOnce("scenarios/incidents/cni-broken.json", "cni-broken");
+    QVERIFY(!cluster.isEmpty());
+    ReplayWindow w;
+    QVERIFY2(w.Open(cluster), qPrintable(w.last_error()));
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.SeekTo(60);
+    auto boxes = w.BoxRects();
+    QCOMPARE(boxes.size(), w.run().devices().size());  // a small cluster: nothing collapsed
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    QVERIFY(Box(w, "core").bottom() < Box(w, "rack-1").top());
+    QVERIFY(Box(w, "rack-1").bottom() < Box(w, "node-1").top());
+    QVERIFY(Box(w, "rack-cp").right() < Box(w, "rack-1").left());
+    QVERIFY(Box(w, "apiserver").right() < Box(w, "rack-1").left());
+    QVERIFY(Box(w, "rack-cp").bottom() < Box(w, "etcd-1").top());
+    QVERIFY(w.legend()->isVisible());
+    Keep(w.grab().toImage(), "replay-cluster.png");
+
+    // 120 nodes in racks of 20: each rack's nodes collapse into one box under their rack; node-3's broken CNI
+    // shows in its rack's strip and frame.
+    QString big = tmp_.filePath("cluster-120.json");
+    QFile f(big);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"schema": "planelab.scenario/1", "name": "cluster-120", "description": "A cluster the replay collapses.",
+      "seed": 1, "duration": "40s", "topology": {}, "management": {"enabled": false},
+      "cluster": {"nodes": 120, "nodes_per_rack": 20, "max_pods": 10,
+                  "deployments": [{"name": "web", "replicas": 40, "pod_capacity": "100pps"}],
+                  "service_clients": [{"service": "web", "rate": "400pps", "timeout": "1s", "start": "10s"}]},
+      "faults": [{"at": "15s", "until": "35s", "target": "node-3", "kind": "cni-broken"}]})");
+    f.close();
+    QString big_run = RunOnce(big, "cluster-120");
+    QVERIFY(!big_run.isEmpty());
+    QVERIFY2(w.Open(big_run), qPrintable(w.last_error()));
+    w.SeekTo(25);
+    QCOMPARE(w.CollapsedGroupOf("node-3"), QString("nodes of rack-1"));
+    QCOMPARE(w.CollapsedGroupOf("node-45"), QString("nodes of rack-3"));
+    QCOMPARE(w.CollapsedGroupOf("apiserver"), QString());
+    boxes = w.BoxRects();
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    QVERIFY(Box(w, "rack-3").bottom() < Box(w, "group:nodes of rack-3").top());
+    QVERIFY(Box(w, "rack-cp").right() < Box(w, "group:nodes of rack-1").left());
+    QCOMPARE(w.IndicatorColor("node-3", "data"), HealthColor("down"));
+    QVERIFY(w.Disagrees("node-3"));
+    Keep(w.grab().toImage(), "replay-cluster-collapsed.png");
+
+    QString ring = RunOnce("scenarios/incidents/fib-programming-stall.json", "fib-stall");
+    QVERIFY(!ring.isEmpty());
+    QVERIFY2(w.Open(ring), qPrintable(w.last_error()));
+    boxes = w.BoxRects();
+    QVERIFY2(Overlap(boxes).isEmpty(), qPrintable(Overlap(boxes)));
+    QPointF mid;
+    for (const char* r : {"r1", "r2", "r3", "r4"}) mid += Box(w, r).center() / 4;
+    double d0 = QLineF(mid, Box(w, "r1").center()).length();
+    QVERIFY(d0 > 50);
+    for (const char* r : {"r2", "r3", "r4"}) {
+      QVERIFY2(std::abs(QLineF(mid, Box(w, r).center()).length() - d0) < 0.05 * d0, r);
+    }
+    QCOMPARE(w.TimelineLanes(), 2);  // fib-programming-stall and link-down overlap in time
+  }
+
+  // The health matrix: the whole run at a glance, coloured by the view's health (truth or reported).
+  void healthMatrixFollowsTheView() {
+    ReplayWindow w;
+    QVERIFY(w.Open(run_));
+    w.resize(1400, 900);
+    w.show();
+    w.ShowMatrix();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QCOMPARE(w.MatrixRows(), int(w.run().devices().size()));
+    int r2 = -1;
+    for (int r = 0; r < w.MatrixRows(); ++r) {
+      if (w.MatrixRowName(r) == "r2") r2 = r;
+    }
+    QVERIFY(r2 >= 0);
+    QCOMPARE(w.MatrixColor(r2, 10), HealthColor("up"));
+    QCOMPARE(w.MatrixColor(r2, 30), HealthColor("down"));  // the dead ASIC, 20 s to 45 s
+    QApplication::processEvents();
+    QImage truth = w.matrix_widget()->grab().toImage();
+    QVERIFY(CountNear(truth, HealthColor("down")) > 100);
+    QVERIFY(CountNear(truth, HealthColor("up")) > 1000);
+    Keep(w.grab().toImage(), "replay-health-matrix.png");
+    // A click on the matrix goes there and selects that row's device.
+    QWidget* m = w.matrix_widget();
+    QTest::mouseClick(m, Qt::LeftButton, {}, QPoint(m->width() - 30, m->height() / 2));
+    QVERIFY(w.time() > 50);
+    w.SeekTo(30);
+    w.SetReportedView(true);  // the dashboard never saw it
+    QCOMPARE(w.MatrixColor(r2, 30), HealthColor("up"));
+    QApplication::processEvents();
+    QVERIFY(CountNear(w.matrix_widget()->grab().toImage(), HealthColor("down")) <
+            CountNear(truth, HealthColor("down")));
+  }
+
+  // Charts: counters and flags on integer ticks, no 1e-09 axis for an all-zero series; the event list shows the
+  // kind and the detail at the default size.
+  void chartAxesAndEventColumnsRead() {
+    ReplayWindow w;
+    QVERIFY(w.Open(run_));
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    int integer_axes = 0, axes = 0;
+    for (const char* device : {"r2", "h1", "r1"}) {
+      w.SelectDevice(device);
+      for (auto* view : w.findChildren<QChartView*>()) {
+        for (auto* a : view->chart()->axes(Qt::Vertical)) {
+          auto* y = qobject_cast<QValueAxis*>(a);
+          QVERIFY(y);
+          ++axes;
+          QVERIFY2(y->max() - y->min() >= 1e-6, qPrintable(view->chart()->title()));
+          for (double v : {y->min(), y->max()}) {
+            QString label = QString::asprintf(y->labelFormat().toUtf8().constData(), v);
+            QVERIFY2(!label.contains("e-"), qPrintable(view->chart()->title() + ": " + label));
+          }
+          if (y->labelFormat() == "%.0f") {
+            ++integer_axes;
+            QVERIFY(y->tickInterval() >= 1 && std::floor(y->tickInterval()) == y->tickInterval());
+          }
+        }
+      }
+    }
+    QVERIFY(axes > 4);
+    QVERIFY(integer_axes > 0);  // adjacencies, transit drops of 0/1 ...
+    auto* table = w.findChild<QTableView*>();
+    QVERIFY(table);
+    int before_detail = 0;
+    for (int c = 0; c < 4; ++c) before_detail += table->columnWidth(c);
+    QVERIFY(table->columnWidth(3) >= 140);                             // "instance.launch-failed" fits
+    QVERIFY(table->viewport()->width() - before_detail >= 80);          // and the detail starts in view
+  }
+
+  // The event list folds repetitions into one row with a count, and unfolds them again.
+  void eventListFoldsRepetitions() {
+    QString run = RunOnce("scenarios/incidents/capacity-shrink.json", "capacity-shrink");
+    QVERIFY(!run.isEmpty());
+    ReplayWindow w;
+    QVERIFY(w.Open(run));
+    int all = w.VisibleEventRows();
+    w.SetCollapseRepeats(true);
+    int folded = w.VisibleEventRows();
+    qInfo("capacity-shrink: %d events, %d rows folded", all, folded);
+    QVERIFY(folded > 0 && folded < all / 2);
+    w.SetEventFilter("cloud");
+    QVERIFY(w.VisibleEventRows() < 20);
+    w.SetCollapseRepeats(false);
+    w.SetEventFilter("");
+    QCOMPARE(w.VisibleEventRows(), all);
   }
 
   void badRunFoldersAreExplainedNotCrashed() {
@@ -347,6 +603,10 @@ class ReplayTest : public QObject {
     w.SetReportedView(false);                                         // the toggle cannot show the truth
     QVERIFY(w.reported_view());
     QCOMPARE(w.IndicatorColor(culprit, "data"), HealthColor("up"));
+    QVERIFY(w.MatrixRows() > 0);  // the health matrix of a bundle: the reported health only
+    for (int r = 0; r < w.MatrixRows(); ++r) {
+      if (w.MatrixRowName(r) == culprit) QCOMPARE(w.MatrixColor(r, 35), HealthColor("up"));
+    }
     QVERIFY(!w.Reveal());
     QVERIFY(w.last_error().contains("once your answers are submitted"));
     QProcess c;
