@@ -93,7 +93,7 @@ struct ExpectationSpec {
   std::string pointer;
 };
 
-/// Topology generator request ("line", "ring", "star", "leaf-spine").
+/// Topology generator request ("line", "ring", "star", "grid", "leaf-spine", "internet", "clique").
 struct GeneratorSpec {
   std::string kind;
   int routers = 0;          // line, ring, star (leaves of the star)

@@ -334,14 +334,15 @@ class Translator {
                                                     " routers has too many links; at most 200 routers");
           gs.routers = 0;
         }
-        if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star" || gs.kind == "clique") && gs.routers == 0) {
+        if ((gs.kind == "line" || gs.kind == "ring" || gs.kind == "star" || gs.kind == "clique" || gs.kind == "grid") &&
+            gs.routers == 0) {
           problems.Add(gs.pointer, "generator \"" + gs.kind + "\" needs \"routers\" (how many routers, at least 1)");
         }
         if (gs.kind == "leaf-spine" && (gs.spines == 0 || gs.leaves == 0)) {
           problems.Add(gs.pointer, "generator \"leaf-spine\" needs \"spines\" and \"leaves\" (k spines x n leaves)");
         }
         if (gs.kind == "leaf-spine" && g.contains("routers")) {
-          problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring, star and clique; leaf-spine takes \"spines\" and \"leaves\"");
+          problems.Add(gs.pointer + "/routers", "\"routers\" is for line, ring, star, grid and clique; leaf-spine takes \"spines\" and \"leaves\"");
         }
         sc->generators.push_back(gs);
         if (gs.kind == "internet" && (gs.spines == 0 || gs.leaves == 0)) {

@@ -30,6 +30,12 @@ std::string HostId(const std::string& prefix, int router, int j, int per) {
 
 }  // namespace
 
+uint64_t GridColumns(int routers) {
+  uint64_t c = 1;
+  while (c * c < static_cast<uint64_t>(routers > 0 ? routers : 0)) ++c;
+  return c;
+}
+
 std::string WithThousands(uint64_t n) {
   std::string digits = std::to_string(n), out;
   for (size_t i = 0; i < digits.size(); ++i) {
@@ -46,6 +52,11 @@ TopologySize GeneratorSize(const GeneratorSpec& g) {
   if (g.kind == "line" || g.kind == "ring") {
     s.devices = routers + routers * hosts;
     s.links = (routers > 0 ? routers - 1 : 0) + (g.kind == "ring" && routers > 2 ? 1 : 0) + routers * hosts;
+  } else if (g.kind == "grid") {
+    const uint64_t cols = GridColumns(g.routers);
+    s.devices = routers + routers * hosts;
+    // Right and down neighbours: (cols - 1) per full row, plus one per router below another.
+    s.links = (routers > cols ? routers - cols : 0) + (routers - (routers + cols - 1) / cols) + routers * hosts;
   } else if (g.kind == "clique") {
     s.devices = routers + routers * hosts;
     s.links = routers * (routers > 0 ? routers - 1 : 0) / 2 + routers * hosts;
@@ -89,6 +100,16 @@ void ExpandGenerator(const GeneratorSpec& g, std::vector<DeviceSpec>* devices, s
     for (int i = 1; i <= g.routers; ++i) AddDevice(devices, groups, p + "r" + std::to_string(i), "router", {"routers"});
     for (int i = 1; i < g.routers; ++i) AddLink(links, g.link, p + "r" + std::to_string(i), p + "r" + std::to_string(i + 1));
     if (g.kind == "ring" && g.routers > 2) AddLink(links, g.link, p + "r" + std::to_string(g.routers), p + "r1");
+    for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
+  } else if (g.kind == "grid") {
+    // A sparse mesh of degree at most 4, like a provider backbone: routers in rows of ceil(sqrt(n)), each linked to
+    // its right and lower neighbours (a benchmark topology for link-state routing at scale).
+    const int cols = static_cast<int>(GridColumns(g.routers));
+    for (int i = 1; i <= g.routers; ++i) AddDevice(devices, groups, p + "r" + std::to_string(i), "router", {"routers"});
+    for (int i = 1; i <= g.routers; ++i) {
+      if ((i - 1) % cols != cols - 1 && i < g.routers) AddLink(links, g.link, p + "r" + std::to_string(i), p + "r" + std::to_string(i + 1));
+      if (i + cols <= g.routers) AddLink(links, g.link, p + "r" + std::to_string(i), p + "r" + std::to_string(i + cols));
+    }
     for (int i = 1; i <= g.routers; ++i) hosts_for(p + "r" + std::to_string(i), i, g.hosts_per_router);
   } else if (g.kind == "clique") {
     // A full mesh of single-router ASes, as in Labovitz et al., "Delayed Internet Routing

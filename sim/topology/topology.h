@@ -54,6 +54,8 @@ struct TopologySize {
 /// What ExpandGenerator makes of `g`, computed from its numbers without expanding it.
 TopologySize GeneratorSize(const GeneratorSpec& g);
 /// Empty when `adding` fits beside `existing` within kMaxDevices and kMaxLinks; otherwise the message that says
+/// Routers per row of a "grid" generator of `routers` routers: ceil(sqrt(routers)).
+uint64_t GridColumns(int routers);
 /// the size (of `what`, e.g. "this leaf-spine generator") and the limits.
 std::string TopologyLimitProblem(TopologySize existing, TopologySize adding, const std::string& what);
 /// 1234567 -> "1,234,567".

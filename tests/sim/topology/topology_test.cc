@@ -38,6 +38,28 @@ TEST(Generators, LeafSpineIsFullBipartitePlusHosts) {
   EXPECT_EQ(t.HopDistance("h1-1", "h1-2"), 2);
 }
 
+TEST(Generators, GridIsASparseMeshOfDegreeAtMostFour) {
+  for (int n : {1, 2, 10, 16, 5000}) {
+    GeneratorSpec g;
+    g.kind = "grid";
+    g.routers = n;
+    std::vector<DeviceSpec> devices;
+    std::vector<LinkSpec> links;
+    std::map<std::string, std::vector<std::string>> groups;
+    ExpandGenerator(g, &devices, &links, &groups);
+    TopologySize size = GeneratorSize(g);
+    EXPECT_EQ(devices.size(), size.devices) << n;
+    EXPECT_EQ(links.size(), size.links) << n;
+    std::map<std::string, int> degree;
+    for (const auto& l : links) {
+      ++degree[l.a];
+      ++degree[l.b];
+    }
+    for (const auto& [d, k] : degree) EXPECT_LE(k, 4) << d;
+    if (n == 16) EXPECT_EQ(links.size(), 24u);  // a 4 x 4 grid
+  }
+}
+
 TEST(Generators, RingLineStar) {
   GeneratorSpec g;
   g.kind = "ring";
