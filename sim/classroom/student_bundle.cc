@@ -15,6 +15,7 @@
 #include "sim/classroom/operator_view.h"
 #include "sim/trace/run_reader.h"
 #include "sim/trace/run_store.h"
+#include "sim/util/atomic_file.h"
 #include "sim/util/units.h"
 
 namespace planelab::classroom {
@@ -369,15 +370,7 @@ std::string OperatorConsole::Execute(const std::string& raw, bool* error) {
   if (cmd == "answers") return ojson{{"exercise", exercise_}, {"student", student_}, {"answers", answers_}}.dump(2) + "\n";
   if (cmd == "submit") {
     ojson doc = {{"exercise", exercise_}, {"student", student_}, {"answers", answers_}};
-    std::string tmp = answers_path_ + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << doc.dump(2) << "\n";
-      if (!out.flush()) return fail("cannot write " + tmp);
-    }
-    std::error_code ec;
-    fs::rename(tmp, answers_path_, ec);
-    if (ec) return fail("cannot write " + answers_path_ + ": " + ec.message());
+    if (!WriteFileAtomically(answers_path_, doc.dump(2) + "\n")) return fail("cannot write " + answers_path_);
     submitted_ = true;
     return "submitted " + std::to_string(answers_.size()) + " answer(s) to " + answers_path_ + "; hand this file in\n";
   }

@@ -18,6 +18,7 @@
 #include "sim/classroom/exercise.h"
 #include "sim/classroom/student_bundle.h"
 #include "sim/cli/worker_pool.h"
+#include "sim/util/atomic_file.h"
 
 namespace planelab {
 
@@ -37,18 +38,7 @@ int PrintProblems(const std::vector<std::string>& problems, const std::string& t
   return kExitBadInput;
 }
 
-bool WriteFile(const fs::path& p, const std::string& text) {
-  fs::path tmp = p;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  return !ec;
-}
+bool WriteFile(const fs::path& p, const std::string& text) { return WriteFileAtomically(p.string(), text); }
 
 std::optional<json> ReadJsonFile(const std::string& path, std::string* why) {
   std::error_code ec;

@@ -16,6 +16,7 @@
 #include "sim/cli/worker_pool.h"
 #include "sim/experiment/run_fingerprint.h"
 #include "sim/trace/run_reader.h"
+#include "sim/util/atomic_file.h"
 
 namespace planelab {
 
@@ -70,25 +71,6 @@ void ListFreshEvents(const std::string& run_dir, experiment::CompareReport& r) {
   }
 }
 
-bool WriteAtomically(const fs::path& path, const std::string& text, std::string* error) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) {
-      *error = "cannot write " + tmp.string();
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    *error = "cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message();
-    return false;
-  }
-  return true;
-}
 
 std::string Indent(const std::string& text, const std::string& pad) {
   std::string out;
@@ -285,11 +267,10 @@ int CmdRegress(const RegressOptions& o) {
           s << in.rdbuf();
           if (s.str() == c.fresh_text) continue;
         }
-        std::string err;
-        if (WriteAtomically(c.golden, c.fresh_text, &err)) {
+        if (WriteFileAtomically(c.golden, c.fresh_text)) {
           ++written;
         } else {
-          std::cerr << "error: " << err << "\n";
+          std::cerr << "error: cannot write " << c.golden << "\n";
           write_failed = true;
         }
       }

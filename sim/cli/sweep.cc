@@ -27,6 +27,7 @@
 #include "sim/probe/expectations.h"
 #include "sim/scenario/scenario_loader.h"
 #include "sim/trace/run_reader.h"
+#include "sim/util/atomic_file.h"
 #include "sim/util/hash.h"
 #include "sim/util/json_locate.h"
 #include "sim/util/schema_check.h"
@@ -402,26 +403,7 @@ std::string HostName() {
   return h;
 }
 
-// Readers on other nodes see the old file or the new one, never half of one: a temporary name no other
-// process uses (host and pid, as the folder is shared between nodes), then rename(2), which is atomic on
-// NFS and Lustre as on a local disk.
-bool WriteAtomic(const fs::path& path, const std::string& text) {
-  fs::path tmp = path.string() + ".tmp-" + HostName() + "-" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
-}
+bool WriteAtomic(const fs::path& path, const std::string& text) { return WriteFileAtomically(path.string(), text); }
 
 /// Runs `todo` in worker processes (sim/cli/worker_pool.h), `jobs` at a time, until all ended or SIGINT/SIGTERM;
 /// `finished` is called as each one ends (its status set). Returns {done, failed}; g_stop holds the signal.
