@@ -132,7 +132,7 @@ Exercise LoadExercise(const std::string& file) {
   ex.instructor = ojson::parse(doc.value("instructor", json::object()).dump());
   if (doc.contains("access")) ex.access = doc["access"].get<std::vector<std::string>>();
   ex.scenario_file = (fs::path(file).parent_path() / doc["scenario"].get<std::string>()).lexically_normal().string();
-  std::string base;
+  std::string& base = ex.scenario_text;
   try {
     base = ReadScenarioFile(ex.scenario_file);
   } catch (const ScenarioError& e) {
@@ -263,8 +263,7 @@ Variant MakeVariant(const Exercise& ex, const std::string& student) {
     for (const auto& [p, val] : c.set) ov.push_back({p, ojson::parse(val.dump())});
   }
   v.run_seed = next() % 1000000 + 1;
-  std::string base = ReadScenarioFile(ex.scenario_file);
-  ojson doc = ojson::parse(experiment::ApplyOverrides(base, ex.scenario_file, ov));
+  ojson doc = ojson::parse(experiment::ApplyOverrides(ex.scenario_text, ex.scenario_file, ov));
   // The scenario's own expectations would tell the run's story; the key grades the student instead.
   doc.erase("expectations");
   doc["seed"] = v.run_seed;

@@ -47,6 +47,7 @@ struct Question {
 /// An exercise file, validated.
 struct Exercise {
   std::string file, id, title, scenario_file, briefing;
+  std::string scenario_text;  ///< the base scenario as read and validated (every variant starts from it)
   uint64_t seed = 1;
   std::vector<VaryAxis> vary;
   std::vector<Question> questions;

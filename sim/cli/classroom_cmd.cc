@@ -38,7 +38,6 @@ int PrintProblems(const std::vector<std::string>& problems, const std::string& t
   return kExitBadInput;
 }
 
-bool WriteFile(const fs::path& p, const std::string& text) { return WriteFileAtomically(p.string(), text); }
 
 std::optional<json> ReadJsonFile(const std::string& path, std::string* why) {
   std::error_code ec;
@@ -164,7 +163,7 @@ int CmdExerciseMake(const ExerciseMakeOptions& o) {
   for (const auto& s : students) {
     classroom::Variant v = classroom::MakeVariant(ex, s);
     fs::path scen = out / "keys" / (s + ".scenario.json");
-    if (!WriteFile(scen, v.scenario_text)) {
+    if (!WriteFileAtomically(scen.string(), v.scenario_text)) {
       std::cerr << "error: cannot write " << scen.string() << "\n";
       return 1;
     }
@@ -198,7 +197,7 @@ int CmdExerciseMake(const ExerciseMakeOptions& o) {
       classroom::WriteStudentBundle(ex, variants[i], (out / "runs" / s).string(), (out / "bundles" / s).string());
       ojson key = classroom::MakeKey(ex, variants[i]);
       key["run"] = fs::path("..") / "runs" / s;
-      if (!WriteFile(out / "keys" / (s + ".key.json"), key.dump(2) + "\n")) throw std::runtime_error("cannot write the key");
+      if (!WriteFileAtomically((out / "keys" / (s + ".key.json")).string(), key.dump(2) + "\n")) throw std::runtime_error("cannot write the key");
       std::cout << s << ": bundle " << (out / "bundles" / s).string() << ", key " << (out / "keys" / (s + ".key.json")).string() << "\n";
     } catch (const std::exception& e) {
       std::cerr << "error: " << s << ": " << e.what() << "\n";
@@ -304,7 +303,7 @@ int CmdExerciseGrade(const std::string& key_path, const std::string& answers_pat
       for (size_t i = 0; i < r.size(); ++i) o << (i ? "," : "") << r[i];
       o << "\n";
     }
-    if (!WriteFile(csv, o.str())) {
+    if (!WriteFileAtomically(csv, o.str())) {
       std::cerr << "error: cannot write " << csv << "\n";
       return 1;
     }

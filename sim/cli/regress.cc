@@ -38,7 +38,8 @@ struct Case {
   int exit_code = -1;
   experiment::CompareReport report;
   bool have_report = false;
-  std::string fresh_text;  // the fresh golden, for --update
+  std::string golden_text;  // the committed golden as read ("" when there is none)
+  std::string fresh_text;   // the fresh golden, for --update
 };
 
 /// "basics.dead-asic" for scenarios/basics/dead-asic.json: the scenario's folder and name, as the tests name runs.
@@ -211,7 +212,8 @@ int CmdRegress(const RegressOptions& o) {
         std::ifstream in(c.golden, std::ios::binary);
         std::ostringstream s;
         s << in.rdbuf();
-        json j = json::parse(s.str(), nullptr, false);
+        c.golden_text = s.str();
+        json j = json::parse(c.golden_text, nullptr, false);
         if (j.is_discarded()) throw CompareRefused(c.golden + ": not valid JSON; rewrite it with `planelab regress --update`");
         golden = RunFingerprint::FromJson(j, c.golden);
       } catch (const CompareRefused& e) {
@@ -262,10 +264,7 @@ int CmdRegress(const RegressOptions& o) {
       if ((c.status == "differs" || c.status == "new") || (c.status == "same" && !c.fresh_text.empty())) {
         if (c.status == "same") {
           // Rewritten only when the bytes differ (a new PlaneLab version, say), so an unchanged golden keeps its date.
-          std::ifstream in(c.golden, std::ios::binary);
-          std::ostringstream s;
-          s << in.rdbuf();
-          if (s.str() == c.fresh_text) continue;
+          if (c.golden_text == c.fresh_text) continue;
         }
         if (WriteFileAtomically(c.golden, c.fresh_text)) {
           ++written;

@@ -403,7 +403,6 @@ std::string HostName() {
   return h;
 }
 
-bool WriteAtomic(const fs::path& path, const std::string& text) { return WriteFileAtomically(path.string(), text); }
 
 /// Runs `todo` in worker processes (sim/cli/worker_pool.h), `jobs` at a time, until all ended or SIGINT/SIGTERM;
 /// `finished` is called as each one ends (its status set). Returns {done, failed}; g_stop holds the signal.
@@ -597,7 +596,7 @@ bool WriteResultFiles(const Study& st, const fs::path& out, const Results& res) 
       for (size_t i = 0; i < r.size(); ++i) csv << (i ? "," : "") << CsvCell(r[i]);
       csv << "\n";
     }
-    if (!WriteAtomic(out / "results.csv", csv.str())) {
+    if (!WriteFileAtomically((out / "results.csv").string(), csv.str())) {
       std::cerr << "error: cannot write " << (out / "results.csv").string() << ": check the folder's space and permissions\n";
       return false;
     }
@@ -785,7 +784,7 @@ bool WriteStudyFiles(const Study& st, const std::string& study_file, const fs::p
   fs::path sj = out / "study.json";
   bool same = false;
   if (fs::exists(sj, ec)) same = ReadFile(sj.string(), &ok) == study_text;
-  if (!same && !WriteAtomic(sj, study_text)) {
+  if (!same && !WriteFileAtomically(sj.string(), study_text)) {
     std::cerr << "error: " << sj.string() << ": cannot write it: check the folder's space and permissions\n";
     return false;
   }
@@ -793,7 +792,7 @@ bool WriteStudyFiles(const Study& st, const std::string& study_file, const fs::p
     fs::path f = out / "points" / (p.name + ".json");
     same = false;
     if (fs::exists(f, ec)) same = ReadFile(f.string(), &ok) == p.text;
-    if (!same && !WriteAtomic(f, p.text)) {
+    if (!same && !WriteFileAtomically(f.string(), p.text)) {
       std::cerr << "error: " << f.string() << ": cannot write it: check the folder's space and permissions\n";
       return false;
     }
@@ -834,7 +833,8 @@ int CmdPlan(const SweepOptions& o, const Study& st, const fs::path& out) {
   plan["points"] = st.points.size();
   plan["seeds"] = st.seeds.size();
   plan["task_list"] = "tasks.tsv";
-  if (!WriteAtomic(out / "tasks.tsv", tsv.str()) || !WriteAtomic(out / "plan.json", plan.dump(2) + "\n")) {
+  if (!WriteFileAtomically((out / "tasks.tsv").string(), tsv.str()) ||
+      !WriteFileAtomically((out / "plan.json").string(), plan.dump(2) + "\n")) {
     std::cerr << "error: " << out.string() << ": cannot write plan.json and tasks.tsv: check the folder's space and permissions\n";
     return 2;
   }
@@ -869,7 +869,7 @@ void WriteTaskRecord(const fs::path& out, const Task& t, bool ran) {
   r["host"] = HostName();
   r["planelab_version"] = PLANELAB_VERSION;
   fs::path f = out / "tasks" / (std::to_string(t.index) + ".json");
-  if (!WriteAtomic(f, r.dump(2) + "\n")) {
+  if (!WriteFileAtomically(f.string(), r.dump(2) + "\n")) {
     std::cerr << "warning: " << f.string() << ": cannot write the task record (the run folder is kept)\n";
   }
 }
