@@ -194,12 +194,17 @@ void LinkStateControlPlane::RunSpf() {
   spf_scheduled_ = false;
   backoff_.OnSpfRun();
   spf_runs_->Add();
-  FibTable table;
-  for (const auto& r : core_->ComputeRoutes()) {
-    std::vector<FibNextHop>& hops = table[{r.prefix, r.len}];
-    for (const auto& h : r.next_hops) hops.push_back(FibNextHop{h.addr, h.ifindex});
+  const ls::RouteTable t = core_->ComputeRouteTable();
+  std::vector<std::vector<FibNextHop>> groups;
+  groups.reserve(t.sets.size());
+  for (const auto& set : t.sets) {
+    std::vector<FibNextHop>& hops = groups.emplace_back();
+    for (const auto& h : set) hops.push_back(FibNextHop{h.addr, h.ifindex});
   }
-  ProgramFib(table);
+  std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>> routes;
+  routes.reserve(t.routes.size());
+  for (const auto& e : t.routes) routes.emplace_back(std::make_pair(e.prefix, e.len), e.set);
+  ProgramFibGroups(routes, groups);
 }
 
 }  // namespace planelab

@@ -14,6 +14,45 @@ constexpr size_t kRequestsPerPacket = kMaxOspfPayload / 12;
 uint16_t Seconds(SimTime t) { return static_cast<uint16_t>(std::max<SimTime>(1, t / kSec)); }
 }  // namespace
 
+void RetransmissionList::Put(uint32_t origin, LsaRef lsa) {
+  if (const uint32_t* i = index_.Find(origin)) {
+    slots_[*i] = std::move(lsa);
+    return;
+  }
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = std::move(lsa);
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(std::move(lsa));
+  }
+  index_.Set(origin, slot);
+}
+
+bool RetransmissionList::Erase(uint32_t origin) {
+  const uint32_t* i = index_.Find(origin);
+  if (!i) return false;
+  const uint32_t slot = *i;
+  slots_[slot].reset();
+  free_.push_back(slot);
+  index_.Erase(origin);
+  // A flood wave leaves the list long and then empty: give the memory back (at 5,000 routers it adds up).
+  if (index_.size() == 0) Clear();
+  return true;
+}
+
+std::vector<LsaRef> RetransmissionList::All() const {
+  std::vector<LsaRef> all;
+  all.reserve(size());
+  for (const auto& l : slots_) {
+    if (l) all.push_back(l);
+  }
+  std::sort(all.begin(), all.end(), [](const LsaRef& a, const LsaRef& b) { return a->origin() < b->origin(); });
+  return all;
+}
+
 const char* NameOf(NeighborState s) {
   switch (s) {
     case NeighborState::kDown: return "Down";
@@ -85,6 +124,12 @@ LinkStateRouting::DbEntry* LinkStateRouting::Db(uint32_t origin) {
 const LinkStateRouting::DbEntry* LinkStateRouting::Db(uint32_t origin) const {
   return const_cast<LinkStateRouting*>(this)->Db(origin);
 }
+LinkStateRouting::DbEntry* LinkStateRouting::DbOf(const Lsa& lsa) {
+  if (lsa.indexed_by != pool_.get()) return Db(lsa.origin());
+  const uint32_t idx = lsa.origin_index;
+  return idx < lsdb_.size() && lsdb_[idx].lsa ? &lsdb_[idx] : nullptr;
+}
+
 const Lsa* LinkStateRouting::Lookup(uint32_t origin) const {
   const DbEntry* e = Db(origin);
   return e ? e->lsa.get() : nullptr;
@@ -130,10 +175,7 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
     if (now >= nb.lsr_rxmt_due) SendRequests(now, itf, out);
     if (now >= nb.rxmt_due) {
       // RxmtInterval passed without an acknowledgement: everything still unacknowledged goes again (§13.6).
-      std::vector<LsaRef> again;
-      again.reserve(nb.rxmt.size());
-      for (const auto& [_, lsa] : nb.rxmt) again.push_back(lsa);
-      std::sort(again.begin(), again.end(), [](const LsaRef& a, const LsaRef& b) { return a->origin() < b->origin(); });
+      std::vector<LsaRef> again = nb.rxmt.All();
       stats_.retransmitted += again.size();
       SendUpdates(itf, again, out);
       nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
@@ -196,7 +238,14 @@ void LinkStateRouting::Originate(SimTime now) {
 }
 
 void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
-  const uint32_t idx = pool_->IndexOf(lsa->origin());
+  if (lsa->indexed_by != pool_.get()) {
+    Lsa copy;
+    copy.header = lsa->header;
+    copy.links = lsa->links;
+    copy.prefixes = lsa->prefixes;
+    lsa = pool_->Intern(std::move(copy));
+  }
+  const uint32_t idx = lsa->origin_index;
   if (idx >= lsdb_.size()) lsdb_.resize(idx + 1);
   DbEntry& e = lsdb_[idx];
   // Only a change of content is an event for SPF, as FRR's ospf_lsa_different() decides.
@@ -233,7 +282,7 @@ void LinkStateRouting::Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime
         if (cmp == 0) continue;
       }
     }
-    nb.rxmt[lsa->origin()] = lsa;
+    nb.rxmt.Put(lsa->origin(), lsa);
     if (nb.rxmt_due == kNever) nb.rxmt_due = now + config_.rxmt_interval;
     itf.flood.push_back(lsa);
   }
@@ -282,7 +331,7 @@ void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
         ++stats_.acks_sent;
         out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
       }
-      itf.acks.clear();
+      std::vector<LsaHeader>().swap(itf.acks);  // the capacity of a flood wave's worth, given back
       itf.ack_due = kNever;
     }
   }
@@ -374,7 +423,7 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
   if (nb.state > NeighborState::kExStart) SetState(now, itf, NeighborState::kExStart);
   nb.state = NeighborState::kExStart;
   nb.requests.clear();
-  nb.rxmt.clear();
+  nb.rxmt.Clear();
   nb.rxmt_due = nb.lsr_rxmt_due = kNever;
   nb.summary.clear();
   nb.summary_pos = 0;
@@ -419,6 +468,8 @@ void LinkStateRouting::MaybeExchangeDone(SimTime now, Interface& itf, std::vecto
   if (nb.peer_more || !sent_all) return;
   // ExchangeDone (§10.8): full at once if nothing is missing, else ask for it.
   nb.dd_rxmt_due = kNever;
+  std::vector<LsaHeader>().swap(nb.summary);
+  nb.summary_pos = 0;
   if (nb.requests.empty()) {
     SetState(now, itf, NeighborState::kFull);
   } else {
@@ -520,7 +571,7 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
   if (nb.state < NeighborState::kExchange) return;
   bool own_newer = false;
   for (const LsaRef& lsa : m.lsas) {
-    const DbEntry* db = Db(lsa->origin());
+    const DbEntry* db = DbOf(*lsa);
     const int cmp = db ? CompareInstances(lsa->header, db->lsa->header) : 1;
     auto req = nb.requests.find(lsa->origin());
     if (req != nb.requests.end() && CompareInstances(lsa->header, req->second) >= 0) nb.requests.erase(req);
@@ -538,9 +589,9 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
       itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);
     } else if (cmp == 0) {
       ++stats_.duplicates;
-      auto r = nb.rxmt.find(lsa->origin());
-      if (r != nb.rxmt.end() && CompareInstances(r->second->header, lsa->header) == 0) {
-        nb.rxmt.erase(r);  // an implied acknowledgement (§13 step 7a)
+      const LsaRef* r = nb.rxmt.Get(lsa->origin());
+      if (r && CompareInstances((*r)->header, lsa->header) == 0) {
+        nb.rxmt.Erase(lsa->origin());  // an implied acknowledgement (§13 step 7a)
         if (nb.rxmt.empty()) nb.rxmt_due = kNever;
       } else {
         itf.acks.push_back(lsa->header);  // a direct acknowledgement (§13 step 7b)
@@ -563,49 +614,69 @@ void LinkStateRouting::ReceiveAck(Interface& itf, const Message& m) {
   Neighbor& nb = itf.nbr;
   if (nb.state < NeighborState::kExchange) return;
   for (const auto& h : m.headers) {
-    auto r = nb.rxmt.find(h.adv);
-    if (r != nb.rxmt.end() && CompareInstances(r->second->header, h) == 0) nb.rxmt.erase(r);
+    const LsaRef* r = nb.rxmt.Get(h.adv);
+    if (r && CompareInstances((*r)->header, h) == 0) nb.rxmt.Erase(h.adv);
   }
   if (nb.rxmt.empty()) nb.rxmt_due = kNever;
 }
 
 std::vector<Route> LinkStateRouting::ComputeRoutes() {
+  RouteTable t = ComputeRouteTable();
+  std::vector<Route> out;
+  out.reserve(t.routes.size());
+  for (const auto& e : t.routes) out.push_back(Route{e.prefix, e.len, t.sets[e.set], e.cost});
+  return out;
+}
+
+RouteTable LinkStateRouting::ComputeRouteTable() {
   dirty_ = false;
   const size_t n = lsdb_.size();
   const uint32_t me = pool_->IndexIfKnown(id_);
   constexpr uint64_t kInf = UINT64_MAX;
+  // Sets of first hops, interned for this computation: in a mesh most routers share one of a few sets, so a
+  // router holds a set's number and equal-cost merges are looked up, not rebuilt.
+  std::vector<std::vector<NextHop>> sets(1);  // set 0: no first hop
+  std::map<std::vector<NextHop>, uint32_t> set_ids;
+  std::unordered_map<uint64_t, uint32_t> unions;
+  auto intern = [&](std::vector<NextHop> hops) {
+    auto [it, added] = set_ids.emplace(hops, static_cast<uint32_t>(sets.size()));
+    if (added) sets.push_back(std::move(hops));
+    return it->second;
+  };
+  auto unite = [&](uint32_t a, uint32_t b) -> uint32_t {
+    if (a == b || b == 0) return a;
+    if (a == 0) return b;
+    const uint64_t key = (uint64_t(std::min(a, b)) << 32) | std::max(a, b);
+    auto it = unions.find(key);
+    if (it != unions.end()) return it->second;
+    std::vector<NextHop> merged;
+    std::set_union(sets[a].begin(), sets[a].end(), sets[b].begin(), sets[b].end(), std::back_inserter(merged));
+    const uint32_t id = intern(std::move(merged));
+    unions.emplace(key, id);
+    return id;
+  };
   std::vector<uint64_t> dist(n, kInf);
-  std::vector<std::vector<NextHop>> hops(n);
+  std::vector<uint32_t> hop_set(n, 0);
   std::vector<char> done(n, 0);
   using Item = std::pair<uint64_t, uint32_t>;  // distance, router index
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> pq;
-  auto merge = [](std::vector<NextHop>& into, const std::vector<NextHop>& from) {
-    std::vector<NextHop> merged;
-    merged.reserve(into.size() + from.size());
-    std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(merged));
-    into.swap(merged);
-  };
   // Dijkstra keeping, per router, the first hops of all its shortest paths: a path through u of the same cost as
   // the best adds u's first hops (RFC 2328 §16.1, equal-cost multipath).
-  auto relax = [&](uint32_t v, uint64_t d, const std::vector<NextHop>& via) {
+  auto relax = [&](uint32_t v, uint64_t d, uint32_t via) {
     if (d < dist[v]) {
       dist[v] = d;
-      hops[v] = via;
+      hop_set[v] = via;
       pq.emplace(d, v);
     } else if (d == dist[v]) {
-      merge(hops[v], via);
+      hop_set[v] = unite(hop_set[v], via);
     }
-  };
-  auto index_with_lsa = [&](uint32_t router) -> uint32_t {
-    const uint32_t i = pool_->IndexIfKnown(router);
-    return (i != LsaPool::kUnknown && i < n && lsdb_[i].lsa) ? i : LsaPool::kUnknown;
   };
   // First hops: our full adjacencies whose LSA lists us back; parallel links to one neighbour are equal-cost hops.
   for (const auto& itf : interfaces_) {
     if (itf.nbr.state != NeighborState::kFull || !itf.cfg.carrier) continue;
-    const uint32_t v = index_with_lsa(itf.nbr.router_id);
-    if (v == LsaPool::kUnknown || v == me || !lsdb_[v].lsa->Lists(id_)) continue;
-    relax(v, itf.cfg.cost, {NextHop{itf.cfg.peer_addr, itf.cfg.ifindex}});
+    const uint32_t v = pool_->IndexIfKnown(itf.nbr.router_id);
+    if (v == LsaPool::kUnknown || v >= n || v == me || !lsdb_[v].lsa || !lsdb_[v].lsa->Lists(id_)) continue;
+    relax(v, itf.cfg.cost, intern({NextHop{itf.cfg.peer_addr, itf.cfg.ifindex}}));
   }
   if (me != LsaPool::kUnknown && me < n) done[me] = 1;
   while (!pq.empty()) {
@@ -614,48 +685,44 @@ std::vector<Route> LinkStateRouting::ComputeRoutes() {
     if (done[u] || d != dist[u]) continue;
     done[u] = 1;
     const Lsa& lsa = *lsdb_[u].lsa;
-    for (const auto& l : lsa.links) {
-      const uint32_t v = index_with_lsa(l.neighbor);
+    for (size_t k = 0; k < lsa.links.size(); ++k) {
+      const uint32_t v = lsa.link_index[k];
       // The two-way check (§16.1 step 2b): the link counts only if v's LSA lists u back.
-      if (v == LsaPool::kUnknown || done[v] || !lsdb_[v].lsa->Lists(lsa.origin())) continue;
-      relax(v, d + l.cost, hops[u]);
+      if (v >= n || done[v] || !lsdb_[v].lsa || !lsdb_[v].lsa->Lists(lsa.origin())) continue;
+      relax(v, d + lsa.links[k].cost, hop_set[u]);
     }
   }
   // Stub networks (§16.1 step 2 for stubs): cost is the router's distance plus the stub's cost; a prefix several
   // routers announce at the same cost (a transit subnet, both ends) is reached over the first hops of all of them.
-  std::vector<uint64_t> own;
-  for (const auto& itf : interfaces_) own.push_back((uint64_t(itf.cfg.local_addr & MaskOf(itf.cfg.prefix_len)) << 8) | itf.cfg.prefix_len);
-  std::sort(own.begin(), own.end());
-  struct Candidate {
-    uint64_t key;
-    uint64_t cost;
-    uint32_t router;
-  };
-  std::vector<Candidate> cands;
+  const size_t np = pool_->prefixes();
+  std::vector<uint64_t> best(np, kInf);
+  std::vector<uint32_t> best_set(np, 0);
   for (uint32_t r = 0; r < n; ++r) {
     if (!done[r] || r == me || dist[r] == kInf) continue;
-    for (const auto& p : lsdb_[r].lsa->prefixes) {
-      const uint64_t key = (uint64_t(p.prefix) << 8) | p.len;
-      if (std::binary_search(own.begin(), own.end(), key)) continue;
-      cands.push_back({key, dist[r] + p.cost, r});
+    const Lsa& lsa = *lsdb_[r].lsa;
+    for (size_t k = 0; k < lsa.prefixes.size(); ++k) {
+      const uint32_t pid = lsa.prefix_id[k];
+      const uint64_t c = dist[r] + lsa.prefixes[k].cost;
+      if (c < best[pid]) {
+        best[pid] = c;
+        best_set[pid] = hop_set[r];
+      } else if (c == best[pid]) {
+        best_set[pid] = unite(best_set[pid], hop_set[r]);
+      }
     }
   }
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.key, a.cost, a.router) < std::tie(b.key, b.cost, b.router);
-  });
-  std::vector<Route> out;
-  for (size_t i = 0; i < cands.size();) {
-    size_t j = i;
-    Route route;
-    route.prefix = static_cast<uint32_t>(cands[i].key >> 8);
-    route.len = static_cast<uint8_t>(cands[i].key & 0xff);
-    route.cost = static_cast<uint32_t>(cands[i].cost);
-    for (; j < cands.size() && cands[j].key == cands[i].key; ++j) {
-      if (cands[j].cost == cands[i].cost) merge(route.next_hops, hops[cands[j].router]);
-    }
-    out.push_back(std::move(route));
-    i = j;
+  for (const auto& itf : interfaces_) {
+    const uint32_t pid = pool_->PrefixId((uint64_t(itf.cfg.local_addr & MaskOf(itf.cfg.prefix_len)) << 8) | itf.cfg.prefix_len);
+    if (pid < np) best[pid] = kInf;  // our own subnets are connected routes, not learned ones
   }
+  RouteTable out;
+  for (uint32_t pid : pool_->PrefixesInOrder()) {
+    if (pid >= np || best[pid] == kInf) continue;
+    const uint64_t key = pool_->PrefixKey(pid);
+    out.routes.push_back({static_cast<uint32_t>(key >> 8), static_cast<uint8_t>(key & 0xff), best_set[pid],
+                          static_cast<uint32_t>(best[pid])});
+  }
+  out.sets = std::move(sets);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/router/control/ospf_packet.h"
+#include "sim/util/flat_id_map.h"
 #include "sim/util/units.h"
 
 namespace planelab::ls {
@@ -44,6 +45,18 @@ struct Route {
   }
 };
 
+/// Every route of one SPF, with the first-hop sets stored once (a mesh has few distinct sets and many routes).
+struct RouteTable {
+  struct Entry {
+    uint32_t prefix = 0;
+    uint8_t len = 0;
+    uint32_t set = 0;  // index into sets
+    uint32_t cost = 0;
+  };
+  std::vector<std::vector<NextHop>> sets;
+  std::vector<Entry> routes;  // sorted by prefix and length
+};
+
 /// A packet to send to the neighbour on an interface.
 struct Send {
   uint32_t ifindex = 0;
@@ -57,6 +70,29 @@ constexpr SimTime kNever = INT64_MAX;
 /// Neighbour states of RFC 2328 §10.1 that a point-to-point network uses.
 enum class NeighborState : uint8_t { kDown, kInit, kExStart, kExchange, kLoading, kFull };
 const char* NameOf(NeighborState s);
+
+/// A neighbour's link-state retransmission list (RFC 2328 §10): flooded instances awaiting acknowledgement, by
+/// advertising router, in flat arrays (every flooded LSA passes through one).
+class RetransmissionList {
+ public:
+  void Put(uint32_t origin, LsaRef lsa);
+  /// The instance awaiting acknowledgement for `origin`, or null.
+  const LsaRef* Get(uint32_t origin) const {
+    const uint32_t* i = index_.Find(origin);
+    return i ? &slots_[*i] : nullptr;
+  }
+  bool Erase(uint32_t origin);
+  bool empty() const { return index_.size() == 0; }
+  size_t size() const { return index_.size(); }
+  void Clear() { *this = RetransmissionList(); }
+  /// Every instance, by advertising router.
+  std::vector<LsaRef> All() const;
+
+ private:
+  FlatIdMap index_;
+  std::vector<LsaRef> slots_;
+  std::vector<uint32_t> free_;
+};
 
 /// Counters of the flooding machinery, for the control plane's metrics and the scale benchmarks.
 struct FloodStats {
@@ -110,6 +146,8 @@ class LinkStateRouting {
   /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by prefix; clears
   /// routes_dirty().
   std::vector<Route> ComputeRoutes();
+  /// The same routes with their first-hop sets shared; clears routes_dirty().
+  RouteTable ComputeRouteTable();
   SimTime NextDeadline() const;
 
   uint32_t router_id() const { return id_; }
@@ -142,7 +180,7 @@ class LinkStateRouting {
     SimTime dd_rxmt_due = kNever;
     std::map<uint32_t, LsaHeader> requests;  // LSAs to ask for, by advertising router
     SimTime lsr_rxmt_due = kNever;
-    std::unordered_map<uint32_t, LsaRef> rxmt;  // flooded instances awaiting acknowledgement
+    RetransmissionList rxmt;
     SimTime rxmt_due = kNever;
   };
   struct Interface {
@@ -159,6 +197,8 @@ class LinkStateRouting {
   Message NewMessage(Message::Type type) const;
   Message MakeHello(const Interface& itf) const;
   DbEntry* Db(uint32_t origin);
+  /// The database entry for an LSA's originator (by the pool's index when the LSA carries it).
+  DbEntry* DbOf(const Lsa& lsa);
   const DbEntry* Db(uint32_t origin) const;
   void Install(SimTime now, LsaRef lsa);
   void RequestOriginate(SimTime now);

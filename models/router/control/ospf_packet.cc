@@ -54,14 +54,21 @@ bool FletcherHolds(const uint8_t* data, size_t len) {
   return c0 == 0 && c1 == 0;
 }
 
-/// RFC 1071 Internet checksum, as OSPF's packet checksum (A.3.1).
-uint16_t InternetChecksum(const uint8_t* p, size_t n) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < n; i += 2) sum += (uint32_t(p[i]) << 8) | p[i + 1];
-  if (n & 1) sum += uint32_t(p[n - 1]) << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
+/// The RFC 1071 one's-complement sum of 16-bit words, folded to 16 bits (bytes from an even offset).
+uint32_t OnesSum(const uint8_t* p, size_t n, uint32_t sum = 0) {
+  uint64_t acc = sum;
+  for (size_t i = 0; i + 1 < n; i += 2) acc += (uint32_t(p[i]) << 8) | p[i + 1];
+  if (n & 1) acc += uint32_t(p[n - 1]) << 8;
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  return static_cast<uint32_t>(acc);
 }
+uint32_t AddSums(uint32_t a, uint32_t b) {
+  uint32_t s = a + b;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return s;
+}
+/// RFC 1071 Internet checksum, as OSPF's packet checksum (A.3.1).
+uint16_t InternetChecksum(const uint8_t* p, size_t n) { return static_cast<uint16_t>(~OnesSum(p, n)); }
 
 void PutLsaHeader(std::vector<uint8_t>& b, const LsaHeader& h) {
   Put16(b, h.age);
@@ -187,10 +194,35 @@ LsaRef LsaPool::Intern(Lsa lsa) {
     interned_since_sweep_ = 0;
     for (auto i = live_.begin(); i != live_.end();) i = i->second.expired() ? live_.erase(i) : std::next(i);
   }
+  lsa.origin_index = IndexOf(key.adv);
+  lsa.indexed_by = this;
+  lsa.wire.clear();
+  lsa.wire.reserve(lsa.header.length);
+  PutLsa(lsa.wire, lsa);
+  lsa.wire_sum = OnesSum(lsa.wire.data(), lsa.wire.size());
+  lsa.link_index.clear();
+  lsa.prefix_id.clear();
+  for (const auto& l : lsa.links) lsa.link_index.push_back(IndexOf(l.neighbor));
+  for (const auto& p : lsa.prefixes) lsa.prefix_id.push_back(PrefixId((uint64_t(p.prefix) << 8) | p.len));
   auto ref = std::make_shared<const Lsa>(std::move(lsa));
   live_[key] = ref;
-  IndexOf(key.adv);
   return ref;
+}
+
+uint32_t LsaPool::PrefixId(uint64_t key) {
+  auto [it, added] = prefix_index_.emplace(key, static_cast<uint32_t>(prefix_keys_.size()));
+  if (added) prefix_keys_.push_back(key);
+  return it->second;
+}
+
+const std::vector<uint32_t>& LsaPool::PrefixesInOrder() {
+  if (prefix_order_.size() != prefix_keys_.size()) {
+    prefix_order_.resize(prefix_keys_.size());
+    for (uint32_t i = 0; i < prefix_order_.size(); ++i) prefix_order_[i] = i;
+    std::sort(prefix_order_.begin(), prefix_order_.end(),
+              [&](uint32_t a, uint32_t b) { return prefix_keys_[a] < prefix_keys_[b]; });
+  }
+  return prefix_order_;
 }
 
 std::vector<uint8_t> Encode(const Message& m) {
@@ -241,10 +273,25 @@ std::vector<uint8_t> Encode(const Message& m) {
         Put32(b, r);
       }
       break;
-    case Message::Type::kLsUpdate:
+    case Message::Type::kLsUpdate: {
       Put32(b, static_cast<uint32_t>(m.lsas.size()));
-      for (const auto& l : m.lsas) PutLsa(b, *l);
-      break;
+      // Every LSA starts at an even offset, so the packet's sum is the header's plus each LSA's kept sum.
+      uint32_t sum = OnesSum(b.data(), b.size());
+      for (const auto& l : m.lsas) {
+        if (l->wire.size() == l->header.length) {
+          b.insert(b.end(), l->wire.begin(), l->wire.end());
+          sum = AddSums(sum, l->wire_sum);
+        } else {
+          const size_t at = b.size();
+          PutLsa(b, *l);
+          sum = AddSums(sum, OnesSum(b.data() + at, b.size() - at));
+        }
+      }
+      const uint16_t check = static_cast<uint16_t>(~sum);
+      b[12] = static_cast<uint8_t>(check >> 8);
+      b[13] = static_cast<uint8_t>(check);
+      return b;
+    }
     case Message::Type::kLsAck:
       for (const auto& h : m.headers) PutLsaHeader(b, h);
       break;
@@ -258,9 +305,10 @@ std::vector<uint8_t> Encode(const Message& m) {
 bool Decode(const uint8_t* data, size_t size, Message* out, LsaPool* pool) {
   *out = Message();
   if (size < kHeader || data[0] != 2 || Get16(data + 2) != size || Get16(data + 14) != 0) return false;
-  if (InternetChecksum(data, size) != 0) return false;
   const uint8_t type = data[1];
   if (type < 1 || type > 5) return false;
+  // An update's checksum is checked below, LSA by LSA, so the pooled ones are not summed again.
+  if (type != 4 && InternetChecksum(data, size) != 0) return false;
   out->type = static_cast<Message::Type>(type);
   out->router_id = Get32(data + 4);
   const uint8_t* p = data + kHeader;
@@ -301,22 +349,27 @@ bool Decode(const uint8_t* data, size_t size, Message* out, LsaPool* pool) {
       const uint32_t count = Get32(p);
       if (count > n / (kLsaHeader + 4)) return false;  // bounded before anything is allocated
       size_t i = 4;
+      uint32_t sum = OnesSum(data, kHeader + 4);
       out->lsas.reserve(count);
       for (uint32_t k = 0; k < count; ++k) {
         if (i + kLsaHeader > n) return false;
         const LsaHeader h = GetLsaHeader(p + i);
         if (h.length < kLsaHeader || i + h.length > n) return false;
         LsaRef known = pool ? pool->Find(h) : nullptr;
-        if (known && known->header.length == h.length) {
+        // A pooled instance with these header fields has these bytes (the sum must still agree).
+        if (known && known->header.length == h.length && known->wire.size() == h.length &&
+            std::equal(known->wire.begin(), known->wire.begin() + kLsaHeader, p + i)) {
+          sum = AddSums(sum, known->wire_sum);
           out->lsas.push_back(std::move(known));
         } else {
+          sum = OnesSum(p + i, h.length, sum);
           Lsa l;
           if (!ParseRouterLsa(p + i, h, &l)) return false;
           out->lsas.push_back(pool ? pool->Intern(std::move(l)) : std::make_shared<const Lsa>(std::move(l)));
         }
         i += h.length;
       }
-      return i == n;
+      return i == n && static_cast<uint16_t>(~sum) == 0;
     }
   }
   return false;

@@ -49,6 +49,16 @@ struct Lsa {
   int32_t seq() const { return header.seq; }
   /// True when this LSA lists a point-to-point link to `router`.
   bool Lists(uint32_t router) const;
+  // Filled by the pool that interned it, so SPF walks arrays instead of hashing router ids: each link's neighbour
+  // as the pool's dense router index, each stub network as the pool's prefix id.
+  const class LsaPool* indexed_by = nullptr;
+  uint32_t origin_index = 0;
+  std::vector<uint32_t> link_index;
+  std::vector<uint32_t> prefix_id;
+  // The LSA's bytes and their one's-complement sum, kept by the pool: flooding copies them into each update and
+  // adds the sum into the packet checksum (RFC 1071 sums are additive over even-aligned parts).
+  std::vector<uint8_t> wire;
+  uint32_t wire_sum = 0;
 };
 using LsaRef = std::shared_ptr<const Lsa>;
 
@@ -100,10 +110,19 @@ class LsaPool {
   size_t routers() const { return origins_.size(); }
   /// The pooled instance with this header (advertising router, sequence number, checksum), or null.
   LsaRef Find(const LsaHeader& h) const;
-  /// The pooled instance equal to `lsa` (adding it when new).
+  /// The pooled instance equal to `lsa` (adding it when new), indexed by this pool.
   LsaRef Intern(Lsa lsa);
+  /// Dense id of a prefix (network << 8 | length), assigned on first use.
+  uint32_t PrefixId(uint64_t key);
+  size_t prefixes() const { return prefix_keys_.size(); }
+  uint64_t PrefixKey(uint32_t id) const { return prefix_keys_[id]; }
+  /// Every prefix id, sorted by network and length.
+  const std::vector<uint32_t>& PrefixesInOrder();
 
  private:
+  std::unordered_map<uint64_t, uint32_t> prefix_index_;
+  std::vector<uint64_t> prefix_keys_;
+  std::vector<uint32_t> prefix_order_;
   struct Key {
     uint32_t adv;
     int32_t seq;
