@@ -166,6 +166,8 @@ void LinkStateControlPlane::ArmTick() {
   SimTime delay = std::max<SimTime>(0, deadline - Clock::Now());
   tick_.Arm(delay, [this]() {
     if (!running()) return;
+    // The core's deadline may have been an early bound: a wake-up with nothing due costs no route-processor time.
+    if (core_->ExactDeadline() > Clock::Now()) return ArmTick();
     cpu_.Submit(spec_.cpu_cost_message, [this]() {
       size_t before = core_->adjacencies_up();
       std::vector<ls::Send> out;

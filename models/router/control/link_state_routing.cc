@@ -99,12 +99,6 @@ uint32_t LinkStateRouting::InterfaceFor(uint32_t src) const {
   return 0;
 }
 
-size_t LinkStateRouting::adjacencies_up() const {
-  size_t n = 0;
-  for (const auto& i : interfaces_) n += i.nbr.state == NeighborState::kFull ? 1 : 0;
-  return n;
-}
-
 size_t LinkStateRouting::adjacencies_configured() const {
   size_t n = 0;
   for (const auto& i : interfaces_) n += i.cfg.passive ? 0 : 1;
@@ -160,6 +154,7 @@ void LinkStateRouting::Start(SimTime now, std::vector<Send>* out) {
 
 void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
   if (!started_) return;
+  nbr_deadline_ = kNever;
   for (auto& itf : interfaces_) {
     Neighbor& nb = itf.nbr;
     if (nb.state == NeighborState::kDown) continue;
@@ -180,6 +175,8 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
       SendUpdates(itf, again, out);
       nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
     }
+    nbr_deadline_ = std::min({nbr_deadline_, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due,
+                              nb.rxmt_due});
   }
   if (now >= next_hello_) {
     for (const auto& itf : interfaces_) {
@@ -193,17 +190,31 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
 }
 
 SimTime LinkStateRouting::NextDeadline() const {
-  SimTime next = started_ ? next_hello_ : kNever;
+  SimTime next = started_ ? std::min(next_hello_, nbr_deadline_) : kNever;
   if (originate_pending_) next = std::min(next, originate_due_);
+  if (!due_.empty()) next = std::min(next, due_.top().first);
+  return next;
+}
+
+SimTime LinkStateRouting::ExactDeadline() {
+  nbr_deadline_ = kNever;
   for (const auto& itf : interfaces_) {
     const Neighbor& nb = itf.nbr;
-    if (nb.state != NeighborState::kDown) {
-      next = std::min({next, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due, nb.rxmt_due});
-    }
-    if (!itf.flood.empty()) next = std::min(next, itf.next_update);
-    if (!itf.acks.empty()) next = std::min(next, itf.ack_due);
+    if (nb.state == NeighborState::kDown) continue;
+    nbr_deadline_ = std::min({nbr_deadline_, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due,
+                              nb.rxmt_due});
   }
-  return next;
+  while (!due_.empty() && due_.top().first != interfaces_[due_.top().second].queued_due) due_.pop();
+  return NextDeadline();
+}
+
+void LinkStateRouting::MarkPending(Interface& itf) {
+  SimTime due = kNever;
+  if (!itf.flood.empty()) due = std::min(due, itf.next_update);
+  if (!itf.acks.empty()) due = std::min(due, itf.ack_due);
+  if (due >= itf.queued_due) return;
+  itf.queued_due = due;
+  due_.emplace(due, static_cast<uint32_t>(&itf - interfaces_.data()));
 }
 
 void LinkStateRouting::RequestOriginate(SimTime now) {
@@ -283,8 +294,12 @@ void LinkStateRouting::Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime
       }
     }
     nb.rxmt.Put(lsa->origin(), lsa);
-    if (nb.rxmt_due == kNever) nb.rxmt_due = now + config_.rxmt_interval;
+    if (nb.rxmt_due == kNever) {
+      nb.rxmt_due = now + config_.rxmt_interval;
+      NoteDeadline(nb.rxmt_due);
+    }
     itf.flood.push_back(lsa);
+    MarkPending(itf);
   }
 }
 
@@ -317,7 +332,18 @@ void LinkStateRouting::SendUpdates(Interface& itf, const std::vector<LsaRef>& ls
 }
 
 void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
-  for (auto& itf : interfaces_) {
+  std::vector<uint32_t> ready;
+  while (!due_.empty() && due_.top().first <= now) {
+    const auto [due, i] = due_.top();
+    due_.pop();
+    if (due != interfaces_[i].queued_due) continue;  // superseded by an earlier time
+    interfaces_[i].queued_due = kNever;
+    ready.push_back(i);
+  }
+  // Packets leave in interface order, whatever order their times came due in.
+  std::sort(ready.begin(), ready.end());
+  for (uint32_t i : ready) {
+    Interface& itf = interfaces_[i];
     if (!itf.flood.empty() && now >= itf.next_update) {
       std::vector<LsaRef> batch;
       batch.swap(itf.flood);
@@ -325,15 +351,16 @@ void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
       itf.next_update = now + config_.flood_pacing;
     }
     if (!itf.acks.empty() && now >= itf.ack_due) {
-      for (size_t i = 0; i < itf.acks.size(); i += kHeadersPerPacket) {
+      for (size_t k = 0; k < itf.acks.size(); k += kHeadersPerPacket) {
         Message m = NewMessage(Message::Type::kLsAck);
-        m.headers.assign(itf.acks.begin() + i, itf.acks.begin() + std::min(itf.acks.size(), i + kHeadersPerPacket));
+        m.headers.assign(itf.acks.begin() + k, itf.acks.begin() + std::min(itf.acks.size(), k + kHeadersPerPacket));
         ++stats_.acks_sent;
         out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
       }
       std::vector<LsaHeader>().swap(itf.acks);  // the capacity of a flood wave's worth, given back
       itf.ack_due = kNever;
     }
+    MarkPending(itf);  // what is left waits for its time
   }
 }
 
@@ -341,6 +368,7 @@ void LinkStateRouting::SetState(SimTime now, Interface& itf, NeighborState next)
   const bool was_full = itf.nbr.state == NeighborState::kFull;
   itf.nbr.state = next;
   if (was_full != (next == NeighborState::kFull)) {
+    full_count_ = was_full ? full_count_ - 1 : full_count_ + 1;
     // The router-LSA lists full neighbours only (§12.4): a change of adjacency is a new instance.
     RequestOriginate(now);
     Changed();
@@ -395,6 +423,7 @@ void LinkStateRouting::ReceiveHello(SimTime now, Interface& itf, const Message& 
   if (nb.state == NeighborState::kDown) {
     nb.router_id = m.router_id;
     nb.state = NeighborState::kInit;
+    NoteDeadline(now + config_.dead_interval);
   }
   nb.last_heard = now;
   const bool two_way = std::find(m.hello.neighbors.begin(), m.hello.neighbors.end(), id_) != m.hello.neighbors.end();
@@ -406,6 +435,7 @@ void LinkStateRouting::ReceiveHello(SimTime now, Interface& itf, const Message& 
       nb.router_id = rid;
       nb.state = NeighborState::kInit;
       nb.last_heard = now;
+      NoteDeadline(now + config_.dead_interval);
     }
     // Answer at once so the neighbour sees us without waiting a hello interval (FRR answers a new neighbour's
     // hello after OSPF_HELLO_REPLY_DELAY, 1 s; at once keeps a scenario's cold start short).
@@ -436,6 +466,7 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
   dd.dd_seq = nb.dd_seq;
   nb.last_dd = dd;
   nb.dd_rxmt_due = now + config_.rxmt_interval;
+  NoteDeadline(nb.dd_rxmt_due);
   out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(dd)});
 }
 
@@ -449,6 +480,7 @@ void LinkStateRouting::SendNextDd(SimTime now, Interface& itf, std::vector<Send>
   dd.dd_seq = nb.dd_seq;
   nb.last_dd = dd;
   nb.dd_rxmt_due = nb.master ? now + config_.rxmt_interval : kNever;
+  NoteDeadline(nb.dd_rxmt_due);
   out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(dd)});
 }
 
@@ -553,6 +585,7 @@ void LinkStateRouting::SendRequests(SimTime now, Interface& itf, std::vector<Sen
   }
   if (!m.requests.empty()) out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
   nb.lsr_rxmt_due = now + config_.rxmt_interval;
+  NoteDeadline(nb.lsr_rxmt_due);
 }
 
 void LinkStateRouting::ReceiveRequest(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
@@ -587,6 +620,7 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
       Install(now, lsa);
       itf.acks.push_back(lsa->header);
       itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);
+      MarkPending(itf);
     } else if (cmp == 0) {
       ++stats_.duplicates;
       const LsaRef* r = nb.rxmt.Get(lsa->origin());
@@ -596,10 +630,12 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
       } else {
         itf.acks.push_back(lsa->header);  // a direct acknowledgement (§13 step 7b)
         itf.ack_due = now;
+        MarkPending(itf);
       }
     } else if (now - db->installed >= config_.min_ls_arrival) {
       // The neighbour's copy is older: send ours back (§13 step 8), not kept for retransmission.
       itf.flood.push_back(db->lsa);
+      MarkPending(itf);
     }
   }
   if (own_newer) {

@@ -5,6 +5,7 @@
 #include <climits>
 #include <map>
 #include <memory>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -126,7 +127,7 @@ class LinkStateRouting {
     // (Cisco's `timers pacing flood` default 33 ms). Retransmissions go out together at RxmtInterval.
     SimTime flood_pacing = 33 * kMs;
     // Delayed acknowledgements are bundled and sent within this (RFC 2328 §13.5 asks for less than RxmtInterval;
-    // FRR's OSPF_ACK_DELAY is 1 s).
+    // Quagga's and FRR's ospfd use 1 s).
     SimTime ack_delay = 1 * kSec;
   };
   LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces,
@@ -148,10 +149,13 @@ class LinkStateRouting {
   std::vector<Route> ComputeRoutes();
   /// The same routes with their first-hop sets shared; clears routes_dirty().
   RouteTable ComputeRouteTable();
+  /// When Tick() is next needed, or earlier (cached bounds only move earlier between ticks).
   SimTime NextDeadline() const;
+  /// The exact time Tick() is next needed: rescans the neighbours and drops superseded queue entries.
+  SimTime ExactDeadline();
 
   uint32_t router_id() const { return id_; }
-  size_t adjacencies_up() const;
+  size_t adjacencies_up() const { return full_count_; }
   size_t adjacencies_configured() const;
   size_t lsdb_size() const { return lsdb_count_; }
   /// The database copy of `origin`'s router-LSA, or null.
@@ -190,6 +194,7 @@ class LinkStateRouting {
     std::vector<LsaHeader> acks;
     SimTime ack_due = kNever;
     SimTime next_update = 0;             // flood pacing
+    SimTime queued_due = kNever;         // the time it is queued under in due_
   };
 
   Interface* Find(uint32_t ifindex);
@@ -219,6 +224,12 @@ class LinkStateRouting {
   void KillNeighbor(SimTime now, Interface& itf);
   void Flush(SimTime now, std::vector<Send>* out);
   void SendUpdates(Interface& itf, const std::vector<LsaRef>& lsas, std::vector<Send>* out);
+  /// Queues an interface with updates or acknowledgements to send under the time they are due, so a flush visits
+  /// only what is due: a spine with thousands of interfaces must not scan them all for every packet it receives.
+  void MarkPending(Interface& itf);
+  /// A neighbour timer was set to `t`: the cached earliest neighbour deadline may move earlier (never later, so a
+  /// tick may come early and rescan).
+  void NoteDeadline(SimTime t) { nbr_deadline_ = std::min(nbr_deadline_, t); }
   void Changed() {
     dirty_ = true;
     ++changes_;
@@ -227,6 +238,12 @@ class LinkStateRouting {
   uint32_t id_;
   Config config_;
   std::vector<Interface> interfaces_;  // sorted by ifindex
+  // (due time, position in interfaces_); entries whose time is no longer the interface's queued_due are stale.
+  std::priority_queue<std::pair<SimTime, uint32_t>, std::vector<std::pair<SimTime, uint32_t>>,
+                      std::greater<std::pair<SimTime, uint32_t>>>
+      due_;
+  SimTime nbr_deadline_ = kNever;      // earliest neighbour timer, or earlier
+  size_t full_count_ = 0;
   std::unordered_map<uint32_t, uint32_t> by_peer_;  // neighbour address -> ifindex
   std::shared_ptr<LsaPool> pool_;
   std::vector<DbEntry> lsdb_;          // by the pool's dense router index
