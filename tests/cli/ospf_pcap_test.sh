@@ -7,46 +7,18 @@
 set -uo pipefail
 planelab=$1 scenario=$2 out=$3 device=$4
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v tshark >/dev/null 2>&1 || fail "tshark is not installed (scripts/install-deps.sh installs it)"
+source "$(dirname "$0")/pcap_common.sh"
+capture_device
 
-rm -rf "$out"
-"$planelab" run "$scenario" --quiet --out "$out" --pcap "$device" >/dev/null ||
-  fail "planelab run $scenario --pcap $device exited $?"
-shopt -s nullglob
-pcaps=("$out"/pcap/*.pcap)
-((${#pcaps[@]} > 0)) || fail "no pcap files in $out/pcap"
-merged="$out/all-interfaces.pcap"
-mergecap -w "$merged" "${pcaps[@]}" || fail "mergecap failed"
-
-count() {
-  local filter=$1 n
-  n=$(tshark -n -r "$merged" -Y "$filter" -T fields -e frame.number 2>"$out/tshark.err") ||
-    fail "tshark -Y '$filter': $(cat "$out/tshark.err")"
-  printf '%s' "$n" | grep -c . || true
-}
-at_least_one() {
-  local what=$1 filter=$2 n
-  n=$(count "$filter") || exit 1
-  echo "$what: $n frames ($filter)"
-  ((n > 0)) || fail "no $what in $device's pcap files"
-}
-none() {
-  local what=$1 filter=$2 n
-  n=$(count "$filter") || exit 1
-  echo "$what: $n frames ($filter)"
-  ((n == 0)) || fail "$n frames of $what in $device's pcap files"
-}
-
-at_least_one "OSPF Hello" 'ospf.msg == 1 && ip.proto == 89 && ip.ttl == 1 && ospf.version == 2'
-at_least_one "OSPF Database Description" 'ospf.msg == 2'
-at_least_one "OSPF LS Update" 'ospf.msg == 4'
-at_least_one "OSPF LS Acknowledgment" 'ospf.msg == 5'
-at_least_one "Router-LSA with a point-to-point link" 'ospf.lsa == 1 && ospf.lsa.router.linktype == 1'
-at_least_one "Router-LSA with a stub network" 'ospf.lsa.router.linktype == 3'
-at_least_one "Hello listing its neighbour (two-way)" 'ospf.msg == 1 && ospf.hello.active_neighbor'
-none "malformed packets" '_ws.malformed'
-none "OSPF packets Wireshark warns about" 'ospf && _ws.expert.severity >= warning'
+check_at_least_one "OSPF Hello" 'ospf.msg == 1 && ip.proto == 89 && ip.ttl == 1 && ospf.version == 2'
+check_at_least_one "OSPF Database Description" 'ospf.msg == 2'
+check_at_least_one "OSPF LS Update" 'ospf.msg == 4'
+check_at_least_one "OSPF LS Acknowledgment" 'ospf.msg == 5'
+check_at_least_one "Router-LSA with a point-to-point link" 'ospf.lsa == 1 && ospf.lsa.router.linktype == 1'
+check_at_least_one "Router-LSA with a stub network" 'ospf.lsa.router.linktype == 3'
+check_at_least_one "Hello listing its neighbour (two-way)" 'ospf.msg == 1 && ospf.hello.active_neighbor'
+check_none "malformed packets" '_ws.malformed'
+check_none "OSPF packets Wireshark warns about" 'ospf && _ws.expert.severity >= warning'
 # Every OSPF packet's checksum (RFC 2328 A.3.1) as Wireshark verifies it.
 total=$(count 'ospf') || exit 1
 correct=$(tshark -n -r "$merged" -Y ospf -V 2>/dev/null | grep -cE '^ +Checksum: 0x[0-9a-f]{4} \[correct\]$')

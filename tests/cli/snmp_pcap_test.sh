@@ -8,38 +8,8 @@
 set -uo pipefail
 planelab=$1 scenario=$2 out=$3 device=$4
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# CI installs tshark (scripts/install-deps.sh): its absence is a failure, not a skip.
-command -v tshark >/dev/null 2>&1 || fail "tshark is not installed (scripts/install-deps.sh installs it)"
-
-rm -rf "$out"
-"$planelab" run "$scenario" --quiet --out "$out" --pcap "$device" >/dev/null ||
-  fail "planelab run $scenario --pcap $device exited $?"
-shopt -s nullglob
-pcaps=("$out"/pcap/*.pcap)
-((${#pcaps[@]} > 0)) || fail "no pcap files in $out/pcap"
-
-# One capture of all the device's interfaces (mergecap comes with tshark, in wireshark-common),
-# so each question is one tshark pass.
-merged="$out/all-interfaces.pcap"
-mergecap -w "$merged" "${pcaps[@]}" || fail "mergecap failed"
-
-# Frames matching a display filter. tshark's own warnings (e.g. about running as root) go to
-# stderr and are ignored; a failing tshark is not.
-count() {
-  local filter=$1 n
-  n=$(tshark -n -r "$merged" -Y "$filter" -T fields -e frame.number 2>"$out/tshark.err") ||
-    fail "tshark -Y '$filter': $(cat "$out/tshark.err")"
-  printf '%s' "$n" | grep -c . || true
-}
-
-check_at_least_one() {
-  local what=$1 filter=$2 n
-  n=$(count "$filter") || exit 1
-  echo "$what: $n frames ($filter)"
-  ((n > 0)) || fail "no $what in $device's pcap files"
-}
+source "$(dirname "$0")/pcap_common.sh"
+capture_device
 
 check_at_least_one "SNMP GetRequest" 'snmp.get_request_element && snmp.community == "public" && udp.dstport == 161'
 check_at_least_one "SNMP Response" 'snmp.get_response_element && udp.srcport == 161'

@@ -15,8 +15,6 @@
 
 namespace planelab {
 
-/// Routes as a control plane wants them in the FIB: (prefix, length) -> next hops.
-using FibTable = std::map<std::pair<uint32_t, uint8_t>, std::vector<FibNextHop>>;
 /// A batch of route changes, sorted by (prefix, length), each prefix once; no next hops removes
 /// the route. A vector, not a map: a converging leaf programs thousands of batches.
 using FibChanges = std::vector<std::pair<std::pair<uint32_t, uint8_t>, std::vector<FibNextHop>>>;
@@ -43,12 +41,9 @@ class RouterControlPlane : public PlaneActor {
   virtual std::vector<PeerStatus> PeerStates() const { return {}; }
   /// Remembers when the first not yet programmed change happened (for convergence time).
   void NoteChange();
-  /// Sends the difference between `desired` and the routes already sent to the data plane.
-  void ProgramFib(const FibTable& desired);
-  /// ProgramFib for routes already sorted by (prefix, length), each prefix once: a link-state router recomputes
-  /// every route at each SPF, so no map is built on the way.
-  void ProgramFibSorted(const FibChanges& desired);
-  /// ProgramFibSorted with each route naming one of `groups`: only the routes that change are copied.
+  /// Sends the difference between the desired routes (sorted by prefix and length, each naming one of `groups`)
+  /// and the routes already sent to the data plane: a link-state router recomputes every route at each SPF, so
+  /// only the routes that change are copied.
   void ProgramFibGroups(const std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>>& routes,
                         const std::vector<std::vector<FibNextHop>>& groups);
   /// Sends only these changes (an empty next-hop list removes the route).
