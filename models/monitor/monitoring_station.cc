@@ -6,13 +6,18 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
 #include "models/monitor/monitor_metrics.h"
+#include "models/monitor/pipeline/telemetry_pipeline.h"
+#include "models/monitor/telemetry_section.h"
 #include "models/proto/mgmt_protocol.h"
 #include "sim/core/network_ns3.h"
+#include "sim/fault/fault_injector.h"
+#include "sim/fault/fault_kinds.h"
 
 namespace planelab {
 
@@ -25,8 +30,9 @@ constexpr SimTime kFirstPoll = 2 * kSec;
 /// The dashboard: one entry per managed device, fresh or stale.
 class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
  public:
-  StationMgmtPlane(RunContext& ctx, const std::string& id, Network& net, const ManagementSpec& spec)
-      : PlaneActor(ctx, id, Plane::kManagement), net_(net), spec_(spec) {
+  StationMgmtPlane(RunContext& ctx, const std::string& id, Network& net, const Scenario& sc, FaultInjector& faults)
+      : PlaneActor(ctx, id, Plane::kManagement), net_(net), spec_(sc.management),
+        telemetry_(sc.families.Get<TelemetrySpec>()) {
     const MonitorMgmtMetrics& m = MonitorMgmtMetrics::Get();
     sent_ = AddCounter(m.polls_sent);
     failed_ = AddCounter(m.polls_failed);
@@ -35,10 +41,15 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     for (const auto& i : net.Interfaces(id)) {
       if (i.oob) entries_[i.peer].agent_addr = i.peer_addr;
     }
+    if (telemetry_.enabled) BuildPipeline(sc, faults);
   }
 
   void Start() override {
     SetLifecycle(Lifecycle::kUp, "start");
+    if (pipeline_) {
+      pipeline_->SetCollectorDown(collector_fault_);  // a restarted station collects again, unless the fault holds
+      Tick();
+    }
     sock_ = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
     sock_->Bind();
     sock_->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnReceive, this));
@@ -53,6 +64,8 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   }
 
   Health Reported(const std::string& device, Plane plane) const override {
+    // With a pipeline, operators see what its dashboards and alerts say, not the poller's own table.
+    if (pipeline_) return pipeline_->Reported(device, plane);
     auto it = entries_.find(device);
     if (it == entries_.end() || !it->second.answered) return Health::kUnknown;
     const Entry& e = it->second;
@@ -81,6 +94,20 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
     stale_->Set(stale);
     lag_->Set(lag);
+    if (pipeline_) {
+      const telemetry::TelemetryPipeline& p = *pipeline_;
+      firing_->Set(static_cast<double>(p.alerts_firing()));
+      stale_panels_->Set(p.stale_panel_share());
+      data_age_->Set(p.data_age_s());
+      shown_lag_->Set(p.shown_lag_s());
+      audit_backlog_->Set(static_cast<double>(p.audit_backlog()));
+      audit_lag_->Set(p.audit_lag_s());
+      int manageable = 0;
+      for (const auto& [dev, _] : entries_) manageable += net_.LinkUp(net_.OobLinkOf(dev)) ? 1 : 0;
+      manageable_->Set(manageable);
+      // The truth of the station's management plane: a pipeline with a fault in it is degraded.
+      if (pipeline_faults_ > 0) return WithLifecycle(Health::kDegraded);
+    }
     return WithLifecycle(Health::kUp);
   }
 
@@ -88,6 +115,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   /// The poller dies with its dashboard: nothing is known until the restarted poller hears from each device
   /// again (Reported() says unknown), and the instances it had learnt must be walked again.
   void HandleCrash() override {
+    if (pipeline_) pipeline_->SetCollectorDown(true);  // the collector dies with the station; Tick is gone too
     if (sock_) {
       sock_->Close();
       sock_ = nullptr;
@@ -185,6 +213,11 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   }
 
   void Poll(const std::string& dev) {
+    if (pipeline_ && pipeline_->collector_down()) {
+      // A stalled collector sends nothing, and nothing it would have learnt reaches the store.
+      After(spec_.poll_interval, [this, dev]() { Poll(dev); });
+      return;
+    }
     Entry& e = entries_[dev];
     uint64_t poll = ++poll_seq_;
     e.pending_poll = poll;
@@ -197,6 +230,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       en.pending_poll = 0;
       by_request_id_.erase(en.outstanding);
       failed_->Add();
+      if (pipeline_) pipeline_->CollectionFailed(Clock::Now(), dev);
       if (!en.stale) {
         en.stale = true;
         Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(en.last_ok)}}).dump());
@@ -284,6 +318,12 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     e.rib_routes = w.rib_routes;
     e.adj_up = w.adj_up;
     e.adj_cfg = w.adj_cfg;
+    if (pipeline_) {
+      SimTime now = Clock::Now();
+      pipeline_->Collected(now, now, dev,
+                           {{"if_oper_up", e.if_up}, {"if_total", e.if_total}, {"cpu_pct", e.cpu_pct},
+                            {"adj_up", e.adj_up}, {"adj_cfg", e.adj_cfg}});
+    }
     // Keep the learnt instances while the table matches ifNumber; otherwise walk again next time.
     // Devices with more ports than one GetBulk round are always walked: a Get naming every row
     // would outgrow the agent's message size (tooBig) at about 80 rows.
@@ -297,8 +337,134 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
   }
 
+  /// The pipeline, its metrics, its faults and the access paths, from the "telemetry" section.
+  void BuildPipeline(const Scenario& sc, FaultInjector& faults) {
+    const TelemetrySpec& t = telemetry_;
+    telemetry::PipelineConfig c;
+    // SNMP is polled as Prometheus scrapes the SNMP exporter: every scrape_interval, failing after scrape_timeout.
+    if (t.collection == "snmp") {
+      spec_.poll_interval = t.scrape_interval;
+      spec_.poll_timeout = t.scrape_timeout;
+    }
+    c.collection_interval = t.collection == "snmp" ? t.scrape_interval
+                            : t.stream_mode == "sample" ? t.sample_interval
+                                                        : std::max(t.heartbeat_interval, t.sample_interval);
+    c.ingest_lag = t.ingest_lag;
+    c.lookback = t.lookback;
+    c.evaluation_interval = t.evaluation_interval;
+    c.rule_for = t.rule_for;
+    c.dashboard_refresh = t.dashboard_refresh;
+    c.alertmanager.group_by = t.group_by;
+    c.alertmanager.group_wait = t.group_wait;
+    c.alertmanager.group_interval = t.group_interval;
+    c.alertmanager.repeat_interval = t.repeat_interval;
+    c.audit_rate = t.audit_rate;
+    c.audit_capacity = t.audit_capacity;
+    c.audit_lag = t.audit_lag;
+    std::vector<std::string> devices;
+    for (const auto& [dev, _] : entries_) devices.push_back(dev);
+    pipeline_.reset(new telemetry::TelemetryPipeline(c, devices, device()));
+    const TelemetryPipelineMetrics& m = TelemetryPipelineMetrics::Get();
+    firing_ = AddGauge(m.alerts_firing);
+    notified_ = AddCounter(m.notifications);
+    stale_panels_ = AddGauge(m.stale_panel_share);
+    data_age_ = AddGauge(m.data_age);
+    shown_lag_ = AddGauge(m.shown_lag);
+    audit_backlog_ = AddGauge(m.audit_backlog);
+    audit_lag_ = AddGauge(m.audit_lag);
+    manageable_ = AddGauge(m.manageable_devices);
+
+    // Faults on the pipeline itself: they change what operators see, never what devices do.
+    faults.On<TelemetryPipelineLagParams>(device(), [this](const TelemetryPipelineLagParams& p, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetExtraLag(on ? p.delay : 0);
+    });
+    faults.On<CollectorDownParams>(device(), [this](const CollectorDownParams&, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      collector_fault_ = on;
+      if (running()) pipeline_->SetCollectorDown(on);
+    });
+    faults.On<AlertingDownParams>(device(), [this](const AlertingDownParams&, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetAlertingDown(on);
+    });
+    faults.On<AuditLogBacklogParams>(device(), [this](const AuditLogBacklogParams& p, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetAuditCapacityFactor(on ? p.capacity_share : 1.0);
+    });
+
+    // Access paths: in-band enters the production network at the gateway router.
+    using Mode = telemetry::AccessPaths::Mode;
+    Mode mode = t.access == "in-band" ? Mode::kInBand : t.access == "both" ? Mode::kBoth : Mode::kOutOfBand;
+    paths_.reset(new telemetry::AccessPaths(mode));
+    std::string gateway = t.inband_gateway;
+    for (const auto& d : sc.devices) {
+      if (gateway.empty() && d.kind == "router") gateway = d.id;
+      if (d.kind != "router") continue;
+      // A router whose routing daemon is down routes no management traffic (the router's own crash is its hook).
+      std::string r = d.id;
+      faults.On<BackboneRoutingOutageParams>(r, [this, r](const BackboneRoutingOutageParams&, bool on) {
+        paths_->SetInbandBlocked(r, on);
+        UpdatePaths();
+      });
+    }
+    paths_->SetGateway(gateway);
+    for (const auto& l : sc.links) production_links_.push_back({l.id, l.a, l.b});
+    for (const auto& [dev, _] : entries_) {
+      std::string d = dev;
+      faults.On<MgmtInbandDownParams>(d, [this, d](const MgmtInbandDownParams&, bool on) {
+        inband_cut_[d] = on;
+        UpdatePaths();
+      });
+    }
+    faults.On<MgmtInbandDownParams>(device(), [this](const MgmtInbandDownParams&, bool on) {
+      inband_cut_all_ = on;
+      UpdatePaths();
+    });
+    UpdatePaths();
+    net_.SetManagementAccess(mode != Mode::kInBand, mode != Mode::kOutOfBand);
+  }
+
+  /// In-band reachability from the production network's links as they are now; the management link of each
+  /// device follows (Network::SetInbandReach), and audit records leave only devices a path reaches.
+  void UpdatePaths() {
+    for (const auto& l : production_links_) paths_->SetLink(l.id, l.a, l.b, net_.LinkUp(l.id));
+    paths_->Recompute();
+    for (const auto& [dev, _] : entries_) {
+      bool inband = paths_->InbandReachable(dev) && !inband_cut_all_ && !inband_cut_[dev];
+      net_.SetInbandReach(dev, inband);
+      pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
+    }
+  }
+
+  /// The pipeline's clock: every second, as a collector's and a rule engine's loops run; what it did goes into the
+  /// trace (alerts firing and resolved, notifications).
+  void Tick() {
+    if (paths_->mode() != telemetry::AccessPaths::Mode::kOutOfBand) UpdatePaths();
+    else for (const auto& [dev, _] : entries_) pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
+    for (const telemetry::PipelineEvent& e : pipeline_->Tick(Clock::Now())) {
+      if (e.kind == "alert.notified") notified_->Add();
+      Emit(e.kind, e.detail);
+    }
+    After(1 * kSec, [this]() { Tick(); });
+  }
+
+  struct ProductionLink {
+    std::string id, a, b;
+  };
+
   Network& net_;
   ManagementSpec spec_;
+  TelemetrySpec telemetry_;
+  std::unique_ptr<telemetry::TelemetryPipeline> pipeline_;
+  std::unique_ptr<telemetry::AccessPaths> paths_;
+  std::vector<ProductionLink> production_links_;
+  std::map<std::string, bool> inband_cut_;
+  bool inband_cut_all_ = false, collector_fault_ = false;
+  int pipeline_faults_ = 0;
+  Counter* notified_ = nullptr;
+  Gauge *firing_ = nullptr, *stale_panels_ = nullptr, *data_age_ = nullptr, *shown_lag_ = nullptr,
+        *audit_backlog_ = nullptr, *audit_lag_ = nullptr, *manageable_ = nullptr;
   std::map<std::string, Entry> entries_;
   std::map<int32_t, std::string> by_request_id_;
   int32_t next_request_id_ = 0;
@@ -313,7 +479,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
 class MonitorDevice : public Device {
  public:
   explicit MonitorDevice(DeviceEnv& env)
-      : Device(env.spec.id), plane_(env.ctx, env.spec.id, env.network, env.scenario.management) {}
+      : Device(env.spec.id), plane_(env.ctx, env.spec.id, env.network, env.scenario, env.faults) {}
   std::vector<PlaneActor*> planes() override { return {&plane_}; }
   const ReportedHealthSource* dashboard() const override { return &plane_; }
 

@@ -29,6 +29,7 @@ uint64_t ScrapeLoop::Start(SimTime now) {
 
 void SeriesStore::Append(const std::string& series, SimTime t, double value) {
   std::deque<Sample>& s = series_[series];
+  if (!s.empty() && t < s.back().t) return;  // out of order: Prometheus rejects it too
   s.push_back({t, value, false});
   // Keep only what a query at or after t can still see: the newest sample older than t - lookback and after it.
   while (s.size() > 1 && s[1].t <= t - lookback_) s.pop_front();
@@ -36,7 +37,7 @@ void SeriesStore::Append(const std::string& series, SimTime t, double value) {
 
 void SeriesStore::MarkStale(const std::string& series, SimTime t) {
   auto it = series_.find(series);
-  if (it == series_.end() || it->second.empty() || it->second.back().stale_marker) return;
+  if (it == series_.end() || it->second.empty() || it->second.back().stale_marker || t < it->second.back().t) return;
   it->second.push_back({t, 0, true});
 }
 
