@@ -178,7 +178,8 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     for (const auto& i : summary["incidents"]) {
       auto secs = [](const nlohmann::ordered_json& v) { return v.is_null() ? std::string("never") : Secs(v.get<double>()); };
       char buf[256];
-      out << "  " << Secs(i["at_s"].get<double>()) << "  " << i["fault"].get<std::string>() << " on "
+      out << "  " << Secs(i["at_s"].get<double>()) << "  " << i["fault"].get<std::string>() << " ("
+          << (i["plane"].get<std::string>().empty() ? "?" : i["plane"].get<std::string>()) << ") on "
           << i["target"].get<std::string>() << ": time to detect " << secs(i["time_to_detect_s"]) << ", time to know "
           << secs(i["time_to_know_s"]) << "\n";
       if (!i["first_seen"].get<std::string>().empty()) out << "      first page: " << i["first_seen"].get<std::string>() << "\n";

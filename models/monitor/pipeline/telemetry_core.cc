@@ -214,21 +214,21 @@ std::vector<IncidentMeasure> MeasureIncidents(const std::vector<IncidentFault>& 
     for (const Notification& n : notifications) {
       double at = ToSeconds(n.at);
       if (at < f.start_s || n.firing.empty()) continue;
-      if (!m.time_to_detect_s) {
+      if (m.time_to_know_s && at - f.start_s > *m.time_to_detect_s) break;
+      // The first page is every notification of that instant (one per group).
+      if (!m.time_to_detect_s || *m.time_to_detect_s == at - f.start_s) {
         m.time_to_detect_s = at - f.start_s;
-        for (size_t i = 0; i < n.firing.size(); ++i) {
-          const AlertLabels& a = n.firing[i];
-          m.first_seen += (i ? ", " : "") + a.alertname + "@" + a.device + "/" + a.plane;
+        for (const AlertLabels& a : n.firing) {
+          m.first_seen += (m.first_seen.empty() ? "" : ", ") + a.alertname + "@" + a.device + "/" + a.plane;
         }
       }
       for (const AlertLabels& a : n.firing) {
         bool right_device = std::find(f.devices.begin(), f.devices.end(), a.device) != f.devices.end();
-        if (right_device && (f.plane.empty() || a.plane == f.plane)) {
+        if (!m.time_to_know_s && right_device && (f.plane.empty() || a.plane == f.plane)) {
           m.time_to_know_s = at - f.start_s;
           break;
         }
       }
-      if (m.time_to_know_s) break;
     }
     out.push_back(m);
   }

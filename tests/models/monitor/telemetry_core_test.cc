@@ -158,6 +158,11 @@ TEST(Telemetry, IncidentMeasuresTimeToDetectAndToKnow) {
   EXPECT_EQ(*m[0].time_to_detect_s, 40);
   EXPECT_EQ(*m[0].time_to_know_s, 340);
   EXPECT_EQ(m[0].first_seen, "TargetDown@nms/management");
+  // Two groups paged at the same instant are one first page.
+  Notification other{100 * kSec, "g3", {{"RoutingNeighborDown", "leaf2", "control", "warning"}}, {}};
+  auto both = MeasureIncidents({f}, {storm, other, right});
+  EXPECT_EQ(both[0].first_seen, "TargetDown@nms/management, RoutingNeighborDown@leaf2/control");
+  EXPECT_EQ(*both[0].time_to_know_s, 340);
   auto none = MeasureIncidents({IncidentFault{"x", "r9", "data", {"r9"}, 500}}, {storm, right});
   EXPECT_FALSE(none[0].time_to_detect_s);
 }
