@@ -88,6 +88,13 @@ std::vector<AlertRule> TelemetryPipeline::Rules() const {
                  }
                  return newest ? at - *newest > limit : at > limit;
                }});
+  // Meta-monitoring of audit delivery: the oldest undelivered record is more than two minutes old.
+  r.push_back({"AuditDeliveryLagging", "management", "warning", f,
+               [station](const SeriesStore& s, const std::string& d, SimTime at) {
+                 if (d != station) return false;
+                 auto v = Value(s, "audit_lag_seconds", d, at);
+                 return v && *v > 120;
+               }});
   return r;
 }
 
@@ -141,6 +148,8 @@ std::vector<PipelineEvent> TelemetryPipeline::Tick(SimTime now) {
   }
   audit_.Deliver(now);
   audit_lag_s_ = ToSeconds(std::max(now - oldest_held, audit_.OldestAge(now)));
+  // The shipper exports its own lag, scraped locally with the station's other self-metrics.
+  store_.Append(SeriesName("audit_lag_seconds", station_), now, audit_lag_s_);
 
   // Ingest: what the collector handed over reaches the store after the hop's lag.
   for (auto& [_, item] : ingest_.Deliver(now)) {
