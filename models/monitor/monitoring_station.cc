@@ -15,6 +15,7 @@
 #include "models/monitor/pipeline/telemetry_pipeline.h"
 #include "models/monitor/telemetry_section.h"
 #include "models/proto/mgmt_protocol.h"
+#include "models/proto/telemetry_stream.h"
 #include "sim/core/network_ns3.h"
 #include "sim/fault/fault_injector.h"
 #include "sim/fault/fault_kinds.h"
@@ -56,10 +57,22 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     // Stagger polls across the interval, as pollers spread their work; the first round starts once
     // devices have booted (2 s), so the dashboard does not open on half-started agents.
     size_t n = entries_.size(), k = 0;
+    if (streaming_) {
+      stream_sock_ = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
+      stream_sock_->Bind();
+      stream_sock_->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnStream, this));
+    }
     for (auto& [dev, e] : entries_) {
       std::string d = dev;
       SimTime offset = n ? static_cast<SimTime>(spec_.poll_interval * static_cast<double>(k++) / n) : 0;
-      After(offset + kFirstPoll, [this, d]() { Poll(d); });
+      if (streaming_) {
+        After(offset + kFirstPoll, [this, d]() {
+          Subscribe(d);
+          Watch(d);
+        });
+      } else {
+        After(offset + kFirstPoll, [this, d]() { Poll(d); });
+      }
     }
   }
 
@@ -121,6 +134,10 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       sock_ = nullptr;
     }
     by_request_id_.clear();
+    if (stream_sock_) {
+      stream_sock_->Close();
+      stream_sock_ = nullptr;
+    }
     for (auto& [_, e] : entries_) {
       uint32_t agent = e.agent_addr;
       e = Entry{};
@@ -153,6 +170,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     // The dashboard's values, from the last answered poll.
     uint32_t if_up = 0, if_total = 0, adj_up = 0, adj_cfg = 0, fib_routes = 0, rib_routes = 0;
     int32_t cpu_pct = 0;  // hrProcessorLoad, percent
+    SimTime last_update = 0;  // streaming: when the last update arrived
   };
 
   // One GetBulk round returns at most this many ifOperStatus rows (net-snmp's snmpbulkwalk asks
@@ -237,6 +255,58 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       }
     });
     After(spec_.poll_interval, [this, dev]() { Poll(dev); });
+  }
+
+  /// gNMI-style collection: asks the device's agent to stream (SubscribeRequest, STREAM mode).
+  void Subscribe(const std::string& dev) {
+    if (!stream_sock_ || pipeline_->collector_down()) return;
+    std::string text = telemetry::EncodeSubscribe(subscription_);
+    stream_sock_->SendTo(Create<Packet>(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0,
+                         InetSocketAddress(Ipv4Address(entries_[dev].agent_addr), kGnmiPort));
+    sent_->Add();
+  }
+
+  /// A stream is only known to be gone when its updates stop: after two expected intervals (and a few seconds)
+  /// without one, the device's series are marked stale, up = 0, and the station subscribes again, as a gNMI client
+  /// redials a dead connection.
+  void Watch(const std::string& dev) {
+    if (stream_watch_ <= 0) return;  // ON_CHANGE without a heartbeat: silence means "unchanged"
+    After(stream_watch_, [this, dev]() {
+      Entry& e = entries_[dev];
+      SimTime now = Clock::Now();
+      if (!pipeline_->collector_down() && now - e.last_update >= stream_watch_) {
+        failed_->Add();
+        pipeline_->CollectionFailed(now, dev);
+        if (e.answered && !e.stale) {
+          e.stale = true;
+          Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(e.last_ok)}}).dump());
+        }
+        Subscribe(dev);
+      }
+      Watch(dev);
+    });
+  }
+
+  void OnStream(Ptr<ns3::Socket> s) {
+    Address from;
+    while (Ptr<Packet> p = s->RecvFrom(from)) {
+      std::string text(p->GetSize(), '\0');
+      p->CopyData(reinterpret_cast<uint8_t*>(text.data()), text.size());
+      std::optional<telemetry::StreamUpdate> u = telemetry::DecodeUpdate(text);
+      if (!u || pipeline_->collector_down()) continue;  // a stalled collector drops what arrives
+      uint32_t addr = InetSocketAddress::ConvertFrom(from).GetIpv4().Get();
+      for (auto& [dev, e] : entries_) {
+        if (e.agent_addr != addr) continue;
+        SimTime now = Clock::Now();
+        if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+        e.stale = false;
+        e.answered = true;
+        e.last_ok = now;
+        e.last_update = now;
+        pipeline_->Collected(u->timestamp, now, dev, u->values);
+        break;
+      }
+    }
   }
 
   /// Files one varbind of an answer into the walk; returns true for an ifOperStatus row.
@@ -349,6 +419,16 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     c.collection_interval = t.collection == "snmp" ? t.scrape_interval
                             : t.stream_mode == "sample" ? t.sample_interval
                                                         : std::max(t.heartbeat_interval, t.sample_interval);
+    streaming_ = t.collection == "gnmi";
+    subscription_.mode = t.stream_mode == "on_change" ? telemetry::StreamMode::kOnChange : telemetry::StreamMode::kSample;
+    subscription_.sample_interval = t.sample_interval;
+    subscription_.heartbeat_interval = t.heartbeat_interval;
+    if (streaming_) {
+      SimTime expected = subscription_.mode == telemetry::StreamMode::kSample ? t.sample_interval : t.heartbeat_interval;
+      stream_watch_ = expected > 0 ? 2 * expected + 5 * kSec : 0;
+      // Subscriptions are spread over the first interval as polls are.
+      spec_.poll_interval = t.sample_interval;
+    }
     c.ingest_lag = t.ingest_lag;
     c.lookback = t.lookback;
     c.evaluation_interval = t.evaluation_interval;
@@ -457,6 +537,10 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   ManagementSpec spec_;
   TelemetrySpec telemetry_;
   std::unique_ptr<telemetry::TelemetryPipeline> pipeline_;
+  bool streaming_ = false;
+  telemetry::StreamSubscribe subscription_;
+  SimTime stream_watch_ = 0;
+  Ptr<ns3::Socket> stream_sock_;
   std::unique_ptr<telemetry::AccessPaths> paths_;
   std::vector<ProductionLink> production_links_;
   std::map<std::string, bool> inband_cut_;

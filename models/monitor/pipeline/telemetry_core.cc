@@ -4,23 +4,6 @@
 
 namespace planelab::telemetry {
 
-bool StreamSubscription::Offer(SimTime now, double value) {
-  bool send = false;
-  if (!sent_any_) {
-    send = true;  // the initial update of every subscription (gNMI §3.5.2.3: then sync_response)
-  } else if (mode_ == StreamMode::kSample) {
-    send = now - last_sent_ >= sample_;
-  } else {
-    send = value != last_value_ || (heartbeat_ > 0 && now - last_sent_ >= heartbeat_);
-  }
-  if (send) {
-    sent_any_ = true;
-    last_sent_ = now;
-    last_value_ = value;
-  }
-  return send;
-}
-
 uint64_t ScrapeLoop::Start(SimTime now) {
   started_ = now;
   next_ = now + interval_;

@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "models/proto/telemetry_stream.h"
 #include "sim/util/units.h"
 
 namespace planelab::telemetry {
@@ -22,26 +23,7 @@ constexpr SimTime kMinute = 60 * kSec;
 // ---------------------------------------------------------------------------------------------------------------
 // Collection
 
-/// A gNMI subscription's mode (gNMI specification §3.5.1.5.2, "STREAM subscriptions"): SAMPLE sends every
-/// sample_interval; ON_CHANGE sends when the value changes, and again every heartbeat_interval when it does not.
-enum class StreamMode { kSample, kOnChange };
-
-/// One stream subscription on the device side: decides, at each of the agent's refreshes, whether an update goes out.
-class StreamSubscription {
- public:
-  /// heartbeat 0: no heartbeat (the spec: "If the heartbeat interval is set to 0, no heartbeat is sent").
-  StreamSubscription(StreamMode mode, SimTime sample_interval, SimTime heartbeat_interval)
-      : mode_(mode), sample_(sample_interval), heartbeat_(heartbeat_interval) {}
-  /// True when the current value must be sent now; the first call always sends (the initial sync).
-  bool Offer(SimTime now, double value);
-
- private:
-  StreamMode mode_;
-  SimTime sample_, heartbeat_;
-  bool sent_any_ = false;
-  SimTime last_sent_ = 0;
-  double last_value_ = 0;
-};
+// StreamMode and StreamSubscription (the device side of gNMI streaming) are in models/proto/telemetry_stream.h.
 
 /// A Prometheus-like scrape loop for one target: one scrape per interval, a scrape that does not answer within the
 /// timeout fails. Prometheus's defaults: scrape_interval 1m, scrape_timeout 10s (configuration docs, <global>).
