@@ -49,7 +49,16 @@ void ParseTelemetry(SectionContext& c) {
 /// The pipeline runs on the monitoring station, and the in-band gateway must be a router of the topology.
 void CheckTelemetry(const Scenario& sc, Problems& problems) {
   const TelemetrySpec& s = sc.families.Get<TelemetrySpec>();
-  if (!s.enabled) return;
+  if (!s.enabled) {
+    // The pipeline's faults hit the pipeline, and the in-band path is one of its access paths.
+    for (const auto& f : sc.faults) {
+      if (f.kind == "telemetry-pipeline-lag" || f.kind == "collector-down" || f.kind == "alerting-down" ||
+          f.kind == "audit-log-backlog" || f.kind == "mgmt-inband-down") {
+        problems.Add(f.pointer + "/kind", "fault \"" + f.kind + "\" needs the telemetry pipeline: add a \"telemetry\" section");
+      }
+    }
+    return;
+  }
   if (!sc.management.enabled) {
     problems.Add("/telemetry", "the telemetry pipeline runs on the monitoring station: enable \"management\"");
   }
