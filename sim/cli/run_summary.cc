@@ -70,7 +70,8 @@ bool AddExpectations(const Scenario& sc, const RunStoreReader& store, ojson& sum
 }
 
 void AddIncidents(const Scenario& sc, const RunStoreReader& store, ojson& summary) {
-  if (!sc.families.Get<TelemetrySpec>().enabled || !sc.management.enabled) return;
+  const TelemetrySpec& tel = sc.families.Get<TelemetrySpec>();
+  if (!tel.enabled || !sc.management.enabled) return;
   const std::string& station = sc.management.station;
   // The faults, and the devices where each counts as found: its target, or a link's two ends.
   std::vector<telemetry::IncidentFault> faults;
@@ -85,6 +86,20 @@ void AddIncidents(const Scenario& sc, const RunStoreReader& store, ojson& summar
     i.devices = {f.target};
     for (const auto& l : sc.links) {
       if (l.id == f.target) i.devices = {l.a, l.b};
+    }
+    if (f.until) i.attribution_end_s = ToSeconds(*f.until + tel.lookback);
+    // A fault of the pipeline is known by the meta rule that watches that part; alerting that is down cannot page
+    // about itself (only an outside dead man's switch could). Cutting the station's paths is known device by device.
+    if (f.target == station) {
+      if (f.kind == "collector-down" || f.kind == "telemetry-pipeline-lag") i.knowing_alerts = {"TelemetryStale"};
+      if (f.kind == "audit-log-backlog") i.knowing_alerts = {"AuditDeliveryLagging"};
+      if (f.kind == "alerting-down") i.knowing_alerts = {"(none: a dead man's switch outside the pipeline)"};
+      if (f.kind == "mgmt-oob-down" || f.kind == "mgmt-inband-down") {
+        i.devices.clear();
+        for (const auto& d : sc.devices) {
+          if (d.kind == "router" && d.managed) i.devices.push_back(d.id);
+        }
+      }
     }
     faults.push_back(i);
   }

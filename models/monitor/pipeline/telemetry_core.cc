@@ -197,6 +197,7 @@ std::vector<IncidentMeasure> MeasureIncidents(const std::vector<IncidentFault>& 
     for (const Notification& n : notifications) {
       double at = ToSeconds(n.at);
       if (at < f.start_s || n.firing.empty()) continue;
+      if (at > f.attribution_end_s) break;
       if (m.time_to_know_s && at - f.start_s > *m.time_to_detect_s) break;
       // The first page is every notification of that instant (one per group).
       if (!m.time_to_detect_s || *m.time_to_detect_s == at - f.start_s) {
@@ -207,7 +208,9 @@ std::vector<IncidentMeasure> MeasureIncidents(const std::vector<IncidentFault>& 
       }
       for (const AlertLabels& a : n.firing) {
         bool right_device = std::find(f.devices.begin(), f.devices.end(), a.device) != f.devices.end();
-        if (!m.time_to_know_s && right_device && (f.plane.empty() || a.plane == f.plane)) {
+        bool names_cause = f.knowing_alerts.empty() ||
+                           std::find(f.knowing_alerts.begin(), f.knowing_alerts.end(), a.alertname) != f.knowing_alerts.end();
+        if (!m.time_to_know_s && right_device && names_cause && (f.plane.empty() || a.plane == f.plane)) {
           m.time_to_know_s = at - f.start_s;
           break;
         }

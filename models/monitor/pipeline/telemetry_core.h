@@ -259,6 +259,11 @@ struct IncidentFault {
   std::string kind, target, plane;
   std::vector<std::string> devices;
   double start_s = 0;
+  // Pages after this are not about the fault (its end plus the lookback: nothing of it is left to see by then).
+  double attribution_end_s = 1e300;
+  // Alerts that name the cause, when only some do (a stalled collector is known by TelemetryStale, not by any alert
+  // on the station); empty: any alert on the right device and plane.
+  std::vector<std::string> knowing_alerts;
 };
 
 /// Time to detect and time to know of each fault from the notifications the on-call received.

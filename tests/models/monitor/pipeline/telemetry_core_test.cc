@@ -1,7 +1,6 @@
 // The telemetry pipeline's pure cores, driven alone: streaming, scraping, the store's lookback and staleness,
 // rules with `for:`, the alert manager's grouping, delivery queues, access paths and the incident measures.
 #include "models/monitor/pipeline/telemetry_core.h"
-#include "models/monitor/pipeline/telemetry_pipeline.h"
 
 #include <gtest/gtest.h>
 
@@ -164,76 +163,16 @@ TEST(Telemetry, IncidentMeasuresTimeToDetectAndToKnow) {
   auto both = MeasureIncidents({f}, {storm, other, right});
   EXPECT_EQ(both[0].first_seen, "TargetDown@nms/management, RoutingNeighborDown@leaf2/control");
   EXPECT_EQ(*both[0].time_to_know_s, 340);
+  // Only the alerts that name the cause count as knowing it; pages after the attribution window count for nothing.
+  IncidentFault stalled{"collector-down", "nms", "management", {"nms"}, 60, 1e300, {"TelemetryStale"}};
+  Notification audit{100 * kSec, "g4", {{"AuditDeliveryLagging", "nms", "management", "warning"}}, {}};
+  auto m2 = MeasureIncidents({stalled}, {audit});
+  EXPECT_EQ(*m2[0].time_to_detect_s, 40);
+  EXPECT_FALSE(m2[0].time_to_know_s);
+  IncidentFault early{"link-down", "x", "data", {"leaf1"}, 10, 200};
+  EXPECT_FALSE(MeasureIncidents({early}, {right})[0].time_to_detect_s);
   auto none = MeasureIncidents({IncidentFault{"x", "r9", "data", {"r9"}, 500}}, {storm, right});
   EXPECT_FALSE(none[0].time_to_detect_s);
-}
-
-/// Drives a one-device pipeline: scrapes every 30 s that answer with `if_up` of 4 interfaces, until `to`.
-void Scrape(TelemetryPipeline& p, SimTime from, SimTime to, double if_up) {
-  for (SimTime t = from; t < to; t += kSec) {
-    if ((t / kSec) % 30 == 2) {
-      p.Collected(t, t, "r1", {{"if_oper_up", if_up}, {"if_total", 4}, {"cpu_pct", 5}, {"adj_up", 2}, {"adj_cfg", 2}});
-    }
-    p.Tick(t);
-  }
-}
-
-TEST(TelemetryPipeline, AFaultReachesTheOnCallAfterScrapeRuleForAndGroupWait) {
-  TelemetryPipeline p(PipelineConfig{}, {"r1"}, "nms");
-  Scrape(p, 0, 120 * kSec, 4);
-  EXPECT_EQ(p.Reported("r1", Plane::kData), Health::kUp);
-  Scrape(p, 120 * kSec, 400 * kSec, 3);  // an interface goes down at 120 s
-  ASSERT_EQ(p.notifications().size(), 1u);
-  // Scraped at 122 s, in the store at 123 s, pending at the 180 s evaluation, firing at 240 s, paged 30 s later.
-  EXPECT_EQ(p.notifications()[0].at, 270 * kSec);
-  EXPECT_EQ(p.notifications()[0].firing[0].alertname, "InterfaceDown");
-  EXPECT_EQ(p.Reported("r1", Plane::kData), Health::kDegraded);
-}
-
-TEST(TelemetryPipeline, AStalledCollectorFreezesPanelsThenEmptiesThem) {
-  TelemetryPipeline p(PipelineConfig{}, {"r1"}, "nms");
-  Scrape(p, 0, 120 * kSec, 4);
-  p.SetCollectorDown(true);
-  Scrape(p, 120 * kSec, 300 * kSec, 0);  // every interface down, but nothing is collected
-  EXPECT_EQ(p.Reported("r1", Plane::kData), Health::kUp);  // the last green values, within the lookback
-  EXPECT_EQ(p.stale_panel_share(), 1);                      // not updated in two intervals
-  Scrape(p, 300 * kSec, 500 * kSec, 0);
-  EXPECT_EQ(p.Reported("r1", Plane::kData), Health::kUnknown);  // past the 5-minute lookback: No data
-  // Only the meta rule on the data's age paged, about the station.
-  ASSERT_FALSE(p.notifications().empty());
-  EXPECT_EQ(p.notifications()[0].firing[0].alertname, "TelemetryStale");
-  EXPECT_EQ(p.notifications()[0].firing[0].device, "nms");
-}
-
-TEST(TelemetryPipeline, NothingIsPagedWhileAlertingIsDown) {
-  TelemetryPipeline p(PipelineConfig{}, {"r1"}, "nms");
-  Scrape(p, 0, 120 * kSec, 4);
-  p.SetAlertingDown(true);
-  Scrape(p, 120 * kSec, 600 * kSec, 3);
-  EXPECT_TRUE(p.notifications().empty());
-  EXPECT_EQ(p.Reported("r1", Plane::kData), Health::kDegraded);  // the dashboard shows it to whoever looks
-}
-
-TEST(TelemetryPipeline, AFailedScrapeMarksTheSeriesStale) {
-  TelemetryPipeline q(PipelineConfig{}, {"r1"}, "nms");
-  Scrape(q, 0, 60 * kSec, 4);  // answered at 2 and 32 s
-  q.CollectionFailed(62 * kSec, "r1");
-  for (SimTime t = 60 * kSec; t <= 91 * kSec; t += kSec) q.Tick(t);
-  EXPECT_EQ(q.Reported("r1", Plane::kData), Health::kUnknown);     // staleness markers: gone at once
-  EXPECT_EQ(q.Reported("r1", Plane::kManagement), Health::kDown);  // up == 0
-}
-
-TEST(TelemetryPipeline, AuditRecordsWaitForAPathAndForCapacity) {
-  PipelineConfig c;
-  c.audit_rate = 1;
-  TelemetryPipeline p(c, {"r1"}, "nms");
-  p.SetDeviceReachable("r1", false);
-  for (SimTime t = 0; t <= 60 * kSec; t += kSec) p.Tick(t);
-  EXPECT_EQ(p.audit_backlog(), 60u);
-  EXPECT_NEAR(p.audit_lag_s(), 59, 1);
-  p.SetDeviceReachable("r1", true);
-  for (SimTime t = 61 * kSec; t <= 70 * kSec; t += kSec) p.Tick(t);
-  EXPECT_EQ(p.audit_backlog(), 2u);  // the last two seconds' records are within the 2 s delivery lag
 }
 
 }  // namespace
