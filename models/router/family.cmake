@@ -11,10 +11,10 @@ add_library(planelab_bgp STATIC
 planelab_family(NAME router
   SCHEMA router/routing.schema.json kRoutingSchemaText
   PURE router/router_catalog.cc router/routing_section.cc router/router_kind.cc
+    router/control/ospf_packet.cc router/control/link_state_routing.cc
   PURE_LINKS planelab_bgp
   KERNEL
     router/data/router_data_plane.cc
-    router/control/link_state_routing.cc
     router/control/router_control_plane.cc
     router/control/link_state_control_plane.cc
     router/control/bgp_control_plane.cc

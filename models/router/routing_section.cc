@@ -64,6 +64,36 @@ void ParseRouting(SectionContext& c) {
   c.ReadDuration("/cpu_cost_message", &rs.cpu_cost_message);
   c.ReadDuration("/cpu_cost_spf", &rs.cpu_cost_spf);
   rs.protocol = r.value("protocol", rs.protocol);
+  c.ReadDuration("/link_state/rxmt_interval", &rs.link_state.rxmt_interval);
+  c.ReadDuration("/link_state/lsa_throttle/start", &rs.link_state.lsa_start);
+  c.ReadDuration("/link_state/lsa_throttle/hold", &rs.link_state.lsa_hold);
+  c.ReadDuration("/link_state/lsa_throttle/max", &rs.link_state.lsa_max);
+  c.ReadDuration("/link_state/min_ls_arrival", &rs.link_state.min_ls_arrival);
+  c.ReadDuration("/link_state/flood_pacing", &rs.link_state.flood_pacing);
+  c.ReadDuration("/link_state/ack_delay", &rs.link_state.ack_delay);
+  c.ReadDuration("/link_state/spf_backoff/short_wait", &rs.spf_backoff.short_wait);
+  c.ReadDuration("/link_state/spf_backoff/long_wait", &rs.spf_backoff.long_wait);
+  c.ReadDuration("/link_state/spf_backoff/time_to_learn", &rs.spf_backoff.time_to_learn);
+  c.ReadDuration("/link_state/spf_backoff/holddown", &rs.spf_backoff.holddown);
+  rs.spf_backoff.initial = rs.spf_delay;
+  rs.link_state.hello_interval = rs.hello_interval;
+  rs.link_state.dead_interval = rs.dead_interval;
+  if (rs.link_state.rxmt_interval < 1 * kMs) {
+    c.Problem("/link_state/rxmt_interval", "the retransmission interval must be at least 1ms (RFC 2328 uses 5s)");
+  }
+  if (rs.link_state.lsa_hold < 1 * kMs) {
+    c.Problem("/link_state/lsa_throttle/hold", "the LSA hold must be at least 1ms (RFC 2328's MinLSInterval is 5s)");
+  }
+  if (rs.link_state.lsa_max < rs.link_state.lsa_hold) {
+    c.Problem("/link_state/lsa_throttle/max", "max must be at least hold: the hold doubles up to max");
+  }
+  if (rs.link_state.ack_delay >= rs.link_state.rxmt_interval) {
+    c.Problem("/link_state/ack_delay",
+              "the acknowledgement delay must be shorter than rxmt_interval (RFC 2328 §13.5), or every LSA is sent twice");
+  }
+  if (rs.spf_backoff.long_wait < rs.spf_backoff.short_wait) {
+    c.Problem("/link_state/spf_backoff/long_wait", "long_wait must be at least short_wait (RFC 8405 §6)");
+  }
   if (r.contains("bfd")) {
     const json& b = r["bfd"];
     rs.bfd.enabled = b.value("enabled", true);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/router/control/bgp/bgp_speaker.h"
+#include "models/router/control/link_state_routing.h"
 #include "sim/scenario/scenario_section.h"
 #include "sim/util/units.h"
 
@@ -51,8 +52,12 @@ struct RoutingSpec {
   // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval.
   SimTime hello_interval = 10 * kSec;
   SimTime dead_interval = 40 * kSec;
-  // RFC 8405 §6 suggests INITIAL_SPF_DELAY of 50 ms.
+  // RFC 8405 §6 suggests INITIAL_SPF_DELAY of 50 ms (the back-off's first delay; the rest is in spf_backoff).
   SimTime spf_delay = 50 * kMs;
+  // Link-state flooding, origination throttle and SPF back-off; each default's source is at its field. The
+  // hello and dead intervals above override the ones in here.
+  ls::LinkStateRouting::Config link_state;
+  ls::SpfBackoff::Config spf_backoff;
   // Hardware FIB programming is not instant: typical per-batch latency of a line card.
   SimTime fib_program_delay = 10 * kMs;
   // CPU cost of control work on the route processor.

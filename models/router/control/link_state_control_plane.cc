@@ -1,7 +1,9 @@
 #include "models/router/control/link_state_control_plane.h"
 
 #include <ns3/inet-socket-address.h>
-#include <ns3/udp-socket-factory.h>
+#include <ns3/ipv4-header.h>
+#include <ns3/ipv4-raw-socket-factory.h>
+#include <ns3/uinteger.h>
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +15,12 @@ namespace planelab {
 using namespace ns3;
 
 namespace {
-// The protocol runs over UDP here (real OSPF is IP protocol 89); the port number is PlaneLab's own.
-constexpr uint16_t kRoutingPort = 8989;
+/// The run's LSA pool, shared by every link-state router (the LSAs are immutable once originated).
+std::shared_ptr<ls::LsaPool> SharedPool(RunContext& ctx) {
+  std::shared_ptr<void>& slot = ctx.shared["link-state.lsa-pool"];
+  if (!slot) slot = std::make_shared<ls::LsaPool>();
+  return std::static_pointer_cast<ls::LsaPool>(slot);
+}
 }  // namespace
 
 struct LinkStateControlPlane::Socket {
@@ -24,8 +30,14 @@ struct LinkStateControlPlane::Socket {
 LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec,
                                              Network& net, const std::function<bool(const std::string&)>& is_router,
                                              Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
-    : RouterControlPlane(ctx, device, spec, to_data, to_mgmt), net_(net), socket_(new Socket) {
+    : RouterControlPlane(ctx, device, spec, to_data, to_mgmt),
+      net_(net),
+      socket_(new Socket),
+      backoff_(spec.spf_backoff),
+      pool_(SharedPool(ctx)) {
   spf_runs_ = AddCounter(LinkStateControlMetrics::Get().spf_runs);
+  lsas_flooded_ = AddCounter(LinkStateControlMetrics::Get().lsas_flooded);
+  lsa_retransmissions_ = AddCounter(LinkStateControlMetrics::Get().lsa_retransmissions);
   std::vector<ls::InterfaceConfig> itfs;
   for (const auto& i : net.Interfaces(device)) {
     if (i.oob) continue;
@@ -42,13 +54,10 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
   // Router id: the lowest data-interface address, as OSPF picks one by default.
   uint32_t rid = 0xffffffffu;
   for (const auto& c : itfs) rid = std::min(rid, c.local_addr);
-  ls::LinkStateRouting::Config cfg;
-  cfg.hello_interval = spec.hello_interval;
-  cfg.dead_interval = spec.dead_interval;
   router_id_ = rid;
-  config_ = cfg;
+  config_ = spec.link_state;
   interfaces_ = itfs;
-  core_.reset(new ls::LinkStateRouting(rid, cfg, itfs));
+  core_.reset(new ls::LinkStateRouting(rid, config_, itfs, pool_));
 }
 
 void LinkStateControlPlane::HandleCrash() {
@@ -59,21 +68,29 @@ void LinkStateControlPlane::HandleCrash() {
     socket_->sock = nullptr;
   }
   spf_scheduled_ = false;
-  core_.reset(new ls::LinkStateRouting(router_id_, config_, interfaces_));
+  backoff_ = ls::SpfBackoff(spec_.spf_backoff);
+  events_seen_ = 0;
+  reported_ = ls::FloodStats();
+  core_.reset(new ls::LinkStateRouting(router_id_, config_, interfaces_, pool_));
 }
 
 LinkStateControlPlane::~LinkStateControlPlane() = default;
 
 void LinkStateControlPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
-  socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
-  socket_->sock->Bind(InetSocketAddress(Ipv4Address::GetAny(), kRoutingPort));
+  // OSPF rides directly on IP (protocol 89, RFC 2328 Appendix A.1) with a TTL of 1: it never leaves the link.
+  socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), Ipv4RawSocketFactory::GetTypeId());
+  socket_->sock->SetAttribute("Protocol", UintegerValue(ls::kOspfProtocol));
+  socket_->sock->SetIpTtl(1);
   socket_->sock->SetRecvCallback(MakeBoundCallback(+[](LinkStateControlPlane* self, Ptr<ns3::Socket> s) {
     Address from;
     while (Ptr<Packet> p = s->RecvFrom(from)) {
+      // A raw socket hands up the IP header too.
+      Ipv4Header ip;
+      p->RemoveHeader(ip);
       std::vector<uint8_t> bytes(p->GetSize());
       p->CopyData(bytes.data(), bytes.size());
-      self->OnPacket(InetSocketAddress::ConvertFrom(from).GetIpv4().Get(), std::move(bytes));
+      self->OnPacket(ip.GetSource().Get(), std::move(bytes));
     }
   }, this));
   NoteChange();
@@ -102,7 +119,7 @@ void LinkStateControlPlane::OnPacket(uint32_t src_addr, std::vector<uint8_t> byt
   // Every protocol message costs route-processor time and waits behind other control work.
   cpu_.Submit(spec_.cpu_cost_message, [this, src_addr, bytes = std::move(bytes)]() {
     ls::Message m;
-    if (!ls::Decode(bytes.data(), bytes.size(), &m)) {
+    if (!ls::Decode(bytes.data(), bytes.size(), &m, pool_.get())) {
       Emit("routing.malformed", "{}");
       return;
     }
@@ -130,13 +147,23 @@ void LinkStateControlPlane::OnCarrier(uint32_t ifindex, bool up) {
 void LinkStateControlPlane::Transmit(std::vector<ls::Send>& out) {
   for (auto& s : out) {
     std::vector<uint8_t> b = ls::Encode(s.msg);
-    socket_->sock->SendTo(Create<Packet>(b.data(), b.size()), 0, InetSocketAddress(Ipv4Address(s.to_addr), kRoutingPort));
+    socket_->sock->SendTo(Create<Packet>(b.data(), b.size()), 0, InetSocketAddress(Ipv4Address(s.to_addr), 0));
   }
   out.clear();
+  ReportFlooding();
+}
+
+void LinkStateControlPlane::ReportFlooding() {
+  const ls::FloodStats& now = core_->stats();
+  lsas_flooded_->Add(static_cast<double>(now.lsas_sent - reported_.lsas_sent));
+  lsa_retransmissions_->Add(static_cast<double>(now.retransmitted - reported_.retransmitted));
+  reported_ = now;
 }
 
 void LinkStateControlPlane::ArmTick() {
-  SimTime delay = std::max<SimTime>(0, core_->NextDeadline() - Clock::Now());
+  const SimTime deadline = core_->NextDeadline();
+  if (deadline == ls::kNever) return;
+  SimTime delay = std::max<SimTime>(0, deadline - Clock::Now());
   tick_.Arm(delay, [this]() {
     if (!running()) return;
     cpu_.Submit(spec_.cpu_cost_message, [this]() {
@@ -152,23 +179,32 @@ void LinkStateControlPlane::ArmTick() {
 }
 
 void LinkStateControlPlane::MaybeScheduleSpf() {
-  if (!core_->routes_dirty() || spf_scheduled_) return;
+  if (core_->changes() == events_seen_) return;
+  events_seen_ = core_->changes();
+  // Every change of the LSDB or of an adjacency is an IGP event for the RFC 8405 back-off, which says when the
+  // next SPF runs: soon after a quiet period, later and later while a storm lasts.
+  const SimTime due = backoff_.OnEvent(Clock::Now());
+  if (spf_scheduled_) return;
   NoteChange();
   spf_scheduled_ = true;
-  // SPF throttling: wait spf_delay so a burst of changes is computed once (RFC 8405).
-  After(spec_.spf_delay, [this]() { cpu_.Submit(spec_.cpu_cost_spf, [this]() { RunSpf(); }); });
+  After(std::max<SimTime>(0, due - Clock::Now()), [this]() { cpu_.Submit(spec_.cpu_cost_spf, [this]() { RunSpf(); }); });
 }
 
 void LinkStateControlPlane::RunSpf() {
   spf_scheduled_ = false;
+  backoff_.OnSpfRun();
   spf_runs_->Add();
-  FibTable table;
-  for (const auto& r : core_->ComputeRoutes()) {
-    std::vector<FibNextHop>& hops = table[{r.prefix, r.len}];
-    for (const auto& h : r.next_hops) hops.push_back(FibNextHop{h.addr, h.ifindex});
+  const ls::RouteTable t = core_->ComputeRouteTable();
+  std::vector<std::vector<FibNextHop>> groups;
+  groups.reserve(t.sets.size());
+  for (const auto& set : t.sets) {
+    std::vector<FibNextHop>& hops = groups.emplace_back();
+    for (const auto& h : set) hops.push_back(FibNextHop{h.addr, h.ifindex});
   }
-  ProgramFib(table);
-  if (core_->routes_dirty()) MaybeScheduleSpf();
+  std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>> routes;
+  routes.reserve(t.routes.size());
+  for (const auto& e : t.routes) routes.emplace_back(std::make_pair(e.prefix, e.len), e.set);
+  ProgramFibGroups(routes, groups);
 }
 
 }  // namespace planelab

@@ -12,7 +12,8 @@ namespace planelab {
 
 class Network;
 
-/// OSPF-like routing: hellos and flooding over the links, SPF after a throttle delay.
+/// OSPFv2 on point-to-point links (RFC 2328) in IP protocol 89 packets: hellos, database exchange, reliable
+/// flooding, SPF under the RFC 8405 back-off.
 class LinkStateControlPlane : public RouterControlPlane {
  public:
   LinkStateControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec, Network& net,
@@ -36,6 +37,7 @@ class LinkStateControlPlane : public RouterControlPlane {
   void MaybeScheduleSpf();
   void RunSpf();
   void ReportAdjacencies(size_t before, const char* reason);
+  void ReportFlooding();
 
   Network& net_;
   uint32_t router_id_ = 0;
@@ -46,7 +48,13 @@ class LinkStateControlPlane : public RouterControlPlane {
   std::unique_ptr<Socket> socket_;
   Timer tick_;
   bool spf_scheduled_ = false;
+  ls::SpfBackoff backoff_;
+  uint64_t events_seen_ = 0;
+  ls::FloodStats reported_;
+  std::shared_ptr<ls::LsaPool> pool_;
   Counter* spf_runs_;
+  Counter* lsas_flooded_;
+  Counter* lsa_retransmissions_;
 };
 
 }  // namespace planelab

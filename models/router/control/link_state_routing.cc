@@ -2,361 +2,770 @@
 
 #include <algorithm>
 #include <queue>
-#include <set>
 #include <tuple>
 
 namespace planelab::ls {
 
 namespace {
-void Put32(std::vector<uint8_t>& b, uint32_t v) {
-  const uint8_t bytes[4] = {static_cast<uint8_t>(v >> 24), static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8),
-                            static_cast<uint8_t>(v)};
-  b.insert(b.end(), bytes, bytes + 4);
-}
-void Put64(std::vector<uint8_t>& b, uint64_t v) {
-  Put32(b, static_cast<uint32_t>(v >> 32));
-  Put32(b, static_cast<uint32_t>(v));
-}
-struct Reader {
-  const uint8_t* p;
-  size_t n, i = 0;
-  bool ok = true;
-  uint32_t U32() {
-    if (i + 4 > n) { ok = false; return 0; }
-    uint32_t v = (uint32_t(p[i]) << 24) | (uint32_t(p[i + 1]) << 16) | (uint32_t(p[i + 2]) << 8) | p[i + 3];
-    i += 4;
-    return v;
-  }
-  uint8_t U8() {
-    if (i + 1 > n) { ok = false; return 0; }
-    return p[i++];
-  }
-  uint64_t U64() { uint64_t hi = U32(); return (hi << 32) | U32(); }
-};
-constexpr uint32_t kMagic = 0x504c4c53;  // "PLLS"
-constexpr uint32_t kMaxItems = 1u << 20;
 uint32_t MaskOf(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << (32 - len); }
+/// LSA headers per Database Description or Link State Acknowledgment packet; requests per Link State Request.
+constexpr size_t kHeadersPerPacket = (kMaxOspfPayload - 8) / 20;
+constexpr size_t kRequestsPerPacket = kMaxOspfPayload / 12;
+uint16_t Seconds(SimTime t) { return static_cast<uint16_t>(std::max<SimTime>(1, t / kSec)); }
 }  // namespace
 
-std::vector<uint8_t> Encode(const Message& m) {
-  std::vector<uint8_t> b;
-  // Sized once: a database exchange carries every LSA of the area.
-  size_t size = 9 + 4 * m.hello.seen.size();
-  for (const auto& l : m.lsas) size += 20 + 8 * l.links.size() + 5 * l.prefixes.size();
-  b.reserve(size);
-  Put32(b, kMagic);
-  b.push_back(static_cast<uint8_t>(m.type));
-  if (m.type == Message::Type::kHello) {
-    Put32(b, m.hello.router_id);
-    Put32(b, static_cast<uint32_t>(m.hello.seen.size()));
-    for (uint32_t s : m.hello.seen) Put32(b, s);
-  } else {
-    Put32(b, static_cast<uint32_t>(m.lsas.size()));
-    for (const auto& l : m.lsas) {
-      Put32(b, l.origin);
-      Put64(b, l.seq);
-      Put32(b, static_cast<uint32_t>(l.links.size()));
-      for (const auto& a : l.links) { Put32(b, a.neighbor); Put32(b, a.cost); }
-      Put32(b, static_cast<uint32_t>(l.prefixes.size()));
-      for (const auto& p : l.prefixes) { Put32(b, p.prefix); b.push_back(p.len); }
-    }
+void RetransmissionList::Put(uint32_t origin, LsaRef lsa) {
+  if (const uint32_t* i = index_.Find(origin)) {
+    slots_[*i] = std::move(lsa);
+    return;
   }
-  return b;
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+    slots_[slot] = std::move(lsa);
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(std::move(lsa));
+  }
+  index_.Set(origin, slot);
 }
 
-bool Decode(const uint8_t* data, size_t size, Message* out) {
-  Reader r{data, size};
-  if (r.U32() != kMagic || !r.ok) return false;
-  uint8_t type = r.U8();
-  *out = Message();
-  if (type == 1) {
-    out->type = Message::Type::kHello;
-    out->hello.router_id = r.U32();
-    uint32_t n = r.U32();
-    if (n > kMaxItems) return false;
-    for (uint32_t i = 0; i < n && r.ok; ++i) out->hello.seen.push_back(r.U32());
-  } else if (type == 2) {
-    out->type = Message::Type::kUpdate;
-    uint32_t n = r.U32();
-    if (n > kMaxItems) return false;
-    for (uint32_t i = 0; i < n && r.ok; ++i) {
-      Lsa l;
-      l.origin = r.U32();
-      l.seq = r.U64();
-      uint32_t nl = r.U32();
-      if (nl > kMaxItems) return false;
-      for (uint32_t j = 0; j < nl && r.ok; ++j) l.links.push_back({r.U32(), r.U32()});
-      uint32_t np = r.U32();
-      if (np > kMaxItems) return false;
-      for (uint32_t j = 0; j < np && r.ok; ++j) {
-        PrefixAdv p;
-        p.prefix = r.U32();
-        p.len = r.U8();
-        if (p.len > 32) return false;
-        l.prefixes.push_back(p);
-      }
-      out->lsas.push_back(std::move(l));
-    }
-  } else {
-    return false;
-  }
-  return r.ok && r.i == size;
+bool RetransmissionList::Erase(uint32_t origin) {
+  const uint32_t* i = index_.Find(origin);
+  if (!i) return false;
+  const uint32_t slot = *i;
+  slots_[slot].reset();
+  free_.push_back(slot);
+  index_.Erase(origin);
+  // A flood wave leaves the list long and then empty: give the memory back (at 5,000 routers it adds up).
+  if (index_.size() == 0) Clear();
+  return true;
 }
 
-LinkStateRouting::LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces)
-    : id_(router_id), config_(config), interfaces_(std::move(interfaces)) {
-  std::sort(interfaces_.begin(), interfaces_.end(),
+std::vector<LsaRef> RetransmissionList::All() const {
+  std::vector<LsaRef> all;
+  all.reserve(size());
+  for (const auto& l : slots_) {
+    if (l) all.push_back(l);
+  }
+  std::sort(all.begin(), all.end(), [](const LsaRef& a, const LsaRef& b) { return a->origin() < b->origin(); });
+  return all;
+}
+
+const char* NameOf(NeighborState s) {
+  switch (s) {
+    case NeighborState::kDown: return "Down";
+    case NeighborState::kInit: return "Init";
+    case NeighborState::kExStart: return "ExStart";
+    case NeighborState::kExchange: return "Exchange";
+    case NeighborState::kLoading: return "Loading";
+    case NeighborState::kFull: return "Full";
+  }
+  return "?";
+}
+
+LinkStateRouting::LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces,
+                                   std::shared_ptr<LsaPool> pool)
+    : id_(router_id), config_(config), pool_(pool ? std::move(pool) : std::make_shared<LsaPool>()) {
+  std::sort(interfaces.begin(), interfaces.end(),
             [](const InterfaceConfig& a, const InterfaceConfig& b) { return a.ifindex < b.ifindex; });
+  for (auto& c : interfaces) {
+    Interface itf;
+    itf.cfg = c;
+    by_peer_[c.peer_addr] = c.ifindex;
+    interfaces_.push_back(std::move(itf));
+  }
+  // Deterministic, and different per router (RFC 2328 §10.8 only asks for a unique starting value).
+  dd_seq_seed_ = router_id * 2654435761u;
 }
 
-InterfaceConfig* LinkStateRouting::Find(uint32_t ifindex) {
-  for (auto& i : interfaces_) {
-    if (i.ifindex == ifindex) return &i;
-  }
-  return nullptr;
+LinkStateRouting::Interface* LinkStateRouting::Find(uint32_t ifindex) {
+  auto it = std::lower_bound(interfaces_.begin(), interfaces_.end(), ifindex,
+                             [](const Interface& i, uint32_t x) { return i.cfg.ifindex < x; });
+  return it != interfaces_.end() && it->cfg.ifindex == ifindex ? &*it : nullptr;
+}
+const LinkStateRouting::Interface* LinkStateRouting::Find(uint32_t ifindex) const {
+  return const_cast<LinkStateRouting*>(this)->Find(ifindex);
 }
 
 uint32_t LinkStateRouting::InterfaceFor(uint32_t src) const {
+  auto it = by_peer_.find(src);
+  if (it != by_peer_.end()) return it->second;
   for (const auto& i : interfaces_) {
-    uint32_t m = MaskOf(i.prefix_len);
-    if ((i.local_addr & m) == (src & m)) return i.ifindex;
+    uint32_t m = MaskOf(i.cfg.prefix_len);
+    if ((i.cfg.local_addr & m) == (src & m)) return i.cfg.ifindex;
   }
   return 0;
 }
 
 size_t LinkStateRouting::adjacencies_up() const {
   size_t n = 0;
-  for (const auto& [_, nb] : neighbors_) n += nb.full ? 1 : 0;
+  for (const auto& i : interfaces_) n += i.nbr.state == NeighborState::kFull ? 1 : 0;
   return n;
 }
 
 size_t LinkStateRouting::adjacencies_configured() const {
   size_t n = 0;
-  for (const auto& i : interfaces_) n += i.passive ? 0 : 1;
+  for (const auto& i : interfaces_) n += i.cfg.passive ? 0 : 1;
   return n;
 }
 
-Message LinkStateRouting::MakeHello(const InterfaceConfig& itf) const {
+NeighborState LinkStateRouting::StateOn(uint32_t ifindex) const {
+  const Interface* itf = Find(ifindex);
+  return itf ? itf->nbr.state : NeighborState::kDown;
+}
+
+LinkStateRouting::DbEntry* LinkStateRouting::Db(uint32_t origin) {
+  const uint32_t idx = pool_->IndexIfKnown(origin);
+  if (idx == LsaPool::kUnknown || idx >= lsdb_.size() || !lsdb_[idx].lsa) return nullptr;
+  return &lsdb_[idx];
+}
+const LinkStateRouting::DbEntry* LinkStateRouting::Db(uint32_t origin) const {
+  return const_cast<LinkStateRouting*>(this)->Db(origin);
+}
+LinkStateRouting::DbEntry* LinkStateRouting::DbOf(const Lsa& lsa) {
+  if (lsa.indexed_by != pool_.get()) return Db(lsa.origin());
+  const uint32_t idx = lsa.origin_index;
+  return idx < lsdb_.size() && lsdb_[idx].lsa ? &lsdb_[idx] : nullptr;
+}
+
+const Lsa* LinkStateRouting::Lookup(uint32_t origin) const {
+  const DbEntry* e = Db(origin);
+  return e ? e->lsa.get() : nullptr;
+}
+
+Message LinkStateRouting::NewMessage(Message::Type type) const {
   Message m;
-  m.type = Message::Type::kHello;
-  m.hello.router_id = id_;
-  auto it = neighbors_.find(itf.ifindex);
-  if (it != neighbors_.end()) m.hello.seen.push_back(it->second.router_id);
+  m.type = type;
+  m.router_id = id_;
+  return m;
+}
+
+Message LinkStateRouting::MakeHello(const Interface& itf) const {
+  Message m = NewMessage(Message::Type::kHello);
+  m.hello.network_mask = MaskOf(itf.cfg.prefix_len);
+  m.hello.hello_interval_s = Seconds(config_.hello_interval);
+  m.hello.dead_interval_s = Seconds(config_.dead_interval);
+  if (itf.nbr.state >= NeighborState::kInit) m.hello.neighbors.push_back(itf.nbr.router_id);
   return m;
 }
 
 void LinkStateRouting::Start(SimTime now, std::vector<Send>* out) {
   started_ = true;
   next_hello_ = now;
-  Originate(out);
+  RequestOriginate(now);
   Tick(now, out);
-}
-
-void LinkStateRouting::Reset() {
-  neighbors_.clear();
-  lsdb_.clear();
-  dirty_ = true;
-  started_ = false;
-  // seq_ is kept: a restarted router must not reuse sequence numbers its neighbours remember.
 }
 
 void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
   if (!started_) return;
-  // RouterDeadInterval: a neighbour unheard for that long is declared down (RFC 2328 §10.3).
-  std::vector<uint32_t> dead;
-  for (const auto& [ifindex, nb] : neighbors_) {
-    if (now - nb.last_heard >= config_.dead_interval) dead.push_back(ifindex);
+  for (auto& itf : interfaces_) {
+    Neighbor& nb = itf.nbr;
+    if (nb.state == NeighborState::kDown) continue;
+    // RouterDeadInterval: a neighbour unheard for that long is declared down (RFC 2328 §10.3, InactivityTimer).
+    if (now - nb.last_heard >= config_.dead_interval) {
+      KillNeighbor(now, itf);
+      continue;
+    }
+    if (now >= nb.dd_rxmt_due) {
+      out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, nb.last_dd});
+      nb.dd_rxmt_due = now + config_.rxmt_interval;
+    }
+    if (now >= nb.lsr_rxmt_due) SendRequests(now, itf, out);
+    if (now >= nb.rxmt_due) {
+      // RxmtInterval passed without an acknowledgement: everything still unacknowledged goes again (§13.6).
+      std::vector<LsaRef> again = nb.rxmt.All();
+      stats_.retransmitted += again.size();
+      SendUpdates(itf, again, out);
+      nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
+    }
   }
-  for (uint32_t ifindex : dead) NeighborDown(ifindex, out);
   if (now >= next_hello_) {
     for (const auto& itf : interfaces_) {
-      if (itf.passive || !itf.carrier) continue;
-      out->push_back({itf.ifindex, itf.peer_addr, MakeHello(itf)});
+      if (itf.cfg.passive || !itf.cfg.carrier) continue;
+      out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, MakeHello(itf)});
     }
     next_hello_ = now + config_.hello_interval;
   }
+  if (originate_pending_ && now >= originate_due_) Originate(now);
+  Flush(now, out);
 }
 
 SimTime LinkStateRouting::NextDeadline() const {
-  SimTime next = next_hello_;
-  for (const auto& [_, nb] : neighbors_) next = std::min(next, nb.last_heard + config_.dead_interval);
+  SimTime next = started_ ? next_hello_ : kNever;
+  if (originate_pending_) next = std::min(next, originate_due_);
+  for (const auto& itf : interfaces_) {
+    const Neighbor& nb = itf.nbr;
+    if (nb.state != NeighborState::kDown) {
+      next = std::min({next, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due, nb.rxmt_due});
+    }
+    if (!itf.flood.empty()) next = std::min(next, itf.next_update);
+    if (!itf.acks.empty()) next = std::min(next, itf.ack_due);
+  }
   return next;
 }
 
-void LinkStateRouting::Originate(std::vector<Send>* out) {
+void LinkStateRouting::RequestOriginate(SimTime now) {
+  if (originate_pending_) return;
+  originate_pending_ = true;
+  originate_due_ = now + config_.lsa_start;
+  if (last_originated_ >= 0) originate_due_ = std::max(originate_due_, last_originated_ + hold_);
+}
+
+void LinkStateRouting::Originate(SimTime now) {
+  originate_pending_ = false;
+  originate_due_ = kNever;
+  // The hold starts again after a quiet max-interval, else doubles up to it.
+  hold_ = (last_originated_ < 0 || now - last_originated_ > config_.lsa_max)
+              ? config_.lsa_hold
+              : std::min(std::max(2 * hold_, config_.lsa_hold), config_.lsa_max);
+  last_originated_ = now;
   Lsa lsa;
-  lsa.origin = id_;
-  lsa.seq = ++seq_;
+  lsa.header.id = lsa.header.adv = id_;
+  lsa.header.seq = ++seq_;
   for (const auto& itf : interfaces_) {
-    if (!itf.carrier) continue;
-    lsa.prefixes.push_back({itf.local_addr & MaskOf(itf.prefix_len), itf.prefix_len});
-    auto nb = neighbors_.find(itf.ifindex);
-    if (nb != neighbors_.end() && nb->second.full) lsa.links.push_back({nb->second.router_id, itf.cost});
+    if (!itf.cfg.carrier) continue;
+    // RFC 2328 §12.4.1.1: a point-to-point link to a full neighbour, and the link's subnet as a stub network.
+    if (itf.nbr.state == NeighborState::kFull) lsa.links.push_back({itf.nbr.router_id, itf.cfg.cost, itf.cfg.local_addr});
+    lsa.prefixes.push_back({itf.cfg.local_addr & MaskOf(itf.cfg.prefix_len), itf.cfg.prefix_len, itf.cfg.cost});
   }
-  lsdb_[id_] = lsa;
-  dirty_ = true;
-  Flood(lsa, 0, out);
+  Seal(&lsa);
+  LsaRef ref = pool_->Intern(std::move(lsa));
+  ++stats_.originated;
+  Flood(ref, 0, now);
+  Install(now, ref);
 }
 
-void LinkStateRouting::Flood(const Lsa& lsa, uint32_t except_ifindex, std::vector<Send>* out) {
-  for (const auto& itf : interfaces_) {
-    if (itf.ifindex == except_ifindex || itf.passive || !itf.carrier) continue;
-    auto nb = neighbors_.find(itf.ifindex);
-    if (nb == neighbors_.end() || !nb->second.full) continue;
-    Message m;
-    m.type = Message::Type::kUpdate;
-    m.lsas.push_back(lsa);
-    out->push_back({itf.ifindex, itf.peer_addr, std::move(m)});
+void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
+  if (lsa->indexed_by != pool_.get()) {
+    Lsa copy;
+    copy.header = lsa->header;
+    copy.links = lsa->links;
+    copy.prefixes = lsa->prefixes;
+    lsa = pool_->Intern(std::move(copy));
+  }
+  const uint32_t idx = lsa->origin_index;
+  if (idx >= lsdb_.size()) lsdb_.resize(idx + 1);
+  DbEntry& e = lsdb_[idx];
+  // Only a change of content is an event for SPF, as FRR's ospf_lsa_different() decides.
+  bool different = !e.lsa || e.lsa->links.size() != lsa->links.size() || e.lsa->prefixes.size() != lsa->prefixes.size();
+  if (!different) {
+    for (size_t i = 0; i < lsa->links.size() && !different; ++i) {
+      const auto &a = e.lsa->links[i], &b = lsa->links[i];
+      different = a.neighbor != b.neighbor || a.cost != b.cost || a.local_addr != b.local_addr;
+    }
+    for (size_t i = 0; i < lsa->prefixes.size() && !different; ++i) {
+      const auto &a = e.lsa->prefixes[i], &b = lsa->prefixes[i];
+      different = a.prefix != b.prefix || a.len != b.len || a.cost != b.cost;
+    }
+  }
+  if (!e.lsa) ++lsdb_count_;
+  e.lsa = std::move(lsa);
+  e.installed = now;
+  if (different) Changed();
+}
+
+void LinkStateRouting::Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now) {
+  for (auto& itf : interfaces_) {
+    if (itf.cfg.ifindex == except_ifindex || itf.cfg.passive || !itf.cfg.carrier) continue;
+    Neighbor& nb = itf.nbr;
+    if (nb.state < NeighborState::kExchange) continue;
+    // RFC 2328 §13.3 (1b, 1c): a neighbour still loading may already have asked for this instance.
+    if (nb.state != NeighborState::kFull) {
+      auto req = nb.requests.find(lsa->origin());
+      if (req != nb.requests.end()) {
+        const int cmp = CompareInstances(lsa->header, req->second);
+        if (cmp < 0) continue;
+        nb.requests.erase(req);
+        if (nb.state == NeighborState::kLoading && nb.requests.empty()) SetState(now, itf, NeighborState::kFull);
+        if (cmp == 0) continue;
+      }
+    }
+    nb.rxmt.Put(lsa->origin(), lsa);
+    if (nb.rxmt_due == kNever) nb.rxmt_due = now + config_.rxmt_interval;
+    itf.flood.push_back(lsa);
   }
 }
 
-void LinkStateRouting::NeighborDown(uint32_t ifindex, std::vector<Send>* out) {
-  auto it = neighbors_.find(ifindex);
-  if (it == neighbors_.end()) return;
-  bool was_full = it->second.full;
-  neighbors_.erase(it);
-  if (was_full) Originate(out);
+void LinkStateRouting::SendUpdates(Interface& itf, const std::vector<LsaRef>& lsas, std::vector<Send>* out) {
+  // Only the newest instance of each LSA goes: several may have been queued within one pacing interval, and the
+  // receiver would drop the second under MinLSArrival.
+  std::vector<LsaRef> send(lsas);
+  std::stable_sort(send.begin(), send.end(), [](const LsaRef& a, const LsaRef& b) {
+    return a->origin() != b->origin() ? a->origin() < b->origin() : a->seq() > b->seq();
+  });
+  send.erase(std::unique(send.begin(), send.end(),
+                         [](const LsaRef& a, const LsaRef& b) { return a->origin() == b->origin(); }),
+             send.end());
+  Message m = NewMessage(Message::Type::kLsUpdate);
+  size_t bytes = 4;
+  auto emit = [&]() {
+    if (m.lsas.empty()) return;
+    ++stats_.updates_sent;
+    stats_.lsas_sent += m.lsas.size();
+    out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
+    m = NewMessage(Message::Type::kLsUpdate);
+    bytes = 4;
+  };
+  for (auto& l : send) {
+    if (bytes + l->header.length > kMaxOspfPayload) emit();
+    bytes += l->header.length;
+    m.lsas.push_back(std::move(l));
+  }
+  emit();
+}
+
+void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
+  for (auto& itf : interfaces_) {
+    if (!itf.flood.empty() && now >= itf.next_update) {
+      std::vector<LsaRef> batch;
+      batch.swap(itf.flood);
+      SendUpdates(itf, batch, out);
+      itf.next_update = now + config_.flood_pacing;
+    }
+    if (!itf.acks.empty() && now >= itf.ack_due) {
+      for (size_t i = 0; i < itf.acks.size(); i += kHeadersPerPacket) {
+        Message m = NewMessage(Message::Type::kLsAck);
+        m.headers.assign(itf.acks.begin() + i, itf.acks.begin() + std::min(itf.acks.size(), i + kHeadersPerPacket));
+        ++stats_.acks_sent;
+        out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
+      }
+      std::vector<LsaHeader>().swap(itf.acks);  // the capacity of a flood wave's worth, given back
+      itf.ack_due = kNever;
+    }
+  }
+}
+
+void LinkStateRouting::SetState(SimTime now, Interface& itf, NeighborState next) {
+  const bool was_full = itf.nbr.state == NeighborState::kFull;
+  itf.nbr.state = next;
+  if (was_full != (next == NeighborState::kFull)) {
+    // The router-LSA lists full neighbours only (§12.4): a change of adjacency is a new instance.
+    RequestOriginate(now);
+    Changed();
+  }
+}
+
+void LinkStateRouting::KillNeighbor(SimTime now, Interface& itf) {
+  SetState(now, itf, NeighborState::kDown);
+  itf.nbr = Neighbor();
+  itf.flood.clear();
+  itf.acks.clear();
+  itf.ack_due = kNever;
 }
 
 void LinkStateRouting::SetCarrier(SimTime now, uint32_t ifindex, bool up, std::vector<Send>* out) {
-  InterfaceConfig* itf = Find(ifindex);
-  if (!itf || itf->carrier == up) return;
-  itf->carrier = up;
-  if (!up) {
-    // Loss of carrier takes the adjacency down at once, without waiting for the dead interval.
-    if (neighbors_.count(ifindex)) {
-      neighbors_.erase(ifindex);
-    }
-    Originate(out);
-  } else {
-    Originate(out);  // the prefix is back
-    if (!itf->passive) out->push_back({itf->ifindex, itf->peer_addr, MakeHello(*itf)});
-  }
+  Interface* itf = Find(ifindex);
+  if (!itf || itf->cfg.carrier == up) return;
+  itf->cfg.carrier = up;
+  // Loss of carrier takes the adjacency down at once, without waiting for the dead interval; either way the
+  // interface's stub network leaves or rejoins the router-LSA.
+  if (!up && itf->nbr.state != NeighborState::kDown) KillNeighbor(now, *itf);
+  RequestOriginate(now);
+  if (up && !itf->cfg.passive && started_) out->push_back({itf->cfg.ifindex, itf->cfg.peer_addr, MakeHello(*itf)});
 }
 
 void LinkStateRouting::Receive(SimTime now, uint32_t ifindex, const Message& m, std::vector<Send>* out) {
-  InterfaceConfig* itf = Find(ifindex);
-  if (!started_ || !itf || itf->passive || !itf->carrier) return;
+  Interface* itf = Find(ifindex);
+  if (!started_ || !itf || itf->cfg.passive || !itf->cfg.carrier) return;
   if (m.type == Message::Type::kHello) {
-    Neighbor& nb = neighbors_[ifindex];
-    bool was_full = nb.full;
-    if (nb.router_id != 0 && nb.router_id != m.hello.router_id) was_full = false;
-    nb.router_id = m.hello.router_id;
-    nb.last_heard = now;
-    bool two_way = std::find(m.hello.seen.begin(), m.hello.seen.end(), id_) != m.hello.seen.end();
-    if (!two_way && !was_full) {
-      // Answer at once so the neighbour sees us without waiting a hello interval.
-      out->push_back({itf->ifindex, itf->peer_addr, MakeHello(*itf)});
+    ReceiveHello(now, *itf, m, out);
+  } else if (itf->nbr.state != NeighborState::kDown && m.router_id == itf->nbr.router_id) {
+    switch (m.type) {
+      case Message::Type::kDbDescription: ReceiveDd(now, *itf, m, out); break;
+      case Message::Type::kLsRequest: ReceiveRequest(now, *itf, m, out); break;
+      case Message::Type::kLsUpdate: ReceiveUpdate(now, *itf, m, out); break;
+      case Message::Type::kLsAck: ReceiveAck(*itf, m); break;
+      default: break;
     }
-    if (two_way && !was_full) {
-      nb.full = true;
-      out->push_back({itf->ifindex, itf->peer_addr, MakeHello(*itf)});
-      // Database exchange, simplified: hand the new neighbour our whole LSDB.
-      Message all;
-      all.type = Message::Type::kUpdate;
-      for (const auto& [_, lsa] : lsdb_) all.lsas.push_back(lsa);
-      Originate(out);
-      all.lsas.push_back(lsdb_[id_]);
-      out->push_back({itf->ifindex, itf->peer_addr, std::move(all)});
-    } else if (!two_way && was_full) {
-      nb.full = false;  // the neighbour restarted and forgot us
-      Originate(out);
-    }
+  }
+  if (originate_pending_ && now >= originate_due_) Originate(now);
+  Flush(now, out);
+}
+
+void LinkStateRouting::ReceiveHello(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
+  // RFC 2328 §10.5: a hello whose intervals differ from ours is dropped, so no adjacency forms.
+  if (m.hello.hello_interval_s != Seconds(config_.hello_interval) ||
+      m.hello.dead_interval_s != Seconds(config_.dead_interval)) {
     return;
   }
-  for (const Lsa& lsa : m.lsas) {
-    if (lsa.origin == id_) {
-      // An old instance of our own LSA (we restarted): jump past it and re-originate (RFC 2328 §13.4).
-      if (lsa.seq >= seq_) {
-        seq_ = lsa.seq;
-        Originate(out);
-      }
-      continue;
+  Neighbor& nb = itf.nbr;
+  if (nb.state != NeighborState::kDown && nb.router_id != m.router_id) KillNeighbor(now, itf);
+  if (nb.state == NeighborState::kDown) {
+    nb.router_id = m.router_id;
+    nb.state = NeighborState::kInit;
+  }
+  nb.last_heard = now;
+  const bool two_way = std::find(m.hello.neighbors.begin(), m.hello.neighbors.end(), id_) != m.hello.neighbors.end();
+  if (!two_way) {
+    if (nb.state >= NeighborState::kExStart) {
+      // 1-WayReceived: the neighbour restarted and forgot us (§10.3).
+      const uint32_t rid = nb.router_id;
+      KillNeighbor(now, itf);
+      nb.router_id = rid;
+      nb.state = NeighborState::kInit;
+      nb.last_heard = now;
     }
-    auto it = lsdb_.find(lsa.origin);
-    if (it != lsdb_.end() && it->second.seq >= lsa.seq) continue;
-    lsdb_[lsa.origin] = lsa;
-    dirty_ = true;
-    Flood(lsa, ifindex, out);
+    // Answer at once so the neighbour sees us without waiting a hello interval (FRR answers a new neighbour's
+    // hello after OSPF_HELLO_REPLY_DELAY, 1 s; at once keeps a scenario's cold start short).
+    out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, MakeHello(itf)});
+    return;
+  }
+  if (nb.state == NeighborState::kInit) {
+    out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, MakeHello(itf)});
+    StartExchange(now, itf, out);
   }
 }
 
+void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  if (nb.state > NeighborState::kExStart) SetState(now, itf, NeighborState::kExStart);
+  nb.state = NeighborState::kExStart;
+  nb.requests.clear();
+  nb.rxmt.Clear();
+  nb.rxmt_due = nb.lsr_rxmt_due = kNever;
+  nb.summary.clear();
+  nb.summary_pos = 0;
+  nb.peer_more = true;
+  // §10.8: ExStart claims mastership with an empty packet carrying I, M and MS, retransmitted until answered.
+  nb.master = true;
+  nb.dd_seq = ++dd_seq_seed_;
+  Message dd = NewMessage(Message::Type::kDbDescription);
+  dd.dd_flags = kDdInit | kDdMore | kDdMaster;
+  dd.dd_seq = nb.dd_seq;
+  nb.last_dd = dd;
+  nb.dd_rxmt_due = now + config_.rxmt_interval;
+  out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(dd)});
+}
+
+void LinkStateRouting::SendNextDd(SimTime now, Interface& itf, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  Message dd = NewMessage(Message::Type::kDbDescription);
+  const size_t end = std::min(nb.summary.size(), nb.summary_pos + kHeadersPerPacket);
+  dd.headers.assign(nb.summary.begin() + nb.summary_pos, nb.summary.begin() + end);
+  nb.summary_pos = end;
+  dd.dd_flags = (end < nb.summary.size() ? kDdMore : 0) | (nb.master ? kDdMaster : 0);
+  dd.dd_seq = nb.dd_seq;
+  nb.last_dd = dd;
+  nb.dd_rxmt_due = nb.master ? now + config_.rxmt_interval : kNever;
+  out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(dd)});
+}
+
+void LinkStateRouting::ProcessDdHeaders(Interface& itf, const Message& m) {
+  for (const auto& h : m.headers) {
+    if (h.type != 1) continue;
+    const DbEntry* db = Db(h.adv);
+    if (db && CompareInstances(h, db->lsa->header) <= 0) continue;
+    auto [it, added] = itf.nbr.requests.emplace(h.adv, h);
+    if (!added && CompareInstances(h, it->second) > 0) it->second = h;
+  }
+}
+
+void LinkStateRouting::MaybeExchangeDone(SimTime now, Interface& itf, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  const bool sent_all = nb.summary_pos >= nb.summary.size() && !(nb.last_dd.dd_flags & kDdMore);
+  if (nb.peer_more || !sent_all) return;
+  // ExchangeDone (§10.8): full at once if nothing is missing, else ask for it.
+  nb.dd_rxmt_due = kNever;
+  std::vector<LsaHeader>().swap(nb.summary);
+  nb.summary_pos = 0;
+  if (nb.requests.empty()) {
+    SetState(now, itf, NeighborState::kFull);
+  } else {
+    nb.state = NeighborState::kLoading;
+    SendRequests(now, itf, out);
+  }
+}
+
+void LinkStateRouting::ReceiveDd(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  if (nb.state == NeighborState::kInit) StartExchange(now, itf, out);
+  const bool init = m.dd_flags & kDdInit, more = m.dd_flags & kDdMore, ms = m.dd_flags & kDdMaster;
+  auto enter_exchange = [&]() {
+    nb.state = NeighborState::kExchange;
+    // The database summary list: every LSA as the exchange begins (§10.3, NegotiationDone).
+    nb.summary.clear();
+    nb.summary_pos = 0;
+    for (const auto& e : lsdb_) {
+      if (e.lsa) nb.summary.push_back(e.lsa->header);
+    }
+    std::sort(nb.summary.begin(), nb.summary.end(), [](const LsaHeader& a, const LsaHeader& b) { return a.adv < b.adv; });
+  };
+  if (nb.state == NeighborState::kExStart) {
+    if (init && more && ms && m.headers.empty() && m.router_id > id_) {
+      nb.master = false;  // the neighbour's id is higher: it is the master
+      nb.dd_seq = m.dd_seq;
+      enter_exchange();
+      nb.peer_more = true;
+      SendNextDd(now, itf, out);
+    } else if (!init && !ms && m.dd_seq == nb.dd_seq && m.router_id < id_) {
+      nb.master = true;
+      enter_exchange();
+      ProcessDdHeaders(itf, m);
+      nb.peer_more = more;
+      ++nb.dd_seq;
+      SendNextDd(now, itf, out);
+    }
+    return;
+  }
+  if (nb.state == NeighborState::kExchange) {
+    if (nb.master) {
+      if (ms || init) return StartExchange(now, itf, out);  // SeqNumberMismatch
+      if (m.dd_seq != nb.dd_seq) return;                     // an old duplicate
+      ProcessDdHeaders(itf, m);
+      nb.peer_more = more;
+      const bool sent_all = nb.summary_pos >= nb.summary.size() && !(nb.last_dd.dd_flags & kDdMore);
+      if (!more && sent_all) return MaybeExchangeDone(now, itf, out);
+      ++nb.dd_seq;
+      SendNextDd(now, itf, out);
+    } else {
+      if (m.dd_seq == nb.dd_seq) {  // the master did not hear our answer
+        out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, nb.last_dd});
+        return;
+      }
+      if (!ms || init || m.dd_seq != nb.dd_seq + 1) return StartExchange(now, itf, out);
+      ProcessDdHeaders(itf, m);
+      nb.dd_seq = m.dd_seq;
+      nb.peer_more = more;
+      SendNextDd(now, itf, out);
+      MaybeExchangeDone(now, itf, out);
+    }
+    return;
+  }
+  // Loading or Full: a slave repeats its last answer to a duplicate; a master drops duplicates (§10.6).
+  if (!nb.master && m.dd_seq == nb.dd_seq) out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, nb.last_dd});
+}
+
+void LinkStateRouting::SendRequests(SimTime now, Interface& itf, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  if (nb.requests.empty()) {
+    nb.lsr_rxmt_due = kNever;
+    return;
+  }
+  Message m = NewMessage(Message::Type::kLsRequest);
+  for (const auto& [adv, _] : nb.requests) {
+    m.requests.push_back(adv);
+    if (m.requests.size() == kRequestsPerPacket) {
+      out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
+      m = NewMessage(Message::Type::kLsRequest);
+    }
+  }
+  if (!m.requests.empty()) out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
+  nb.lsr_rxmt_due = now + config_.rxmt_interval;
+}
+
+void LinkStateRouting::ReceiveRequest(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
+  if (itf.nbr.state < NeighborState::kExchange) return;
+  std::vector<LsaRef> lsas;
+  for (uint32_t adv : m.requests) {
+    const DbEntry* db = Db(adv);
+    if (!db) return StartExchange(now, itf, out);  // BadLSReq (§10.7)
+    lsas.push_back(db->lsa);
+  }
+  SendUpdates(itf, lsas, out);
+}
+
+void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
+  Neighbor& nb = itf.nbr;
+  if (nb.state < NeighborState::kExchange) return;
+  bool own_newer = false;
+  for (const LsaRef& lsa : m.lsas) {
+    const DbEntry* db = DbOf(*lsa);
+    const int cmp = db ? CompareInstances(lsa->header, db->lsa->header) : 1;
+    auto req = nb.requests.find(lsa->origin());
+    if (req != nb.requests.end() && CompareInstances(lsa->header, req->second) >= 0) nb.requests.erase(req);
+    if (cmp > 0) {
+      // MinLSArrival (§13 step 5a): an instance too soon after the last is dropped, unacknowledged.
+      if (db && now - db->installed < config_.min_ls_arrival) continue;
+      if (lsa->origin() == id_) {
+        // An instance of our own from before a restart (§13.4): jump past it and originate anew.
+        seq_ = std::max(seq_, lsa->seq());
+        own_newer = true;
+      }
+      Flood(lsa, itf.cfg.ifindex, now);
+      Install(now, lsa);
+      itf.acks.push_back(lsa->header);
+      itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);
+    } else if (cmp == 0) {
+      ++stats_.duplicates;
+      const LsaRef* r = nb.rxmt.Get(lsa->origin());
+      if (r && CompareInstances((*r)->header, lsa->header) == 0) {
+        nb.rxmt.Erase(lsa->origin());  // an implied acknowledgement (§13 step 7a)
+        if (nb.rxmt.empty()) nb.rxmt_due = kNever;
+      } else {
+        itf.acks.push_back(lsa->header);  // a direct acknowledgement (§13 step 7b)
+        itf.ack_due = now;
+      }
+    } else if (now - db->installed >= config_.min_ls_arrival) {
+      // The neighbour's copy is older: send ours back (§13 step 8), not kept for retransmission.
+      itf.flood.push_back(db->lsa);
+    }
+  }
+  if (own_newer) {
+    originate_pending_ = false;
+    Originate(now);
+  }
+  if (nb.state == NeighborState::kLoading && nb.requests.empty()) SetState(now, itf, NeighborState::kFull);
+  (void)out;
+}
+
+void LinkStateRouting::ReceiveAck(Interface& itf, const Message& m) {
+  Neighbor& nb = itf.nbr;
+  if (nb.state < NeighborState::kExchange) return;
+  for (const auto& h : m.headers) {
+    const LsaRef* r = nb.rxmt.Get(h.adv);
+    if (r && CompareInstances((*r)->header, h) == 0) nb.rxmt.Erase(h.adv);
+  }
+  if (nb.rxmt.empty()) nb.rxmt_due = kNever;
+}
+
 std::vector<Route> LinkStateRouting::ComputeRoutes() {
+  RouteTable t = ComputeRouteTable();
+  std::vector<Route> out;
+  out.reserve(t.routes.size());
+  for (const auto& e : t.routes) out.push_back(Route{e.prefix, e.len, t.sets[e.set], e.cost});
+  return out;
+}
+
+RouteTable LinkStateRouting::ComputeRouteTable() {
   dirty_ = false;
-  // Two-way check: an edge u->v counts only if v's LSA also lists u.
-  auto lists = [&](uint32_t u, uint32_t v) {
-    auto it = lsdb_.find(u);
-    if (it == lsdb_.end()) return false;
-    for (const auto& l : it->second.links) if (l.neighbor == v) return true;
-    return false;
+  const size_t n = lsdb_.size();
+  const uint32_t me = pool_->IndexIfKnown(id_);
+  constexpr uint64_t kInf = UINT64_MAX;
+  // Sets of first hops, interned for this computation: in a mesh most routers share one of a few sets, so a
+  // router holds a set's number and equal-cost merges are looked up, not rebuilt.
+  std::vector<std::vector<NextHop>> sets(1);  // set 0: no first hop
+  std::map<std::vector<NextHop>, uint32_t> set_ids;
+  std::unordered_map<uint64_t, uint32_t> unions;
+  auto intern = [&](std::vector<NextHop> hops) {
+    auto [it, added] = set_ids.emplace(hops, static_cast<uint32_t>(sets.size()));
+    if (added) sets.push_back(std::move(hops));
+    return it->second;
   };
-  // Dijkstra that keeps, per router, the set of first hops of all its shortest paths: a path
-  // through u of the same cost as the best adds u's first hops (RFC 2328 §16.1, "equal-cost
-  // multipath": the next hops of all equal-cost paths are kept).
-  std::map<uint32_t, uint64_t> dist;
-  std::map<uint32_t, std::set<NextHop>> hops;
-  using Item = std::pair<uint64_t, uint32_t>;  // dist, router
+  auto unite = [&](uint32_t a, uint32_t b) -> uint32_t {
+    if (a == b || b == 0) return a;
+    if (a == 0) return b;
+    const uint64_t key = (uint64_t(std::min(a, b)) << 32) | std::max(a, b);
+    auto it = unions.find(key);
+    if (it != unions.end()) return it->second;
+    std::vector<NextHop> merged;
+    std::set_union(sets[a].begin(), sets[a].end(), sets[b].begin(), sets[b].end(), std::back_inserter(merged));
+    const uint32_t id = intern(std::move(merged));
+    unions.emplace(key, id);
+    return id;
+  };
+  std::vector<uint64_t> dist(n, kInf);
+  std::vector<uint32_t> hop_set(n, 0);
+  std::vector<char> done(n, 0);
+  using Item = std::pair<uint64_t, uint32_t>;  // distance, router index
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> pq;
-  auto relax = [&](uint32_t v, uint64_t d, const std::set<NextHop>& via) {
-    auto it = dist.find(v);
-    if (it == dist.end() || d < it->second) {
+  // Dijkstra keeping, per router, the first hops of all its shortest paths: a path through u of the same cost as
+  // the best adds u's first hops (RFC 2328 §16.1, equal-cost multipath).
+  auto relax = [&](uint32_t v, uint64_t d, uint32_t via) {
+    if (d < dist[v]) {
       dist[v] = d;
-      hops[v] = via;
+      hop_set[v] = via;
       pq.emplace(d, v);
-    } else if (d == it->second) {
-      hops[v].insert(via.begin(), via.end());
+    } else if (d == dist[v]) {
+      hop_set[v] = unite(hop_set[v], via);
     }
   };
-  // First hops: our full adjacencies; parallel links to one neighbour are equal-cost hops too.
+  // First hops: our full adjacencies whose LSA lists us back; parallel links to one neighbour are equal-cost hops.
   for (const auto& itf : interfaces_) {
-    auto nb = neighbors_.find(itf.ifindex);
-    if (nb == neighbors_.end() || !nb->second.full || !itf.carrier) continue;
-    if (!lists(nb->second.router_id, id_)) continue;
-    relax(nb->second.router_id, itf.cost, {NextHop{itf.peer_addr, itf.ifindex}});
+    if (itf.nbr.state != NeighborState::kFull || !itf.cfg.carrier) continue;
+    const uint32_t v = pool_->IndexIfKnown(itf.nbr.router_id);
+    if (v == LsaPool::kUnknown || v >= n || v == me || !lsdb_[v].lsa || !lsdb_[v].lsa->Lists(id_)) continue;
+    relax(v, itf.cfg.cost, intern({NextHop{itf.cfg.peer_addr, itf.cfg.ifindex}}));
   }
-  std::set<uint32_t> done;
-  done.insert(id_);
+  if (me != LsaPool::kUnknown && me < n) done[me] = 1;
   while (!pq.empty()) {
-    auto [d, r] = pq.top();
+    auto [d, u] = pq.top();
     pq.pop();
-    if (done.count(r) || d != dist[r]) continue;
-    done.insert(r);
-    auto it = lsdb_.find(r);
-    if (it == lsdb_.end()) continue;
-    for (const auto& l : it->second.links) {
-      if (done.count(l.neighbor) || !lists(l.neighbor, r)) continue;
-      relax(l.neighbor, d + l.cost, hops[r]);
+    if (done[u] || d != dist[u]) continue;
+    done[u] = 1;
+    const Lsa& lsa = *lsdb_[u].lsa;
+    for (size_t k = 0; k < lsa.links.size(); ++k) {
+      const uint32_t v = lsa.link_index[k];
+      // The two-way check (§16.1 step 2b): the link counts only if v's LSA lists u back.
+      if (v >= n || done[v] || !lsdb_[v].lsa || !lsdb_[v].lsa->Lists(lsa.origin())) continue;
+      relax(v, d + lsa.links[k].cost, hop_set[u]);
     }
   }
-  std::set<std::pair<uint32_t, uint8_t>> own;
-  for (const auto& itf : interfaces_) own.insert({itf.local_addr & MaskOf(itf.prefix_len), itf.prefix_len});
-  struct Candidate {
-    uint64_t cost;
-    std::set<NextHop> hops;
-  };
-  std::map<std::pair<uint32_t, uint8_t>, Candidate> routes;
-  for (uint32_t r : done) {
-    if (r == id_) continue;
-    const uint64_t d = dist[r];
-    for (const auto& p : lsdb_[r].prefixes) {
-      auto key = std::make_pair(p.prefix, p.len);
-      if (own.count(key)) continue;
-      auto it = routes.find(key);
-      // A prefix announced by several routers at the same cost (a transit subnet, both ends)
-      // is reached over the first hops of all of them.
-      if (it == routes.end() || d < it->second.cost) {
-        routes[key] = Candidate{d, hops[r]};
-      } else if (d == it->second.cost) {
-        it->second.hops.insert(hops[r].begin(), hops[r].end());
+  // Stub networks (§16.1 step 2 for stubs): cost is the router's distance plus the stub's cost; a prefix several
+  // routers announce at the same cost (a transit subnet, both ends) is reached over the first hops of all of them.
+  const size_t np = pool_->prefixes();
+  std::vector<uint64_t> best(np, kInf);
+  std::vector<uint32_t> best_set(np, 0);
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!done[r] || r == me || dist[r] == kInf) continue;
+    const Lsa& lsa = *lsdb_[r].lsa;
+    for (size_t k = 0; k < lsa.prefixes.size(); ++k) {
+      const uint32_t pid = lsa.prefix_id[k];
+      const uint64_t c = dist[r] + lsa.prefixes[k].cost;
+      if (c < best[pid]) {
+        best[pid] = c;
+        best_set[pid] = hop_set[r];
+      } else if (c == best[pid]) {
+        best_set[pid] = unite(best_set[pid], hop_set[r]);
       }
     }
   }
-  std::vector<Route> out;
-  for (const auto& [key, c] : routes) {
-    out.push_back(Route{key.first, key.second, std::vector<NextHop>(c.hops.begin(), c.hops.end()),
-                        static_cast<uint32_t>(c.cost)});
+  for (const auto& itf : interfaces_) {
+    const uint32_t pid = pool_->PrefixId((uint64_t(itf.cfg.local_addr & MaskOf(itf.cfg.prefix_len)) << 8) | itf.cfg.prefix_len);
+    if (pid < np) best[pid] = kInf;  // our own subnets are connected routes, not learned ones
   }
+  RouteTable out;
+  for (uint32_t pid : pool_->PrefixesInOrder()) {
+    if (pid >= np || best[pid] == kInf) continue;
+    const uint64_t key = pool_->PrefixKey(pid);
+    out.routes.push_back({static_cast<uint32_t>(key >> 8), static_cast<uint8_t>(key & 0xff), best_set[pid],
+                          static_cast<uint32_t>(best[pid])});
+  }
+  out.sets = std::move(sets);
   return out;
+}
+
+SimTime SpfBackoff::OnEvent(SimTime now) {
+  Advance(now);
+  // Every IGP event restarts HOLDDOWN; the SPF delay depends on the state (RFC 8405 §5).
+  holddown_due_ = now + config_.holddown;
+  switch (state_) {
+    case State::kQuiet:
+      state_ = State::kShortWait;
+      learn_due_ = now + config_.time_to_learn;
+      if (spf_due_ < 0) spf_due_ = now + config_.initial;
+      break;
+    case State::kShortWait:
+      if (spf_due_ < 0) spf_due_ = now + config_.short_wait;
+      break;
+    case State::kLongWait:
+      if (spf_due_ < 0) spf_due_ = now + config_.long_wait;
+      break;
+  }
+  return spf_due_;
+}
+
+SpfBackoff::State SpfBackoff::StateAt(SimTime now) {
+  Advance(now);
+  return state_;
+}
+
+void SpfBackoff::Advance(SimTime now) {
+  for (;;) {
+    if (state_ == State::kShortWait && learn_due_ >= 0 && learn_due_ <= now &&
+        (holddown_due_ < 0 || learn_due_ <= holddown_due_)) {
+      state_ = State::kLongWait;  // LEARN_TIMER expired: events keep coming, this is not a single failure
+      learn_due_ = -1;
+      continue;
+    }
+    if (state_ != State::kQuiet && holddown_due_ >= 0 && holddown_due_ <= now) {
+      state_ = State::kQuiet;  // HOLDDOWN expired: the network has been stable
+      holddown_due_ = learn_due_ = -1;
+      continue;
+    }
+    return;
+  }
 }
 
 }  // namespace planelab::ls

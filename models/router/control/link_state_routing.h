@@ -1,44 +1,19 @@
-// A pure link-state routing core (OSPF-like): hellos, flooding and SPF, with no kernel calls.
+// A pure OSPFv2 core for point-to-point networks in one area (RFC 2328): hellos, the database exchange, reliable
+// flooding with acknowledgements and many LSAs per update, throttled origination, SPF. No kernel calls.
 #pragma once
 #include <cstdint>
+#include <climits>
 #include <map>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "models/router/control/ospf_packet.h"
+#include "sim/util/flat_id_map.h"
 #include "sim/util/units.h"
 
 namespace planelab::ls {
-
-/// Hello on a point-to-point link: who I am and whom I hear (RFC 2328 §10.5 two-way check).
-struct Hello {
-  uint32_t router_id = 0;
-  std::vector<uint32_t> seen;
-};
-struct LinkAdv {
-  uint32_t neighbor = 0;
-  uint32_t cost = 1;
-};
-struct PrefixAdv {
-  uint32_t prefix = 0;
-  uint8_t len = 0;
-};
-/// A router's link-state advertisement: its adjacencies and attached prefixes.
-struct Lsa {
-  uint32_t origin = 0;
-  uint64_t seq = 0;
-  std::vector<LinkAdv> links;
-  std::vector<PrefixAdv> prefixes;
-};
-/// A protocol message: a hello or a link-state update carrying LSAs.
-struct Message {
-  enum class Type : uint8_t { kHello = 1, kUpdate = 2 } type = Type::kHello;
-  Hello hello;
-  std::vector<Lsa> lsas;
-};
-
-std::vector<uint8_t> Encode(const Message& m);
-/// Returns false on a malformed buffer.
-bool Decode(const uint8_t* data, size_t size, Message* out);
 
 /// A routing interface; `passive` interfaces (towards hosts) send no hellos but their prefix is advertised.
 struct InterfaceConfig {
@@ -70,70 +45,231 @@ struct Route {
   }
 };
 
-/// A message to send to the neighbour on an interface.
+/// Every route of one SPF, with the first-hop sets stored once (a mesh has few distinct sets and many routes).
+struct RouteTable {
+  struct Entry {
+    uint32_t prefix = 0;
+    uint8_t len = 0;
+    uint32_t set = 0;  // index into sets
+    uint32_t cost = 0;
+  };
+  std::vector<std::vector<NextHop>> sets;
+  std::vector<Entry> routes;  // sorted by prefix and length
+};
+
+/// A packet to send to the neighbour on an interface.
 struct Send {
   uint32_t ifindex = 0;
   uint32_t to_addr = 0;
   Message msg;
 };
 
-/// Neighbour state on one interface.
-struct Neighbor {
-  uint32_t router_id = 0;
-  SimTime last_heard = 0;
-  bool full = false;  // two-way established
+/// A time no timer reaches.
+constexpr SimTime kNever = INT64_MAX;
+
+/// Neighbour states of RFC 2328 §10.1 that a point-to-point network uses.
+enum class NeighborState : uint8_t { kDown, kInit, kExStart, kExchange, kLoading, kFull };
+const char* NameOf(NeighborState s);
+
+/// A neighbour's link-state retransmission list (RFC 2328 §10): flooded instances awaiting acknowledgement, by
+/// advertising router, in flat arrays (every flooded LSA passes through one).
+class RetransmissionList {
+ public:
+  void Put(uint32_t origin, LsaRef lsa);
+  /// The instance awaiting acknowledgement for `origin`, or null.
+  const LsaRef* Get(uint32_t origin) const {
+    const uint32_t* i = index_.Find(origin);
+    return i ? &slots_[*i] : nullptr;
+  }
+  bool Erase(uint32_t origin);
+  bool empty() const { return index_.size() == 0; }
+  size_t size() const { return index_.size(); }
+  void Clear() { *this = RetransmissionList(); }
+  /// Every instance, by advertising router.
+  std::vector<LsaRef> All() const;
+
+ private:
+  FlatIdMap index_;
+  std::vector<LsaRef> slots_;
+  std::vector<uint32_t> free_;
 };
 
-/// The protocol core: feed it time, messages and carrier changes; it returns messages to send and
-/// marks when routes must be recomputed. Timers default to RFC 2328 Appendix C.3.
+/// Counters of the flooding machinery, for the control plane's metrics and the scale benchmarks.
+struct FloodStats {
+  uint64_t updates_sent = 0;       // Link State Update packets
+  uint64_t lsas_sent = 0;          // LSAs in them, retransmissions included
+  uint64_t retransmitted = 0;      // LSAs sent again for want of an acknowledgement
+  uint64_t acks_sent = 0;          // Link State Acknowledgment packets
+  uint64_t duplicates = 0;         // instances received that were already in the database
+  uint64_t originated = 0;         // own router-LSA instances
+};
+
+/// The protocol core: feed it time, packets and carrier changes; it returns packets to send and marks when routes
+/// must be recomputed. Every timer defaults to a real implementation's default, cited at the field.
 class LinkStateRouting {
  public:
   struct Config {
+    // RFC 2328 Appendix C.3: HelloInterval 10 s, RouterDeadInterval 4 x HelloInterval, RxmtInterval 5 s.
     SimTime hello_interval = 10 * kSec;
     SimTime dead_interval = 40 * kSec;
+    SimTime rxmt_interval = 5 * kSec;
+    // Origination throttle (the same LSA at most once per hold, the hold doubling up to max while changes keep
+    // coming): Cisco IOS XR's `timers throttle lsa all` defaults, start 50 ms, hold 200 ms, max 5 s. RFC 2328's
+    // fixed MinLSInterval (5 s, FRR's default) is start 0, hold 5 s, max 5 s.
+    SimTime lsa_start = 50 * kMs;
+    SimTime lsa_hold = 200 * kMs;
+    SimTime lsa_max = 5 * kSec;
+    // MinLSArrival: a newer instance arriving sooner after the last is dropped unacknowledged (IOS XR's
+    // `timers lsa min-arrival` default 100 ms; RFC 2328 Appendix B: 1 s).
+    SimTime min_ls_arrival = 100 * kMs;
+    // Flood pacing: at most one Link State Update per interface per interval, carrying every LSA queued meanwhile
+    // (Cisco's `timers pacing flood` default 33 ms). Retransmissions go out together at RxmtInterval.
+    SimTime flood_pacing = 33 * kMs;
+    // Delayed acknowledgements are bundled and sent within this (RFC 2328 §13.5 asks for less than RxmtInterval;
+    // FRR's OSPF_ACK_DELAY is 1 s).
+    SimTime ack_delay = 1 * kSec;
   };
-  LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces);
+  LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces,
+                   std::shared_ptr<LsaPool> pool = nullptr);
 
-  /// Originates the first LSA and the first hellos.
+  /// Originates the first LSA and sends the first hellos.
   void Start(SimTime now, std::vector<Send>* out);
-  /// Sends due hellos and expires silent neighbours; call at NextDeadline() or earlier.
+  /// Runs every timer due by `now`; call at NextDeadline() or earlier.
   void Tick(SimTime now, std::vector<Send>* out);
   void Receive(SimTime now, uint32_t ifindex, const Message& m, std::vector<Send>* out);
   void SetCarrier(SimTime now, uint32_t ifindex, bool up, std::vector<Send>* out);
-  /// Forget all state (a daemon crash); Start() begins again with a higher sequence number.
-  void Reset();
 
   /// True when the LSDB or adjacencies changed since the last ComputeRoutes().
   bool routes_dirty() const { return dirty_; }
-  /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by
-  /// prefix; clears routes_dirty().
+  /// How many times the LSDB or adjacencies changed: an IGP event for the SPF back-off (RFC 8405 §2).
+  uint64_t changes() const { return changes_; }
+  /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by prefix; clears
+  /// routes_dirty().
   std::vector<Route> ComputeRoutes();
+  /// The same routes with their first-hop sets shared; clears routes_dirty().
+  RouteTable ComputeRouteTable();
   SimTime NextDeadline() const;
 
   uint32_t router_id() const { return id_; }
   size_t adjacencies_up() const;
   size_t adjacencies_configured() const;
-  size_t lsdb_size() const { return lsdb_.size(); }
-  const std::map<uint32_t, Lsa>& lsdb() const { return lsdb_; }
+  size_t lsdb_size() const { return lsdb_count_; }
+  /// The database copy of `origin`'s router-LSA, or null.
+  const Lsa* Lookup(uint32_t origin) const;
+  NeighborState StateOn(uint32_t ifindex) const;
+  const FloodStats& stats() const { return stats_; }
   /// Interface index for a source address on a directly connected subnet, 0 if none.
   uint32_t InterfaceFor(uint32_t src_addr) const;
+  LsaPool& pool() { return *pool_; }
 
  private:
-  InterfaceConfig* Find(uint32_t ifindex);
-  Message MakeHello(const InterfaceConfig& itf) const;
-  void Originate(std::vector<Send>* out);
-  void Flood(const Lsa& lsa, uint32_t except_ifindex, std::vector<Send>* out);
-  void NeighborDown(uint32_t ifindex, std::vector<Send>* out);
+  struct DbEntry {
+    LsaRef lsa;
+    SimTime installed = 0;
+  };
+  struct Neighbor {
+    NeighborState state = NeighborState::kDown;
+    uint32_t router_id = 0;
+    SimTime last_heard = 0;
+    bool master = false;                 // we are the master of the database exchange
+    uint32_t dd_seq = 0;
+    bool peer_more = true;               // the neighbour's last Database Description had the M-bit set
+    std::vector<LsaHeader> summary;      // our LSDB as it was when the exchange began, still to describe
+    size_t summary_pos = 0;
+    Message last_dd;                     // for the master's retransmission and the slave's repeat
+    SimTime dd_rxmt_due = kNever;
+    std::map<uint32_t, LsaHeader> requests;  // LSAs to ask for, by advertising router
+    SimTime lsr_rxmt_due = kNever;
+    RetransmissionList rxmt;
+    SimTime rxmt_due = kNever;
+  };
+  struct Interface {
+    InterfaceConfig cfg;
+    Neighbor nbr;
+    std::vector<LsaRef> flood;           // LSAs to send in the next paced update
+    std::vector<LsaHeader> acks;
+    SimTime ack_due = kNever;
+    SimTime next_update = 0;             // flood pacing
+  };
+
+  Interface* Find(uint32_t ifindex);
+  const Interface* Find(uint32_t ifindex) const;
+  Message NewMessage(Message::Type type) const;
+  Message MakeHello(const Interface& itf) const;
+  DbEntry* Db(uint32_t origin);
+  /// The database entry for an LSA's originator (by the pool's index when the LSA carries it).
+  DbEntry* DbOf(const Lsa& lsa);
+  const DbEntry* Db(uint32_t origin) const;
+  void Install(SimTime now, LsaRef lsa);
+  void RequestOriginate(SimTime now);
+  void Originate(SimTime now);
+  /// Queues `lsa` on every interface whose neighbour takes part in flooding, except `except_ifindex`.
+  void Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now);
+  void ReceiveHello(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
+  void ReceiveDd(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
+  void ReceiveRequest(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
+  void ReceiveUpdate(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
+  void ReceiveAck(Interface& itf, const Message& m);
+  void StartExchange(SimTime now, Interface& itf, std::vector<Send>* out);
+  void SendNextDd(SimTime now, Interface& itf, std::vector<Send>* out);
+  void ProcessDdHeaders(Interface& itf, const Message& m);
+  void MaybeExchangeDone(SimTime now, Interface& itf, std::vector<Send>* out);
+  void SendRequests(SimTime now, Interface& itf, std::vector<Send>* out);
+  void SetState(SimTime now, Interface& itf, NeighborState next);
+  void KillNeighbor(SimTime now, Interface& itf);
+  void Flush(SimTime now, std::vector<Send>* out);
+  void SendUpdates(Interface& itf, const std::vector<LsaRef>& lsas, std::vector<Send>* out);
+  void Changed() {
+    dirty_ = true;
+    ++changes_;
+  }
 
   uint32_t id_;
   Config config_;
-  std::vector<InterfaceConfig> interfaces_;
-  std::map<uint32_t, Neighbor> neighbors_;  // by ifindex
-  std::map<uint32_t, Lsa> lsdb_;            // by origin
-  uint64_t seq_ = 0;
+  std::vector<Interface> interfaces_;  // sorted by ifindex
+  std::unordered_map<uint32_t, uint32_t> by_peer_;  // neighbour address -> ifindex
+  std::shared_ptr<LsaPool> pool_;
+  std::vector<DbEntry> lsdb_;          // by the pool's dense router index
+  size_t lsdb_count_ = 0;
+  int32_t seq_ = kInitialSequenceNumber - 1;
   SimTime next_hello_ = 0;
+  // Origination throttle.
+  bool originate_pending_ = false;
+  SimTime originate_due_ = kNever;
+  SimTime last_originated_ = -1;
+  SimTime hold_ = 0;
+  uint32_t dd_seq_seed_ = 0;
   bool dirty_ = true;
+  uint64_t changes_ = 0;
   bool started_ = false;
+  FloodStats stats_;
+};
+
+/// The SPF back-off of RFC 8405 (QUIET, SHORT_WAIT, LONG_WAIT): the first SPF after a quiet period runs quickly,
+/// later ones wait longer while events keep coming, so a storm is computed a few times, not once per LSA.
+class SpfBackoff {
+ public:
+  /// RFC 8405 §6's suggested values: INITIAL 50 ms, SHORT 200 ms, LONG 5 s, TIME_TO_LEARN 500 ms, HOLDDOWN 10 s.
+  struct Config {
+    SimTime initial = 50 * kMs;
+    SimTime short_wait = 200 * kMs;
+    SimTime long_wait = 5 * kSec;
+    SimTime time_to_learn = 500 * kMs;
+    SimTime holddown = 10 * kSec;
+  };
+  enum class State : uint8_t { kQuiet, kShortWait, kLongWait };
+  explicit SpfBackoff(Config c) : config_(c) {}
+  /// An IGP event at `now`: the time an SPF is due (a new one, or the one already scheduled).
+  SimTime OnEvent(SimTime now);
+  /// The scheduled SPF ran.
+  void OnSpfRun() { spf_due_ = -1; }
+  State StateAt(SimTime now);
+
+ private:
+  void Advance(SimTime now);
+  Config config_;
+  State state_ = State::kQuiet;
+  SimTime learn_due_ = -1, holddown_due_ = -1, spf_due_ = -1;
 };
 
 }  // namespace planelab::ls

@@ -34,6 +34,10 @@ struct RouterControlMetrics : MetricTable {
 struct LinkStateControlMetrics : MetricTable {
   LinkStateControlMetrics() : MetricTable(Plane::kControl, "link-state") {}
   const CounterDecl& spf_runs = DeclareCounter("spf_runs", "runs", "route computations");
+  const CounterDecl& lsas_flooded =
+      DeclareCounter("lsas_flooded", "LSAs", "LSAs sent in Link State Updates, retransmissions included");
+  const CounterDecl& lsa_retransmissions =
+      DeclareCounter("lsa_retransmissions", "LSAs", "LSAs sent again for want of an acknowledgement");
 
   static const LinkStateControlMetrics& Get() {
     static const LinkStateControlMetrics table;

@@ -43,6 +43,47 @@ void RouterControlPlane::ProgramFib(const FibTable& desired) {
   ProgramFibChanges(FibChanges(std::make_move_iterator(changes.begin()), std::make_move_iterator(changes.end())));
 }
 
+void RouterControlPlane::ProgramFibSorted(const FibChanges& desired) {
+  FibChanges changes;
+  for (const auto& [key, hops] : desired) {
+    const std::vector<FibNextHop>* have = RibGroup(RibKey(key.first, key.second));
+    if (!have || *have != hops) changes.emplace_back(key, hops);
+  }
+  std::vector<std::pair<uint32_t, uint8_t>> gone;
+  rib_.ForEach([&](uint64_t key, uint32_t) {
+    std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
+    auto it = std::lower_bound(desired.begin(), desired.end(), k,
+                               [](const auto& entry, const std::pair<uint32_t, uint8_t>& x) { return entry.first < x; });
+    if (it == desired.end() || it->first != k) gone.push_back(k);
+  });
+  if (!gone.empty()) {
+    for (const auto& k : gone) changes.emplace_back(k, std::vector<FibNextHop>{});
+    std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  ProgramFibChanges(changes);
+}
+
+void RouterControlPlane::ProgramFibGroups(const std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>>& routes,
+                                          const std::vector<std::vector<FibNextHop>>& groups) {
+  FibChanges changes;
+  for (const auto& [key, g] : routes) {
+    const std::vector<FibNextHop>* have = RibGroup(RibKey(key.first, key.second));
+    if (!have || *have != groups[g]) changes.emplace_back(key, groups[g]);
+  }
+  std::vector<std::pair<uint32_t, uint8_t>> gone;
+  rib_.ForEach([&](uint64_t key, uint32_t) {
+    std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
+    auto it = std::lower_bound(routes.begin(), routes.end(), k,
+                               [](const auto& entry, const std::pair<uint32_t, uint8_t>& x) { return entry.first < x; });
+    if (it == routes.end() || it->first != k) gone.push_back(k);
+  });
+  if (!gone.empty()) {
+    for (const auto& k : gone) changes.emplace_back(k, std::vector<FibNextHop>{});
+    std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  ProgramFibChanges(changes);
+}
+
 void RouterControlPlane::ProgramFibChanges(const FibChanges& changes) {
   FibProgram prog;
   for (const auto& [key, hops] : changes) {

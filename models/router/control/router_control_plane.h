@@ -45,6 +45,12 @@ class RouterControlPlane : public PlaneActor {
   void NoteChange();
   /// Sends the difference between `desired` and the routes already sent to the data plane.
   void ProgramFib(const FibTable& desired);
+  /// ProgramFib for routes already sorted by (prefix, length), each prefix once: a link-state router recomputes
+  /// every route at each SPF, so no map is built on the way.
+  void ProgramFibSorted(const FibChanges& desired);
+  /// ProgramFibSorted with each route naming one of `groups`: only the routes that change are copied.
+  void ProgramFibGroups(const std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>>& routes,
+                        const std::vector<std::vector<FibNextHop>>& groups);
   /// Sends only these changes (an empty next-hop list removes the route).
   void ProgramFibChanges(const FibChanges& changes);
   /// Sends every route sent so far, as one full program: the data plane restarted with an empty FIB, and

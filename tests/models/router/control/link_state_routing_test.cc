@@ -14,13 +14,15 @@ namespace {
 
 uint32_t Addr(int a, int b, int c, int d) { return (uint32_t(a) << 24) | (b << 16) | (c << 8) | d; }
 
-/// A hand-wired network of protocol cores: a "link" maps (router, ifindex) to the peer's (router, ifindex).
+/// A hand-wired network of protocol cores sharing one LSA pool, as a run's routers do: a "link" maps (router,
+/// ifindex) to the peer's (router, ifindex); packets arrive at once, timers run at the cores' deadlines.
 class Net {
  public:
   struct End {
     int router;
     uint32_t ifindex;
   };
+  LinkStateRouting::Config config;
   void AddRouter(int id) { itfs_[id]; }
   /// Links routers a and b on subnet 10.0.n.0/30 with a cost.
   void Link(int a, int b, int n, uint32_t cost) {
@@ -38,24 +40,39 @@ class Net {
     cores_[r]->SetCarrier(now_, ifindex, up, &out);
     Queue(r, out);
     Drain();
+    Settle();
   }
   /// A passive stub prefix (a host subnet) on router r.
   void Stub(int r, int n) {
     uint32_t i = static_cast<uint32_t>(itfs_[r].size()) + 1;
     itfs_[r].push_back({i, Addr(10, 1, n, 1), Addr(10, 1, n, 2), 30, 1, true, true});
   }
-  void Start() {
-    for (auto& [id, list] : itfs_) cores_[id].reset(new LinkStateRouting(static_cast<uint32_t>(id), {}, list));
-    for (auto& [id, core] : cores_) {
+  /// Starts every router (or only `only`) and lets the network settle.
+  void Start(int only = 0) {
+    for (auto& [id, list] : itfs_) {
+      if (only && id != only) continue;
+      cores_[id].reset(new LinkStateRouting(static_cast<uint32_t>(id), config, list, pool_));
       std::vector<Send> out;
-      core->Start(now_, &out);
+      cores_[id]->Start(now_, &out);
       Queue(id, out);
     }
     Drain();
+    Settle();
+  }
+  /// A crash and restart of router r: a new core that remembers nothing.
+  void Restart(int r) {
+    cores_[r].reset(new LinkStateRouting(static_cast<uint32_t>(r), config, itfs_[r], pool_));
+    std::vector<Send> out;
+    cores_[r]->Start(now_, &out);
+    Queue(r, out);
+    Drain();
+    Settle();
   }
   void Queue(int from, std::vector<Send>& out) {
     for (auto& s : out) {
       if (cut_.count({from, s.ifindex})) continue;
+      if (s.msg.type == Message::Type::kLsUpdate && drop_next_update_.erase({from, s.ifindex})) continue;
+      if (s.msg.type == Message::Type::kLsUpdate) lsas_in_updates_.push_back(s.msg.lsas.size());
       inflight_.push_back({wires_.at({from, s.ifindex}), s.msg});
     }
     out.clear();
@@ -64,10 +81,11 @@ class Net {
     while (!inflight_.empty()) {
       auto [to, msg] = inflight_.front();
       inflight_.pop_front();
+      if (!cores_.count(to.router)) continue;
       // Round-trip through the wire format, as the simulated packets do.
       std::vector<uint8_t> bytes = Encode(msg);
       Message decoded;
-      ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &decoded));
+      ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &decoded, pool_.get()));
       std::vector<Send> out;
       cores_[to.router]->Receive(now_, to.ifindex, decoded, &out);
       Queue(to.router, out);
@@ -83,6 +101,7 @@ class Net {
     cores_[b.router]->SetCarrier(now_, b.ifindex, false, &out);
     Queue(b.router, out);
     Drain();
+    Settle();
   }
   /// Silently drops everything on a wire (no carrier loss: a "gray" failure).
   void Blackhole(int a, uint32_t ifa) {
@@ -90,16 +109,30 @@ class Net {
     cut_.insert({a, ifa});
     cut_.insert({b.router, b.ifindex});
   }
+  /// Loses the next Link State Update router a sends on interface ifa.
+  void DropNextUpdate(int a, uint32_t ifa) { drop_next_update_.insert({a, ifa}); }
+  /// Runs every core's timers up to now + dt.
   void Advance(SimTime dt) {
-    now_ += dt;
-    for (auto& [id, core] : cores_) {
-      std::vector<Send> out;
-      core->Tick(now_, &out);
-      Queue(id, out);
+    const SimTime until = now_ + dt;
+    for (;;) {
+      SimTime next = kNever;
+      for (auto& [id, core] : cores_) next = std::min(next, core->NextDeadline());
+      if (next > until) break;
+      now_ = std::max(now_, next);
+      for (auto& [id, core] : cores_) {
+        std::vector<Send> out;
+        core->Tick(now_, &out);
+        Queue(id, out);
+      }
+      Drain();
     }
-    Drain();
+    now_ = until;
   }
+  /// Long enough for origination throttles and flooding to finish, shorter than a hello interval.
+  void Settle() { Advance(2 * kSec); }
+  SimTime now() const { return now_; }
   LinkStateRouting& core(int id) { return *cores_[id]; }
+  const std::vector<size_t>& lsas_in_updates() const { return lsas_in_updates_; }
   const Route* RouteTo(int router, uint32_t prefix) {
     routes_[router] = cores_[router]->ComputeRoutes();
     for (const auto& r : routes_[router]) {
@@ -110,12 +143,15 @@ class Net {
 
  private:
   SimTime now_ = 0;
+  std::shared_ptr<LsaPool> pool_ = std::make_shared<LsaPool>();
   std::map<int, std::vector<InterfaceConfig>> itfs_;
   std::map<std::pair<int, uint32_t>, End> wires_;
   std::set<std::pair<int, uint32_t>> cut_;
+  std::set<std::pair<int, uint32_t>> drop_next_update_;
   std::map<int, std::unique_ptr<LinkStateRouting>> cores_;
   std::deque<std::pair<End, Message>> inflight_;
   std::map<int, std::vector<Route>> routes_;
+  std::vector<size_t> lsas_in_updates_;
 };
 
 // The diamond: 1-2 (1), 2-4 (1), 1-3 (1), 3-4 (3); a host subnet 10.1.4.0/30 behind router 4.
@@ -132,20 +168,74 @@ Net Diamond() {
 
 }  // namespace
 
-TEST(LinkStateRouting, WireFormatRoundTripsAndRejectsGarbage) {
+TEST(LinkStateRouting, WireFormatIsOspfVersion2AndRejectsGarbage) {
+  Lsa lsa;
+  lsa.header.id = lsa.header.adv = 7;
+  lsa.header.seq = kInitialSequenceNumber + 41;
+  lsa.links = {{9, 1, Addr(10, 0, 1, 1)}, {8, 3, Addr(10, 0, 2, 1)}};
+  lsa.prefixes = {{Addr(10, 0, 0, 0), 30, 1}};
+  Seal(&lsa);
+  EXPECT_EQ(lsa.header.length, 20u + 4u + 3u * 12u);  // RFC 2328 A.4.2: 12 bytes a link, no TOS
+  EXPECT_EQ(lsa.links[0].neighbor, 8u);               // sealed LSAs list links by neighbour
   Message m;
-  m.type = Message::Type::kUpdate;
-  m.lsas.push_back({7, 42, {{8, 3}, {9, 1}}, {{Addr(10, 0, 0, 0), 30}}});
+  m.type = Message::Type::kLsUpdate;
+  m.router_id = 7;
+  m.lsas.push_back(std::make_shared<const Lsa>(lsa));
   auto b = Encode(m);
+  ASSERT_EQ(b.size(), 24u + 4u + lsa.header.length);
+  EXPECT_EQ(b[0], 2);  // version
+  EXPECT_EQ(b[1], 4);  // Link State Update
   Message d;
   ASSERT_TRUE(Decode(b.data(), b.size(), &d));
   ASSERT_EQ(d.lsas.size(), 1u);
-  EXPECT_EQ(d.lsas[0].seq, 42u);
-  EXPECT_EQ(d.lsas[0].links[1].neighbor, 9u);
-  b.pop_back();
-  EXPECT_FALSE(Decode(b.data(), b.size(), &d));
+  EXPECT_EQ(d.lsas[0]->seq(), kInitialSequenceNumber + 41);
+  EXPECT_EQ(d.lsas[0]->header.checksum, lsa.header.checksum);
+  EXPECT_TRUE(d.lsas[0]->Lists(9));
+  EXPECT_FALSE(d.lsas[0]->Lists(10));
+  // A flipped bit fails the packet checksum; a truncated packet its length.
+  auto bad = b;
+  bad[40] ^= 1;
+  EXPECT_FALSE(Decode(bad.data(), bad.size(), &d));
+  auto cut = b;
+  cut.pop_back();
+  EXPECT_FALSE(Decode(cut.data(), cut.size(), &d));
   std::vector<uint8_t> junk = {1, 2, 3};
   EXPECT_FALSE(Decode(junk.data(), junk.size(), &d));
+  // Every packet type survives the round trip.
+  for (auto type : {Message::Type::kHello, Message::Type::kDbDescription, Message::Type::kLsRequest,
+                    Message::Type::kLsAck}) {
+    Message x;
+    x.type = type;
+    x.router_id = 3;
+    x.hello.neighbors = {4, 5};
+    x.dd_flags = kDdInit | kDdMore | kDdMaster;
+    x.dd_seq = 99;
+    x.headers = {lsa.header};
+    x.requests = {7, 8};
+    auto bytes = Encode(x);
+    Message y;
+    ASSERT_TRUE(Decode(bytes.data(), bytes.size(), &y)) << int(type);
+    EXPECT_EQ(y.type, type);
+    EXPECT_EQ(y.router_id, 3u);
+  }
+}
+
+// A pooled LSA is parsed once per run: the second router decoding it gets the same object.
+TEST(LinkStateRouting, PoolSharesOneInstanceAcrossRouters) {
+  LsaPool pool;
+  Lsa lsa;
+  lsa.header.id = lsa.header.adv = 7;
+  lsa.prefixes = {{Addr(10, 0, 0, 0), 30, 1}};
+  Seal(&lsa);
+  Message m;
+  m.type = Message::Type::kLsUpdate;
+  m.lsas.push_back(std::make_shared<const Lsa>(lsa));
+  auto b = Encode(m);
+  Message d1, d2;
+  ASSERT_TRUE(Decode(b.data(), b.size(), &d1, &pool));
+  ASSERT_TRUE(Decode(b.data(), b.size(), &d2, &pool));
+  EXPECT_EQ(d1.lsas[0].get(), d2.lsas[0].get());
+  EXPECT_NE(pool.IndexIfKnown(7), LsaPool::kUnknown);
 }
 
 TEST(LinkStateRouting, DiamondConvergesOnCheapestPath) {
@@ -155,7 +245,7 @@ TEST(LinkStateRouting, DiamondConvergesOnCheapestPath) {
   EXPECT_EQ(n.core(1).lsdb_size(), 4u);
   const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(r->cost, 2u);             // 1-2-4, not 1-3-4 (cost 4)
+  EXPECT_EQ(r->cost, 3u);             // 1-2-4 and the stub (RFC 2328 §16.1), not 1-3-4 (cost 5)
   ASSERT_EQ(r->next_hops.size(), 1u);
   EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 12, 2));
   EXPECT_EQ(r->next_hops[0].ifindex, 1u);
@@ -166,7 +256,7 @@ TEST(LinkStateRouting, CarrierLossReroutesAtOnce) {
   n.Cut(2, 2);  // the 2-4 link, from router 2's second interface
   const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(r->cost, 4u);  // now 1-3-4
+  EXPECT_EQ(r->cost, 5u);  // now 1-3-4
   ASSERT_EQ(r->next_hops.size(), 1u);
   EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 13, 2));
   // The cut link's own prefix is withdrawn by both ends.
@@ -176,29 +266,26 @@ TEST(LinkStateRouting, CarrierLossReroutesAtOnce) {
 TEST(LinkStateRouting, SilentLinkDiesAfterTheDeadInterval) {
   Net n = Diamond();
   n.Blackhole(2, 2);
-  n.Advance(39 * kSec);  // hellos every 10 s; still within RouterDeadInterval (40 s)
+  n.Advance(37 * kSec);  // hellos every 10 s; still within RouterDeadInterval (40 s)
   const Route* before = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(before, nullptr);
-  EXPECT_EQ(before->cost, 2u);
+  EXPECT_EQ(before->cost, 3u);
   n.Advance(1 * kSec);
   n.Advance(1 * kSec);
   const Route* after = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(after, nullptr);
-  EXPECT_EQ(after->cost, 4u);
+  EXPECT_EQ(after->cost, 5u);
   EXPECT_EQ(n.core(2).adjacencies_up(), 1u);
 }
 
 TEST(LinkStateRouting, RestartedRouterJumpsPastItsOldSequence) {
   Net n = Diamond();
   n.Advance(10 * kSec);
-  uint64_t before = n.core(1).lsdb().at(4).seq;
-  n.core(4).Reset();
-  std::vector<Send> out;
-  n.core(4).Start(11 * kSec, &out);
-  n.Queue(4, out);
-  n.Drain();
+  const int32_t before = n.core(1).Lookup(4)->seq();
+  n.Restart(4);  // starts again at InitialSequenceNumber; its neighbours hold a newer instance
   n.Advance(10 * kSec);
-  EXPECT_GT(n.core(1).lsdb().at(4).seq, before);
+  EXPECT_GT(n.core(1).Lookup(4)->seq(), before);
+  EXPECT_EQ(n.core(4).Lookup(4)->seq(), n.core(1).Lookup(4)->seq());
   EXPECT_NE(n.RouteTo(1, Addr(10, 1, 4, 0)), nullptr);
 }
 
@@ -215,7 +302,7 @@ TEST(LinkStateRouting, EqualCostPathsKeepEveryFirstHop) {
   n.Start();
   const Route* r = n.RouteTo(1, Addr(10, 1, 2, 0));
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(r->cost, 2u);
+  EXPECT_EQ(r->cost, 3u);
   ASSERT_EQ(r->next_hops.size(), 2u);
   EXPECT_EQ(r->next_hops[0].addr, Addr(10, 0, 1, 2));
   EXPECT_EQ(r->next_hops[0].ifindex, 1u);
@@ -242,7 +329,7 @@ TEST(LinkStateRouting, EqualCostFirstHopsMergeDownstream) {
   n.Start();
   const Route* r = n.RouteTo(1, Addr(10, 1, 5, 0));
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(r->cost, 3u);
+  EXPECT_EQ(r->cost, 4u);
   EXPECT_EQ(r->next_hops.size(), 2u);
 }
 
@@ -257,7 +344,138 @@ TEST(LinkStateRouting, StubPrefixOfADownInterfaceIsWithdrawnAndReturns) {
   n.Carrier(4, 3, true);
   const Route* r = n.RouteTo(1, Addr(10, 1, 4, 0));
   ASSERT_NE(r, nullptr);
-  EXPECT_EQ(r->cost, 2u);
+  EXPECT_EQ(r->cost, 3u);
+}
+
+// A 3x3 grid: every router's LSA reaches every router, each update packet may carry several LSAs, and on a
+// lossless network every flooded LSA is acknowledged without a retransmission.
+Net Grid3() {
+  Net n;
+  int sub = 1;
+  for (int r = 1; r <= 9; ++r) {
+    if (r % 3 != 0) n.Link(r, r + 1, sub++, 1);
+    if (r + 3 <= 9) n.Link(r, r + 3, sub++, 1);
+  }
+  n.Stub(9, 9);
+  n.Start();
+  return n;
+}
+
+TEST(LinkStateRouting, FloodingIsReliableAndBatched) {
+  Net n = Grid3();
+  n.Advance(3 * kSec);
+  size_t most = 0;
+  for (int r = 1; r <= 9; ++r) {
+    EXPECT_EQ(n.core(r).lsdb_size(), 9u) << r;
+    EXPECT_EQ(n.core(r).stats().retransmitted, 0u) << r;
+    for (uint32_t i = 1; i <= 4; ++i) {
+      NeighborState s = n.core(r).StateOn(i);
+      if (s != NeighborState::kDown) EXPECT_EQ(s, NeighborState::kFull) << r << " if " << i;
+    }
+  }
+  for (size_t k : n.lsas_in_updates()) most = std::max(most, k);
+  EXPECT_GT(most, 1u);  // the database exchange and paced floods pack several LSAs in one update
+  const Route* r = n.RouteTo(1, Addr(10, 1, 9, 0));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cost, 5u);                // four hops and the stub
+  EXPECT_EQ(r->next_hops.size(), 2u);   // right and down are equally short
+}
+
+// RFC 2328 §13.6: an update lost on the wire is sent again after RxmtInterval (5 s), and the LSDBs agree again.
+TEST(LinkStateRouting, LostUpdateIsRetransmitted) {
+  Net n;
+  n.Link(1, 2, 12, 1);
+  n.Stub(2, 2);
+  n.Start();
+  n.Advance(10 * kSec);
+  n.DropNextUpdate(2, 1);  // router 2's next update to router 1 is lost
+  n.Carrier(2, 2, false);  // a new instance of router 2's LSA, without the stub
+  const int32_t fresh = n.core(2).Lookup(2)->seq();
+  EXPECT_LT(n.core(1).Lookup(2)->seq(), fresh);
+  ASSERT_NE(n.RouteTo(1, Addr(10, 1, 2, 0)), nullptr);
+  n.Advance(4 * kSec);  // RxmtInterval is 5 s after the lost send
+  EXPECT_EQ(n.core(2).stats().retransmitted, 1u);
+  EXPECT_EQ(n.core(1).Lookup(2)->seq(), fresh);
+  EXPECT_EQ(n.RouteTo(1, Addr(10, 1, 2, 0)), nullptr);
+}
+
+// A router that joins a converged network learns the LSDB through the database exchange (headers, then requests
+// for what it lacks) and reaches Full.
+TEST(LinkStateRouting, LateRouterLearnsTheDatabaseByExchange) {
+  Net n;
+  n.Link(1, 2, 12, 1);
+  n.Link(2, 3, 23, 1);
+  n.Link(3, 4, 34, 1);
+  n.Link(4, 5, 45, 1);
+  n.Stub(1, 1);
+  // Router 5 starts 20 s late.
+  for (int r = 1; r <= 4; ++r) n.Start(r);
+  n.Advance(20 * kSec);
+  EXPECT_EQ(n.core(4).lsdb_size(), 4u);
+  n.Start(5);
+  n.Advance(12 * kSec);
+  EXPECT_EQ(n.core(5).lsdb_size(), 5u);
+  EXPECT_EQ(n.core(5).StateOn(1), NeighborState::kFull);
+  ASSERT_NE(n.RouteTo(5, Addr(10, 1, 1, 0)), nullptr);
+}
+
+// RFC 2328's MinLSInterval (5 s) as a throttle of start 0, hold 5 s, max 5 s: a second change 1 s after the
+// first is originated only when 5 s have passed.
+TEST(LinkStateRouting, OriginationIsThrottled) {
+  Net n;
+  n.config.lsa_start = 0;
+  n.config.lsa_hold = 5 * kSec;
+  n.config.lsa_max = 5 * kSec;
+  n.Link(1, 2, 12, 1);
+  n.Stub(2, 2);
+  n.Stub(2, 3);
+  n.Start();
+  n.Advance(20 * kSec);
+  const int32_t s0 = n.core(1).Lookup(2)->seq();
+  n.Carrier(2, 2, false);  // originated at once (start 0, quiet); Carrier() lets 2 s pass
+  EXPECT_EQ(n.core(1).Lookup(2)->seq(), s0 + 1);
+  n.Carrier(2, 3, false);  // 2 s after the first: waits for the 5 s hold; 4 s have passed after this
+  EXPECT_EQ(n.core(1).Lookup(2)->seq(), s0 + 1);
+  n.Advance(1500 * kMs);
+  EXPECT_EQ(n.core(1).Lookup(2)->seq(), s0 + 2);
+}
+
+// RFC 2328 §10.5: routers whose hello intervals differ never become neighbours.
+TEST(LinkStateRouting, HelloIntervalMismatchFormsNoAdjacency) {
+  LinkStateRouting::Config slow;
+  slow.hello_interval = 30 * kSec;
+  slow.dead_interval = 120 * kSec;
+  LinkStateRouting a(1, {}, {{1, Addr(10, 0, 1, 1), Addr(10, 0, 1, 2), 30, 1, false, true}});
+  LinkStateRouting b(2, slow, {{1, Addr(10, 0, 1, 2), Addr(10, 0, 1, 1), 30, 1, false, true}});
+  std::vector<Send> from_a, from_b;
+  a.Start(0, &from_a);
+  b.Start(0, &from_b);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Send> next_a, next_b;
+    for (auto& s : from_a) b.Receive(0, 1, s.msg, &next_b);
+    for (auto& s : from_b) a.Receive(0, 1, s.msg, &next_a);
+    from_a.swap(next_a);
+    from_b.swap(next_b);
+  }
+  EXPECT_EQ(a.StateOn(1), NeighborState::kDown);
+  EXPECT_EQ(b.StateOn(1), NeighborState::kDown);
+}
+
+// RFC 8405 §5: QUIET -> INITIAL_SPF_DELAY; within TIME_TO_LEARN the SHORT delay; after it, the LONG delay until
+// HOLDDOWN passes with no event.
+TEST(SpfBackoff, FollowsRfc8405) {
+  SpfBackoff b({});
+  EXPECT_EQ(b.OnEvent(0), 50 * kMs);
+  EXPECT_EQ(b.OnEvent(10 * kMs), 50 * kMs);  // already scheduled
+  b.OnSpfRun();
+  EXPECT_EQ(b.OnEvent(300 * kMs), 500 * kMs);  // SHORT_WAIT: 200 ms
+  b.OnSpfRun();
+  EXPECT_EQ(b.StateAt(600 * kMs), SpfBackoff::State::kLongWait);
+  EXPECT_EQ(b.OnEvent(600 * kMs), 5600 * kMs);  // LONG_WAIT: 5 s
+  b.OnSpfRun();
+  EXPECT_EQ(b.StateAt(10599 * kMs), SpfBackoff::State::kLongWait);
+  EXPECT_EQ(b.StateAt(10600 * kMs), SpfBackoff::State::kQuiet);  // HOLDDOWN: 10 s after the last event
+  EXPECT_EQ(b.OnEvent(11 * kSec), 11 * kSec + 50 * kMs);
 }
 
 }  // namespace planelab::ls
