@@ -7,7 +7,7 @@ namespace planelab {
 DeviceKindDecl MonitorKind() {
   return {"monitor",
           "operators' monitoring station and dashboard: polls every agent over the out-of-band network",
-          {&MonitorMgmtMetrics::Get()}};
+          {&MonitorMgmtMetrics::Get(), &TelemetryPipelineMetrics::Get()}};
 }
 
 }  // namespace planelab

@@ -6,13 +6,19 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
 #include "models/monitor/monitor_metrics.h"
+#include "models/monitor/pipeline/telemetry_pipeline.h"
+#include "models/monitor/telemetry_section.h"
 #include "models/proto/mgmt_protocol.h"
+#include "models/proto/telemetry_stream.h"
 #include "sim/core/network_ns3.h"
+#include "sim/fault/fault_injector.h"
+#include "sim/fault/fault_kinds.h"
 
 namespace planelab {
 
@@ -25,8 +31,9 @@ constexpr SimTime kFirstPoll = 2 * kSec;
 /// The dashboard: one entry per managed device, fresh or stale.
 class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
  public:
-  StationMgmtPlane(RunContext& ctx, const std::string& id, Network& net, const ManagementSpec& spec)
-      : PlaneActor(ctx, id, Plane::kManagement), net_(net), spec_(spec) {
+  StationMgmtPlane(RunContext& ctx, const std::string& id, Network& net, const Scenario& sc, FaultInjector& faults)
+      : PlaneActor(ctx, id, Plane::kManagement), net_(net), spec_(sc.management),
+        telemetry_(sc.families.Get<TelemetrySpec>()) {
     const MonitorMgmtMetrics& m = MonitorMgmtMetrics::Get();
     sent_ = AddCounter(m.polls_sent);
     failed_ = AddCounter(m.polls_failed);
@@ -35,24 +42,43 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     for (const auto& i : net.Interfaces(id)) {
       if (i.oob) entries_[i.peer].agent_addr = i.peer_addr;
     }
+    if (telemetry_.enabled) BuildPipeline(sc, faults);
   }
 
   void Start() override {
     SetLifecycle(Lifecycle::kUp, "start");
+    if (pipeline_) {
+      pipeline_->SetCollectorDown(collector_fault_);  // a restarted station collects again, unless the fault holds
+      Tick();
+    }
     sock_ = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
     sock_->Bind();
     sock_->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnReceive, this));
     // Stagger polls across the interval, as pollers spread their work; the first round starts once
     // devices have booted (2 s), so the dashboard does not open on half-started agents.
     size_t n = entries_.size(), k = 0;
+    if (streaming_) {
+      stream_sock_ = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
+      stream_sock_->Bind();
+      stream_sock_->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnStream, this));
+    }
     for (auto& [dev, e] : entries_) {
       std::string d = dev;
       SimTime offset = n ? static_cast<SimTime>(spec_.poll_interval * static_cast<double>(k++) / n) : 0;
-      After(offset + kFirstPoll, [this, d]() { Poll(d); });
+      if (streaming_) {
+        After(offset + kFirstPoll, [this, d]() {
+          Subscribe(d);
+          Watch(d);
+        });
+      } else {
+        After(offset + kFirstPoll, [this, d]() { Poll(d); });
+      }
     }
   }
 
   Health Reported(const std::string& device, Plane plane) const override {
+    // With a pipeline, operators see what its dashboards and alerts say, not the poller's own table.
+    if (pipeline_) return pipeline_->Reported(device, plane);
     auto it = entries_.find(device);
     if (it == entries_.end() || !it->second.answered) return Health::kUnknown;
     const Entry& e = it->second;
@@ -81,6 +107,20 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
     stale_->Set(stale);
     lag_->Set(lag);
+    if (pipeline_) {
+      const telemetry::TelemetryPipeline& p = *pipeline_;
+      firing_->Set(static_cast<double>(p.alerts_firing()));
+      stale_panels_->Set(p.stale_panel_share());
+      data_age_->Set(p.data_age_s());
+      shown_lag_->Set(p.shown_lag_s());
+      audit_backlog_->Set(static_cast<double>(p.audit_backlog()));
+      audit_lag_->Set(p.audit_lag_s());
+      int manageable = 0;
+      for (const auto& [dev, _] : entries_) manageable += net_.LinkUp(net_.OobLinkOf(dev)) ? 1 : 0;
+      manageable_->Set(manageable);
+      // The truth of the station's management plane: a pipeline with a fault in it is degraded.
+      if (pipeline_faults_ > 0) return WithLifecycle(Health::kDegraded);
+    }
     return WithLifecycle(Health::kUp);
   }
 
@@ -88,11 +128,16 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   /// The poller dies with its dashboard: nothing is known until the restarted poller hears from each device
   /// again (Reported() says unknown), and the instances it had learnt must be walked again.
   void HandleCrash() override {
+    if (pipeline_) pipeline_->SetCollectorDown(true);  // the collector dies with the station; Tick is gone too
     if (sock_) {
       sock_->Close();
       sock_ = nullptr;
     }
     by_request_id_.clear();
+    if (stream_sock_) {
+      stream_sock_->Close();
+      stream_sock_ = nullptr;
+    }
     for (auto& [_, e] : entries_) {
       uint32_t agent = e.agent_addr;
       e = Entry{};
@@ -125,6 +170,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     // The dashboard's values, from the last answered poll.
     uint32_t if_up = 0, if_total = 0, adj_up = 0, adj_cfg = 0, fib_routes = 0, rib_routes = 0;
     int32_t cpu_pct = 0;  // hrProcessorLoad, percent
+    SimTime last_update = 0;  // streaming: when the last update arrived
   };
 
   // One GetBulk round returns at most this many ifOperStatus rows (net-snmp's snmpbulkwalk asks
@@ -185,6 +231,11 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   }
 
   void Poll(const std::string& dev) {
+    if (pipeline_ && pipeline_->collector_down()) {
+      // A stalled collector sends nothing, and nothing it would have learnt reaches the store.
+      After(spec_.poll_interval, [this, dev]() { Poll(dev); });
+      return;
+    }
     Entry& e = entries_[dev];
     uint64_t poll = ++poll_seq_;
     e.pending_poll = poll;
@@ -197,12 +248,65 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       en.pending_poll = 0;
       by_request_id_.erase(en.outstanding);
       failed_->Add();
+      if (pipeline_) pipeline_->CollectionFailed(Clock::Now(), dev);
       if (!en.stale) {
         en.stale = true;
         Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(en.last_ok)}}).dump());
       }
     });
     After(spec_.poll_interval, [this, dev]() { Poll(dev); });
+  }
+
+  /// gNMI-style collection: asks the device's agent to stream (SubscribeRequest, STREAM mode).
+  void Subscribe(const std::string& dev) {
+    if (!stream_sock_ || pipeline_->collector_down()) return;
+    std::string text = telemetry::EncodeSubscribe(subscription_);
+    stream_sock_->SendTo(Create<Packet>(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0,
+                         InetSocketAddress(Ipv4Address(entries_[dev].agent_addr), kGnmiPort));
+    sent_->Add();
+  }
+
+  /// A stream is only known to be gone when its updates stop: after two expected intervals (and a few seconds)
+  /// without one, the device's series are marked stale, up = 0, and the station subscribes again, as a gNMI client
+  /// redials a dead connection.
+  void Watch(const std::string& dev) {
+    if (stream_watch_ <= 0) return;  // ON_CHANGE without a heartbeat: silence means "unchanged"
+    After(stream_watch_, [this, dev]() {
+      Entry& e = entries_[dev];
+      SimTime now = Clock::Now();
+      if (!pipeline_->collector_down() && now - e.last_update >= stream_watch_) {
+        failed_->Add();
+        pipeline_->CollectionFailed(now, dev);
+        if (e.answered && !e.stale) {
+          e.stale = true;
+          Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(e.last_ok)}}).dump());
+        }
+        Subscribe(dev);
+      }
+      Watch(dev);
+    });
+  }
+
+  void OnStream(Ptr<ns3::Socket> s) {
+    Address from;
+    while (Ptr<Packet> p = s->RecvFrom(from)) {
+      std::string text(p->GetSize(), '\0');
+      p->CopyData(reinterpret_cast<uint8_t*>(text.data()), text.size());
+      std::optional<telemetry::StreamUpdate> u = telemetry::DecodeUpdate(text);
+      if (!u || pipeline_->collector_down()) continue;  // a stalled collector drops what arrives
+      uint32_t addr = InetSocketAddress::ConvertFrom(from).GetIpv4().Get();
+      for (auto& [dev, e] : entries_) {
+        if (e.agent_addr != addr) continue;
+        SimTime now = Clock::Now();
+        if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+        e.stale = false;
+        e.answered = true;
+        e.last_ok = now;
+        e.last_update = now;
+        pipeline_->Collected(u->timestamp, now, dev, u->values);
+        break;
+      }
+    }
   }
 
   /// Files one varbind of an answer into the walk; returns true for an ifOperStatus row.
@@ -284,6 +388,12 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     e.rib_routes = w.rib_routes;
     e.adj_up = w.adj_up;
     e.adj_cfg = w.adj_cfg;
+    if (pipeline_) {
+      SimTime now = Clock::Now();
+      pipeline_->Collected(now, now, dev,
+                           {{"if_oper_up", e.if_up}, {"if_total", e.if_total}, {"cpu_pct", e.cpu_pct},
+                            {"adj_up", e.adj_up}, {"adj_cfg", e.adj_cfg}});
+    }
     // Keep the learnt instances while the table matches ifNumber; otherwise walk again next time.
     // Devices with more ports than one GetBulk round are always walked: a Get naming every row
     // would outgrow the agent's message size (tooBig) at about 80 rows.
@@ -297,8 +407,148 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
   }
 
+  /// The pipeline, its metrics, its faults and the access paths, from the "telemetry" section.
+  void BuildPipeline(const Scenario& sc, FaultInjector& faults) {
+    const TelemetrySpec& t = telemetry_;
+    telemetry::PipelineConfig c;
+    // SNMP is polled as Prometheus scrapes the SNMP exporter: every scrape_interval, failing after scrape_timeout.
+    if (t.collection == "snmp") {
+      spec_.poll_interval = t.scrape_interval;
+      spec_.poll_timeout = t.scrape_timeout;
+    }
+    c.collection_interval = t.collection == "snmp" ? t.scrape_interval
+                            : t.stream_mode == "sample" ? t.sample_interval
+                                                        : std::max(t.heartbeat_interval, t.sample_interval);
+    streaming_ = t.collection == "gnmi";
+    subscription_.mode = t.stream_mode == "on_change" ? telemetry::StreamMode::kOnChange : telemetry::StreamMode::kSample;
+    subscription_.sample_interval = t.sample_interval;
+    subscription_.heartbeat_interval = t.heartbeat_interval;
+    if (streaming_) {
+      SimTime expected = subscription_.mode == telemetry::StreamMode::kSample ? t.sample_interval : t.heartbeat_interval;
+      stream_watch_ = expected > 0 ? 2 * expected + 5 * kSec : 0;
+      // Subscriptions are spread over the first interval as polls are.
+      spec_.poll_interval = t.sample_interval;
+    }
+    c.ingest_lag = t.ingest_lag;
+    c.lookback = t.lookback;
+    c.evaluation_interval = t.evaluation_interval;
+    c.rule_for = t.rule_for;
+    c.dashboard_refresh = t.dashboard_refresh;
+    c.alertmanager.group_by = t.group_by;
+    c.alertmanager.group_wait = t.group_wait;
+    c.alertmanager.group_interval = t.group_interval;
+    c.alertmanager.repeat_interval = t.repeat_interval;
+    c.audit_rate = t.audit_rate;
+    c.audit_capacity = t.audit_capacity;
+    c.audit_lag = t.audit_lag;
+    std::vector<std::string> devices;
+    for (const auto& [dev, _] : entries_) devices.push_back(dev);
+    pipeline_.reset(new telemetry::TelemetryPipeline(c, devices, device()));
+    const TelemetryPipelineMetrics& m = TelemetryPipelineMetrics::Get();
+    firing_ = AddGauge(m.alerts_firing);
+    notified_ = AddCounter(m.notifications);
+    stale_panels_ = AddGauge(m.stale_panel_share);
+    data_age_ = AddGauge(m.data_age);
+    shown_lag_ = AddGauge(m.shown_lag);
+    audit_backlog_ = AddGauge(m.audit_backlog);
+    audit_lag_ = AddGauge(m.audit_lag);
+    manageable_ = AddGauge(m.manageable_devices);
+
+    // Faults on the pipeline itself: they change what operators see, never what devices do.
+    faults.On<TelemetryPipelineLagParams>(device(), [this](const TelemetryPipelineLagParams& p, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetExtraLag(on ? p.delay : 0);
+    });
+    faults.On<CollectorDownParams>(device(), [this](const CollectorDownParams&, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      collector_fault_ = on;
+      if (running()) pipeline_->SetCollectorDown(on);
+    });
+    faults.On<AlertingDownParams>(device(), [this](const AlertingDownParams&, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetAlertingDown(on);
+    });
+    faults.On<AuditLogBacklogParams>(device(), [this](const AuditLogBacklogParams& p, bool on) {
+      pipeline_faults_ += on ? 1 : -1;
+      pipeline_->SetAuditCapacityFactor(on ? p.capacity_share : 1.0);
+    });
+
+    // Access paths: in-band enters the production network at the gateway router.
+    using Mode = telemetry::AccessPaths::Mode;
+    Mode mode = t.access == "in-band" ? Mode::kInBand : t.access == "both" ? Mode::kBoth : Mode::kOutOfBand;
+    paths_.reset(new telemetry::AccessPaths(mode));
+    std::string gateway = t.inband_gateway;
+    for (const auto& d : sc.devices) {
+      if (gateway.empty() && d.kind == "router") gateway = d.id;
+      if (d.kind != "router") continue;
+      // A router whose routing daemon is down routes no management traffic (the router's own crash is its hook).
+      std::string r = d.id;
+      faults.On<BackboneRoutingOutageParams>(r, [this, r](const BackboneRoutingOutageParams&, bool on) {
+        paths_->SetInbandBlocked(r, on);
+        UpdatePaths();
+      });
+    }
+    paths_->SetGateway(gateway);
+    for (const auto& l : sc.links) production_links_.push_back({l.id, l.a, l.b});
+    for (const auto& [dev, _] : entries_) {
+      std::string d = dev;
+      faults.On<MgmtInbandDownParams>(d, [this, d](const MgmtInbandDownParams&, bool on) {
+        inband_cut_[d] = on;
+        UpdatePaths();
+      });
+    }
+    faults.On<MgmtInbandDownParams>(device(), [this](const MgmtInbandDownParams&, bool on) {
+      inband_cut_all_ = on;
+      UpdatePaths();
+    });
+    UpdatePaths();
+    net_.SetManagementAccess(mode != Mode::kInBand, mode != Mode::kOutOfBand);
+  }
+
+  /// In-band reachability from the production network's links as they are now; the management link of each
+  /// device follows (Network::SetInbandReach), and audit records leave only devices a path reaches.
+  void UpdatePaths() {
+    for (const auto& l : production_links_) paths_->SetLink(l.id, l.a, l.b, net_.LinkUp(l.id));
+    paths_->Recompute();
+    for (const auto& [dev, _] : entries_) {
+      bool inband = paths_->InbandReachable(dev) && !inband_cut_all_ && !inband_cut_[dev];
+      net_.SetInbandReach(dev, inband);
+      pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
+    }
+  }
+
+  /// The pipeline's clock: every second, as a collector's and a rule engine's loops run; what it did goes into the
+  /// trace (alerts firing and resolved, notifications).
+  void Tick() {
+    if (paths_->mode() != telemetry::AccessPaths::Mode::kOutOfBand) UpdatePaths();
+    else for (const auto& [dev, _] : entries_) pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
+    for (const telemetry::PipelineEvent& e : pipeline_->Tick(Clock::Now())) {
+      if (e.kind == "alert.notified") notified_->Add();
+      Emit(e.kind, e.detail);
+    }
+    After(1 * kSec, [this]() { Tick(); });
+  }
+
+  struct ProductionLink {
+    std::string id, a, b;
+  };
+
   Network& net_;
   ManagementSpec spec_;
+  TelemetrySpec telemetry_;
+  std::unique_ptr<telemetry::TelemetryPipeline> pipeline_;
+  bool streaming_ = false;
+  telemetry::StreamSubscribe subscription_;
+  SimTime stream_watch_ = 0;
+  Ptr<ns3::Socket> stream_sock_;
+  std::unique_ptr<telemetry::AccessPaths> paths_;
+  std::vector<ProductionLink> production_links_;
+  std::map<std::string, bool> inband_cut_;
+  bool inband_cut_all_ = false, collector_fault_ = false;
+  int pipeline_faults_ = 0;
+  Counter* notified_ = nullptr;
+  Gauge *firing_ = nullptr, *stale_panels_ = nullptr, *data_age_ = nullptr, *shown_lag_ = nullptr,
+        *audit_backlog_ = nullptr, *audit_lag_ = nullptr, *manageable_ = nullptr;
   std::map<std::string, Entry> entries_;
   std::map<int32_t, std::string> by_request_id_;
   int32_t next_request_id_ = 0;
@@ -313,7 +563,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
 class MonitorDevice : public Device {
  public:
   explicit MonitorDevice(DeviceEnv& env)
-      : Device(env.spec.id), plane_(env.ctx, env.spec.id, env.network, env.scenario.management) {}
+      : Device(env.spec.id), plane_(env.ctx, env.spec.id, env.network, env.scenario, env.faults) {}
   std::vector<PlaneActor*> planes() override { return {&plane_}; }
   const ReportedHealthSource* dashboard() const override { return &plane_; }
 

@@ -195,7 +195,9 @@ RunOutcome RunScenario(Scenario sc, const RunOptions& opts) {
     store->PutMeta("complete", "true");
     store->Finish();
     store.reset();
-    outcome.all_passed = AddExpectations(sc, RunStoreReader(folder.Partial("run.sqlite").string()), outcome.summary);
+    RunStoreReader reader(folder.Partial("run.sqlite").string());
+    outcome.all_passed = AddExpectations(sc, reader, outcome.summary);
+    AddIncidents(sc, reader, outcome.summary);
   }
   ns3::Simulator::Destroy();
   devices.clear();

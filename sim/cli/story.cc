@@ -171,6 +171,27 @@ std::string RenderStory(const Scenario& sc, const nlohmann::ordered_json& summar
     for (size_t i = 0; i < lies.size(); ++i) out << (i ? ", " : "") << lies[i];
     out << " down while reported up).\n";
   }
+  // With a telemetry pipeline: each fault as the on-call lived it, from fault start to the first page and to the
+  // first page naming the right device and plane.
+  if (summary.contains("incidents") && !summary["incidents"].empty()) {
+    out << "\nSeeing it - each fault as the on-call lived it (telemetry pipeline):\n";
+    for (const auto& i : summary["incidents"]) {
+      auto secs = [](const nlohmann::ordered_json& v) { return v.is_null() ? std::string("never") : Secs(v.get<double>()); };
+      char buf[256];
+      out << "  " << Secs(i["at_s"].get<double>()) << "  " << i["fault"].get<std::string>() << " ("
+          << (i["plane"].get<std::string>().empty() ? "?" : i["plane"].get<std::string>()) << ") on "
+          << i["target"].get<std::string>() << ": time to detect " << secs(i["time_to_detect_s"]) << ", time to know "
+          << secs(i["time_to_know_s"]) << "\n";
+      if (!i["first_seen"].get<std::string>().empty()) out << "      first page: " << i["first_seen"].get<std::string>() << "\n";
+      std::snprintf(buf, sizeof buf,
+                    "      telemetry lag up to %.0fs, data up to %.0fs old, stale panels up to %.0f%%, audit backlog up to "
+                    "%.0f records (%.0fs behind), manageable devices down to %.0f\n",
+                    i["telemetry_lag_max_s"].get<double>(), i["data_age_max_s"].get<double>(),
+                    100 * i["stale_panel_share_max"].get<double>(), i["audit_backlog_max"].get<double>(),
+                    i["audit_lag_max_s"].get<double>(), i["manageable_devices_min"].get<double>());
+      out << buf;
+    }
+  }
   // Routing convergence is told only where there is routing to tell about: routers, and a trigger
   // that changed a route (a cluster's underlay that never reconverged has nothing to say).
   bool routes_moved = false;

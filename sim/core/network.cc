@@ -60,6 +60,11 @@ struct Network::Impl {
   std::vector<std::string> data_links;  // in scenario order
   std::vector<std::pair<std::string, std::string>> oob_links;  // (device, link) in scenario device order
   std::string station;
+  // Management access by path (SetManagementAccess): by default only the out-of-band path, so a management link is
+  // up exactly while it is not cut.
+  bool oob_allowed = true, inband_allowed = false;
+  std::map<std::string, bool> oob_cut;        // link -> cut by mgmt-oob-down
+  std::map<std::string, bool> inband_reach;   // device -> reachable in-band
   std::map<std::string, Ptr<Node>> nodes;
   std::map<std::string, std::vector<InterfaceInfo>> interfaces;
   std::map<std::string, Link> links;
@@ -311,6 +316,25 @@ void Network::EnablePcap(const std::string& device, const std::string& dir) {
   }
 }
 
+void Network::SetManagementAccess(bool oob_allowed, bool inband_allowed) {
+  impl_->oob_allowed = oob_allowed;
+  impl_->inband_allowed = inband_allowed;
+  for (const auto& [device, _] : impl_->oob_links) ApplyManagementPath(device);
+}
+
+void Network::SetInbandReach(const std::string& device, bool reachable) {
+  impl_->inband_reach[device] = reachable;
+  ApplyManagementPath(device);
+}
+
+void Network::ApplyManagementPath(const std::string& device) {
+  std::string l = OobLinkOf(device);
+  if (l.empty()) return;
+  bool oob = impl_->oob_allowed && !impl_->oob_cut[l];
+  bool inband = impl_->inband_allowed && impl_->inband_reach[device];
+  SetLinkUp(l, oob || inband);
+}
+
 Ptr<Node> NodeOf(Network& net, const std::string& device) { return net.impl().nodes.at(device); }
 
 Ptr<IpFib> FibOf(Network& net, const std::string& device) {
@@ -345,13 +369,19 @@ void Network::RegisterFaultHooks(FaultInjector& faults) {
   if (impl_->station.empty()) return;
   std::vector<std::string> oob_links;
   for (const auto& [device, link] : impl_->oob_links) {
-    std::string l = link;
-    oob_links.push_back(l);
-    faults.On<MgmtOobDownParams>(device, [this, l](const MgmtOobDownParams&, bool on) { SetLinkUp(l, !on); });
+    std::string l = link, d = device;
+    oob_links.push_back(d);
+    faults.On<MgmtOobDownParams>(device, [this, l, d](const MgmtOobDownParams&, bool on) {
+      impl_->oob_cut[l] = on;
+      ApplyManagementPath(d);
+    });
   }
   // Cutting the station's side cuts its path to every device at once.
   faults.On<MgmtOobDownParams>(impl_->station, [this, oob_links](const MgmtOobDownParams&, bool on) {
-    for (const auto& l : oob_links) SetLinkUp(l, !on);
+    for (const auto& d : oob_links) {
+      impl_->oob_cut[OobLinkOf(d)] = on;
+      ApplyManagementPath(d);
+    }
   });
 }
 

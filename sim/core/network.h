@@ -60,6 +60,13 @@ class Network {
   /// Writes pcap files of every interface of `device` into `dir` (ns-3's own pcap tracing).
   void EnablePcap(const std::string& device, const std::string& dir);
 
+  /// Management access by path (the "telemetry" section's `access`). A device's management link stands for every
+  /// path operators have to it: it carries traffic while an allowed path reaches the device, the out-of-band one
+  /// (not cut by mgmt-oob-down) or the in-band one (SetInbandReach, which the station computes from the production
+  /// network). By default only out-of-band is allowed, so a management link is up exactly while it is not cut.
+  void SetManagementAccess(bool oob_allowed, bool inband_allowed);
+  void SetInbandReach(const std::string& device, bool reachable);
+
   /// The faults a link takes (link-down, link-flap, link-degrade on data links; mgmt-oob-down on each
   /// managed device's OOB link and, for all of them at once, on the station), registered as hooks.
   void RegisterFaultHooks(FaultInjector& faults);
@@ -70,6 +77,7 @@ class Network {
   Impl& impl() { return *impl_; }
 
  private:
+  void ApplyManagementPath(const std::string& device);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -44,6 +44,12 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<StorePartitionParams>(),
       Entry<CniBrokenParams>(),
       Entry<ProvisioningApiDegradedParams>(),
+      Entry<TelemetryPipelineLagParams>(),
+      Entry<CollectorDownParams>(),
+      Entry<AlertingDownParams>(),
+      Entry<AuditLogBacklogParams>(),
+      Entry<MgmtInbandDownParams>(),
+      Entry<BackboneRoutingOutageParams>(),
       Entry<PlaneCrashParams>(),
   };
   return kCatalog;

@@ -10,7 +10,17 @@
 namespace planelab {
 
 void FaultInjector::Register(const std::string& target, const std::string& kind, Hook hook) {
-  hooks_[{target, kind}] = std::move(hook);
+  // A fault two models take part in (backbone-routing-outage: the router's crash and the station's in-band path)
+  // has one hook per model, run in the order they registered.
+  auto it = hooks_.find({target, kind});
+  if (it == hooks_.end()) {
+    hooks_[{target, kind}] = std::move(hook);
+    return;
+  }
+  it->second = [first = std::move(it->second), second = std::move(hook)](const FaultSpec& f, bool on) {
+    first(f, on);
+    second(f, on);
+  };
 }
 
 bool FaultInjector::Has(const std::string& target, const std::string& kind) const {

@@ -20,6 +20,7 @@ class FaultInjector {
   using Hook = std::function<void(const FaultSpec& fault, bool on)>;
 
   explicit FaultInjector(EventBus& events) : events_(events) {}
+  /// A second hook for the same (target, kind) runs after the first.
   void Register(const std::string& target, const std::string& kind, Hook hook);
   /// Registers the hook of kind P::kKind (P: its parameter struct, fault_kinds.h): the hook gets the params the
   /// loader parsed, never their text.

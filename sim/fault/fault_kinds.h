@@ -255,6 +255,100 @@ inline FaultKindDecl<ProvisioningApiDegradedParams> ProvisioningApiDegradedParam
                "service tips over (004, public cloud).");
 }
 
+// The telemetry pipeline's faults (models/monitor, "telemetry" section): they hit the monitoring station's pipeline,
+// never the devices, so users are served as before while what operators see goes wrong.
+
+struct TelemetryPipelineLagParams {
+  SimTime delay = 3 * 60 * kSec;  // added to the collector -> store hop
+  static constexpr const char* kKind = "telemetry-pipeline-lag";
+  static FaultKindDecl<TelemetryPipelineLagParams> Declare();
+};
+inline FaultKindDecl<TelemetryPipelineLagParams> TelemetryPipelineLagParams::Declare() {
+  using P = TelemetryPipelineLagParams;
+  return FaultKindDecl<P>(kKind, "management", "monitor")
+      .Duration("delay", &P::delay, "delay added between the collector and the time-series store")
+      .Summary("samples reach the store `delay` late; dashboards and alerts run behind; needs \"telemetry\"")
+      .Effect("The hop from the collector to the time-series store (a message bus, remote_write) backs up: every "
+              "sample reaches the store `delay` late. Dashboards show old values as current, alert rules see the past; "
+              "a delay beyond the 5-minute lookback empties the panels. Needs the \"telemetry\" section.")
+      .Follows("\"Dashboards lag or freeze\" (004, management plane): operators act on a picture minutes old.");
+}
+
+struct CollectorDownParams {
+  static constexpr const char* kKind = "collector-down";
+  static FaultKindDecl<CollectorDownParams> Declare();
+};
+inline FaultKindDecl<CollectorDownParams> CollectorDownParams::Declare() {
+  return FaultKindDecl<CollectorDownParams>(kKind, "management", "monitor")
+      .Summary("the collector stalls: no polls, no streams; panels freeze on the last values; needs \"telemetry\"")
+      .Effect("The collector stops collecting: no polls go out, streamed updates are dropped. Nothing marks the series "
+              "stale (the scraper that would is the one that stopped), so instant queries keep returning the last "
+              "values for the 5-minute lookback: panels show the last green values, then \"No data\". Only a "
+              "meta-monitoring rule on the data's age notices. Needs the \"telemetry\" section.")
+      .Follows("\"Dashboards lag or freeze\"; \"you can't fix what you can't see\" (004); monitoring as the first "
+               "casualty (AWS us-east-1, December 2021).");
+}
+
+struct AlertingDownParams {
+  static constexpr const char* kKind = "alerting-down";
+  static FaultKindDecl<AlertingDownParams> Declare();
+};
+inline FaultKindDecl<AlertingDownParams> AlertingDownParams::Declare() {
+  return FaultKindDecl<AlertingDownParams>(kKind, "management", "monitor")
+      .Summary("rule evaluation and the alert manager stop: nothing fires, nobody is paged; needs \"telemetry\"")
+      .Effect("The alerting path stops: rules are not evaluated and the alert manager sends nothing. Dashboards still "
+              "update, so the incident is seen only by someone looking at them. Needs the \"telemetry\" section.")
+      .Follows("Time to detect becomes the time until someone looks (004: \"you can't fix what you can't see\").");
+}
+
+struct AuditLogBacklogParams {
+  double capacity_share = 0.01;  // share of the shipper's capacity left
+  static constexpr const char* kKind = "audit-log-backlog";
+  static FaultKindDecl<AuditLogBacklogParams> Declare();
+};
+inline FaultKindDecl<AuditLogBacklogParams> AuditLogBacklogParams::Declare() {
+  using P = AuditLogBacklogParams;
+  return FaultKindDecl<P>(kKind, "management", "monitor")
+      .Ratio("capacity_share", &P::capacity_share, "share of the audit shipper's capacity left, 0..1 (0: stopped)")
+      .Summary("audit records queue up: delivery lag and backlog grow; needs \"telemetry\"")
+      .Effect("The audit log shipper slows to `capacity_share` of its capacity: device and API audit records queue, "
+              "their delivery lag and the backlog grow, and who changed what is known only later. Needs the "
+              "\"telemetry\" section.")
+      .Follows("\"Monitor audit log delivery\" (004, management plane): an audit trail that arrives late cannot "
+               "explain the change that caused the incident.");
+}
+
+struct MgmtInbandDownParams {
+  static constexpr const char* kKind = "mgmt-inband-down";
+  static FaultKindDecl<MgmtInbandDownParams> Declare();
+};
+inline FaultKindDecl<MgmtInbandDownParams> MgmtInbandDownParams::Declare() {
+  return FaultKindDecl<MgmtInbandDownParams>(kKind, "management", "device")
+      .Summary("cuts the in-band management path (SSH over production) of that device; on the station, of all")
+      .Effect("In-band management access of the target (SSH, telemetry over the production network) is cut; on the "
+              "station, in-band access to every device. Devices stay manageable where the scenario's access gives "
+              "them an out-of-band path. Needs the \"telemetry\" section (its `access`).")
+      .Follows("\"If in-band access breaks and you've got no out-of-band path, you have no visibility\" (004).");
+}
+
+/// A control-plane failure that takes in-band management with it (Facebook, October 2021).
+struct BackboneRoutingOutageParams {
+  static constexpr const char* kKind = "backbone-routing-outage";
+  static FaultKindDecl<BackboneRoutingOutageParams> Declare();
+};
+inline FaultKindDecl<BackboneRoutingOutageParams> BackboneRoutingOutageParams::Declare() {
+  return FaultKindDecl<BackboneRoutingOutageParams>(kKind, "control", "router")
+      .Crashes({"control"})
+      .Summary("the router's routing daemon goes down and in-band management routed through it goes too")
+      .Effect("The router's control plane crashes at `at` (a plane-crash of the control plane: neighbours withdraw "
+              "its routes) and restarts at `until`. In-band management is routed by that control plane, so with the "
+              "\"telemetry\" section the station loses in-band access to the router and to every device it reaches "
+              "only through it; out-of-band access is untouched.")
+      .Follows("Facebook, 4 October 2021: a backbone change withdrew the routes, and \"remote access and out-of-band "
+               "tools\" that depended on the backbone failed with it; \"teams with proper out-of-band access can "
+               "still log in and start fixing things\" (004).");
+}
+
 /// The generic crash: one plane of any device, through that plane actor's lifecycle (PlaneActor::Crash, Restart).
 struct PlaneCrashParams {
   std::string plane;  // data | control | management: one the target has

@@ -600,6 +600,11 @@ class Translator {
               }
             }
             if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+          } else if (kind->target == "monitor") {
+            if (!sc->management.enabled || fs.target != sc->management.station) {
+              problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets the monitoring station (\"" +
+                                               sc->management.station + "\"), not \"" + fs.target + "\"");
+            }
           } else if (kind->target == "any") {
             bool is_station = sc->management.enabled && fs.target == sc->management.station;
             if (!is_station) DeviceOfKind(at + "/target", fs.target, "");

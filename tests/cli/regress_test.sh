@@ -29,8 +29,8 @@ cat "$work/changed.txt"
 [ $rc -eq 1 ] || fail "a changed scenario: exit $rc, expected 1"
 for want in "DIFFERS  basics.link-failure-reroute (the scenario file changed" \
             "r1-r2 data in [18s, 24s): 1 event in A, 0 in B" \
-            "B #36 t=25s r1-r2 data fault.start" \
-            "r2 data actual: from 20s to 21s A=down B=up" \
+            "B #42 t=25s r1-r2 data fault.start" \
+            "r2 data actual: from 20s to 21s A=degraded B=up" \
             "/convergence/1/at_s: 20.0 -> 25.0" \
             "reconverges-fast: A passed" \
             "r1 control adjacencies_up: first in [18s, 24s)"; do

@@ -17,6 +17,8 @@ using namespace ns3;
 
 struct RouterMgmtAgent::Socket {
   Ptr<ns3::Socket> sock;
+  Ptr<ns3::Socket> stream;  // gNMI-style subscriptions and updates
+  Address subscriber;
 };
 
 RouterMgmtAgent::RouterMgmtAgent(RunContext& ctx, const std::string& device, Network& net,
@@ -56,7 +58,47 @@ void RouterMgmtAgent::Start() {
       self->answered_->Add();
     }
   }, this));
+  // The streaming endpoint: a subscription replaces any earlier one (a station that redials starts afresh).
+  socket_->stream = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
+  socket_->stream->Bind(InetSocketAddress(Ipv4Address(oob_addr), kGnmiPort));
+  socket_->stream->SetRecvCallback(MakeBoundCallback(+[](RouterMgmtAgent* self, Ptr<ns3::Socket> s) {
+    Address from;
+    while (Ptr<Packet> p = s->RecvFrom(from)) {
+      if (!self->running()) continue;
+      std::string text(p->GetSize(), '\0');
+      p->CopyData(reinterpret_cast<uint8_t*>(text.data()), text.size());
+      std::optional<telemetry::StreamSubscribe> sub = telemetry::DecodeSubscribe(text);
+      if (!sub) continue;
+      self->subscribed_ = sub;
+      self->streams_.clear();
+      self->socket_->subscriber = from;
+      self->Stream();  // the initial update
+    }
+  }, this));
   Refresh();
+}
+
+void RouterMgmtAgent::Stream() {
+  if (!subscribed_ || !socket_->stream) return;
+  uint32_t up = 0;
+  for (const auto& i : data_.interfaces) up += i.carrier ? 1 : 0;
+  const std::map<std::string, double> now_values = {
+      {"if_oper_up", up},
+      {"if_total", data_.interfaces_total},
+      {"cpu_pct", std::clamp(std::floor(control_.cpu_utilization * 100.0), 0.0, 100.0)},
+      {"adj_up", control_.adjacencies_up},
+      {"adj_cfg", control_.adjacencies_configured}};
+  telemetry::StreamUpdate u;
+  u.timestamp = Clock::Now();
+  for (const auto& [path, v] : now_values) {
+    auto it = streams_.try_emplace(path, subscribed_->mode, subscribed_->sample_interval, subscribed_->heartbeat_interval)
+                  .first;
+    if (it->second.Offer(u.timestamp, v)) u.values[path] = v;
+  }
+  if (u.values.empty()) return;
+  std::string text = telemetry::EncodeUpdate(u);
+  socket_->stream->SendTo(Create<Packet>(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0,
+                          socket_->subscriber);
 }
 
 snmp::MibView RouterMgmtAgent::View() const {
@@ -94,6 +136,12 @@ void RouterMgmtAgent::HandleCrash() {
     socket_->sock->Close();
     socket_->sock = nullptr;
   }
+  if (socket_->stream) {
+    socket_->stream->Close();
+    socket_->stream = nullptr;
+  }
+  subscribed_.reset();  // the stream dies with the agent; the station has to subscribe again
+  streams_.clear();
   data_ = DataStatus();
   control_ = ControlStatus();
 }
@@ -101,6 +149,7 @@ void RouterMgmtAgent::HandleCrash() {
 void RouterMgmtAgent::Refresh() {
   to_data_.Send(StatusQuery{++query_id_});
   to_control_.Send(StatusQuery{query_id_});
+  Stream();
   // Agents refresh their counters about once a second.
   After(1 * kSec, [this]() { Refresh(); });
 }

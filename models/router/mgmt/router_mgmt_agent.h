@@ -1,9 +1,13 @@
 // The router's management plane: a status agent on the out-of-band port, answering polls with what the device believes.
 #pragma once
+#include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "models/proto/mgmt_protocol.h"
 #include "models/proto/plane_messages.h"
+#include "models/proto/telemetry_stream.h"
 #include "sim/core/plane_actor.h"
 
 namespace planelab {
@@ -12,7 +16,8 @@ class Network;
 
 /// An SNMPv2c agent (RFC 3416 on UDP 161, RFC 3417): answers the station's Get, GetNext and GetBulk
 /// requests, community "public", from a snapshot it refreshes from the other planes. The objects
-/// served are listed in models/proto/mgmt_protocol.h (IF-MIB, HOST-RESOURCES-MIB, an enterprise arc).
+/// served are listed in models/proto/mgmt_protocol.h (IF-MIB, HOST-RESOURCES-MIB, an enterprise arc). It also
+/// streams the same state gNMI-style (models/proto/telemetry_stream.h) to a station that subscribes on port 9339.
 class RouterMgmtAgent : public PlaneActor {
  public:
   RouterMgmtAgent(RunContext& ctx, const std::string& device, Network& net, Port<StatusQuery>& to_data,
@@ -29,6 +34,8 @@ class RouterMgmtAgent : public PlaneActor {
 
  private:
   void Refresh();
+  /// Sends what the stream subscription says is due now.
+  void Stream();
   /// The MIB as the snapshot has it now.
   snmp::MibView View() const;
   Network& net_;
@@ -39,6 +46,9 @@ class RouterMgmtAgent : public PlaneActor {
   uint64_t query_id_ = 0;
   struct Socket;
   std::unique_ptr<Socket> socket_;
+  // The streaming subscriber (one station), its per-path subscriptions, where to send.
+  std::optional<telemetry::StreamSubscribe> subscribed_;
+  std::map<std::string, telemetry::StreamSubscription> streams_;
   Counter* answered_;
   Gauge* oob_reachable_;
 };

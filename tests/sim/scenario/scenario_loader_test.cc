@@ -10,6 +10,7 @@
 #include "models/cluster/cluster_section.h"
 #include "models/host/host_kind.h"
 #include "models/monitor/monitor_kind.h"
+#include "models/monitor/telemetry_section.h"
 #include "models/router/router_kind.h"
 #include "models/router/routing_section.h"
 #include "sim/fault/fault_kinds.h"
@@ -73,6 +74,33 @@ TEST(ScenarioLoader, CollectsSeveralProblemsAtOnce) {
     {"at": "50s", "target": "h1", "kind": "asic-dead"}])"));
   EXPECT_NE(err.find("/faults/0/target: \"h1\" is a host; this needs a router"), std::string::npos) << err;
   EXPECT_NE(err.find("/faults/0/at: the fault starts at or after the end of the run (10s)"), std::string::npos) << err;
+}
+
+// Issue 18: the "telemetry" section reads the real systems' defaults, and its faults need it and the station.
+TEST(ScenarioLoader, TelemetrySectionDefaultsAndItsFaults) {
+  Scenario plain = ParseScenarioText(Minimal(), "t.json", Catalog());
+  EXPECT_FALSE(plain.families.Get<TelemetrySpec>().enabled);  // the station stays the plain poller
+  Scenario sc = ParseScenarioText(Minimal(R"(, "telemetry": {"access": "both"})"), "t.json", Catalog());
+  const TelemetrySpec& t = sc.families.Get<TelemetrySpec>();
+  EXPECT_TRUE(t.enabled);
+  EXPECT_EQ(t.scrape_timeout, 10 * kSec);        // Prometheus scrape_timeout
+  EXPECT_EQ(t.lookback, 5 * 60 * kSec);          // --query.lookback-delta
+  EXPECT_EQ(t.evaluation_interval, 60 * kSec);   // evaluation_interval
+  EXPECT_EQ(t.group_wait, 30 * kSec);            // Alertmanager group_wait
+  EXPECT_EQ(t.group_interval, 5 * 60 * kSec);    // group_interval
+  EXPECT_EQ(t.repeat_interval, 4 * 3600 * kSec); // repeat_interval
+  EXPECT_EQ(t.access, "both");
+
+  std::string err = ErrorOf(Minimal(R"(, "faults": [
+    {"at": "5s", "target": "nms", "kind": "collector-down"}])"));
+  EXPECT_NE(err.find("/faults/0/kind: fault \"collector-down\" needs the telemetry pipeline"), std::string::npos) << err;
+  err = ErrorOf(Minimal(R"(, "telemetry": {"inband_gateway": "h1", "scrape_interval": "5s"}, "faults": [
+    {"at": "5s", "target": "r1", "kind": "alerting-down"}])"));
+  EXPECT_NE(err.find("/faults/0/target: fault \"alerting-down\" targets the monitoring station (\"nms\"), not \"r1\""),
+            std::string::npos) << err;
+  EXPECT_NE(err.find("/telemetry/inband_gateway: \"h1\" is not a router of the topology"), std::string::npos) << err;
+  EXPECT_NE(err.find("/telemetry/scrape_timeout: the scrape timeout must not be longer than scrape_interval"),
+            std::string::npos) << err;
 }
 
 // Issue 13: the loader parses a fault's params with its kind's declaration and hands the struct on.
