@@ -45,6 +45,11 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<CniBrokenParams>(),
       Entry<ProvisioningApiDegradedParams>(),
       Entry<PlaneCrashParams>(),
+      Entry<ControllerCrashParams>(),
+      Entry<ControllerPartitionParams>(),
+      Entry<ControlChannelDownParams>(),
+      Entry<FlowTableFullParams>(),
+      Entry<SwitchAgentCrashParams>(),
   };
   return kCatalog;
 }
