@@ -48,7 +48,8 @@ class SwitchDevice : public Device {
         program_port_("control->data:program", kInternalBus),
         event_port_("data->control:events", kInternalBus) {
     const SdnInventory& inv = InventoryOf(env);
-    const SwitchSpec& spec = env.scenario.families.Get<SwitchSpec>();
+    SwitchSpec spec = env.scenario.families.Get<SwitchSpec>();
+    spec.fail_mode = FailModeOf(spec, id());
     // OpenFlow ports face switches and hosts; the first other link is the out-of-band control port
     // (a management Ethernet, as a hardware switch's), through the control network to the controllers.
     std::vector<uint32_t> of_ports;

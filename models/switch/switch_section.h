@@ -2,6 +2,7 @@
 // vSwitch's defaults, its parser and its schema fragment (switch.schema.json beside this file).
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "sim/scenario/scenario_section.h"
@@ -13,6 +14,8 @@ namespace planelab {
 struct SwitchSpec {
   // ovs-vsctl(8), "Controller Failure Settings": "The default is standalone if the value is unset".
   std::string fail_mode = "standalone";
+  // Per-switch fail modes, overriding `fail_mode` (ovs-vsctl set-fail-mode is per bridge).
+  std::map<std::string, std::string> fail_modes;
   // ovs-vswitchd.conf.db(5), Controller table: inactivity_probe defaults to 5000 ms; a connection silent for
   // that long is probed, and dropped after as long again without an answer.
   SimTime inactivity_probe = 5 * kSec;
@@ -25,6 +28,12 @@ struct SwitchSpec {
   // Time the forwarding hardware takes to apply one flow-mod (a TCAM write), before the next may start.
   SimTime flow_program_delay = 1 * kMs;
 };
+
+/// The fail mode of one switch.
+inline const std::string& FailModeOf(const SwitchSpec& s, const std::string& sw) {
+  auto it = s.fail_modes.find(sw);
+  return it == s.fail_modes.end() ? s.fail_mode : it->second;
+}
 
 /// The "switch" section: parser and schema fragment.
 ScenarioSection SwitchSection();
