@@ -468,6 +468,9 @@ void SdnControlPlane::SendMods(uint64_t dpid, std::vector<of13::Message> mods, s
                                SimTime setup_start) {
   SwConn* c = ConnOf(dpid);
   if (!c || cut_switches_ || mods.empty()) return;
+  // A member without a leader is read-only: it changes nothing on the switches (a minority must not act on a
+  // view the majority may have moved past).
+  if (raft_->leader() == 0) return;
   for (auto& m : mods) {
     m.xid = next_xid_++;
     if (m.type == of13::Type::kFlowMod) flow_mods_->Add();
