@@ -6,5 +6,6 @@ planelab_family(NAME switch
   KERNEL
     switch/data/switch_data_plane.cc
     switch/control/switch_agent.cc
+    switch/mgmt/switch_mgmt_agent.cc
     switch/switch_device.cc
-  KERNEL_LINKS planelab_openflow planelab_openflow_conn)
+  KERNEL_LINKS planelab_openflow planelab_openflow_conn planelab_snmp)

@@ -5,6 +5,7 @@
 
 #include "models/switch/control/switch_agent.h"
 #include "models/switch/data/switch_data_plane.h"
+#include "models/switch/mgmt/switch_mgmt_agent.h"
 #include "models/switch/switch_section.h"
 #include "sim/core/device.h"
 #include "sim/core/network.h"
@@ -46,7 +47,11 @@ class SwitchDevice : public Device {
   explicit SwitchDevice(DeviceEnv& env)
       : Device(env.spec.id),
         program_port_("control->data:program", kInternalBus),
-        event_port_("data->control:events", kInternalBus) {
+        event_port_("data->control:events", kInternalBus),
+        data_status_port_("data->management:status", kInternalBus),
+        control_status_port_("control->management:status", kInternalBus),
+        query_data_port_("management->data:query", kInternalBus),
+        query_control_port_("management->control:query", kInternalBus) {
     const SdnInventory& inv = InventoryOf(env);
     SwitchSpec spec = env.scenario.families.Get<SwitchSpec>();
     spec.fail_mode = FailModeOf(spec, id());
@@ -69,6 +74,15 @@ class SwitchDevice : public Device {
     if (control) FibOf(env.network, id())->SetRoute(0, 0, control->peer_addr, control->ifindex);
     control_.reset(new SwitchAgent(env.ctx, id(), env.network, spec, dpid, control ? targets : std::vector<ControllerTarget>{},
                                    local, program_port_));
+    // A switch without an out-of-band port has no management plane to model (as a router).
+    if (env.spec.managed && env.scenario.management.enabled) {
+      mgmt_.reset(new SwitchMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));
+      data_status_port_.Connect(mgmt_.get(), [this](const SwitchDataStatus& s) { mgmt_->OnDataStatus(s); });
+      control_status_port_.Connect(mgmt_.get(), [this](const SwitchControlStatus& s) { mgmt_->OnControlStatus(s); });
+      query_data_port_.Connect(data_.get(), [this](const StatusQuery& q) { data_->OnStatusQuery(q, data_status_port_); });
+      query_control_port_.Connect(control_.get(),
+                                  [this](const StatusQuery& q) { control_->OnStatusQuery(q, control_status_port_); });
+    }
     program_port_.Connect(data_.get(), [this](const SwitchCommand& c) { data_->OnCommand(c); });
     event_port_.Connect(control_.get(), [this](const SwitchEvent& e) { control_->OnDataEvent(e); });
     env.faults.On<AsicDeadParams>(id(), [this](const AsicDeadParams&, bool on) { data_->SetAsicAlive(!on); });
@@ -78,13 +92,21 @@ class SwitchDevice : public Device {
     });
   }
 
-  std::vector<PlaneActor*> planes() override { return {data_.get(), control_.get()}; }
+  std::vector<PlaneActor*> planes() override {
+    if (!mgmt_) return {data_.get(), control_.get()};
+    return {data_.get(), control_.get(), mgmt_.get()};
+  }
 
  private:
   Port<SwitchCommand> program_port_;
   Port<SwitchEvent> event_port_;
   std::unique_ptr<SwitchDataPlane> data_;
+  Port<SwitchDataStatus> data_status_port_;
+  Port<SwitchControlStatus> control_status_port_;
+  Port<StatusQuery> query_data_port_;
+  Port<StatusQuery> query_control_port_;
   std::unique_ptr<SwitchAgent> control_;
+  std::unique_ptr<SwitchMgmtAgent> mgmt_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/proto/openflow13.h"
+#include "models/proto/plane_messages.h"
 
 namespace planelab {
 
@@ -26,6 +27,7 @@ struct SwitchEvent {
 
 /// Data -> management: what the forwarding hardware holds, for the agent's answers.
 struct SwitchDataStatus {
+  std::vector<InterfaceStatus> interfaces;  // every data interface (OpenFlow ports and the control port)
   uint32_t flows = 0, capacity = 0, groups = 0;
   uint64_t lookups = 0, matched = 0;
   uint32_t ports_up = 0, ports = 0;

@@ -595,7 +595,7 @@ class Translator {
               auto it = by_id.find(fs.target);
               if (it == by_id.end()) {
                 problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
-              } else if (it->second->kind != "router" || !it->second->managed) {
+              } else if ((it->second->kind != "router" && it->second->kind != "switch") || !it->second->managed) {
                 problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
               }
             }
@@ -643,7 +643,7 @@ class Translator {
     if (kind.empty()) return;  // not a device: said at /target
     std::vector<std::string> planes;
     if (const DeviceKindDoc* dk = kinds.Find(kind)) planes = dk->planes;
-    bool router = !is_station && kind == "router";
+    bool router = !is_station && (kind == "router" || kind == "switch");
     if (router && !(it->second->managed && sc->management.enabled)) {
       planes.erase(std::remove(planes.begin(), planes.end(), "management"), planes.end());
     }

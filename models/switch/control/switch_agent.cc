@@ -277,6 +277,17 @@ void SwitchAgent::SetChannelBlocked(bool blocked) {
   }
 }
 
+void SwitchAgent::OnStatusQuery(const StatusQuery&, Port<SwitchControlStatus>& to_mgmt) {
+  SwitchControlStatus s;
+  s.controllers = static_cast<uint32_t>(ctls_.size());
+  for (auto& c : ctls_) {
+    if (!c->conn || !c->up) continue;
+    ++s.connected;
+    s.has_master = s.has_master || c->role == of13::Role::kMaster;
+  }
+  to_mgmt.Send(s);
+}
+
 void SwitchAgent::UpdateGauges() {
   uint32_t up = 0;
   bool master = false;

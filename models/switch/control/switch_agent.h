@@ -31,6 +31,8 @@ class SwitchAgent : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
   void OnDataEvent(const SwitchEvent& e);
+  /// The management agent asks about the channels; the answer goes out on `to_mgmt`.
+  void OnStatusQuery(const StatusQuery& q, Port<SwitchControlStatus>& to_mgmt);
   /// Fault hook (control-channel-down): every channel is cut at the agent and no new one is opened.
   void SetChannelBlocked(bool blocked);
 

@@ -323,6 +323,24 @@ void SwitchDataPlane::ExpireTick() {
   After(1 * kSec, [this]() { ExpireTick(); });
 }
 
+void SwitchDataPlane::OnStatusQuery(const StatusQuery&, Port<SwitchDataStatus>& to_mgmt) {
+  SwitchDataStatus s;
+  auto fib = FibOf(net_, device());
+  for (const auto& i : net_.Interfaces(device())) {
+    if (i.oob) continue;
+    s.interfaces.push_back({i.ifindex, fib->Carrier(i.ifindex), fib->InOctets(i.ifindex)});
+    ++s.ports;
+    if (fib->Carrier(i.ifindex)) ++s.ports_up;
+  }
+  s.flows = static_cast<uint32_t>(table_.size());
+  s.capacity = static_cast<uint32_t>(table_.capacity());
+  s.groups = static_cast<uint32_t>(table_.groups());
+  s.lookups = table_.lookups();
+  s.matched = table_.matched();
+  s.fail_open = fail_open_;
+  to_mgmt.Send(std::move(s));
+}
+
 void SwitchDataPlane::SetAsicAlive(bool alive) {
   asic_alive_ = alive;
   Emit(alive ? "asic.restored" : "asic.dead", "{}");

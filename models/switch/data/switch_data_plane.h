@@ -28,6 +28,8 @@ class SwitchDataPlane : public PlaneActor {
   Health MeasureHealth() override;
 
   void OnCommand(const SwitchCommand& c);
+  /// The management agent asks what the hardware holds; the answer goes out on `to_mgmt`.
+  void OnStatusQuery(const StatusQuery& q, Port<SwitchDataStatus>& to_mgmt);
   /// Fault hook (asic-dead): every transit packet is dropped; the table and the agent are untouched.
   void SetAsicAlive(bool alive);
   /// Fault hook (flow-table-full): the table takes no new entry beyond what it holds now (or comes back).
