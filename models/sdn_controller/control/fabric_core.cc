@@ -5,10 +5,26 @@
 
 namespace planelab::sdn {
 
+void FabricGraph::AddLink(PortRef from, PortRef to) {
+  auto it = links_.find(from);
+  if (it != links_.end() && it->second == to) return;
+  links_[from] = to;
+  Changed();
+}
+
+void FabricGraph::AddHost(uint32_t ipv4, PortRef at) {
+  hosts_[ipv4] = at;
+  Changed();
+}
+
 void FabricGraph::RemovePort(PortRef p) {
   for (auto it = links_.begin(); it != links_.end();) {
-    if (it->first == p || it->second == p) it = links_.erase(it);
-    else ++it;
+    if (it->first == p || it->second == p) {
+      it = links_.erase(it);
+      Changed();
+    } else {
+      ++it;
+    }
   }
 }
 
@@ -19,12 +35,16 @@ std::optional<PortRef> FabricGraph::HostAt(uint32_t ipv4) const {
 }
 
 std::map<uint64_t, std::vector<uint32_t>> FabricGraph::NextHopsTo(uint32_t dst_ipv4) const {
-  std::map<uint64_t, std::vector<uint32_t>> out;
+  auto cached = cache_.find(dst_ipv4);
+  if (cached != cache_.end()) return cached->second;
+  std::map<uint64_t, std::vector<uint32_t>>& out = cache_[dst_ipv4];
   auto host = HostAt(dst_ipv4);
   if (!host) return out;
   // Reverse adjacency: who reaches whom through which port.
-  std::map<uint64_t, std::vector<std::pair<uint64_t, uint32_t>>> into;  // to -> (from, from's port)
-  for (const auto& [from, to] : links_) into[to.dpid].push_back({from.dpid, from.port});
+  if (into_.empty()) {
+    for (const auto& [from, to] : links_) into_[to.dpid].push_back({from.dpid, from.port});
+  }
+  auto& into = into_;
   std::map<uint64_t, int> dist;
   std::deque<uint64_t> queue{host->dpid};
   dist[host->dpid] = 0;

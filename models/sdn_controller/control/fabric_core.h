@@ -26,10 +26,10 @@ struct PortRef {
 class FabricGraph {
  public:
   /// A discovered directed link: a probe sent out of `from` arrived at `to`.
-  void AddLink(PortRef from, PortRef to) { links_[from] = to; }
+  void AddLink(PortRef from, PortRef to);
   /// A port went down or stopped answering probes: the links through it go.
   void RemovePort(PortRef p);
-  void AddHost(uint32_t ipv4, PortRef at) { hosts_[ipv4] = at; }
+  void AddHost(uint32_t ipv4, PortRef at);
   std::optional<PortRef> HostAt(uint32_t ipv4) const;
   size_t links() const { return links_.size(); }
   const std::map<PortRef, PortRef>& link_map() const { return links_; }
@@ -41,8 +41,13 @@ class FabricGraph {
   std::map<uint64_t, std::vector<uint32_t>> PathTo(uint64_t from, uint32_t dst_ipv4) const;
 
  private:
+  void Changed() { cache_.clear(); into_.clear(); }
   std::map<PortRef, PortRef> links_;
   std::map<uint32_t, PortRef> hosts_;
+  // Computed on demand and kept until the graph changes: a fabric asks for the same destinations again and
+  // again (every packet-in), and a thousand switches' BFS per packet-in is what the cache saves.
+  mutable std::map<uint32_t, std::map<uint64_t, std::vector<uint32_t>>> cache_;
+  mutable std::map<uint64_t, std::vector<std::pair<uint64_t, uint32_t>>> into_;  // to -> (from, from's port)
 };
 
 /// One flow a controller wants on one switch: a destination match and the ports to spread it over.

@@ -85,7 +85,7 @@ struct SdnControlPlane::PeerMsg {
   enum class Kind { kRaft, kLink, kProgram, kAlive } kind = Kind::kAlive;
   uint64_t sender = 0;
   raft::Message raft;
-  sdn::PortRef from, to;
+  std::vector<std::pair<sdn::PortRef, sdn::PortRef>> links;  // kLink: discovered links (from, to)
   uint64_t dpid = 0;
   std::vector<of13::Message> mods;
   std::vector<std::string> intents;
@@ -252,7 +252,7 @@ void SdnControlPlane::OnPeer(std::shared_ptr<const void> msg) {
       Pump();
       break;
     case PeerMsg::Kind::kLink:
-      LinkSeen(m->from, m->to, false);
+      for (const auto& [from, to] : m->links) LinkSeen(from, to, false);
       break;
     case PeerMsg::Kind::kProgram:
       if (Master(m->dpid)) SendMods(m->dpid, m->mods, m->intents, m->setup_start);
@@ -551,16 +551,22 @@ void SdnControlPlane::LinkSeen(sdn::PortRef from, sdn::PortRef to, bool gossip) 
     TopologyChanged();
   }
   if (!gossip) return;
-  // Every member learns the link: only the master of the receiving switch gets the probe's packet-in.
-  for (const auto& [id, addr] : peers_) {
-    if (id == member_) continue;
+  // Every member learns the link: only the master of the receiving switch gets the probe's packet-in. What a
+  // probe round finds goes out in one message per member every 50 ms (a burst of single datagrams would
+  // overflow the control network's queues on a large fabric).
+  gossip_out_.push_back({from, to});
+  if (gossip_armed_) return;
+  gossip_armed_ = true;
+  After(50 * kMs, [this]() {
+    gossip_armed_ = false;
     auto m = std::make_shared<PeerMsg>();
     m->kind = PeerMsg::Kind::kLink;
     m->sender = member_;
-    m->from = from;
-    m->to = to;
-    SendPeer(id, m, 64);
-  }
+    m->links.swap(gossip_out_);
+    for (const auto& [id, addr] : peers_) {
+      if (id != member_) SendPeer(id, m, static_cast<uint32_t>(32 + 24 * m->links.size()));
+    }
+  });
 }
 
 void SdnControlPlane::TopologyChanged() {
@@ -827,6 +833,8 @@ void SdnControlPlane::HandleCrash() {
   peer_sock_.reset();
   graph_ = sdn::FabricGraph();
   link_seen_.clear();
+  gossip_out_.clear();
+  gossip_armed_ = false;
   has_leader_->Set(0);
   is_leader_->Set(0);
 }

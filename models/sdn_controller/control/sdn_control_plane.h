@@ -105,6 +105,8 @@ class SdnControlPlane : public PlaneActor {
   sdn::FabricGraph graph_;
   std::map<std::pair<sdn::PortRef, sdn::PortRef>, SimTime> link_seen_;
   bool recompute_armed_ = false;
+  std::vector<std::pair<sdn::PortRef, sdn::PortRef>> gossip_out_;  // links to tell the other members
+  bool gossip_armed_ = false;
   struct Listener;
   std::unique_ptr<Listener> listener_;
   std::vector<std::unique_ptr<SwConn>> conns_;
