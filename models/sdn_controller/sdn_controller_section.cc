@@ -73,6 +73,14 @@ void CheckSdnController(const Scenario& sc, Problems& problems) {
       problems.Add(at, "\"" + id + "\" is not a device of kind \"" + kind + "\"");
     }
   };
+  size_t members = 0;
+  for (const auto& d : sc.devices) members += d.kind == "sdn-controller" ? 1 : 0;
+  // Raft: an even cluster tolerates no more failures than one member fewer (ONOS and etcd advise 3 or 5).
+  if (members % 2 == 0 && members > 0) {
+    problems.Add("/topology/devices", "the SDN controller cluster has " + std::to_string(members) +
+                                          " members; use an odd number (3 or 5): an even one tolerates no more "
+                                          "failures than one member fewer");
+  }
   for (size_t i = 0; i < s.intents.size(); ++i) {
     std::string at = "/sdn_controller/intents/" + std::to_string(i);
     const IntentSpec& in = s.intents[i];
