@@ -15,7 +15,7 @@ struct AsicDeadParams {
   static FaultKindDecl<AsicDeadParams> Declare();
 };
 inline FaultKindDecl<AsicDeadParams> AsicDeadParams::Declare() {
-  return FaultKindDecl<AsicDeadParams>(kKind, "data", "router")
+  return FaultKindDecl<AsicDeadParams>(kKind, "data", "router or switch")
       .Summary("transit packets dropped; packets to the router still reach its CPU")
       .Effect("Transit packets are dropped in the router's forwarding ASIC; packets addressed to the router "
               "itself are still punted to its CPU. Control and management planes are untouched, so routing "

@@ -600,6 +600,15 @@ class Translator {
               }
             }
             if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");
+          } else if (kind->target.find(" or ") != std::string::npos) {
+            // A kind that several device kinds take ("router or switch"): the target is one of them.
+            auto it = by_id.find(fs.target);
+            std::string allowed = " " + kind->target + " ";
+            if (it == by_id.end()) {
+              DeviceOfKind(at + "/target", fs.target, "");
+            } else if (allowed.find(" " + it->second->kind + " ") == std::string::npos) {
+              problems.Add(at + "/target", "\"" + fs.target + "\" is a " + it->second->kind + "; this needs a " + kind->target);
+            }
           } else if (kind->target == "any") {
             bool is_station = sc->management.enabled && fs.target == sc->management.station;
             if (!is_station) DeviceOfKind(at + "/target", fs.target, "");
