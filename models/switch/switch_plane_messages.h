@@ -22,7 +22,8 @@ struct SwitchCommand {
 /// (ERROR, BARRIER_REPLY) for connection `conn`.
 struct SwitchEvent {
   of13::Message msg;
-  uint32_t conn = 0;  // 0: asynchronous, for every controller whose role receives it
+  uint32_t conn = 0;   // 0: asynchronous, for every controller whose role receives it
+  bool reset = false;  // the hardware restarted with empty tables: the agent reconnects, so controllers resync
 };
 
 /// Data -> management: what the forwarding hardware holds, for the agent's answers.

@@ -605,7 +605,7 @@ class Translator {
             auto it = by_id.find(fs.target);
             std::string allowed = " " + kind->target + " ";
             if (it == by_id.end()) {
-              DeviceOfKind(at + "/target", fs.target, "");
+              DeviceOfKind(at + "/target", fs.target, kind->target.substr(0, kind->target.find(' ')));
             } else if (allowed.find(" " + it->second->kind + " ") == std::string::npos) {
               problems.Add(at + "/target", "\"" + fs.target + "\" is a " + it->second->kind + "; this needs a " + kind->target);
             }

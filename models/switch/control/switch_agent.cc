@@ -224,6 +224,10 @@ void SwitchAgent::OnMessage(size_t i, const of13::Message& m) {
 }
 
 void SwitchAgent::OnDataEvent(const SwitchEvent& e) {
+  if (e.reset) {
+    for (size_t i = 0; i < ctls_.size(); ++i) Down(i, "datapath restarted");
+    return;
+  }
   if (e.conn != 0) {
     for (auto& c : ctls_) {
       if (c->id == e.conn && c->conn && c->up) c->conn->Send(e.msg);

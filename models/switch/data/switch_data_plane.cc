@@ -369,7 +369,14 @@ void SwitchDataPlane::HandleCrash() {
   }
 }
 
-void SwitchDataPlane::HandleRestart() { Start(); }
+void SwitchDataPlane::HandleRestart() {
+  Start();
+  // As ovs-vswitchd after a datapath restart: the agent drops its channels and reconnects, and each
+  // controller, seeing the switch connect again, installs its flows anew.
+  SwitchEvent reset;
+  reset.reset = true;
+  to_control_.Send(std::move(reset));
+}
 
 Health SwitchDataPlane::MeasureHealth() {
   uint64_t d_transit = n_transit_ - last_transit_, d_dropped = n_dropped_ - last_dropped_;
