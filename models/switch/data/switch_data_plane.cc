@@ -77,6 +77,9 @@ SwitchDataPlane::SwitchDataPlane(RunContext& ctx, const std::string& device, Net
       p.l4_src = uint16_t(b[0] << 8 | b[1]);
       p.l4_dst = uint16_t(b[2] << 8 | b[3]);
     }
+    // Only OpenFlow ports forward: what arrives on the control port for someone else (a routing protocol's
+    // multicast on the control network, say) is not the fabric's traffic, and the switch drops it unseen.
+    if (!carrier_.count(iif)) return;
     ++n_transit_;
     if (!running() || !asic_alive_) {
       ++n_dropped_;
