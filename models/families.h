@@ -10,4 +10,6 @@
   X(Host)                    \
   X(Monitor)                 \
   X(Cluster)                 \
+  X(Switch)                  \
+  X(SdnController)           \
   /* one line per family, above this one */

@@ -49,6 +49,14 @@ inline const snmp::Oid kFibRoutes = {1, 3, 6, 1, 4, 1, 99999, 1, 1, 1};      // 
 inline const snmp::Oid kRibRoutes = {1, 3, 6, 1, 4, 1, 99999, 1, 1, 2};      // routes in the RIB
 inline const snmp::Oid kAdjacenciesUp = {1, 3, 6, 1, 4, 1, 99999, 1, 1, 3};  // OSPF-like or BGP, up
 inline const snmp::Oid kAdjacenciesConfigured = {1, 3, 6, 1, 4, 1, 99999, 1, 1, 4};
+// OpenFlow switches (models/switch) serve the router's objects read as a switch's (FIB routes: flow entries;
+// adjacencies: controller channels up and configured), so the station's dashboard reads them unchanged, and
+// their own scalars:
+inline const snmp::Oid kPlaneLabSwitch = {1, 3, 6, 1, 4, 1, 99999, 1, 2};
+inline const snmp::Oid kFlowEntries = {1, 3, 6, 1, 4, 1, 99999, 1, 2, 1};     // entries in the flow table
+inline const snmp::Oid kFlowCapacity = {1, 3, 6, 1, 4, 1, 99999, 1, 2, 2};    // entries the table holds
+inline const snmp::Oid kHasMaster = {1, 3, 6, 1, 4, 1, 99999, 1, 2, 3};       // 1: a controller is master
+inline const snmp::Oid kFailOpen = {1, 3, 6, 1, 4, 1, 99999, 1, 2, 4};        // 1: standalone fallback on
 
 }  // namespace mib
 }  // namespace planelab

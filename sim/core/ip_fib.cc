@@ -150,6 +150,21 @@ bool IpFib::RouteInput(Ptr<const Packet> p, const Ipv4Header& header, Ptr<const 
     ++counters_.dropped_asic;  // silently: a dead ASIC sends no ICMP and logs nothing
     return true;
   }
+  if (transit_hook_) {
+    hook_out_.clear();
+    transit_hook_(p, header, static_cast<uint32_t>(iif), &hook_out_);
+    if (hook_out_.empty()) {
+      ++counters_.dropped_no_route;
+      return true;  // dropped by the flow table, silently as a switch does
+    }
+    for (uint32_t ifx : hook_out_) {
+      ++counters_.forwarded;
+      counters_.forwarded_bytes += p->GetSize() + header.GetSerializedSize();
+      // Point-to-point /30s: the far end is the other host address of the interface's subnet (.1 <-> .2).
+      ucb(MakeRoute(dst, Entry{ipv4_->GetAddress(ifx, 0).GetLocal().Get() ^ 3u, ifx}), p, header);
+    }
+    return true;
+  }
   Entry e;
   if (!Lookup(dst, FlowHash(p, header), &e)) {
     ++counters_.dropped_no_route;

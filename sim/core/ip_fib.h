@@ -4,6 +4,7 @@
 #include <ns3/ipv4.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -42,6 +43,11 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   void SetForwarding(bool on) { forwarding_ = on; }
   void SetAsicAlive(bool alive) { asic_alive_ = alive; }
   const FibCounters& counters() const { return counters_; }
+  /// A switch's forwarding hardware (models/switch): decides each transit packet in place of the prefix lookup,
+  /// appending the interfaces it goes out of (several when it floods); none drops it. Set by the data plane only.
+  using TransitHook =
+      std::function<void(ns3::Ptr<const ns3::Packet>, const ns3::Ipv4Header&, uint32_t iif, std::vector<uint32_t>*)>;
+  void SetTransitHook(TransitHook hook) { transit_hook_ = std::move(hook); }
   /// IPv4 octets received on an interface (header included; the link layer's framing is not seen here).
   uint64_t InOctets(uint32_t ifindex) const { return ifindex < in_octets_.size() ? in_octets_[ifindex] : 0; }
 
@@ -91,6 +97,8 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   mutable std::vector<Connected> connected_;  // directly connected subnets, built on demand
   bool forwarding_ = true;
   bool asic_alive_ = true;
+  TransitHook transit_hook_;
+  std::vector<uint32_t> hook_out_;
   FibCounters counters_;
   std::vector<uint64_t> in_octets_;  // by IPv4 interface index
 };

@@ -51,6 +51,11 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<MgmtInbandDownParams>(),
       Entry<BackboneRoutingOutageParams>(),
       Entry<PlaneCrashParams>(),
+      Entry<ControllerCrashParams>(),
+      Entry<ControllerPartitionParams>(),
+      Entry<ControlChannelDownParams>(),
+      Entry<FlowTableFullParams>(),
+      Entry<SwitchAgentCrashParams>(),
   };
   return kCatalog;
 }

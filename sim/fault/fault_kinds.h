@@ -15,7 +15,7 @@ struct AsicDeadParams {
   static FaultKindDecl<AsicDeadParams> Declare();
 };
 inline FaultKindDecl<AsicDeadParams> AsicDeadParams::Declare() {
-  return FaultKindDecl<AsicDeadParams>(kKind, "data", "router")
+  return FaultKindDecl<AsicDeadParams>(kKind, "data", "router or switch")
       .Summary("transit packets dropped; packets to the router still reach its CPU")
       .Effect("Transit packets are dropped in the router's forwarding ASIC; packets addressed to the router "
               "itself are still punted to its CPU. Control and management planes are untouched, so routing "
@@ -372,6 +372,80 @@ inline FaultKindDecl<PlaneCrashParams> PlaneCrashParams::Declare() {
       .Follows("Which plane died decides who notices: a dead data plane loses traffic at once; a dead control plane "
                "leaves traffic on the last programmed state while nothing can change; a dead management plane "
                "leaves traffic alone and blinds the operators (004, the three planes).");
+}
+
+struct ControllerCrashParams {
+  static constexpr const char* kKind = "controller-crash";
+  static FaultKindDecl<ControllerCrashParams> Declare();
+};
+inline FaultKindDecl<ControllerCrashParams> ControllerCrashParams::Declare() {
+  return FaultKindDecl<ControllerCrashParams>(kKind, "control", "sdn-controller")
+      .Crashes({"control"})
+      .Summary("the SDN controller member dies at `at` and restarts from its Raft log at `until`")
+      .Effect("The controller process dies at `at`: its OpenFlow channels and cluster messages stop; its Raft log "
+              "survives and it rejoins at `until`. Switches it mastered are moved to live members once the cluster "
+              "notices (a plane-crash of its control plane).")
+      .Follows("With a majority left, mastership moves and users see nothing; the fabric keeps forwarding on its "
+               "installed flows either way (ONOS docs, \"Cluster\"; issue 19).");
+}
+
+struct ControllerPartitionParams {
+  std::string from = "both";  // switches | controllers | both
+  static constexpr const char* kKind = "controller-partition";
+  static FaultKindDecl<ControllerPartitionParams> Declare();
+};
+inline FaultKindDecl<ControllerPartitionParams> ControllerPartitionParams::Declare() {
+  using P = ControllerPartitionParams;
+  return FaultKindDecl<P>(kKind, "control", "sdn-controller")
+      .Choice("from", &P::from, {"switches", "controllers", "both"},
+              "what the controller is cut from: its switches (OpenFlow, port 6653), the other members (cluster, "
+              "port 9876), or both")
+      .Summary("the controller's OpenFlow channels, cluster traffic, or both are dropped at its firewall")
+      .Effect("Traffic between the controller and the switches (from switches), the other members (from "
+              "controllers), or both is dropped both ways; the process runs on.")
+      .Follows("Cut from the switches, their channels time out after 2 x inactivity_probe and another member takes "
+               "them; cut from the members, a minority controller cannot commit intents (\"If controllers become "
+               "unreachable, the fabric continues forwarding traffic\", issue 19).");
+}
+
+struct ControlChannelDownParams {
+  static constexpr const char* kKind = "control-channel-down";
+  static FaultKindDecl<ControlChannelDownParams> Declare();
+};
+inline FaultKindDecl<ControlChannelDownParams> ControlChannelDownParams::Declare() {
+  return FaultKindDecl<ControlChannelDownParams>(kKind, "control", "switch")
+      .Summary("the switch's OpenFlow channels to every controller are cut and stay down")
+      .Effect("The switch's agent loses every controller channel at `at` and opens none until `until`. The flow "
+              "table keeps forwarding; in standalone fail mode the switch falls back to MAC learning after 3 x "
+              "inactivity_probe.")
+      .Follows("Installed flows serve; new flows (reactive) and changes cannot reach this switch.");
+}
+
+struct FlowTableFullParams {
+  static constexpr const char* kKind = "flow-table-full";
+  static FaultKindDecl<FlowTableFullParams> Declare();
+};
+inline FaultKindDecl<FlowTableFullParams> FlowTableFullParams::Declare() {
+  return FaultKindDecl<FlowTableFullParams>(kKind, "data", "switch")
+      .Summary("the switch's flow table takes no new entry (OFPFMFC_TABLE_FULL)")
+      .Effect("The table's capacity shrinks to what it holds at `at`: every flow-mod adding an entry is refused "
+              "with OFPFMFC_TABLE_FULL until `until`; installed entries forward and expire as before.")
+      .Follows("Existing flows are fine; every new flow through the switch fails to install, so new connections "
+               "die while the controller reports errors (OF 1.3.5 §6.4).");
+}
+
+struct SwitchAgentCrashParams {
+  static constexpr const char* kKind = "switch-agent-crash";
+  static FaultKindDecl<SwitchAgentCrashParams> Declare();
+};
+inline FaultKindDecl<SwitchAgentCrashParams> SwitchAgentCrashParams::Declare() {
+  return FaultKindDecl<SwitchAgentCrashParams>(kKind, "control", "switch")
+      .Crashes({"control"})
+      .Summary("the switch's OpenFlow agent dies at `at` and restarts at `until`; the hardware forwards on")
+      .Effect("The agent process (ovs-vswitchd's connection manager) dies: its channels close and nothing programs "
+              "the table until it restarts at `until` and reconnects. The flow table keeps forwarding.")
+      .Follows("The planes fail independently: traffic on installed flows is untouched while no change reaches the "
+               "switch (004, control plane).");
 }
 
 }  // namespace planelab

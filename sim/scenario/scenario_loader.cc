@@ -595,7 +595,7 @@ class Translator {
               auto it = by_id.find(fs.target);
               if (it == by_id.end()) {
                 problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
-              } else if (it->second->kind != "router" || !it->second->managed) {
+              } else if ((it->second->kind != "router" && it->second->kind != "switch") || !it->second->managed) {
                 problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
               }
             }
@@ -604,6 +604,15 @@ class Translator {
             if (!sc->management.enabled || fs.target != sc->management.station) {
               problems.Add(at + "/target", "fault \"" + fs.kind + "\" targets the monitoring station (\"" +
                                                sc->management.station + "\"), not \"" + fs.target + "\"");
+            }
+          } else if (kind->target.find(" or ") != std::string::npos) {
+            // A kind that several device kinds take ("router or switch"): the target is one of them.
+            auto it = by_id.find(fs.target);
+            std::string allowed = " " + kind->target + " ";
+            if (it == by_id.end()) {
+              DeviceOfKind(at + "/target", fs.target, kind->target.substr(0, kind->target.find(' ')));
+            } else if (allowed.find(" " + it->second->kind + " ") == std::string::npos) {
+              problems.Add(at + "/target", "\"" + fs.target + "\" is a " + it->second->kind + "; this needs a " + kind->target);
             }
           } else if (kind->target == "any") {
             bool is_station = sc->management.enabled && fs.target == sc->management.station;
@@ -648,7 +657,7 @@ class Translator {
     if (kind.empty()) return;  // not a device: said at /target
     std::vector<std::string> planes;
     if (const DeviceKindDoc* dk = kinds.Find(kind)) planes = dk->planes;
-    bool router = !is_station && kind == "router";
+    bool router = !is_station && (kind == "router" || kind == "switch");
     if (router && !(it->second->managed && sc->management.enabled)) {
       planes.erase(std::remove(planes.begin(), planes.end(), "management"), planes.end());
     }
