@@ -8,32 +8,8 @@
 set -uo pipefail
 planelab=$1 scenario=$2 out=$3 device=$4
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-command -v tshark >/dev/null 2>&1 || fail "tshark is not installed (scripts/install-deps.sh installs it)"
-
-rm -rf "$out"
-"$planelab" run "$scenario" --quiet --out "$out" --pcap "$device" >/dev/null ||
-  fail "planelab run $scenario --pcap $device exited $?"
-shopt -s nullglob
-pcaps=("$out"/pcap/*.pcap)
-((${#pcaps[@]} > 0)) || fail "no pcap files in $out/pcap"
-merged="$out/all-interfaces.pcap"
-mergecap -w "$merged" "${pcaps[@]}" || fail "mergecap failed"
-
-count() {
-  local filter=$1 n
-  n=$(tshark -n -r "$merged" -Y "$filter" -T fields -e frame.number 2>"$out/tshark.err") ||
-    fail "tshark -Y '$filter': $(cat "$out/tshark.err")"
-  printf '%s' "$n" | grep -c . || true
-}
-
-check_at_least_one() {
-  local what=$1 filter=$2 n
-  n=$(count "$filter") || exit 1
-  echo "$what: $n frames ($filter)"
-  ((n > 0)) || fail "no $what in $device's pcap files"
-}
+source "$(dirname "$0")/pcap_common.sh"
+capture_device
 
 check_at_least_one "OpenFlow 1.3 on TCP 6653" 'openflow_v4.version == 0x04 && tcp.port == 6653'
 check_at_least_one "HELLO" 'openflow_v4.type == 0'
@@ -51,7 +27,5 @@ check_at_least_one "PACKET_IN (table miss) carrying IPv4" 'openflow_v4.packet_in
 check_at_least_one "PACKET_OUT carrying LLDP" 'openflow_v4.type == 13 && lldp'
 check_at_least_one "FLOW_REMOVED on idle timeout" 'openflow_v4.flow_removed.reason == 0'
 
-bad=$(count '_ws.malformed || _ws.expert.severity == error') || exit 1
-echo "malformed or expert errors: $bad frames"
-((bad == 0)) || fail "$bad malformed frames in $device's pcap files"
+check_none "malformed packets or expert errors" '_ws.malformed || _ws.expert.severity == error'
 echo "PASS"
