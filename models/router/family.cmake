@@ -21,4 +21,4 @@ planelab_family(NAME router
     router/mgmt/router_mgmt_agent.cc
     router/router_device.cc
     router/router_family.cc
-  KERNEL_LINKS planelab_bgp planelab_snmp)
+  KERNEL_LINKS planelab_bgp planelab_snmp planelab_snmp_agent)

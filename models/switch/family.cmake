@@ -8,4 +8,4 @@ planelab_family(NAME switch
     switch/control/switch_agent.cc
     switch/mgmt/switch_mgmt_agent.cc
     switch/switch_device.cc
-  KERNEL_LINKS planelab_openflow planelab_openflow_conn planelab_snmp)
+  KERNEL_LINKS planelab_openflow planelab_openflow_conn planelab_snmp planelab_snmp_agent)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/router/mgmt/router_mgmt_metrics.h"
+#include "models/proto/snmp_agent_port.h"
 #include "sim/core/network_ns3.h"
 
 namespace planelab {
@@ -33,31 +34,12 @@ RouterMgmtAgent::~RouterMgmtAgent() = default;
 
 void RouterMgmtAgent::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
-  uint32_t oob_addr = 0;
-  for (const auto& i : net_.Interfaces(device())) {
-    if (i.oob) oob_addr = i.local_addr;
-  }
+  const uint32_t oob_addr = OobAddressOf(net_, device());
   if (oob_addr == 0) return;  // unmanaged: no agent port
-  socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
-  socket_->sock->Bind(InetSocketAddress(Ipv4Address(oob_addr), kAgentPort));
-  socket_->sock->SetRecvCallback(MakeBoundCallback(+[](RouterMgmtAgent* self, Ptr<ns3::Socket> s) {
-    Address from;
-    while (Ptr<Packet> p = s->RecvFrom(from)) {
-      if (!self->running()) continue;
-      std::vector<uint8_t> req(p->GetSize());
-      p->CopyData(req.data(), req.size());
-      // As net-snmp's agent: a message that does not parse, or of another community, is dropped
-      // without an answer (snmpInASNParseErrs / snmpInBadCommunityNames, RFC 3418).
-      std::optional<snmp::Message> q = snmp::Decode(req);
-      if (!q || q->community != kSnmpCommunity) continue;
-      // Answered from the snapshot, as SNMP agents answer from their cached MIB.
-      std::optional<snmp::Message> r = self->View().Respond(*q);
-      if (!r) continue;
-      std::vector<uint8_t> bytes = snmp::Encode(*r);
-      s->SendTo(Create<Packet>(bytes.data(), bytes.size()), 0, from);
-      self->answered_->Add();
-    }
-  }, this));
+  // Answered from the snapshot, as SNMP agents answer from their cached MIB.
+  socket_->sock = OpenSnmpAgentPort(
+      net_, device(), oob_addr, [this]() { return running(); },
+      [this](const snmp::Message& q) { return View().Respond(q); }, [this]() { answered_->Add(); });
   // The streaming endpoint: a subscription replaces any earlier one (a station that redials starts afresh).
   socket_->stream = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
   socket_->stream->Bind(InetSocketAddress(Ipv4Address(oob_addr), kGnmiPort));
