@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#if PLANELAB_MIMALLOC
 #include <mimalloc.h>
+#endif
 #include <algorithm>
 #include <cstdio>
 #include <cerrno>
@@ -339,9 +341,13 @@ int main(int argc, char** argv) {
       "130/143 interrupted by SIGINT/SIGTERM (what was recorded is kept in <run folder>.partial-<pid>, marked INTERRUPTED).",
       "planelab"};
   // Naming the allocator also keeps mimalloc linked (and so replacing malloc) under --as-needed.
+#if PLANELAB_MIMALLOC
   app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, mimalloc " +
                                         std::to_string(mi_version() / 100) + "." + std::to_string(mi_version() / 10 % 10) +
                                         "." + std::to_string(mi_version() % 10) + ")");
+#else
+  app.set_version_flag("--version", std::string("planelab ") + PLANELAB_VERSION + " (ns-3 3.37, glibc malloc)");
+#endif
   app.require_subcommand(1);
 
   auto* run = app.add_subcommand("run", "Run a scenario and print, per device and plane, what broke and what the dashboard showed");
@@ -523,7 +529,9 @@ int main(int argc, char** argv) {
   // Running out of memory is an error with a message, never a signal. mimalloc (plain C) aborts when `new` fails;
   // its error callback can throw the std::bad_alloc the standard says instead. Loading turns it into a scenario
   // error (exit 2); anywhere else it ends here (exit 3).
+#if PLANELAB_MIMALLOC
   mi_register_error([](int err, void*) { if (err == ENOMEM) throw std::bad_alloc(); }, nullptr);
+#endif
   try {
     if (run->parsed()) return CmdRun(scenario_file, sets, opts, quiet, json);
     if (validate->parsed()) return CmdValidate(files);
