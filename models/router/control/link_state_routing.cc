@@ -175,8 +175,7 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
       SendUpdates(itf, again, out);
       nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
     }
-    nbr_deadline_ = std::min({nbr_deadline_, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due,
-                              nb.rxmt_due});
+    nbr_deadline_ = std::min(nbr_deadline_, NeighborDeadline(nb));
   }
   if (now >= next_hello_) {
     for (const auto& itf : interfaces_) {
@@ -201,8 +200,7 @@ SimTime LinkStateRouting::ExactDeadline() {
   for (const auto& itf : interfaces_) {
     const Neighbor& nb = itf.nbr;
     if (nb.state == NeighborState::kDown) continue;
-    nbr_deadline_ = std::min({nbr_deadline_, nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due,
-                              nb.rxmt_due});
+    nbr_deadline_ = std::min(nbr_deadline_, NeighborDeadline(nb));
   }
   while (!due_.empty() && due_.top().first != interfaces_[due_.top().second].queued_due) due_.pop();
   return NextDeadline();
@@ -403,7 +401,7 @@ void LinkStateRouting::Receive(SimTime now, uint32_t ifindex, const Message& m, 
     switch (m.type) {
       case Message::Type::kDbDescription: ReceiveDd(now, *itf, m, out); break;
       case Message::Type::kLsRequest: ReceiveRequest(now, *itf, m, out); break;
-      case Message::Type::kLsUpdate: ReceiveUpdate(now, *itf, m, out); break;
+      case Message::Type::kLsUpdate: ReceiveUpdate(now, *itf, m); break;
       case Message::Type::kLsAck: ReceiveAck(*itf, m); break;
       default: break;
     }
@@ -599,7 +597,7 @@ void LinkStateRouting::ReceiveRequest(SimTime now, Interface& itf, const Message
   SendUpdates(itf, lsas, out);
 }
 
-void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
+void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message& m) {
   Neighbor& nb = itf.nbr;
   if (nb.state < NeighborState::kExchange) return;
   bool own_newer = false;
@@ -643,7 +641,6 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
     Originate(now);
   }
   if (nb.state == NeighborState::kLoading && nb.requests.empty()) SetState(now, itf, NeighborState::kFull);
-  (void)out;
 }
 
 void LinkStateRouting::ReceiveAck(Interface& itf, const Message& m) {
@@ -665,7 +662,6 @@ std::vector<Route> LinkStateRouting::ComputeRoutes() {
 }
 
 RouteTable LinkStateRouting::ComputeRouteTable() {
-  dirty_ = false;
   const size_t n = lsdb_.size();
   const uint32_t me = pool_->IndexIfKnown(id_);
   constexpr uint64_t kInf = UINT64_MAX;

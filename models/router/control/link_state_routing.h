@@ -1,6 +1,7 @@
 // A pure OSPFv2 core for point-to-point networks in one area (RFC 2328): hellos, the database exchange, reliable
 // flooding with acknowledgements and many LSAs per update, throttled origination, SPF. No kernel calls.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <climits>
 #include <map>
@@ -140,14 +141,11 @@ class LinkStateRouting {
   void Receive(SimTime now, uint32_t ifindex, const Message& m, std::vector<Send>* out);
   void SetCarrier(SimTime now, uint32_t ifindex, bool up, std::vector<Send>* out);
 
-  /// True when the LSDB or adjacencies changed since the last ComputeRoutes().
-  bool routes_dirty() const { return dirty_; }
   /// How many times the LSDB or adjacencies changed: an IGP event for the SPF back-off (RFC 8405 §2).
   uint64_t changes() const { return changes_; }
-  /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by prefix; clears
-  /// routes_dirty().
+  /// Dijkstra over the two-way-checked LSDB keeping every equal-cost first hop; routes sorted by prefix.
   std::vector<Route> ComputeRoutes();
-  /// The same routes with their first-hop sets shared; clears routes_dirty().
+  /// The same routes with their first-hop sets shared.
   RouteTable ComputeRouteTable();
   /// When Tick() is next needed, or earlier (cached bounds only move earlier between ticks).
   SimTime NextDeadline() const;
@@ -213,7 +211,7 @@ class LinkStateRouting {
   void ReceiveHello(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
   void ReceiveDd(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
   void ReceiveRequest(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
-  void ReceiveUpdate(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
+  void ReceiveUpdate(SimTime now, Interface& itf, const Message& m);
   void ReceiveAck(Interface& itf, const Message& m);
   void StartExchange(SimTime now, Interface& itf, std::vector<Send>* out);
   void SendNextDd(SimTime now, Interface& itf, std::vector<Send>* out);
@@ -230,9 +228,10 @@ class LinkStateRouting {
   /// A neighbour timer was set to `t`: the cached earliest neighbour deadline may move earlier (never later, so a
   /// tick may come early and rescan).
   void NoteDeadline(SimTime t) { nbr_deadline_ = std::min(nbr_deadline_, t); }
-  void Changed() {
-    dirty_ = true;
-    ++changes_;
+  void Changed() { ++changes_; }
+  /// The earliest of a neighbour's timers: inactivity, Database Description, request and LSA retransmission.
+  SimTime NeighborDeadline(const Neighbor& nb) const {
+    return std::min({nb.last_heard + config_.dead_interval, nb.dd_rxmt_due, nb.lsr_rxmt_due, nb.rxmt_due});
   }
 
   uint32_t id_;
@@ -256,7 +255,6 @@ class LinkStateRouting {
   SimTime last_originated_ = -1;
   SimTime hold_ = 0;
   uint32_t dd_seq_seed_ = 0;
-  bool dirty_ = true;
   uint64_t changes_ = 0;
   bool started_ = false;
   FloodStats stats_;
