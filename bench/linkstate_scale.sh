@@ -9,6 +9,7 @@
 # Usage: bench/linkstate_scale.sh [grid|leaf-spine] [ROUTERS...]   (default: grid 100 500 1000 2000 5000)
 # Env:   SPINES (leaf-spine, default 8), DURATION (default 30), GR_MAX (largest size GlobalRouting runs at, default
 #        2000; above it the figure recorded once in bench/recorded/global-routing.jsonl is quoted with its date),
+#        DYNAMIC_FLOODING (1: RFC 9667 dynamic flooding, routing.link_state.dynamic_flooding),
 #        PLANELAB_BIN (default build/sim/cli/planelab). Each size runs alone; nothing else should run meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ sizes=("$@")
 spines=${SPINES:-8}
 duration=${DURATION:-30}
 gr_max=${GR_MAX:-2000}
+ls_extra=""
+[ "${DYNAMIC_FLOODING:-0}" = 1 ] && ls_extra=', "link_state": {"dynamic_flooding": true}'
 recorded=bench/recorded/global-routing.jsonl
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,7 +42,7 @@ for n in "${sizes[@]}"; do
 {"name": "bench-$topo-$n", "duration": "${duration}s", "sample_interval": "1s",
  "topology": {"generate": [$gen]},
  "management": {"enabled": false},
- "routing": {"protocol": "link-state"}}
+ "routing": {"protocol": "link-state"$ls_extra}}
 JSON
   status=0
   /usr/bin/time -f "%U %S %M" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet || status=$?

@@ -1,5 +1,7 @@
 #include "models/router/routing_section.h"
 
+#include <unordered_map>
+
 #include "models/router/routing_schema.h"
 
 #include <set>
@@ -71,6 +73,11 @@ void ParseRouting(SectionContext& c) {
   c.ReadDuration("/link_state/min_ls_arrival", &rs.link_state.min_ls_arrival);
   c.ReadDuration("/link_state/flood_pacing", &rs.link_state.flood_pacing);
   c.ReadDuration("/link_state/ack_delay", &rs.link_state.ack_delay);
+  if (r.contains("link_state")) {
+    const json& ls = r["link_state"];
+    rs.link_state.dynamic_flooding = ls.value("dynamic_flooding", rs.link_state.dynamic_flooding);  // RFC 9667
+    rs.link_state.flooding_degree = ls.value("flooding_degree", rs.link_state.flooding_degree);
+  }
   c.ReadDuration("/link_state/spf_backoff/short_wait", &rs.spf_backoff.short_wait);
   c.ReadDuration("/link_state/spf_backoff/long_wait", &rs.spf_backoff.long_wait);
   c.ReadDuration("/link_state/spf_backoff/time_to_learn", &rs.spf_backoff.time_to_learn);
@@ -138,6 +145,31 @@ void CheckRouting(const Scenario& sc, Problems& problems) {
   for (const auto& f : sc.faults) {
     if ((f.kind == "bgp-session-flap" || f.kind == "bgp-daemon-crash") && rs.protocol != "bgp") {
       problems.Add(f.pointer + "/kind", "fault \"" + f.kind + "\" needs BGP: set \"routing\": {\"protocol\": \"bgp\"}");
+    }
+  }
+  if (rs.protocol == "link-state") {
+    // A router-LSA describes every link in 12 bytes: a point-to-point link to a router and its subnet as a stub
+    // (RFC 2328 §12.4.1.1), a subnet towards hosts as a stub; its length field has 16 bits (§A.4.1), and the
+    // update carrying it must fit one IP datagram with its 20-byte IP, 24-byte OSPF and 4-byte update headers.
+    constexpr uint64_t kMaxLsaBytes = 65535 - 20 - 24 - 4;
+    std::unordered_map<std::string, const DeviceSpec*> by_id;
+    for (const auto& d : sc.devices) by_id[d.id] = &d;
+    std::unordered_map<std::string, uint64_t> entries;
+    for (const auto& l : sc.links) {
+      auto a = by_id.find(l.a), b = by_id.find(l.b);
+      if (a == by_id.end() || b == by_id.end()) continue;
+      const bool ra = a->second->kind == "router", rb = b->second->kind == "router";
+      if (ra) entries[l.a] += rb ? 2 : 1;
+      if (rb) entries[l.b] += ra ? 2 : 1;
+    }
+    for (const auto& d : sc.devices) {
+      auto it = entries.find(d.id);
+      if (it == entries.end() || 24 + 12 * it->second <= kMaxLsaBytes) continue;
+      problems.Add("/topology", "router \"" + d.id + "\" has too many links for link-state routing: its router-LSA would be " +
+                                    std::to_string(24 + 12 * it->second) + " bytes, and OSPFv2 allows at most " +
+                                    std::to_string(kMaxLsaBytes) + " (RFC 2328 A.4.1, in one IP datagram); use " +
+                                    "\"protocol\": \"bgp\" (RFC 7938 routes large fabrics with BGP) or fewer links per router");
+      break;
     }
   }
 }

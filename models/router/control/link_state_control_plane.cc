@@ -2,6 +2,8 @@
 
 #include <ns3/inet-socket-address.h>
 #include <ns3/ipv4-header.h>
+#include <ns3/ip-l4-protocol.h>
+#include <ns3/ipv4-l3-protocol.h>
 #include <ns3/ipv4-raw-socket-factory.h>
 #include <ns3/uinteger.h>
 
@@ -23,8 +25,38 @@ std::shared_ptr<ls::LsaPool> SharedPool(RunContext& ctx) {
 }
 }  // namespace
 
+namespace {
+/// OSPF's receive side as an IP protocol handler: ns-3 hands raw sockets every datagram before reassembly, so an
+/// update larger than the MTU (a spine's router-LSA lists every leaf: 12 bytes a link and a stub each) arrived as
+/// fragments that could not be decoded. IP delivers to a protocol handler after reassembly, as a real router's
+/// stack delivers OSPF (RFC 2328 Appendix A.1 leaves large packets to IP fragmentation).
+class OspfIpProtocol : public ns3::IpL4Protocol {
+ public:
+  static ns3::TypeId GetTypeId() {
+    static ns3::TypeId tid = ns3::TypeId("planelab::OspfIpProtocol").SetParent<ns3::IpL4Protocol>().SetGroupName("PlaneLab");
+    return tid;
+  }
+  std::function<void(uint32_t, Ptr<Packet>)> deliver;  // empty while the daemon is down: datagrams are dropped
+  int GetProtocolNumber() const override { return ls::kOspfProtocol; }
+  RxStatus Receive(Ptr<Packet> p, const Ipv4Header& header, Ptr<ns3::Ipv4Interface>) override {
+    if (deliver) deliver(header.GetSource().Get(), p);
+    return RX_OK;
+  }
+  RxStatus Receive(Ptr<Packet>, const ns3::Ipv6Header&, Ptr<ns3::Ipv6Interface>) override { return RX_ENDPOINT_UNREACH; }
+  void SetDownTarget(DownTargetCallback cb) override { down_ = cb; }
+  void SetDownTarget6(DownTargetCallback6 cb) override { down6_ = cb; }
+  DownTargetCallback GetDownTarget() const override { return down_; }
+  DownTargetCallback6 GetDownTarget6() const override { return down6_; }
+
+ private:
+  DownTargetCallback down_;
+  DownTargetCallback6 down6_;
+};
+}  // namespace
+
 struct LinkStateControlPlane::Socket {
-  Ptr<ns3::Socket> sock;
+  Ptr<ns3::Socket> sock;        // sends (IP fragments what exceeds the MTU); receives nothing
+  Ptr<OspfIpProtocol> receive;  // registered with the node's IP once, kept across daemon restarts
 };
 
 LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec,
@@ -58,6 +90,10 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
   config_ = spec.link_state;
   interfaces_ = itfs;
   core_.reset(new ls::LinkStateRouting(rid, config_, itfs, pool_));
+  if (config_.dynamic_flooding) {
+    flooding_links_ = AddGauge(LinkStateControlMetrics::Get().flooding_links);
+    flooding_links_->BindReader([this]() { return static_cast<double>(core_->flooding_links()); });
+  }
 }
 
 void LinkStateControlPlane::HandleCrash() {
@@ -67,6 +103,7 @@ void LinkStateControlPlane::HandleCrash() {
     socket_->sock->Close();
     socket_->sock = nullptr;
   }
+  if (socket_->receive) socket_->receive->deliver = nullptr;
   spf_scheduled_ = false;
   backoff_ = ls::SpfBackoff(spec_.spf_backoff);
   events_seen_ = 0;
@@ -74,7 +111,9 @@ void LinkStateControlPlane::HandleCrash() {
   core_.reset(new ls::LinkStateRouting(router_id_, config_, interfaces_, pool_));
 }
 
-LinkStateControlPlane::~LinkStateControlPlane() = default;
+LinkStateControlPlane::~LinkStateControlPlane() {
+  if (socket_->receive) socket_->receive->deliver = nullptr;
+}
 
 void LinkStateControlPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
@@ -82,17 +121,16 @@ void LinkStateControlPlane::Start() {
   socket_->sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), Ipv4RawSocketFactory::GetTypeId());
   socket_->sock->SetAttribute("Protocol", UintegerValue(ls::kOspfProtocol));
   socket_->sock->SetIpTtl(1);
-  socket_->sock->SetRecvCallback(MakeBoundCallback(+[](LinkStateControlPlane* self, Ptr<ns3::Socket> s) {
-    Address from;
-    while (Ptr<Packet> p = s->RecvFrom(from)) {
-      // A raw socket hands up the IP header too.
-      Ipv4Header ip;
-      p->RemoveHeader(ip);
-      std::vector<uint8_t> bytes(p->GetSize());
-      p->CopyData(bytes.data(), bytes.size());
-      self->OnPacket(ip.GetSource().Get(), std::move(bytes));
-    }
-  }, this));
+  socket_->sock->ShutdownRecv();  // datagrams come up reassembled through the protocol handler instead
+  if (!socket_->receive) {
+    socket_->receive = CreateObject<OspfIpProtocol>();
+    NodeOf(net_, device())->GetObject<ns3::Ipv4L3Protocol>()->Insert(socket_->receive);
+  }
+  socket_->receive->deliver = [this](uint32_t src, Ptr<Packet> p) {
+    std::vector<uint8_t> bytes(p->GetSize());
+    p->CopyData(bytes.data(), bytes.size());
+    OnPacket(src, std::move(bytes));
+  };
   NoteChange();
   // Desynchronise routers' hello phases deterministically, as real daemons start at different times.
   std::uniform_int_distribution<SimTime> jitter(0, 100 * kMs);

@@ -54,6 +54,7 @@ class LinkStateControlPlane : public RouterControlPlane {
   std::shared_ptr<ls::LsaPool> pool_;
   Counter* spf_runs_;
   Counter* lsas_flooded_;
+  Gauge* flooding_links_ = nullptr;  // with dynamic flooding only
   Counter* lsa_retransmissions_;
 };
 

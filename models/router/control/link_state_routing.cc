@@ -154,6 +154,7 @@ void LinkStateRouting::Start(SimTime now, std::vector<Send>* out) {
 
 void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
   if (!started_) return;
+  now_ = now;
   nbr_deadline_ = kNever;
   for (auto& itf : interfaces_) {
     Neighbor& nb = itf.nbr;
@@ -272,33 +273,156 @@ void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
   if (!e.lsa) ++lsdb_count_;
   e.lsa = std::move(lsa);
   e.installed = now;
-  if (different) Changed();
+  if (different) {
+    Changed();
+    // A neighbour's new adjacencies may change which of its links it keeps on the flooding topology.
+    if (config_.dynamic_flooding) {
+      auto it = ft_interfaces_.find(e.lsa->origin());
+      if (it != ft_interfaces_.end()) {
+        for (uint32_t i : it->second) UpdateFloodingMembership(now, interfaces_[i]);
+      }
+    }
+  }
 }
 
 void LinkStateRouting::Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now) {
   for (auto& itf : interfaces_) {
-    if (itf.cfg.ifindex == except_ifindex || itf.cfg.passive || !itf.cfg.carrier) continue;
-    Neighbor& nb = itf.nbr;
-    if (nb.state < NeighborState::kExchange) continue;
-    // RFC 2328 §13.3 (1b, 1c): a neighbour still loading may already have asked for this instance.
-    if (nb.state != NeighborState::kFull) {
-      auto req = nb.requests.find(lsa->origin());
-      if (req != nb.requests.end()) {
-        const int cmp = CompareInstances(lsa->header, req->second);
-        if (cmp < 0) continue;
-        nb.requests.erase(req);
-        if (nb.state == NeighborState::kLoading && nb.requests.empty()) SetState(now, itf, NeighborState::kFull);
-        if (cmp == 0) continue;
+    if (itf.cfg.ifindex == except_ifindex || itf.cfg.passive || !itf.cfg.carrier || !itf.ft) continue;
+    FloodOn(itf, lsa, now);
+  }
+}
+
+void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
+  Neighbor& nb = itf.nbr;
+  if (nb.state < NeighborState::kExchange) return;
+  // RFC 2328 §13.3 (1b, 1c): a neighbour still loading may already have asked for this instance.
+  if (nb.state != NeighborState::kFull) {
+    auto req = nb.requests.find(lsa->origin());
+    if (req != nb.requests.end()) {
+      const int cmp = CompareInstances(lsa->header, req->second);
+      if (cmp < 0) return;
+      nb.requests.erase(req);
+      if (nb.state == NeighborState::kLoading && nb.requests.empty()) SetState(now, itf, NeighborState::kFull);
+      if (cmp == 0) return;
+    }
+  }
+  nb.rxmt.Put(lsa->origin(), lsa);
+  if (nb.rxmt_due == kNever) {
+    nb.rxmt_due = now + config_.rxmt_interval;
+    NoteDeadline(nb.rxmt_due);
+  }
+  itf.flood.push_back(lsa);
+  MarkPending(itf);
+}
+
+namespace {
+// The rank of a link for dynamic flooding: a hash of its two router IDs (splitmix64's finaliser), the same at
+// either end, so every router ranks every link alike and the choices spread evenly over a fabric's spines.
+uint64_t LinkRank(uint32_t a, uint32_t b) {
+  uint64_t x = a < b ? (uint64_t(a) << 32 | b) : (uint64_t(b) << 32 | a);
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// True when the router whose LSA is `x` keeps its link to `y`: fewer than `k` of the neighbours it lists rank
+// lower.
+bool KeepsLink(const Lsa& x, uint32_t y, uint32_t k) {
+  const uint64_t r = LinkRank(x.origin(), y);
+  uint32_t lower = 0;
+  for (const auto& l : x.links) {
+    if (l.neighbor != y && LinkRank(x.origin(), l.neighbor) < r && ++lower >= k) return false;
+  }
+  return true;
+}
+}  // namespace
+
+size_t LinkStateRouting::flooding_links() const {
+  size_t n = 0;
+  for (const auto& itf : interfaces_) n += itf.nbr.state == NeighborState::kFull && itf.cfg.carrier && itf.ft;
+  return n;
+}
+
+void LinkStateRouting::RecomputeFloodingTopology(SimTime now) {
+  if (!config_.dynamic_flooding) return;
+  std::vector<uint64_t> ranks;
+  ft_interfaces_.clear();
+  for (uint32_t i = 0; i < interfaces_.size(); ++i) {
+    const Interface& itf = interfaces_[i];
+    if (itf.nbr.state != NeighborState::kFull || !itf.cfg.carrier) continue;
+    ranks.push_back(LinkRank(id_, itf.nbr.router_id));
+    ft_interfaces_[itf.nbr.router_id].push_back(i);
+  }
+  const size_t k = std::max<uint32_t>(config_.flooding_degree, 1);
+  ft_threshold_ = UINT64_MAX;
+  if (ranks.size() > k) {
+    std::nth_element(ranks.begin(), ranks.begin() + static_cast<long>(k - 1), ranks.end());
+    ft_threshold_ = ranks[k - 1];
+  }
+  for (auto& itf : interfaces_) UpdateFloodingMembership(now, itf);
+}
+
+void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf) {
+  bool on = true;
+  if (config_.dynamic_flooding && !ft_partitioned_ && itf.nbr.state == NeighborState::kFull) {
+    const uint32_t v = itf.nbr.router_id;
+    const DbEntry* e = Db(v);
+    // A neighbour whose LSA does not list us yet cannot be judged: flood to it (the safe side).
+    on = LinkRank(id_, v) <= ft_threshold_ || !e || !e->lsa->Lists(id_) ||
+         KeepsLink(*e->lsa, id_, std::max<uint32_t>(config_.flooding_degree, 1));
+  }
+  if (on == itf.ft) return;
+  itf.ft = on;
+  if (!on) {
+    itf.ft_off_since = now;
+    return;
+  }
+  if (itf.nbr.state != NeighborState::kFull) return;  // a new adjacency synchronises by the database exchange
+  for (const DbEntry& d : lsdb_) {
+    if (d.lsa && d.installed >= itf.ft_off_since && d.lsa->origin() != itf.nbr.router_id) FloodOn(itf, d.lsa, now);
+  }
+}
+
+void LinkStateRouting::CheckFloodingTopology(const std::vector<char>& reached, uint32_t me) {
+  if (!config_.dynamic_flooding || me >= lsdb_.size() || !lsdb_[me].lsa) return;
+  const size_t n = lsdb_.size();
+  const uint32_t k = std::max<uint32_t>(config_.flooding_degree, 1);
+  // Every reachable router's kept links, two-way checked, as an undirected graph; then a search from us.
+  std::vector<std::vector<uint32_t>> adj(n);
+  size_t routers = 0;
+  for (uint32_t r = 0; r < n; ++r) {
+    if (!(reached[r] || r == me) || !lsdb_[r].lsa) continue;
+    ++routers;
+    const Lsa& lsa = *lsdb_[r].lsa;
+    for (size_t i = 0; i < lsa.links.size(); ++i) {
+      const uint32_t v = lsa.link_index[i];
+      if (v >= n || !(reached[v] || v == me) || !lsdb_[v].lsa || !lsdb_[v].lsa->Lists(lsa.origin())) continue;
+      if (KeepsLink(lsa, lsa.links[i].neighbor, k)) {
+        adj[r].push_back(v);
+        adj[v].push_back(r);
       }
     }
-    nb.rxmt.Put(lsa->origin(), lsa);
-    if (nb.rxmt_due == kNever) {
-      nb.rxmt_due = now + config_.rxmt_interval;
-      NoteDeadline(nb.rxmt_due);
-    }
-    itf.flood.push_back(lsa);
-    MarkPending(itf);
   }
+  std::vector<char> seen(n, 0);
+  std::vector<uint32_t> stack{me};
+  seen[me] = 1;
+  size_t count = 1;
+  while (!stack.empty()) {
+    const uint32_t u = stack.back();
+    stack.pop_back();
+    for (uint32_t v : adj[u]) {
+      if (!seen[v]) {
+        seen[v] = 1;
+        ++count;
+        stack.push_back(v);
+      }
+    }
+  }
+  const bool partitioned = count < routers;
+  if (partitioned == ft_partitioned_) return;
+  ft_partitioned_ = partitioned;
+  for (auto& itf : interfaces_) UpdateFloodingMembership(now_, itf);
 }
 
 void LinkStateRouting::SendUpdates(Interface& itf, const std::vector<LsaRef>& lsas, std::vector<Send>* out) {
@@ -370,6 +494,7 @@ void LinkStateRouting::SetState(SimTime now, Interface& itf, NeighborState next)
     // The router-LSA lists full neighbours only (§12.4): a change of adjacency is a new instance.
     RequestOriginate(now);
     Changed();
+    RecomputeFloodingTopology(now);
   }
 }
 
@@ -395,6 +520,7 @@ void LinkStateRouting::SetCarrier(SimTime now, uint32_t ifindex, bool up, std::v
 void LinkStateRouting::Receive(SimTime now, uint32_t ifindex, const Message& m, std::vector<Send>* out) {
   Interface* itf = Find(ifindex);
   if (!started_ || !itf || itf->cfg.passive || !itf->cfg.carrier) return;
+  now_ = now;
   if (m.type == Message::Type::kHello) {
     ReceiveHello(now, *itf, m, out);
   } else if (itf->nbr.state != NeighborState::kDown && m.router_id == itf->nbr.router_id) {
@@ -724,6 +850,7 @@ RouteTable LinkStateRouting::ComputeRouteTable() {
       relax(v, d + lsa.links[k].cost, hop_set[u]);
     }
   }
+  if (config_.dynamic_flooding && me != LsaPool::kUnknown) CheckFloodingTopology(done, me);
   // Stub networks (§16.1 step 2 for stubs): cost is the router's distance plus the stub's cost; a prefix several
   // routers announce at the same cost (a transit subnet, both ends) is reached over the first hops of all of them.
   const size_t np = pool_->prefixes();

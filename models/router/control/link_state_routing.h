@@ -130,6 +130,16 @@ class LinkStateRouting {
     // Delayed acknowledgements are bundled and sent within this (RFC 2328 §13.5 asks for less than RxmtInterval;
     // Quagga's and FRR's ospfd use 1 s).
     SimTime ack_delay = 1 * kSec;
+    // Dynamic flooding (RFC 9667, distributed mode): LSAs are flooded only on a flooding topology, a connected
+    // subgraph every router computes alike, instead of on every adjacency; adjacencies, the database exchange and
+    // acknowledgements are unchanged. Off by default, as in FRR, IOS XR and EOS (`dynamic-flooding` is opt-in).
+    // The algorithm is PlaneLab's own (RFC 9667 §5.1 leaves distributed algorithms to implementations): each
+    // router keeps the `flooding_degree` links whose hash of the two router IDs is lowest, and a link is on the
+    // topology when either end keeps it; over random choices of two or more links per router the union is
+    // connected and, on a leaf-spine, puts each leaf on two spines. A router that finds the topology partitioned
+    // at an SPF floods on every adjacency until it is whole again (RFC 9667 §6.7.11's temporary additions).
+    bool dynamic_flooding = false;
+    uint32_t flooding_degree = 2;
   };
   LinkStateRouting(uint32_t router_id, Config config, std::vector<InterfaceConfig> interfaces,
                    std::shared_ptr<LsaPool> pool = nullptr);
@@ -160,6 +170,10 @@ class LinkStateRouting {
   const Lsa* Lookup(uint32_t origin) const;
   NeighborState StateOn(uint32_t ifindex) const;
   const FloodStats& stats() const { return stats_; }
+  /// Full adjacencies LSAs are flooded on: all of them without dynamic flooding.
+  size_t flooding_links() const;
+  /// True while dynamic flooding found the flooding topology partitioned and floods on every adjacency.
+  bool flooding_topology_partitioned() const { return ft_partitioned_; }
   /// Interface index for a source address on a directly connected subnet, 0 if none.
   uint32_t InterfaceFor(uint32_t src_addr) const;
   LsaPool& pool() { return *pool_; }
@@ -188,6 +202,8 @@ class LinkStateRouting {
   struct Interface {
     InterfaceConfig cfg;
     Neighbor nbr;
+    bool ft = true;                      // on the flooding topology (always, without dynamic flooding)
+    SimTime ft_off_since = 0;            // when it left the flooding topology
     std::vector<LsaRef> flood;           // LSAs to send in the next paced update
     std::vector<LsaHeader> acks;
     SimTime ack_due = kNever;
@@ -208,6 +224,15 @@ class LinkStateRouting {
   void Originate(SimTime now);
   /// Queues `lsa` on every interface whose neighbour takes part in flooding, except `except_ifindex`.
   void Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now);
+  /// Queues `lsa` for the neighbour on `itf`, kept for retransmission until acknowledged (§13.3 step 1).
+  void FloodOn(Interface& itf, const LsaRef& lsa, SimTime now);
+  /// Dynamic flooding: which of our adjacencies we keep, then each interface's membership.
+  void RecomputeFloodingTopology(SimTime now);
+  /// Dynamic flooding: whether the link on `itf` is on the flooding topology; a link that joins it gets what was
+  /// installed while it was off, which the neighbour may have missed.
+  void UpdateFloodingMembership(SimTime now, Interface& itf);
+  /// Dynamic flooding, after an SPF: whether the flooding topology still reaches every reachable router.
+  void CheckFloodingTopology(const std::vector<char>& reached, uint32_t me);
   void ReceiveHello(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
   void ReceiveDd(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
   void ReceiveRequest(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);
@@ -258,6 +283,12 @@ class LinkStateRouting {
   uint64_t changes_ = 0;
   bool started_ = false;
   FloodStats stats_;
+  SimTime now_ = 0;                    // the latest time an input carried (for the SPF's flooding check)
+  // Dynamic flooding: the rank of the highest-ranked adjacency we keep, which full neighbours are on which
+  // interfaces, and whether the topology was found partitioned.
+  uint64_t ft_threshold_ = UINT64_MAX;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> ft_interfaces_;
+  bool ft_partitioned_ = false;
 };
 
 /// The SPF back-off of RFC 8405 (QUIET, SHORT_WAIT, LONG_WAIT): the first SPF after a quiet period runs quickly,

@@ -132,6 +132,26 @@ class Net {
   void Settle() { Advance(2 * kSec); }
   SimTime now() const { return now_; }
   LinkStateRouting& core(int id) { return *cores_[id]; }
+  /// Every router runs its SPF (which, with dynamic flooding, also checks the flooding topology).
+  void SpfEverywhere() {
+    for (auto& [id, core] : cores_) core->ComputeRoutes();
+  }
+  /// Every router holds every other router's current LSA instance.
+  bool Synchronised() const {
+    for (const auto& [id, core] : cores_) {
+      for (const auto& [o, origin] : cores_) {
+        const Lsa* own = origin->Lookup(static_cast<uint32_t>(o));
+        const Lsa* copy = core->Lookup(static_cast<uint32_t>(o));
+        if (!own || !copy || copy->seq() != own->seq()) return false;
+      }
+    }
+    return true;
+  }
+  uint64_t LsasSent() const {
+    uint64_t n = 0;
+    for (const auto& [id, core] : cores_) n += core->stats().lsas_sent;
+    return n;
+  }
   const std::vector<size_t>& lsas_in_updates() const { return lsas_in_updates_; }
   const Route* RouteTo(int router, uint32_t prefix) {
     routes_[router] = cores_[router]->ComputeRoutes();
@@ -463,6 +483,69 @@ TEST(LinkStateRouting, HelloIntervalMismatchFormsNoAdjacency) {
 
 // RFC 8405 §5: QUIET -> INITIAL_SPF_DELAY; within TIME_TO_LEARN the SHORT delay; after it, the LONG delay until
 // HOLDDOWN passes with no event.
+// A leaf-spine of `spines` x `leaves` (router ids: spines 1.., leaves 101..), a host subnet on every leaf.
+Net LeafSpine(int spines, int leaves, bool dynamic) {
+  Net n;
+  n.config.dynamic_flooding = dynamic;
+  int sub = 1;
+  for (int l = 0; l < leaves; ++l) {
+    for (int s = 0; s < spines; ++s) n.Link(101 + l, 1 + s, sub++, 1);
+    n.Stub(101 + l, l + 1);
+  }
+  n.Start();
+  n.Advance(5 * kSec);
+  return n;
+}
+
+// RFC 9667: on a dense fabric, flooding on a connected subgraph instead of every adjacency sends far fewer LSAs,
+// and every router still ends with the same database and the same equal-cost routes.
+TEST(LinkStateRouting, DynamicFloodingSendsFewerLsasToTheSameRoutes) {
+  Net full = LeafSpine(4, 16, false);
+  Net dyn = LeafSpine(4, 16, true);
+  EXPECT_TRUE(full.Synchronised());
+  EXPECT_TRUE(dyn.Synchronised());
+  EXPECT_LT(dyn.LsasSent() * 10, full.LsasSent() * 7) << dyn.LsasSent() << " vs " << full.LsasSent();
+  size_t on = 0;
+  for (int l = 0; l < 16; ++l) {
+    EXPECT_EQ(dyn.core(101 + l).adjacencies_up(), 4u);
+    EXPECT_EQ(full.core(101 + l).flooding_links(), 4u);
+    EXPECT_GE(dyn.core(101 + l).flooding_links(), 1u);
+    on += dyn.core(101 + l).flooding_links();
+    const Route* r = dyn.RouteTo(101 + l, Addr(10, 1, l == 0 ? 2 : 1, 0));
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->next_hops.size(), 4u);  // flooding is reduced, not the topology SPF sees
+  }
+  EXPECT_LT(on, 16u * 4u);
+  dyn.SpfEverywhere();
+  for (int s = 1; s <= 4; ++s) EXPECT_FALSE(dyn.core(s).flooding_topology_partitioned());
+}
+
+// Failures on the flooding topology: a change still reaches every router, and when the topology splits (a leaf
+// loses the spines it floods through) the routers that see it flood on every adjacency until it is whole again.
+TEST(LinkStateRouting, DynamicFloodingSurvivesFailuresOfItsLinks) {
+  Net n = LeafSpine(4, 8, true);
+  ASSERT_TRUE(n.Synchronised());
+  // Cut three of leaf 101's four uplinks: whatever it kept, it is left with one.
+  for (uint32_t i = 1; i <= 3; ++i) n.Cut(101, i);
+  n.SpfEverywhere();
+  n.Advance(6 * kSec);
+  EXPECT_TRUE(n.Synchronised());
+  EXPECT_EQ(n.core(101).adjacencies_up(), 1u);
+  EXPECT_EQ(n.core(101).flooding_links(), 1u);
+  // Every leaf still reaches leaf 101's subnet, over the one spine left.
+  for (int l = 102; l <= 108; ++l) {
+    const Route* r = n.RouteTo(l, Addr(10, 1, 1, 0));
+    ASSERT_NE(r, nullptr) << l;
+    EXPECT_EQ(r->next_hops.size(), 1u) << l;
+  }
+  // A later change anywhere still floods everywhere.
+  n.Carrier(105, 5, false);  // leaf 105's host subnet goes down
+  n.SpfEverywhere();
+  n.Advance(6 * kSec);
+  EXPECT_TRUE(n.Synchronised());
+  EXPECT_EQ(n.RouteTo(101, Addr(10, 1, 5, 0)), nullptr);
+}
+
 TEST(SpfBackoff, FollowsRfc8405) {
   SpfBackoff b({});
   EXPECT_EQ(b.OnEvent(0), 50 * kMs);
