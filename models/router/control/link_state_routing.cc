@@ -244,6 +244,7 @@ void LinkStateRouting::Originate(SimTime now) {
   LsaRef ref = pool_->Intern(std::move(lsa));
   ++stats_.originated;
   Flood(ref, 0, now);
+  ForgetOlderInstances(*ref);
   Install(now, ref);
 }
 
@@ -279,7 +280,7 @@ void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
     if (config_.dynamic_flooding) {
       auto it = ft_interfaces_.find(e.lsa->origin());
       if (it != ft_interfaces_.end()) {
-        for (uint32_t i : it->second) UpdateFloodingMembership(now, interfaces_[i]);
+        for (uint32_t i : it->second) UpdateFloodingMembership(now, interfaces_[i], false);
       }
     }
   }
@@ -313,6 +314,16 @@ void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
   }
   itf.flood.push_back(lsa);
   MarkPending(itf);
+}
+
+void LinkStateRouting::ForgetOlderInstances(const Lsa& lsa) {
+  for (auto& itf : interfaces_) {
+    Neighbor& nb = itf.nbr;
+    const LsaRef* r = nb.rxmt.Get(lsa.origin());
+    if (!r || CompareInstances((*r)->header, lsa.header) >= 0) continue;
+    nb.rxmt.Erase(lsa.origin());
+    if (nb.rxmt.empty()) nb.rxmt_due = kNever;
+  }
 }
 
 namespace {
@@ -360,17 +371,18 @@ void LinkStateRouting::RecomputeFloodingTopology(SimTime now) {
     std::nth_element(ranks.begin(), ranks.begin() + static_cast<long>(k - 1), ranks.end());
     ft_threshold_ = ranks[k - 1];
   }
-  for (auto& itf : interfaces_) UpdateFloodingMembership(now, itf);
+  for (auto& itf : interfaces_) UpdateFloodingMembership(now, itf, false);
 }
 
-void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf) {
+void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf, bool resend) {
   bool on = true;
   if (config_.dynamic_flooding && !ft_partitioned_ && itf.nbr.state == NeighborState::kFull) {
     const uint32_t v = itf.nbr.router_id;
     const DbEntry* e = Db(v);
-    // A neighbour whose LSA does not list us yet cannot be judged: flood to it (the safe side).
-    on = LinkRank(id_, v) <= ft_threshold_ || !e || !e->lsa->Lists(id_) ||
-         KeepsLink(*e->lsa, id_, std::max<uint32_t>(config_.flooding_degree, 1));
+    // A neighbour with no LSA yet cannot be judged: flood to it (the safe side). One whose LSA does not list us
+    // yet is judged by the neighbours it lists: they are adjacencies it has, so if enough of them rank below our
+    // link it will not keep ours either, and a fabric's cold start floods on the topology from the first LSAs.
+    on = LinkRank(id_, v) <= ft_threshold_ || !e || KeepsLink(*e->lsa, id_, std::max<uint32_t>(config_.flooding_degree, 1));
   }
   if (on == itf.ft) return;
   itf.ft = on;
@@ -378,7 +390,10 @@ void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf) {
     itf.ft_off_since = now;
     return;
   }
-  if (itf.nbr.state != NeighborState::kFull) return;  // a new adjacency synchronises by the database exchange
+  // A link joining a connected topology needs nothing resent: the neighbour heard everything over the topology.
+  // One joining because the topology split gets what was installed while it was off, which the neighbour's side
+  // may have missed; a new adjacency synchronises by the database exchange.
+  if (!resend || itf.nbr.state != NeighborState::kFull) return;
   for (const DbEntry& d : lsdb_) {
     if (d.lsa && d.installed >= itf.ft_off_since && d.lsa->origin() != itf.nbr.router_id) FloodOn(itf, d.lsa, now);
   }
@@ -422,7 +437,7 @@ void LinkStateRouting::CheckFloodingTopology(const std::vector<char>& reached, u
   const bool partitioned = count < routers;
   if (partitioned == ft_partitioned_) return;
   ft_partitioned_ = partitioned;
-  for (auto& itf : interfaces_) UpdateFloodingMembership(now_, itf);
+  for (auto& itf : interfaces_) UpdateFloodingMembership(now_, itf, partitioned);
 }
 
 void LinkStateRouting::SendUpdates(Interface& itf, const std::vector<LsaRef>& lsas, std::vector<Send>* out) {
@@ -741,6 +756,7 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
         own_newer = true;
       }
       Flood(lsa, itf.cfg.ifindex, now);
+      ForgetOlderInstances(*lsa);
       Install(now, lsa);
       itf.acks.push_back(lsa->header);
       itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);

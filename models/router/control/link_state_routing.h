@@ -224,13 +224,17 @@ class LinkStateRouting {
   void Originate(SimTime now);
   /// Queues `lsa` on every interface whose neighbour takes part in flooding, except `except_ifindex`.
   void Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now);
+  /// RFC 2328 §13 step 5c: a newer instance takes the place of the database copy on every retransmission list,
+  /// including those of neighbours it is not flooded to (the one it came from, those off the flooding topology);
+  /// an older instance left there would be sent every RxmtInterval for ever, each time answered with the newer one.
+  void ForgetOlderInstances(const Lsa& lsa);
   /// Queues `lsa` for the neighbour on `itf`, kept for retransmission until acknowledged (§13.3 step 1).
   void FloodOn(Interface& itf, const LsaRef& lsa, SimTime now);
   /// Dynamic flooding: which of our adjacencies we keep, then each interface's membership.
   void RecomputeFloodingTopology(SimTime now);
-  /// Dynamic flooding: whether the link on `itf` is on the flooding topology; a link that joins it gets what was
-  /// installed while it was off, which the neighbour may have missed.
-  void UpdateFloodingMembership(SimTime now, Interface& itf);
+  /// Dynamic flooding: whether the link on `itf` is on the flooding topology; with `resend`, a link that joins it
+  /// gets what was installed while it was off, which the neighbour may have missed.
+  void UpdateFloodingMembership(SimTime now, Interface& itf, bool resend);
   /// Dynamic flooding, after an SPF: whether the flooding topology still reaches every reachable router.
   void CheckFloodingTopology(const std::vector<char>& reached, uint32_t me);
   void ReceiveHello(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out);

@@ -546,6 +546,33 @@ TEST(LinkStateRouting, DynamicFloodingSurvivesFailuresOfItsLinks) {
   EXPECT_EQ(n.RouteTo(101, Addr(10, 1, 5, 0)), nullptr);
 }
 
+// One link kept per router makes a forest, not a connected topology: the routers find the split at their SPF, flood
+// on every adjacency and resend what the split kept from their neighbours, so the databases still agree.
+TEST(LinkStateRouting, DynamicFloodingFallsBackWhenItsTopologySplits) {
+  Net n;
+  n.config.dynamic_flooding = true;
+  n.config.flooding_degree = 1;
+  int sub = 1;
+  for (int r = 1; r <= 16; ++r) {
+    if (r % 4 != 0) n.Link(r, r + 1, sub++, 1);
+    if (r + 4 <= 16) n.Link(r, r + 4, sub++, 1);
+    n.Stub(r, r);
+  }
+  n.Start();
+  n.Advance(5 * kSec);
+  n.SpfEverywhere();
+  n.Advance(6 * kSec);
+  bool split = false;
+  for (int r = 1; r <= 16; ++r) split = split || n.core(r).flooding_topology_partitioned();
+  EXPECT_TRUE(split);
+  EXPECT_TRUE(n.Synchronised());
+  n.Carrier(6, 5, false);  // router 6's host subnet goes down: a new LSA that must reach all 16
+  n.SpfEverywhere();
+  n.Advance(6 * kSec);
+  EXPECT_TRUE(n.Synchronised());
+  EXPECT_EQ(n.RouteTo(16, Addr(10, 1, 6, 0)), nullptr);
+}
+
 TEST(SpfBackoff, FollowsRfc8405) {
   SpfBackoff b({});
   EXPECT_EQ(b.OnEvent(0), 50 * kMs);
