@@ -13,7 +13,8 @@
 namespace planelab {
 
 ServiceClientDataPlane::ServiceClientDataPlane(RunContext& ctx, const std::string& device, Network& net,
-                                               std::vector<const ServiceClientSpec*> clients, const MeshSpec& mesh)
+                                               std::vector<const ServiceClientSpec*> clients, const MeshSpec& mesh,
+                                               std::vector<std::string> mesh_clusters)
     : PlaneActor(ctx, device, Plane::kData), net_(net), clients_(std::move(clients)), mesh_(mesh) {
   const ServiceClientMetrics& m = ServiceClientMetrics::Get();
   sent_ = AddCounter(m.requests_sent);
@@ -34,6 +35,8 @@ ServiceClientDataPlane::ServiceClientDataPlane(RunContext& ctx, const std::strin
     flag_counters_[f] = AddCounter(sm.response_flags.Instance(name));
   }
   retries_ = AddCounter(sm.upstream_rq_retry);
+  // Every deployment may be a route's destination: one series per cluster, from the start.
+  for (const auto& d : mesh_clusters) cluster_rq_[d] = AddCounter(sm.cluster_rq_total.Instance(d));
   ejections_ = AddCounter(sm.ejections_total);
   ssl_errors_ = AddCounter(sm.ssl_connection_error);
   auto sum = [this](auto fn) {
@@ -183,6 +186,8 @@ void ServiceClientDataPlane::MeshDispatch(uint64_t id) {
     uint32_t total = envoy::RouteTable::TotalWeight(*route);
     uint64_t draw = total ? std::uniform_int_distribution<uint64_t>(0, total - 1)(rng()) : 0;
     rq.cluster = envoy::RouteTable::PickCluster(*route, draw);
+    auto c = cluster_rq_.find(rq.cluster);
+    if (c != cluster_rq_.end()) c->second->Add();
     if (route->timeout > 0) {
       After(route->timeout, [this, id]() {
         auto r = mesh_rq_.find(id);

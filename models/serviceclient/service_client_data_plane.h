@@ -24,7 +24,8 @@ struct MeshSpec;
 class ServiceClientDataPlane : public PlaneActor {
  public:
   ServiceClientDataPlane(RunContext& ctx, const std::string& device, Network& net,
-                         std::vector<const ServiceClientSpec*> clients, const MeshSpec& mesh);
+                         std::vector<const ServiceClientSpec*> clients, const MeshSpec& mesh,
+                         std::vector<std::string> mesh_clusters = {});
   ~ServiceClientDataPlane() override;
   void Start() override;
   Health MeasureHealth() override;
@@ -72,6 +73,7 @@ class ServiceClientDataPlane : public PlaneActor {
   Counter* rq_4xx_ = nullptr;
   Counter* rq_5xx_ = nullptr;
   std::map<envoy::Flag, Counter*> flag_counters_;
+  std::map<std::string, Counter*> cluster_rq_;
   Counter* retries_ = nullptr;
   Counter* ejections_ = nullptr;
   Counter* ssl_errors_ = nullptr;

@@ -13,6 +13,8 @@ struct ClientSidecarMetrics : MetricTable {
   const CounterDecl& response_flags = DeclareCounter(
       "response_flags.<flag>", "requests", "requests logged with Envoy response flag <flag>",
       {"UF", "UH", "NR", "UO", "UT", "URX", "DC"});
+  const CounterDecl& cluster_rq_total = DeclareCounter(
+      "cluster.<cluster>.upstream_rq_total", "requests", "requests the route sent to cluster <cluster> (a deployment)");
   const CounterDecl& upstream_rq_retry = DeclareCounter("upstream_rq_retry", "requests", "retries sent");
   const GaugeDecl& upstream_cx_active = DeclareGauge("upstream_cx_active", "connections", "upstream connections open");
   const GaugeDecl& upstream_rq_active = DeclareGauge("upstream_rq_active", "requests", "requests on the wire upstream");
