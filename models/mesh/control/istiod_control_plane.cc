@@ -31,6 +31,7 @@ IstiodControlPlane::IstiodControlPlane(RunContext& ctx, const std::string& devic
   push_time_ = AddHistogram(m.pilot_xds_push_time);
   convergence_ = AddHistogram(m.pilot_proxy_convergence_time);
   connect_push_time_ = AddHistogram(m.pilot_xds_connect_push_time);
+  propagation_ = AddHistogram(m.config_propagation_time);
   stale_ = AddGauge(m.pilot_proxies_stale);
   stale_->BindReader([this]() {
     double n = 0;
@@ -145,6 +146,12 @@ void IstiodControlPlane::StartRound() {
     s->routes[d.name] = r;
   }
   snapshot_ = s;
+  for (const auto& [host, o] : vs_) {
+    auto it = pushed_rule_.find(host);
+    if (it != pushed_rule_.end() && it->second == o->created) continue;
+    pushed_rule_[host] = o->created;
+    rule_versions_.emplace_back(version_, o->created);
+  }
   triggers_->Add();
   Round round;
   round.start = Clock::Now();
@@ -221,6 +228,7 @@ void IstiodControlPlane::OnUp(uint32_t addr, uint16_t port, const XdsUp& m) {
       p.addr = addr;
       p.port = port;
       p.full_scope = m.full_scope;
+      p.acked = m.version;  // the configuration the proxy still holds
       p.last_heard = p.connected_at = now;
       // A new stream gets the current configuration at once (a full push for that connection).
       if (snapshot_) {
@@ -239,6 +247,10 @@ void IstiodControlPlane::OnUp(uint32_t addr, uint16_t port, const XdsUp& m) {
       if (it == proxies_.end()) return;
       Proxy& p = it->second;
       p.last_heard = now;
+      // Propagation is measured for proxies that held an older configuration (a new proxy is not a change's).
+      for (const auto& [version, asked] : rule_versions_) {
+        if (p.acked > 0 && version > p.acked && version <= m.version) propagation_->Observe(ToSeconds(now - asked));
+      }
       p.acked = std::max(p.acked, m.version);
       if (!p.first_acked) {
         p.first_acked = true;

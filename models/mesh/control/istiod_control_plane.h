@@ -99,6 +99,12 @@ class IstiodControlPlane : public PlaneActor {
   Histogram* push_time_ = nullptr;
   Histogram* convergence_ = nullptr;
   Histogram* connect_push_time_ = nullptr;
+  Histogram* propagation_ = nullptr;
+  // Measurement only, not istiod's state (a crash keeps it, as the store's safety probe keeps its record): when each
+  // VirtualService was applied (the object's creation by kubectl), the last one pushed per host, and the first
+  // version that carried each applied rule.
+  std::map<std::string, SimTime> pushed_rule_;
+  std::vector<std::pair<uint64_t, SimTime>> rule_versions_;
   Gauge* stale_ = nullptr;
   Gauge* version_gauge_ = nullptr;
   Counter* csrs_ = nullptr;

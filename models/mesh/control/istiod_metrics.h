@@ -18,6 +18,9 @@ struct IstiodControlMetrics : MetricTable {
       DeclareHistogram("pilot_xds_push_time", "s", "time of a push round: start until every proxy connected then ACKed it");
   const HistogramDecl& pilot_proxy_convergence_time = DeclareHistogram(
       "pilot_proxy_convergence_time", "s", "delay between a config change and a proxy ACKing the push that carries it");
+  const HistogramDecl& config_propagation_time = DeclareHistogram(
+      "config_propagation_time", "s",
+      "a routing rule applied through kubectl until a proxy ACKs the push that carries it (asked -> the sidecar has it)");
   const HistogramDecl& pilot_xds_connect_push_time = DeclareHistogram(
       "pilot_xds_connect_push_time", "s", "time from a proxy's (re)connection until it ACKed its first push");
   const GaugeDecl& pilot_proxies_stale =
