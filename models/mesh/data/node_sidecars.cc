@@ -65,7 +65,11 @@ NodeSidecars::Inbound NodeSidecars::Admit(const std::string& pod, bool client_ce
 
 void NodeSidecars::CrashSidecar(const std::string& pod, bool on) {
   auto it = agents_.find(pod);
-  if (it == agents_.end()) return;
+  if (it == agents_.end()) {
+    // Pods come and go: the fault names one that does not run here (any more): nothing to crash, and the run says so.
+    if (on) hooks_.emit("sidecar.crash_no_target", "{\"pod\":\"" + pod + "\",\"note\":\"no such pod runs on this node\"}");
+    return;
+  }
   if (on) {
     crashed_.insert(pod);
     it->second->Stop();
