@@ -260,16 +260,7 @@ void ServiceClientDataPlane::MeshOnResponse(const ServiceResponse& r) {
       ejections_->Add();
       Emit("envoy.outlier_ejection", "{\"cluster\":\"" + rq.cluster + "\",\"host\":\"" + rq.host + "\"}");
     }
-    if (cluster->Release(rq.host, failed)) {
-      // The freed connection takes the host's oldest pending request.
-      auto w = waiting_.find(rq.host);
-      if (w != waiting_.end() && !w->second.empty()) {
-        uint64_t next = w->second.front();
-        w->second.pop_front();
-        if (w->second.empty()) waiting_.erase(w);
-        After(0, [this, next]() { MeshSend(next); });
-      }
-    }
+    MeshRelease(*cluster, rq.host, failed);
   }
   if (!failed) {
     MeshFinish(id, 200, {}, "");
@@ -296,6 +287,22 @@ void ServiceClientDataPlane::MeshOnResponse(const ServiceResponse& r) {
   MeshFinish(id, 503, flags, why);
 }
 
+void ServiceClientDataPlane::MeshRelease(envoy::UpstreamCluster& cluster, const std::string& host,
+                                         bool connection_failed) {
+  if (!cluster.Release(host, connection_failed)) return;
+  auto w = waiting_.find(host);
+  if (w == waiting_.end() || w->second.empty()) return;
+  uint64_t next = w->second.front();
+  w->second.pop_front();
+  if (w->second.empty()) waiting_.erase(w);
+  auto r = mesh_rq_.find(next);
+  if (r != mesh_rq_.end()) {
+    r->second.pending = false;  // it holds a connection now (released if it ends before MeshSend runs)
+    r->second.on_wire = true;
+  }
+  After(0, [this, next]() { MeshSend(next); });
+}
+
 void ServiceClientDataPlane::MeshFinish(uint64_t id, int code, const std::vector<envoy::Flag>& flags,
                                         const std::string& detail) {
   auto it = mesh_rq_.find(id);
@@ -311,7 +318,8 @@ void ServiceClientDataPlane::MeshFinish(uint64_t id, int code, const std::vector
       if (w->second.empty()) waiting_.erase(w);
     }
   } else if (cluster && rq.on_wire) {
-    cluster->Release(rq.host, false);
+    // Envoy resets the stream (UT, or the user gone); PlaneLab reuses its connection for the next pending request.
+    MeshRelease(*cluster, rq.host, false);
     for (auto a = attempts_.begin(); a != attempts_.end();) {
       if (a->second == id) a = attempts_.erase(a);
       else ++a;

@@ -56,6 +56,8 @@ class ServiceClientDataPlane : public PlaneActor {
   void MeshDispatch(uint64_t id);
   void MeshSend(uint64_t id);
   void MeshOnResponse(const ServiceResponse& r);
+  /// The request on `host` of `cluster` is done with its connection: the host's oldest pending request takes it.
+  void MeshRelease(envoy::UpstreamCluster& cluster, const std::string& host, bool connection_failed);
   void MeshFinish(uint64_t id, int code, const std::vector<envoy::Flag>& flags, const std::string& detail);
   void MeshUserGaveUp(uint64_t user_id);
   void MeshSweep();

@@ -136,7 +136,13 @@ bool UpstreamCluster::Release(const std::string& name, bool connection_failed) {
     --h.connections;
     --cx_total_;
   }
-  if (!connection_failed && h.pending > 0) {
+  // The freed connection takes the oldest pending request; a failed one is replaced by a new connection for it
+  // while the pool may grow (Envoy's connection pool re-establishes connections for its pending streams).
+  if (h.pending > 0 && (!connection_failed || cx_total_ < cb_.max_connections)) {
+    if (connection_failed) {
+      ++h.connections;
+      ++cx_total_;
+    }
     --h.pending;
     --pending_total_;
     ++h.active;

@@ -68,7 +68,7 @@ class UpstreamCluster {
   enum class Admission { kGo, kPending, kOverflow };
   Admission Admit(const std::string& host);
   /// The request on `host` finished; `connection_failed` closes its connection. True when a pending request of
-  /// that host takes the freed connection (the caller sends it).
+  /// that host takes the freed connection, or a new one replacing the failed one (the caller sends it).
   bool Release(const std::string& host, bool connection_failed);
   /// A pending request that gives up (timeout, downstream gone) before it got a connection.
   void CancelPending(const std::string& host);

@@ -169,6 +169,12 @@ TEST(UpstreamCluster, CircuitBreakersPendThenOverflow) {
   EXPECT_EQ(c.active_requests(), 2u);
   c.Release("pod-0", true);  // a failed connection closes
   EXPECT_EQ(c.connections(), 1u);
+  // A failed connection with a request pending behind it: the pool opens a new connection for that request.
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kGo);  // a second connection again
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kPending);
+  EXPECT_TRUE(c.Release("pod-0", true));
+  EXPECT_EQ(c.pending_requests(), 0u);
+  EXPECT_EQ(c.connections(), 2u);
   envoy::CircuitBreakers one;
   one.max_requests = 1;
   UpstreamCluster d({}, one);
