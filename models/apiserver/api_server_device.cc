@@ -11,7 +11,8 @@ class ApiServerDevice : public Device {
  public:
   explicit ApiServerDevice(DeviceEnv& env) : Device(env.spec.id) {
     control_.reset(new ApiServerControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network));
-    kubectl_.reset(new KubectlMgmtPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network));
+    kubectl_.reset(new KubectlMgmtPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network,
+                                        env.scenario.families.Get<MeshSpec>()));
   }
   std::vector<PlaneActor*> planes() override { return {control_.get(), kubectl_.get()}; }
   const ReportedHealthSource* dashboard() const override { return kubectl_.get(); }

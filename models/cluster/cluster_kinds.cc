@@ -5,6 +5,7 @@
 #include "models/cloud/control/cloud_control_metrics.h"
 #include "models/cloud/data/load_balancer_metrics.h"
 #include "models/controller/control/controller_manager_metrics.h"
+#include "models/mesh/data/sidecar_metrics.h"
 #include "models/node/control/kubelet_metrics.h"
 #include "models/node/data/node_data_metrics.h"
 #include "models/serviceclient/service_client_metrics.h"
@@ -29,13 +30,13 @@ std::vector<DeviceKindDecl> ClusterKinds() {
       {"node",
        "worker instance slot: data = pods serving and kube-proxy service routing, control = kubelet and "
        "kube-proxy; down while no instance runs in the slot",
-       {&NodeDataMetrics::Get(), &KubeletMetrics::Get()}},
+       {&NodeDataMetrics::Get(), &KubeletMetrics::Get(), &NodeSidecarMetrics::Get()}},
       {"cloud-api",
        "cloud provider: data = network load balancer in front of the workers, control = instance API, auto-scaling "
        "group and retirement",
        {&LoadBalancerMetrics::Get(), &CloudControlMetrics::Get()}},
       {"service-client", "users of the cluster services, through the cloud load balancer",
-       {&ServiceClientMetrics::Get()}},
+       {&ServiceClientMetrics::Get(), &ClientSidecarMetrics::Get()}},
   };
 }
 

@@ -30,10 +30,11 @@ planelab_family(NAME cluster
     node/control/kubelet_control_plane.cc
     node/data/node_data_plane.cc
     node/node_device.cc
+    mesh/data/node_sidecars.cc
     cloud/control/cloud_control_plane.cc
     cloud/data/load_balancer_data_plane.cc
     cloud/cloud_device.cc
     serviceclient/service_client_data_plane.cc
     serviceclient/service_client_device.cc
     cluster/cluster_family.cc
-  KERNEL_LINKS planelab_orchestration_core)
+  KERNEL_LINKS planelab_orchestration_core planelab_mesh_core)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/node/control/kubelet_control_plane.h"
+#include "models/mesh/mesh_section.h"
 #include "models/node/data/node_data_plane.h"
 #include "sim/fault/fault_injector.h"
 #include "sim/fault/fault_kinds.h"
@@ -19,11 +20,12 @@ class NodeDevice : public Device {
   explicit NodeDevice(DeviceEnv& env)
       : Device(env.spec.id), program_("control->data:rules", kRuleSync), stats_("data->control:stats", kRuleSync) {
     bool initial = std::find(env.spec.groups.begin(), env.spec.groups.end(), "initial-nodes") != env.spec.groups.end();
-    data_.reset(new NodeDataPlane(env.ctx, id(), env.network, initial, stats_));
+    data_.reset(new NodeDataPlane(env.ctx, id(), env.network, initial, stats_, env.scenario.families.Get<MeshSpec>()));
     control_.reset(new KubeletControlPlane(env.ctx, id(), env.scenario.families.Get<ClusterSpec>(), env.network, initial, program_));
     program_.Connect(data_.get(), [this](const NodeProgram& p) { data_->OnProgram(p); });
     stats_.Connect(control_.get(), [this](const PodStats& s) { control_->OnPodStats(s); });
     env.faults.On<CniBrokenParams>(id(), [this](const CniBrokenParams&, bool on) { data_->SetCniBroken(on); });
+    env.faults.On<SidecarCrashParams>(id(), [this](const SidecarCrashParams& p, bool on) { data_->CrashSidecar(p.pod, on); });
     InstancePower::For(env.ctx).Register(id(), [this](bool on) {
       if (on) {
         data_->PowerOn();

@@ -8,6 +8,7 @@ const char* ToString(ObjectKind k) {
     case ObjectKind::kLease: return "leases";
     case ObjectKind::kPod: return "pods";
     case ObjectKind::kDeployment: return "deployments";
+    case ObjectKind::kVirtualService: return "virtualservices";
   }
   return "?";
 }
@@ -42,6 +43,7 @@ uint32_t ApiObject::Bytes() const {
     case ObjectKind::kPod: return 2500;
     case ObjectKind::kNode: return 10000;
     case ObjectKind::kDeployment: return 3000;
+    case ObjectKind::kVirtualService: return 1500;
   }
   return 1000;
 }
@@ -51,7 +53,8 @@ std::string KeyOf(ObjectKind kind, const std::string& name) {
 }
 
 bool KindOfKey(const std::string& key, ObjectKind* kind) {
-  for (ObjectKind k : {ObjectKind::kNode, ObjectKind::kLease, ObjectKind::kPod, ObjectKind::kDeployment}) {
+  for (ObjectKind k : {ObjectKind::kNode, ObjectKind::kLease, ObjectKind::kPod, ObjectKind::kDeployment,
+                       ObjectKind::kVirtualService}) {
     std::string p = std::string("/registry/") + ToString(k) + "/";
     if (key.compare(0, p.size(), p) == 0) {
       *kind = k;

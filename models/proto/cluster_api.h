@@ -19,7 +19,7 @@ constexpr uint16_t kKubeletPort = 10250;
 constexpr uint16_t kCloudApiPort = 443;
 constexpr uint16_t kServicePort = 80;
 
-enum class ObjectKind : uint8_t { kNode, kLease, kPod, kDeployment };
+enum class ObjectKind : uint8_t { kNode, kLease, kPod, kDeployment, kVirtualService };
 const char* ToString(ObjectKind k);
 
 enum class PodPhase : uint8_t { kPending, kRunning, kSucceeded, kFailed };
@@ -49,6 +49,11 @@ struct ApiObject {
   uint32_t ready_replicas = 0, updated_replicas = 0;
   double pod_capacity_rps = 100;     // what one pod serves before it queues (the workload's capacity)
   SimTime revision_changed = 0;      // when the current revision was set (a rollout began)
+  // VirtualService (networking.istio.io, the mesh's routing rule for the service `name`): weighted destinations
+  // (deployments), the route timeout (0: none) and retry attempts.
+  std::vector<std::pair<std::string, uint32_t>> routes;
+  SimTime route_timeout = 0;
+  uint32_t retry_attempts = 2;
 
   /// Bytes the object takes in the store and on the wire, close to real Kubernetes objects
   /// (a Lease ~0.3 KB, a Pod ~2.5 KB, a Node ~10 KB with its status and images).
@@ -203,11 +208,16 @@ struct ServiceRequest {
   uint32_t response_bytes = 1000;
   uint8_t hops = 0;                  // 0 at the ingress node, 1 once kube-proxy forwarded it to the pod's node
   std::string pod;                   // the endpoint kube-proxy chose (set when forwarded)
+  // In a mesh: sent by the client's sidecar straight to the pod (hops 1) over mTLS; the client's certificate.
+  bool mtls = false;
+  bool client_cert_valid = false;
 };
 /// The answer, sent by the node whose pod served it (or that refused it).
 struct ServiceResponse {
   uint64_t id = 0;
   bool refused = false;              // connection refused: no route to a ready endpoint or a broken CNI
+  // In a mesh: the server's sidecar refused the mTLS handshake (an expired or missing certificate).
+  bool tls_failure = false;
 };
 
 }  // namespace planelab

@@ -2,6 +2,7 @@
 
 #include "models/serviceclient/service_client_data_plane.h"
 #include "models/cluster/cluster_section.h"
+#include "models/mesh/mesh_section.h"
 
 namespace planelab {
 
@@ -17,7 +18,10 @@ class ServiceClientDevice : public Device {
     for (size_t i = 0; i < cs.service_clients.size(); ++i) {
       if (i % cs.clients + 1 == me) mine.push_back(&cs.service_clients[i]);
     }
-    data_.reset(new ServiceClientDataPlane(env.ctx, id(), env.network, mine));
+    std::vector<std::string> clusters;
+    for (const auto& d : cs.deployments) clusters.push_back(d.name);
+    data_.reset(new ServiceClientDataPlane(env.ctx, id(), env.network, mine, env.scenario.families.Get<MeshSpec>(),
+                                           clusters));
   }
   std::vector<PlaneActor*> planes() override { return {data_.get()}; }
 

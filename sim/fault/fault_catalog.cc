@@ -56,6 +56,9 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<ControlChannelDownParams>(),
       Entry<FlowTableFullParams>(),
       Entry<SwitchAgentCrashParams>(),
+      Entry<IstiodDownParams>(),
+      Entry<IstiodSlowPushParams>(),
+      Entry<SidecarCrashParams>(),
   };
   return kCatalog;
 }

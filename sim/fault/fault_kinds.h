@@ -448,4 +448,58 @@ inline FaultKindDecl<SwitchAgentCrashParams> SwitchAgentCrashParams::Declare() {
                "switch (004, control plane).");
 }
 
+// ---- The service mesh (models/mesh): istiod and the Envoy sidecars ----
+
+/// istiod's process dies at `at` and starts again at `until` (a plane-crash of its control plane).
+struct IstiodDownParams {
+  static constexpr const char* kKind = "istiod-down";
+  static FaultKindDecl<IstiodDownParams> Declare();
+};
+inline FaultKindDecl<IstiodDownParams> IstiodDownParams::Declare() {
+  return FaultKindDecl<IstiodDownParams>(kKind, "control", "istiod")
+      .Crashes({"control"})
+      .Summary("istiod is down from `at` to `until`: no pushes, no certificates; sidecars run on what they have")
+      .Effect("istiod's process dies: every xDS stream and CSR goes unanswered. Sidecars keep their last "
+              "configuration and retry in the background (control_plane.connected_state 0). At `until` istiod "
+              "lists the API again and every proxy reconnects and gets a full push.")
+      .Follows("\"If Istiod goes down, Envoy continues to enforce the last received configuration. Traffic flows as "
+               "before. What stops is change: new routing rules, policy updates, and certificate rotations don't "
+               "propagate\" (004, service mesh).");
+}
+
+/// Every push istiod builds takes `delay` longer (CPU starvation, a huge config).
+struct IstiodSlowPushParams {
+  SimTime delay = 2 * kSec;
+  static constexpr const char* kKind = "istiod-slow-push";
+  static FaultKindDecl<IstiodSlowPushParams> Declare();
+};
+inline FaultKindDecl<IstiodSlowPushParams> IstiodSlowPushParams::Declare() {
+  using P = IstiodSlowPushParams;
+  return FaultKindDecl<P>(kKind, "control", "istiod")
+      .Duration("delay", &P::delay, "time added to every proxy push")
+      .Summary("every xDS push takes `delay` longer; changes reach the proxies late")
+      .Effect("Each push istiod sends to a proxy takes `delay` more to build, so a change needs about "
+              "proxies / push_throttle x delay to reach every sidecar (pilot_proxy_convergence_time rises).")
+      .Follows("Traffic is untouched; endpoints and routing rules lag behind the cluster, so sidecars route to pods "
+               "that are gone while the push catches up (004, control plane: config that stops propagating).");
+}
+
+/// One pod's sidecar dies at `at` and is restarted at `until`.
+struct SidecarCrashParams {
+  std::string pod;  // empty: the first pod running on the node (by name)
+  static constexpr const char* kKind = "sidecar-crash";
+  static FaultKindDecl<SidecarCrashParams> Declare();
+};
+inline FaultKindDecl<SidecarCrashParams> SidecarCrashParams::Declare() {
+  using P = SidecarCrashParams;
+  return FaultKindDecl<P>(kKind, "data", "node")
+      .Text("pod", &P::pod, "the pod whose istio-proxy container crashes (omit: the first pod on the node)")
+      .Summary("one pod's Envoy sidecar dies: connections to the pod are refused until it restarts")
+      .Effect("The istio-proxy container of one pod on the target node dies at `at`: inbound connections are "
+              "refused (clients' sidecars log UF and retry elsewhere, outlier detection ejects it). At `until` it "
+              "starts as a new proxy: it reconnects to istiod and asks for a new certificate.")
+      .Follows("The pod stays Running and Ready in kubectl while no request reaches it: \"a perfectly green cluster "
+               "that can't pass a single packet\" (004, Kubernetes).");
+}
+
 }  // namespace planelab

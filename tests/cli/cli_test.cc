@@ -249,6 +249,37 @@ TEST(Cli, EveryRecordedSeriesIsDeclared) {
   EXPECT_EQ(ExpectEverySeriesDeclared("scenarios/basics/cluster-autoscale.json", "declared-cluster"),
             (std::set<std::string>{"store-member", "api-server", "controller-manager", "node", "cloud-api",
                                    "service-client", "router", "link"}));
+  // A service mesh: istiod, and the sidecars' series on the nodes and the client.
+  EXPECT_EQ(ExpectEverySeriesDeclared("scenarios/incidents/sidecar-crash.json", "declared-mesh"),
+            (std::set<std::string>{"store-member", "api-server", "controller-manager", "node", "cloud-api",
+                                   "service-client", "istiod", "router", "link"}));
+}
+
+TEST(Cli, MeshStoryNamesThePlanesAndEnvoyLogsTheFlags) {
+  // stale-endpoints with 60 s certificates: istiod is down from 30 s, so certificates expire during the run too.
+  auto doc = nlohmann::json::parse(ReadFile(PLANELAB_SOURCE_DIR "/scenarios/incidents/stale-endpoints.json"));
+  doc["name"] = "mesh-short-certs";
+  doc["mesh"]["certificates"] = {{"ttl", "60s"}};
+  doc.erase("expectations");
+  std::string file = FreshPath("mesh-short-certs.json");
+  std::ofstream(file) << doc.dump(1);
+  std::string out = FreshPath("mesh-story");
+  CmdResult r = RunPlanelab("run " + file + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  // istiod is the control plane: its outage stops change; the sidecars are the data plane: users are hurt.
+  EXPECT_NE(r.out.find("istiod (istiod)\n  control     30s-200s  actual down"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("making changes: YES ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("istiod control)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("carrying traffic: YES (client-1 data"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seeing the system: YES (istiod management)"), std::string::npos) << r.out;
+  RunStoreReader store(out + "/run.sqlite");
+  // Envoy's access log: stale endpoints refuse (UF, retries exhausted: URX); expired certificates fail mTLS.
+  EXPECT_GT(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'envoy.access_log' AND detail LIKE '% 503 UF,URX %'"), 0);
+  EXPECT_GT(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'envoy.access_log' AND "
+                           "detail LIKE '%CERTIFICATE_EXPIRED%'"), 0);
+  EXPECT_GT(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'sidecar.xds_disconnected'"), 0);
+  // The access log is sampled (10 lines a second per proxy); the counters count every request.
+  EXPECT_LE(store.QueryInt("SELECT count(*) FROM events WHERE kind = 'envoy.access_log'"), 10 * 300);
 }
 
 TEST(Cli, OutputsMdListsEveryDeclaredMetric) {

@@ -133,16 +133,20 @@ TEST(PlaneCrash, EveryPlaneOfEveryDeviceKindCrashesAndComesBack) {
   for (const auto& c : CrashEveryPlane(cluster, "crash-cluster")) planes_crashed.insert(c.device + "/" + c.plane);
   // An SDN fabric: managed switches (data, control, management), controllers, the control network's router.
   for (const auto& c : CrashEveryPlane(sdn, "crash-sdn")) planes_crashed.insert("sdn:" + c.device + "/" + c.plane);
+  // The same cluster in a service mesh: its 22 planes with sidecars, and istiod's control and management.
+  json mesh = cluster;
+  mesh["mesh"] = json::object();
+  for (const auto& c : CrashEveryPlane(mesh, "crash-mesh")) planes_crashed.insert("mesh:" + c.device + "/" + c.plane);
   // r1-r3 x 3, h1, h3, nms; the cluster's 22 planes; the fabric's 5 switches x 3, 3 controllers, ctl x 3,
-  // 6 hosts, nms
-  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 28u);
+  // 6 hosts, nms; the meshed cluster's 22 + 2
+  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 28u + 24u);
   // Every device kind PlaneLab models is among them, with each of its planes.
   std::map<std::string, std::string> example = {{"router", "r2"},           {"host", "h1"},
                                                 {"monitor", "nms"},         {"store-member", "etcd-1"},
                                                 {"api-server", "apiserver"}, {"controller-manager", "controllers"},
                                                 {"node", "node-1"},         {"cloud-api", "cloud"},
                                                 {"service-client", "client-1"}, {"switch", "sdn:leaf1"},
-                                                {"sdn-controller", "sdn:c1"}};
+                                                {"sdn-controller", "sdn:c1"}, {"istiod", "mesh:istiod"}};
   CmdResult kinds = RunPlanelab("kinds --json");
   ASSERT_EQ(kinds.code, 0);
   for (const auto& k : json::parse(kinds.out)) {

@@ -16,8 +16,10 @@ constexpr SimTime kRetry = 5 * kSec;
 constexpr SimTime kStale = 30 * kSec;
 }  // namespace
 
-KubectlMgmtPlane::KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net)
-    : PlaneActor(ctx, device, Plane::kManagement), spec_(spec), net_(net) {
+KubectlMgmtPlane::KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net,
+                                   const MeshSpec& mesh)
+    : PlaneActor(ctx, device, Plane::kManagement), spec_(spec), net_(net), mesh_(mesh),
+      rule_applied_(mesh.virtual_services.size(), false), rule_asked_(mesh.virtual_services.size(), false) {
   const KubectlMgmtMetrics& m = KubectlMgmtMetrics::Get();
   requests_ = AddCounter(m.kubectl_requests);
   errors_ = AddCounter(m.kubectl_errors);
@@ -39,6 +41,18 @@ void KubectlMgmtPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   api_.reset(new ApiClient(net_, device(), device(), 5, 10, [this]() { return running(); }));
   After(kRefresh, [this]() { GetNodes(); });
+  for (size_t i = 0; i < rule_applied_.size(); ++i) {
+    if (rule_applied_[i]) continue;
+    SimTime wait = rule_asked_[i] ? 0 : std::max<SimTime>(0, mesh_.virtual_services[i].at - Clock::Now());
+    After(wait, [this, i]() {
+      if (!rule_asked_[i]) {
+        rule_asked_[i] = true;
+        Emit("kubectl.apply", "{\"virtualservice\":\"" + mesh_.virtual_services[i].host + "\",\"rule\":" +
+                                  std::to_string(i) + "}");
+      }
+      ApplyRule(i);
+    });
+  }
   for (size_t i = 0; i < rollouts_.size(); ++i) {
     // After a restart: a rollout already asked for is taken up where it was, one still to come waits its time.
     const Rollout& ro = rollouts_[i];
@@ -106,6 +120,43 @@ void KubectlMgmtPlane::GetNodes() {
     nodes_seen_ = Clock::Now();
   });
   After(kRefresh, [this]() { GetNodes(); });
+}
+
+void KubectlMgmtPlane::ApplyRule(size_t i) {
+  const VirtualServiceSpec& v = mesh_.virtual_services[i];
+  ApiRequest get;
+  get.verb = Verb::kGet;
+  get.kind = ObjectKind::kVirtualService;
+  get.name = v.host;
+  Kubectl(std::move(get), [this, i](const ApiResponse& r) {
+    const VirtualServiceSpec& v = mesh_.virtual_services[i];
+    if (r.code != 200 && r.code != 404) {
+      After(kRetry, [this, i]() { ApplyRule(i); });
+      return;
+    }
+    auto o = std::make_shared<ApiObject>();
+    o->kind = ObjectKind::kVirtualService;
+    o->name = v.host;
+    for (const auto& w : v.routes) o->routes.emplace_back(w.cluster, w.weight);
+    o->route_timeout = v.timeout;
+    o->retry_attempts = v.retry_attempts;
+    o->created = Clock::Now();
+    ApiRequest put;
+    put.verb = r.code == 200 ? Verb::kUpdate : Verb::kCreate;
+    put.kind = ObjectKind::kVirtualService;
+    put.name = v.host;
+    put.obj = o;
+    put.resource_version = r.code == 200 ? r.resource_version : 0;
+    Kubectl(std::move(put), [this, i](const ApiResponse& r2) {
+      if (r2.code != 200 && r2.code != 201) {
+        After(kRetry, [this, i]() { ApplyRule(i); });
+        return;
+      }
+      rule_applied_[i] = true;
+      Emit("kubectl.applied", "{\"virtualservice\":\"" + mesh_.virtual_services[i].host + "\",\"rule\":" +
+                                  std::to_string(i) + "}");
+    });
+  });
 }
 
 void KubectlMgmtPlane::TryRollout(size_t i) {

@@ -12,6 +12,7 @@
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
 #include "models/cluster/cluster_section.h"
+#include "models/mesh/mesh_section.h"
 
 namespace planelab {
 
@@ -21,7 +22,8 @@ class ApiClient;
 /// kubectl, measured as operators feel it; also the cluster's dashboard ("kubectl get nodes").
 class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
  public:
-  KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net);
+  KubectlMgmtPlane(RunContext& ctx, const std::string& device, const ClusterSpec& spec, Network& net,
+                   const MeshSpec& mesh);
   ~KubectlMgmtPlane() override;
   void Start() override;
   Health MeasureHealth() override;
@@ -44,6 +46,8 @@ class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
   void GetNodes();
   void TryRollout(size_t i);
   void CheckRollout(size_t i);
+  /// `kubectl apply` of the mesh's VirtualService `i` (create, or update the one there).
+  void ApplyRule(size_t i);
   void Observe(const ApiResponse& r, SimTime started);
 
   const ClusterSpec& spec_;
@@ -53,6 +57,8 @@ class KubectlMgmtPlane : public PlaneActor, public ReportedHealthSource {
   SimTime nodes_seen_ = -1;
   bool api_ok_ = true;
   std::vector<Rollout> rollouts_;
+  const MeshSpec& mesh_;
+  std::vector<bool> rule_applied_, rule_asked_;
   uint64_t interval_requests_ = 0, interval_errors_ = 0;
   Counter* requests_ = nullptr;
   Counter* errors_ = nullptr;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/mesh/data/sidecar_metrics.h"
+#include "models/mesh/mesh_section.h"
 #include "models/node/data/node_data_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
@@ -19,7 +21,7 @@ constexpr SimTime kStatsWindow = 15 * kSec;
 }  // namespace
 
 NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
-                             Port<PodStats>& stats)
+                             Port<PodStats>& stats, const MeshSpec& mesh)
     : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start), stats_(stats) {
   const NodeDataMetrics& m = NodeDataMetrics::Get();
   requests_ = AddCounter(m.service_requests);
@@ -29,6 +31,23 @@ NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network
   overload_drops_ = AddCounter(m.overload_drops);
   ready_pods_ = AddGauge(m.ready_pods);
   ready_pods_->BindReader([this]() { return static_cast<double>(pods_.size()); });
+  if (mesh.enabled) {
+    SidecarAgent::Hooks hooks;
+    hooks.now = []() { return Clock::Now(); };
+    hooks.after = [this](SimTime d, std::function<void()> fn) { After(d, std::move(fn)); };
+    hooks.emit = [this](const std::string& kind, const std::string& detail) { Emit(kind, detail); };
+    hooks.rng = &rng();
+    sidecars_.reset(new NodeSidecars(net, device, mesh, hooks));
+    const NodeSidecarMetrics& sm = NodeSidecarMetrics::Get();
+    AddGauge(sm.sidecars)->BindReader([this]() { return static_cast<double>(sidecars_->size()); });
+    AddGauge(sm.sidecars_connected)->BindReader([this]() { return static_cast<double>(sidecars_->connected()); });
+    AddGauge(sm.sidecars_unconfigured)->BindReader([this]() { return static_cast<double>(sidecars_->unconfigured()); });
+    AddGauge(sm.sidecars_cert_expired)->BindReader([this]() {
+      return static_cast<double>(sidecars_->cert_expired(Clock::Now()));
+    });
+    inbound_tls_errors_ = AddCounter(sm.inbound_ssl_connection_error);
+    inbound_refused_ = AddCounter(sm.inbound_cx_refused);
+  }
 }
 
 NodeDataPlane::~NodeDataPlane() = default;
@@ -46,7 +65,10 @@ void NodeDataPlane::PowerOn() {
   Serving();
 }
 
-void NodeDataPlane::HandleCrash() { sock_.reset(); }
+void NodeDataPlane::HandleCrash() {
+  sock_.reset();
+  if (sidecars_) sidecars_->Close();
+}
 
 void NodeDataPlane::HandleRestart() {
   SetLifecycle(Lifecycle::kUp, "start");
@@ -57,6 +79,7 @@ void NodeDataPlane::HandleRestart() {
 }
 
 void NodeDataPlane::Serving() {
+  if (sidecars_) sidecars_->Open();
   sock_.reset(new MessageSocket(net_, device(), kServicePort));
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));
@@ -80,6 +103,7 @@ void NodeDataPlane::PowerOff() {
   sock_.reset();
   pods_.clear();
   endpoints_.clear();
+  if (sidecars_) sidecars_->Close();
 }
 
 void NodeDataPlane::OnProgram(const NodeProgram& p) {
@@ -92,16 +116,29 @@ void NodeDataPlane::OnProgram(const NodeProgram& p) {
       next[lp.name] = pod;
     }
     pods_.swap(next);
+    if (sidecars_) {
+      std::vector<std::string> names;
+      for (const auto& [name, pod] : pods_) names.push_back(name);
+      // Pods adopted in the first seconds ran before the run began: their sidecars are connected and certified.
+      sidecars_->SyncPods(names, Clock::Now() < 10 * kSec);
+    }
   }
   if (p.has_endpoints) endpoints_ = p.endpoints;  // kube-proxy rewrites the whole rule set
 }
 
-void NodeDataPlane::Refuse(const ServiceRequest& r) {
+void NodeDataPlane::CrashSidecar(const std::string& pod, bool on) {
+  if (!sidecars_) return;
+  if (on) crashed_sidecar_ = pod.empty() ? sidecars_->FirstPod() : pod;
+  if (!crashed_sidecar_.empty()) sidecars_->CrashSidecar(crashed_sidecar_, on);
+}
+
+void NodeDataPlane::Refuse(const ServiceRequest& r, bool tls_failure) {
   refused_->Add();
   ++interval_bad_;
   auto resp = std::make_shared<ServiceResponse>();
   resp->id = r.id;
-  resp->refused = true;
+  resp->refused = !tls_failure;
+  resp->tls_failure = tls_failure;
   sock_->Send(r.client_addr, r.client_port, kRefusalBytes, resp);
 }
 
@@ -132,8 +169,23 @@ void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
   if (r->hops > 0) {
     // Sent here by another node's kube-proxy to the endpoint it chose: that pod must still run here.
     auto p = pods_.find(r->pod);
-    if (p != pods_.end()) Serve(p->second, r);
-    else Refuse(*r);
+    if (p == pods_.end()) { Refuse(*r); return; }
+    if (r->mtls && sidecars_) {
+      // The pod's sidecar terminates mTLS: it must run, have started its listeners, and both certificates hold.
+      switch (sidecars_->Admit(r->pod, r->client_cert_valid, Clock::Now())) {
+        case NodeSidecars::Inbound::kOk: break;
+        case NodeSidecars::Inbound::kRefused:
+          inbound_refused_->Add();
+          Refuse(*r);
+          return;
+        case NodeSidecars::Inbound::kNoCertificate:
+        case NodeSidecars::Inbound::kCertificateExpired:
+          inbound_tls_errors_->Add();
+          Refuse(*r, true);
+          return;
+      }
+    }
+    Serve(p->second, r);
     return;
   }
   auto it = endpoints_.find(r->service);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/mesh/data/node_sidecars.h"
 #include "models/node/node_plane_messages.h"
 #include "models/proto/cluster_api.h"
 #include "sim/core/plane_actor.h"
@@ -14,17 +15,20 @@ namespace planelab {
 
 class Network;
 class MessageSocket;
+struct MeshSpec;
 
 /// What users' requests meet on this node.
 class NodeDataPlane : public PlaneActor {
  public:
   NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
-                Port<PodStats>& stats);
+                Port<PodStats>& stats, const MeshSpec& mesh);
   ~NodeDataPlane() override;
   void Start() override;
   Health MeasureHealth() override;
   void OnProgram(const NodeProgram& p);
   void SetCniBroken(bool broken) { cni_broken_ = broken; }
+  /// sidecar-crash: the istio-proxy of `pod` (empty: the first pod here) dies (on) or restarts (off).
+  void CrashSidecar(const std::string& pod, bool on);
   void PowerOff();
   void PowerOn();
 
@@ -42,7 +46,7 @@ class NodeDataPlane : public PlaneActor {
     uint64_t served_in_interval = 0;
   };
   void OnRequest(std::shared_ptr<const ServiceRequest> r);
-  void Refuse(const ServiceRequest& r);
+  void Refuse(const ServiceRequest& r, bool tls_failure = false);
   void Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r);
   void ReportStats();
 
@@ -61,6 +65,11 @@ class NodeDataPlane : public PlaneActor {
   Counter* refused_ = nullptr;
   Counter* overload_drops_ = nullptr;
   Gauge* ready_pods_ = nullptr;
+  // In a mesh: the pods' Envoy sidecars (inbound mTLS) and their metrics.
+  std::unique_ptr<NodeSidecars> sidecars_;
+  std::string crashed_sidecar_;
+  Counter* inbound_tls_errors_ = nullptr;
+  Counter* inbound_refused_ = nullptr;
 };
 
 }  // namespace planelab

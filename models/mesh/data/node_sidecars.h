@@ -1,0 +1,52 @@
+// The Envoy sidecars of one node's pods, as the node's data plane runs them: one agent per pod (xDS stream, its
+// configuration, its workload certificate) over the node's socket to istiod, and the inbound check every request
+// to a pod passes in a mesh: the sidecar must be up, its listeners started, and both certificates valid (mTLS).
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/mesh/data/sidecar_agent.h"
+
+namespace planelab {
+
+class Network;
+class MessageSocket;
+struct MeshSpec;
+
+class NodeSidecars {
+ public:
+  NodeSidecars(Network& net, std::string device, const MeshSpec& spec, SidecarAgent::Hooks hooks);
+  ~NodeSidecars();
+  /// The node's data plane runs (power on, restart) or stops (power off, crash: every sidecar dies with it).
+  void Open();
+  void Close();
+  /// The pods running here now; new ones get a sidecar (`warm`: it ran before the run began), gone ones lose it.
+  void SyncPods(const std::vector<std::string>& pods, bool warm);
+  enum class Inbound { kOk, kRefused, kNoCertificate, kCertificateExpired };
+  Inbound Admit(const std::string& pod, bool client_cert_valid, SimTime now) const;
+  /// sidecar-crash: the pod's istio-proxy dies (on) and is restarted as a new proxy (off).
+  void CrashSidecar(const std::string& pod, bool on);
+  std::string FirstPod() const { return agents_.empty() ? std::string() : agents_.begin()->first; }
+
+  size_t size() const { return agents_.size(); }
+  size_t connected() const;
+  size_t unconfigured() const;
+  size_t cert_expired(SimTime now) const;
+
+ private:
+  Network& net_;
+  std::string device_;
+  const MeshSpec& spec_;
+  SidecarAgent::Hooks hooks_;
+  std::unique_ptr<MessageSocket> sock_;
+  uint32_t istiod_addr_ = 0;
+  std::map<std::string, std::unique_ptr<SidecarAgent>> agents_;
+  std::set<std::string> crashed_;
+};
+
+}  // namespace planelab

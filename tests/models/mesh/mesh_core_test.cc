@@ -1,0 +1,349 @@
+// The mesh's pure cores without the kernel: Envoy's route table (weights, NR, UH, LEAST_REQUEST, panic threshold,
+// outlier detection, circuit breakers, retry back-off), the workload certificate's lifecycle, istiod's push
+// debounce, and the sidecar agent (xDS stream, last configuration kept, initial_fetch_timeout, CSR retries).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <queue>
+
+#include "models/mesh/core/cert_lifecycle.h"
+#include "models/mesh/core/envoy_router.h"
+#include "models/mesh/core/push_debounce.h"
+#include "models/mesh/data/sidecar_agent.h"
+#include "models/mesh/mesh_section.h"
+
+namespace planelab {
+namespace {
+
+using envoy::Endpoint;
+using envoy::UpstreamCluster;
+
+std::vector<Endpoint> Hosts(int n) {
+  std::vector<Endpoint> eps;
+  for (int i = 0; i < n; ++i) eps.push_back({"pod-" + std::to_string(i), "node-1", 1u + i});
+  return eps;
+}
+
+TEST(EnvoyDefaults, AreIstiosAndEnvoys) {
+  envoy::OutlierConfig o;
+  EXPECT_EQ(o.consecutive_5xx, 5u);
+  EXPECT_EQ(o.interval, 10 * kSec);
+  EXPECT_EQ(o.base_ejection_time, 30 * kSec);
+  EXPECT_EQ(o.max_ejection_percent, 10u);
+  envoy::CircuitBreakers cb;
+  EXPECT_EQ(cb.max_connections, 1024u);
+  EXPECT_EQ(cb.max_pending_requests, 1024u);
+  EXPECT_EQ(cb.max_requests, 1024u);
+  envoy::RetryPolicy r;
+  EXPECT_EQ(r.attempts, 2u);
+  EXPECT_TRUE(r.on_connect_failure);
+  EXPECT_EQ(envoy::kInitialFetchTimeout, 15 * kSec);
+  EXPECT_EQ(envoy::kHealthyPanicThreshold, 50.0);
+  mesh::CertConfig c;
+  EXPECT_EQ(c.ttl, 24 * 3600 * kSec);
+  EXPECT_EQ(c.grace_ratio, 0.5);
+  EXPECT_EQ(c.grace_jitter, 0.01);
+  mesh::DebounceConfig d;
+  EXPECT_EQ(d.after, 100 * kMs);
+  EXPECT_EQ(d.max, 10 * kSec);
+}
+
+TEST(RouteTable, WeightedClustersFollowTheDraw) {
+  envoy::RouteEntry r;
+  r.clusters = {{"v1", 90}, {"v2", 10}};
+  EXPECT_EQ(envoy::RouteTable::TotalWeight(r), 100u);
+  EXPECT_EQ(envoy::RouteTable::PickCluster(r, 0), "v1");
+  EXPECT_EQ(envoy::RouteTable::PickCluster(r, 89), "v1");
+  EXPECT_EQ(envoy::RouteTable::PickCluster(r, 90), "v2");
+  EXPECT_EQ(envoy::RouteTable::PickCluster(r, 99), "v2");
+  int v2 = 0;
+  for (uint64_t d = 0; d < 1000; ++d) v2 += envoy::RouteTable::PickCluster(r, d) == "v2";
+  EXPECT_EQ(v2, 100);
+}
+
+TEST(RouteTable, NoRouteAndApplyKeepsHostState) {
+  envoy::RouteTable t({}, {});
+  EXPECT_FALSE(t.configured());
+  envoy::Snapshot s;
+  s.version = 3;
+  s.routes["web"].clusters = {{"web", 100}};
+  s.clusters["web"] = Hosts(3);
+  t.Apply(s);
+  EXPECT_TRUE(t.configured());
+  EXPECT_EQ(t.version(), 3u);
+  EXPECT_EQ(t.Route("db"), nullptr);  // NR
+  ASSERT_NE(t.Route("web"), nullptr);
+  UpstreamCluster* c = t.Cluster("web");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->Admit("pod-0"), UpstreamCluster::Admission::kGo);
+  s.version = 4;
+  s.clusters["web"] = {Hosts(3)[0]};  // pod-1 and pod-2 leave; pod-0 stays with its request
+  t.Apply(s);
+  EXPECT_EQ(t.Cluster("web")->hosts(), 1u);
+  EXPECT_EQ(t.Cluster("web")->active_requests(), 1u);
+  s.clusters.clear();
+  t.Apply(s);
+  EXPECT_EQ(t.Cluster("web"), nullptr);
+}
+
+TEST(UpstreamCluster, EmptyClusterIsNoHealthyUpstream) {
+  UpstreamCluster c({}, {});
+  std::mt19937_64 rng(1);
+  EXPECT_EQ(c.Pick(rng, 0, {}), "");  // UH
+}
+
+TEST(UpstreamCluster, ConsecutiveFailuresEjectWithinMaxEjectionPercent) {
+  UpstreamCluster c({}, {});
+  c.SetEndpoints(Hosts(10));
+  SimTime now = 100 * kSec;
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(c.OnResult("pod-0", true, now));
+  EXPECT_TRUE(c.OnResult("pod-0", true, now));  // the 5th consecutive 5xx
+  EXPECT_EQ(c.ejected(now), 1u);
+  // 10 % of 10 hosts is already ejected: a second host may not go.
+  for (int i = 0; i < 5; ++i) c.OnResult("pod-1", true, now);
+  EXPECT_EQ(c.ejected(now), 1u);
+  // A success resets the count.
+  UpstreamCluster d({}, {});
+  d.SetEndpoints(Hosts(10));
+  for (int i = 0; i < 4; ++i) d.OnResult("pod-0", true, now);
+  d.OnResult("pod-0", false, now);
+  EXPECT_FALSE(d.OnResult("pod-0", true, now));
+  // Ejected hosts are not picked.
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200; ++i) EXPECT_NE(c.Pick(rng, now, {}), "pod-0");
+  // base_ejection_time x times ejected: back after 30 s the first time, 60 s the second.
+  EXPECT_EQ(c.Sweep(now + 29 * kSec), 0u);
+  EXPECT_EQ(c.Sweep(now + 30 * kSec), 1u);
+  SimTime later = now + 31 * kSec;
+  for (int i = 0; i < 5; ++i) c.OnResult("pod-0", true, later);
+  EXPECT_EQ(c.ejected(later + 59 * kSec), 1u);
+  EXPECT_EQ(c.ejected(later + 60 * kSec), 0u);
+}
+
+TEST(UpstreamCluster, PanicThresholdRoutesToEveryHost) {
+  envoy::OutlierConfig o;
+  o.max_ejection_percent = 100;
+  UpstreamCluster c(o, {});
+  c.SetEndpoints(Hosts(4));
+  SimTime now = 0;
+  for (int h = 0; h < 2; ++h) {
+    for (int i = 0; i < 5; ++i) c.OnResult("pod-" + std::to_string(h), true, now);
+  }
+  EXPECT_EQ(c.ejected(now), 2u);
+  EXPECT_FALSE(c.InPanic(now));  // 50 % healthy is not below 50 %
+  for (int i = 0; i < 5; ++i) c.OnResult("pod-2", true, now);
+  EXPECT_TRUE(c.InPanic(now));  // 25 % healthy: Envoy ignores health and uses every host
+  std::mt19937_64 rng(3);
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 400; ++i) ++seen[c.Pick(rng, now, {})];
+  EXPECT_EQ(seen.size(), 4u);
+}
+
+TEST(UpstreamCluster, LeastRequestPrefersTheIdleHostAndRetriesAvoidPreviousHosts) {
+  UpstreamCluster c({}, {});
+  c.SetEndpoints(Hosts(2));
+  for (int i = 0; i < 5; ++i) c.Admit("pod-0");
+  std::mt19937_64 rng(5);
+  int idle = 0;
+  for (int i = 0; i < 100; ++i) idle += c.Pick(rng, 0, {}) == "pod-1";
+  EXPECT_GT(idle, 60);  // two choices: pod-1 wins whenever it is drawn (3 in 4)
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(c.Pick(rng, 0, {"pod-1"}), "pod-0");
+}
+
+TEST(UpstreamCluster, CircuitBreakersPendThenOverflow) {
+  envoy::CircuitBreakers cb;
+  cb.max_connections = 2;
+  cb.max_pending_requests = 1;
+  cb.max_requests = 10;
+  UpstreamCluster c({}, cb);
+  c.SetEndpoints(Hosts(1));
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kGo);
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kGo);
+  EXPECT_EQ(c.connections(), 2u);
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kPending);
+  EXPECT_EQ(c.pending_requests(), 1u);
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kOverflow);  // UO
+  EXPECT_TRUE(c.Release("pod-0", false));  // the freed connection takes the pending request
+  EXPECT_EQ(c.pending_requests(), 0u);
+  EXPECT_EQ(c.active_requests(), 2u);
+  c.Release("pod-0", true);  // a failed connection closes
+  EXPECT_EQ(c.connections(), 1u);
+  // A failed connection with a request pending behind it: the pool opens a new connection for that request.
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kGo);  // a second connection again
+  EXPECT_EQ(c.Admit("pod-0"), UpstreamCluster::Admission::kPending);
+  EXPECT_TRUE(c.Release("pod-0", true));
+  EXPECT_EQ(c.pending_requests(), 0u);
+  EXPECT_EQ(c.connections(), 2u);
+  envoy::CircuitBreakers one;
+  one.max_requests = 1;
+  UpstreamCluster d({}, one);
+  d.SetEndpoints(Hosts(2));
+  EXPECT_EQ(d.Admit("pod-0"), UpstreamCluster::Admission::kGo);
+  EXPECT_EQ(d.Admit("pod-1"), UpstreamCluster::Admission::kOverflow);
+}
+
+TEST(RetryBackoff, FullyJitteredExponentialCappedAtTenTimesBase) {
+  envoy::RetryPolicy p;
+  EXPECT_EQ(envoy::RetryBackoff(p, 1, 0.0), 0);
+  EXPECT_EQ(envoy::RetryBackoff(p, 1, 0.999999), static_cast<SimTime>(0.999999 * 25 * kMs));
+  EXPECT_LE(envoy::RetryBackoff(p, 2, 0.999999), 75 * kMs);
+  EXPECT_LE(envoy::RetryBackoff(p, 10, 0.999999), 250 * kMs);
+}
+
+TEST(CertLifecycle, RotatesAtHalfLifeWithinTheJitter) {
+  mesh::CertLifecycle c({});
+  EXPECT_FALSE(c.has());
+  EXPECT_FALSE(c.Valid(0));
+  c.Issued(0, 24 * 3600 * kSec);
+  EXPECT_EQ(c.RotateAt(0.0, 1), 12 * 3600 * kSec);
+  // 1 % of 24 h either way: 14.4 minutes.
+  EXPECT_EQ(c.RotateAt(1.0, 1), 12 * 3600 * kSec - static_cast<SimTime>(0.01 * 24 * 3600 * kSec));
+  EXPECT_EQ(c.RotateAt(1.0, -1), 12 * 3600 * kSec + static_cast<SimTime>(0.01 * 24 * 3600 * kSec));
+  EXPECT_TRUE(c.Valid(24 * 3600 * kSec - 1));
+  EXPECT_FALSE(c.Valid(24 * 3600 * kSec));
+  EXPECT_TRUE(c.Expired(24 * 3600 * kSec));
+  EXPECT_EQ(c.RetryDelay(0), 1 * kSec);
+  EXPECT_EQ(c.RetryDelay(3), 8 * kSec);
+  EXPECT_EQ(c.RetryDelay(20), 30 * kSec);
+}
+
+TEST(PushDebouncer, WaitsForQuietOrMaxAndOneRoundAtATime) {
+  mesh::PushDebouncer d({});
+  SimTime again = 0;
+  EXPECT_TRUE(d.OnEvent(0));
+  EXPECT_FALSE(d.OnEvent(50 * kMs));  // merged, the timer is already armed
+  EXPECT_FALSE(d.Check(100 * kMs, &again));  // quiet for only 50 ms
+  EXPECT_EQ(again, 50 * kMs);
+  EXPECT_TRUE(d.Check(150 * kMs, &again));
+  EXPECT_EQ(d.pushed_events(), 2u);
+  EXPECT_EQ(d.pushed_first_event(), 0);
+  // A change during the push waits until the push is done.
+  EXPECT_TRUE(d.OnEvent(200 * kMs));
+  EXPECT_FALSE(d.Check(400 * kMs, &again));
+  d.PushDone();
+  EXPECT_TRUE(d.Check(400 * kMs, &again));
+  d.PushDone();
+  // A steady stream of changes is pushed after debounce_max anyway.
+  mesh::PushDebouncer s({});
+  s.OnEvent(0);
+  bool pushed = false;
+  SimTime t = 0;
+  for (; t <= 11 * kSec && !pushed; t += 50 * kMs) {
+    s.OnEvent(t);
+    if (t % (100 * kMs) == 0) pushed = s.Check(t, &again);
+  }
+  EXPECT_TRUE(pushed);
+  EXPECT_GE(t, 10 * kSec);
+  EXPECT_LE(t, 10 * kSec + 200 * kMs);
+}
+
+// A tiny event loop for the agent: timers ordered by time, then insertion.
+struct Loop {
+  SimTime now = 0;
+  uint64_t seq = 0;
+  std::map<std::pair<SimTime, uint64_t>, std::function<void()>> timers;
+  std::vector<std::shared_ptr<XdsUp>> sent;
+  std::vector<std::string> events;
+  std::mt19937_64 rng{11};
+  SidecarAgent::Hooks Hooks() {
+    SidecarAgent::Hooks h;
+    h.now = [this]() { return now; };
+    h.after = [this](SimTime d, std::function<void()> fn) { timers[{now + d, seq++}] = std::move(fn); };
+    h.send = [this](std::shared_ptr<XdsUp> m) { sent.push_back(m); };
+    h.emit = [this](const std::string& k, const std::string&) { events.push_back(k); };
+    h.rng = &rng;
+    return h;
+  }
+  void RunUntil(SimTime t) {
+    while (!timers.empty() && timers.begin()->first.first <= t) {
+      auto it = timers.begin();
+      now = it->first.first;
+      auto fn = std::move(it->second);
+      timers.erase(it);
+      fn();
+    }
+    now = t;
+  }
+  size_t Count(XdsUp::Type type) const {
+    size_t n = 0;
+    for (const auto& m : sent) n += m->type == type;
+    return n;
+  }
+};
+
+XdsDown Push(uint64_t version, int hosts) {
+  auto s = std::make_shared<envoy::Snapshot>();
+  s->version = version;
+  s->routes["web"].clusters = {{"web", 100}};
+  s->clusters["web"] = Hosts(hosts);
+  XdsDown m;
+  m.type = XdsDown::Type::kPush;
+  m.version = version;
+  m.snapshot = s;
+  return m;
+}
+
+TEST(SidecarAgent, KeepsItsLastConfigurationWhenIstiodIsGone) {
+  MeshSpec spec;
+  Loop loop;
+  SidecarAgent a("client-1", true, spec, loop.Hooks());
+  a.Start(true);
+  EXPECT_TRUE(a.cert().Valid(0));
+  loop.RunUntil(5 * kSec);
+  EXPECT_EQ(loop.Count(XdsUp::Type::kConnect), 1u);
+  a.OnMessage(Push(1, 3));
+  EXPECT_TRUE(a.connected());
+  EXPECT_EQ(a.version(), 1u);
+  EXPECT_EQ(loop.Count(XdsUp::Type::kAck), 1u);
+  // istiod stops answering: the keepalive times out, the proxy keeps version 1 and retries in the background.
+  loop.RunUntil(5 * kSec + spec.keepalive_interval + spec.keepalive_timeout + 1);
+  EXPECT_FALSE(a.connected());
+  EXPECT_EQ(a.version(), 1u);
+  EXPECT_EQ(a.table().Cluster("web")->hosts(), 3u);
+  size_t connects = loop.Count(XdsUp::Type::kConnect);
+  loop.RunUntil(600 * kSec);
+  EXPECT_GT(loop.Count(XdsUp::Type::kConnect), connects + 5);   // retrying, with back-off
+  EXPECT_LT(loop.Count(XdsUp::Type::kConnect), connects + 600 / 5);
+  // istiod is back: the next push reconnects it.
+  a.OnMessage(Push(2, 4));
+  EXPECT_TRUE(a.connected());
+  EXPECT_EQ(a.table().Cluster("web")->hosts(), 4u);
+}
+
+TEST(SidecarAgent, NewProxyStartsWithoutConfigAfterInitialFetchTimeoutAndRetriesItsCsr) {
+  MeshSpec spec;
+  Loop loop;
+  SidecarAgent a("pod-9", false, spec, loop.Hooks());
+  a.Start(false);
+  EXPECT_FALSE(a.serving());
+  EXPECT_FALSE(a.cert().has());
+  EXPECT_EQ(loop.Count(XdsUp::Type::kCsr), 1u);
+  loop.RunUntil(15 * kSec - 1);
+  EXPECT_FALSE(a.serving());
+  loop.RunUntil(15 * kSec);
+  EXPECT_TRUE(a.serving());
+  EXPECT_FALSE(a.configured());
+  EXPECT_EQ(loop.events.back(), "sidecar.initial_fetch_timeout");
+  EXPECT_GE(loop.Count(XdsUp::Type::kCsr), 4u);  // 1 s, 2 s, 4 s, 8 s back-off
+  // The CA answers the newest CSR: the certificate holds for its TTL, rotation comes at about half of it.
+  XdsDown cert;
+  cert.type = XdsDown::Type::kCert;
+  cert.nonce = loop.sent.back()->type == XdsUp::Type::kCsr ? loop.sent.back()->nonce : 0;
+  for (auto it = loop.sent.rbegin(); it != loop.sent.rend(); ++it) {
+    if ((*it)->type == XdsUp::Type::kCsr) { cert.nonce = (*it)->nonce; break; }
+  }
+  cert.issued = loop.now;
+  cert.expiry = loop.now + spec.cert.ttl;
+  a.OnMessage(cert);
+  EXPECT_TRUE(a.cert().Valid(loop.now));
+  size_t csrs = loop.Count(XdsUp::Type::kCsr);
+  const SimTime issued = loop.now;
+  loop.RunUntil(issued + spec.cert.ttl * 49 / 100);
+  EXPECT_EQ(loop.Count(XdsUp::Type::kCsr), csrs);
+  loop.RunUntil(issued + spec.cert.ttl * 51 / 100 + 500 * kMs);
+  EXPECT_GE(loop.Count(XdsUp::Type::kCsr), csrs + 1);  // the rotation's CSR (then its retries: nobody answers)
+}
+
+}  // namespace
+}  // namespace planelab
