@@ -70,6 +70,7 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
   spf_runs_ = AddCounter(LinkStateControlMetrics::Get().spf_runs);
   lsas_flooded_ = AddCounter(LinkStateControlMetrics::Get().lsas_flooded);
   lsa_retransmissions_ = AddCounter(LinkStateControlMetrics::Get().lsa_retransmissions);
+  input_drops_ = AddCounter(LinkStateControlMetrics::Get().input_drops);
   std::vector<ls::InterfaceConfig> itfs;
   for (const auto& i : net.Interfaces(device)) {
     if (i.oob) continue;
@@ -105,6 +106,7 @@ void LinkStateControlPlane::HandleCrash() {
   }
   if (socket_->receive) socket_->receive->deliver = nullptr;
   spf_scheduled_ = false;
+  input_bytes_ = 0;  // the queued packets went with the daemon
   backoff_ = ls::SpfBackoff(spec_.spf_backoff);
   events_seen_ = 0;
   reported_ = ls::FloodStats();
@@ -152,10 +154,22 @@ void LinkStateControlPlane::ReportAdjacencies(size_t before, const char* reason)
        nlohmann::json({{"adjacencies", now}, {"reason", reason}}).dump());
 }
 
+// What waits for the daemon is bounded by its socket's receive buffer: FRR's ospfd asks for 8 MiB (`socket
+// buffer-size`, OSPF_DEFAULT_SOCK_BUFSIZE) and Linux caps the request at twice net.core.rmem_max (212,992 bytes by
+// default, Documentation/admin-guide/sysctl/net.rst). Counted in datagram bytes; what arrives beyond is dropped, and
+// OSPF's retransmissions recover it, as on a route processor a flood outruns.
+constexpr size_t kInputBuffer = 2 * 212992;
+
 void LinkStateControlPlane::OnPacket(uint32_t src_addr, std::vector<uint8_t> bytes) {
   if (!running()) return;
+  if (input_bytes_ + bytes.size() > kInputBuffer) {
+    input_drops_->Add();
+    return;
+  }
+  input_bytes_ += bytes.size();
   // Every protocol message costs route-processor time and waits behind other control work.
   cpu_.Submit(spec_.cpu_cost_message, [this, src_addr, bytes = std::move(bytes)]() {
+    input_bytes_ -= bytes.size();
     ls::Message m;
     if (!ls::Decode(bytes.data(), bytes.size(), &m, pool_.get())) {
       Emit("routing.malformed", "{}");

@@ -56,6 +56,8 @@ class LinkStateControlPlane : public RouterControlPlane {
   Counter* lsas_flooded_;
   Gauge* flooding_links_ = nullptr;  // with dynamic flooding only
   Counter* lsa_retransmissions_;
+  Counter* input_drops_;
+  size_t input_bytes_ = 0;  // received packets waiting for the route processor
 };
 
 }  // namespace planelab

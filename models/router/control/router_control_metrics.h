@@ -38,6 +38,8 @@ struct LinkStateControlMetrics : MetricTable {
       DeclareCounter("lsas_flooded", "LSAs", "LSAs sent in Link State Updates, retransmissions included");
   const CounterDecl& lsa_retransmissions =
       DeclareCounter("lsa_retransmissions", "LSAs", "LSAs sent again for want of an acknowledgement");
+  const CounterDecl& input_drops = DeclareCounter(
+      "input_drops", "packets", "OSPF packets dropped because the daemon's socket receive buffer was full");
   const GaugeDecl& flooding_links = DeclareGauge(
       "flooding_links", "links", "full adjacencies LSAs are flooded on (recorded with RFC 9667 dynamic flooding only)");
 
