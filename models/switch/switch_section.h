@@ -27,6 +27,11 @@ struct SwitchSpec {
   uint32_t table_capacity = 4096;
   // Time the forwarding hardware takes to apply one flow-mod (a TCAM write), before the next may start.
   SimTime flow_program_delay = 1 * kMs;
+  // Where the OpenFlow channels run: "out-of-band", over a control network of its own (a switch's first link to
+  // a router is its control port), or "in-band", over the data fabric itself (the controllers hang off switches;
+  // ovs-vswitchd.conf.db(5), Controller `connection_mode`, whose default is in-band: hidden flows carry the
+  // control traffic over the switches' own ports).
+  std::string control_network = "out-of-band";
 };
 
 /// The fail mode of one switch.
