@@ -19,6 +19,7 @@
 #include <QTabWidget>
 #include <functional>
 #include <QGraphicsLineItem>
+#include <QGraphicsPathItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -297,9 +298,41 @@ class ChartPanel : public QTabWidget {
 /// A device box that explains itself on hover with its current plane states and key metrics.
 class DeviceBox : public QGraphicsRectItem {
  public:
-  DeviceBox(QRectF r, std::function<QString()> describe) : QGraphicsRectItem(r), describe_(std::move(describe)) {
+  enum class Shape { kDevice, kSwitch, kController };
+  DeviceBox(QRectF r, std::function<QString()> describe, Shape shape = Shape::kDevice)
+      : QGraphicsRectItem(r), describe_(std::move(describe)), shape_(shape) {
     setAcceptHoverEvents(true);
   }
+  Shape box_shape() const { return shape_; }
+  // An OpenFlow switch: an octagon-cornered box (a switch chassis) in teal; an SDN controller: a rounded box with
+  // a double amber border (a server running the controller); other kinds: the plain box.
+  void paint(QPainter* p, const QStyleOptionGraphicsItem* o, QWidget* w) override {
+    if (shape_ == Shape::kDevice) return QGraphicsRectItem::paint(p, o, w);
+    QRectF r = rect();
+    p->setRenderHint(QPainter::Antialiasing);
+    if (shape_ == Shape::kSwitch) {
+      const double c = 9;
+      QPolygonF poly({QPointF(r.left() + c, r.top()), QPointF(r.right() - c, r.top()), QPointF(r.right(), r.top() + c),
+                      QPointF(r.right(), r.bottom() - c), QPointF(r.right() - c, r.bottom()), QPointF(r.left() + c, r.bottom()),
+                      QPointF(r.left(), r.bottom() - c), QPointF(r.left(), r.top() + c)});
+      p->setPen(QPen(kSwitchEdge, 2));
+      p->setBrush(kSwitchFill);
+      p->drawPolygon(poly);
+    } else {
+      p->setPen(QPen(kControllerEdge, 2));
+      p->setBrush(kControllerFill);
+      p->drawRoundedRect(r, 12, 12);
+      p->setBrush(Qt::NoBrush);
+      p->drawRoundedRect(r.adjusted(3, 3, -3, -3), 9, 9);
+    }
+    if (isSelected()) {
+      p->setPen(QPen(Qt::black, 1, Qt::DashLine));
+      p->setBrush(Qt::NoBrush);
+      p->drawRect(r);
+    }
+  }
+  static inline const QColor kSwitchEdge{0, 105, 92}, kSwitchFill{224, 242, 241};
+  static inline const QColor kControllerEdge{191, 120, 0}, kControllerFill{255, 243, 214};
 
  protected:
   void hoverEnterEvent(QGraphicsSceneHoverEvent* e) override {
@@ -309,7 +342,20 @@ class DeviceBox : public QGraphicsRectItem {
 
  private:
   std::function<QString()> describe_;
+  Shape shape_;
 };
+
+/// The OpenFlow channel's line: teal while up (thicker to the switch's master), red dotted once lost, grey dashed
+/// while never yet connected.
+QPen ChannelPen(const std::string& state, const std::string& role) {
+  if (state == "up") {
+    QPen pen(QColor(0, 150, 136), role == "master" ? 3.5 : 1.6, Qt::DashDotLine);
+    pen.setCapStyle(Qt::FlatCap);
+    return pen;
+  }
+  if (state == "down") return QPen(HealthColor("down"), 2, Qt::DotLine);
+  return QPen(QColor(160, 160, 160), 1.2, Qt::DashLine);
+}
 
 /// A collapsed group: one box with its name, how many members are down or degraded, and per plane a strip of
 /// its members' health (each pixel the worst of the members it stands for). A click expands it.
@@ -595,15 +641,29 @@ void HealthMatrix::mousePressEvent(QMouseEvent* e) {
 /// What the colours and marks mean, under the topology.
 class Legend : public QWidget {
  public:
+  /// Whether the run has an SDN fabric: its shapes and the OpenFlow channel's line join the legend.
+  void SetSdn(bool sdn) {
+    if (sdn == sdn_) return;
+    sdn_ = sdn;
+    setProperty("entries", Entries());
+    QResizeEvent e(size(), size());
+    resizeEvent(&e);
+    update();
+  }
   Legend() {
     setObjectName("legend");
+    setProperty("entries", Entries());
     setFixedHeight(22);
     setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
   }
   QStringList Entries() const {
-    return {"up", "degraded", "down", "unknown", "absent", "D C M: data, control, management plane", "link idle",
-            "link busy (thicker = fuller)", "link cut", "out-of-band", "red frame: truth and report disagree",
-            "group: click to expand"};
+    QStringList e = {"up", "degraded", "down", "unknown", "absent", "D C M: data, control, management plane", "link idle",
+                     "link busy (thicker = fuller)", "link cut", "out-of-band", "red frame: truth and report disagree",
+                     "group: click to expand"};
+    if (sdn_) {
+      e << "OpenFlow switch" << "SDN controller" << "OpenFlow channel up (thick: master)" << "OpenFlow channel lost";
+    }
+    return e;
   }
 
  protected:
@@ -671,8 +731,26 @@ class Legend : public QWidget {
       p.setBrush(QColor(238, 238, 238));
       p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
     });
+    if (sdn_) {
+      // The SDN fabric's marks (issue 19): the two box shapes and the control channel's line style.
+      entry(26, e[12], [&](double x0, double y) {
+        const double c = 4, l = x0 + 1, r = x0 + 21, t = y - 7, b = y + 7;
+        p.setPen(QPen(DeviceBox::kSwitchEdge, 2));
+        p.setBrush(DeviceBox::kSwitchFill);
+        p.drawPolygon(QPolygonF({QPointF(l + c, t), QPointF(r - c, t), QPointF(r, t + c), QPointF(r, b - c), QPointF(r - c, b),
+                                 QPointF(l + c, b), QPointF(l, b - c), QPointF(l, t + c)}));
+      });
+      entry(26, e[13], [&](double x0, double y) {
+        p.setPen(QPen(DeviceBox::kControllerEdge, 2));
+        p.setBrush(DeviceBox::kControllerFill);
+        p.drawRoundedRect(QRectF(x0 + 1, y - 7, 20, 14), 5, 5);
+      });
+      line(ChannelPen("up", "master"), e[14]);
+      line(ChannelPen("down", ""), e[15]);
+    }
     return cy + line_h / 2 + 2;
   }
+  bool sdn_ = false;
 };
 
 /// The event log as a model over the run's events: a million rows cost no widgets; the filter keeps
@@ -1042,6 +1120,7 @@ void ReplayWindow::BuildScene() {
   scene_->clear();
   items_.clear();
   link_lines_.clear();
+  channel_lines_.clear();
   group_items_.clear();
   group_handles_.clear();
   layout_ = LayoutTopology(run_, true, expanded_);
@@ -1070,6 +1149,43 @@ void ReplayWindow::BuildScene() {
     line_of[key] = link_lines_.size();
     link_lines_.push_back({line, oob, {l.id}});
   }
+  // The OpenFlow control channels (switch <-> controller): a curve of their own beside the control network's
+  // links, one per pair of boxes.
+  std::map<std::pair<size_t, size_t>, size_t> channel_of;
+  for (const auto& ch : run_.control_channels()) {
+    auto is = layout_.box_of.find(ch.sw), ic = layout_.box_of.find(ch.controller);
+    if (is == layout_.box_of.end() || ic == layout_.box_of.end() || is->second == ic->second) continue;
+    auto key = std::make_pair(is->second, ic->second);
+    auto it = channel_of.find(key);
+    if (it != channel_of.end()) {
+      channel_lines_[it->second].channels.push_back(&ch);
+      continue;
+    }
+    QPointF a = centre(is->second), b = centre(ic->second);
+    QPointF mid = (a + b) / 2, d = b - a;
+    QPointF normal(-d.y(), d.x());
+    double len = std::hypot(d.x(), d.y());
+    if (len > 0) normal *= 0.12;  // bow the curve sideways by 12 % of its length, off the straight links
+    QPainterPath path(a);
+    path.quadTo(mid + normal, b);
+    auto* item = scene_->addPath(path, ChannelPen("connecting", ""));
+    item->setZValue(-0.5);
+    channel_of[key] = channel_lines_.size();
+    ChannelLine cl;
+    cl.path = item;
+    cl.sw = layout_.boxes[is->second].id;
+    cl.controller = layout_.boxes[ic->second].id;
+    cl.channels.push_back(&ch);
+    channel_lines_.push_back(std::move(cl));
+  }
+  for (auto& cl : channel_lines_) {
+    cl.path->setToolTip(cl.channels.size() == 1
+                            ? QString("OpenFlow channel %1 - %2 (TCP 6653)").arg(QString::fromStdString(cl.sw), QString::fromStdString(cl.controller))
+                            : QString("%1 OpenFlow channels %2 - %3").arg(cl.channels.size()).arg(QString::fromStdString(cl.sw), QString::fromStdString(cl.controller)));
+  }
+  legend_->SetSdn(!run_.control_channels().empty() ||
+                  std::any_of(run_.devices().begin(), run_.devices().end(),
+                              [](const DeviceInfo& d) { return d.kind == "switch" || d.kind == "sdn-controller"; }));
   for (auto& ll : link_lines_) {
     for (const auto& id : ll.links) ll.handles.push_back(run_.Link(id));
     ll.line->setToolTip(ll.links.size() == 1 ? QString::fromStdString(ll.links[0] + (ll.oob ? " (oob)" : " (data)"))
@@ -1111,14 +1227,27 @@ void ReplayWindow::BuildScene() {
     DeviceItem item;
     item.mismatch = scene_->addRect(x - 5, y - 5, b.w + 10, b.h + 10, QPen(QColor(211, 47, 47), 4), Qt::NoBrush);
     item.mismatch->setVisible(false);
-    item.box = new DeviceBox(QRectF(x, y, b.w, b.h), [this, id]() { return Describe(id); });
+    const std::string& kind = b.members.empty() ? std::string() : KindOf(b.members.front());
+    DeviceBox::Shape shape = kind == "switch"           ? DeviceBox::Shape::kSwitch
+                             : kind == "sdn-controller" ? DeviceBox::Shape::kController
+                                                        : DeviceBox::Shape::kDevice;
+    item.box = new DeviceBox(QRectF(x, y, b.w, b.h), [this, id]() { return Describe(id); }, shape);
     item.box->setPen(QPen(QColor(60, 60, 60)));
     item.box->setBrush(QBrush(QColor(245, 245, 245)));
     scene_->addItem(item.box);
     item.box->setData(0, QString::fromStdString(id));
+    item.box->setData(2, shape == DeviceBox::Shape::kSwitch       ? QString("switch")
+                         : shape == DeviceBox::Shape::kController ? QString("controller")
+                                                                  : QString("device"));
     item.box->setFlag(QGraphicsItem::ItemIsSelectable);
     auto* label = scene_->addSimpleText(QString::fromStdString(id));
-    label->setPos(x + 2, y + 2);
+    label->setPos(x + (shape == DeviceBox::Shape::kDevice ? 2 : 7), y + 2);
+    if (shape != DeviceBox::Shape::kDevice) {
+      // The kind under the box: "OF switch" or "controller", in the shape's colour.
+      auto* tag = scene_->addSimpleText(shape == DeviceBox::Shape::kSwitch ? "OF switch" : "SDN controller", letter_font);
+      tag->setBrush(shape == DeviceBox::Shape::kSwitch ? DeviceBox::kSwitchEdge : DeviceBox::kControllerEdge);
+      tag->setPos(x + b.w / 2 - tag->boundingRect().width() / 2, y + b.h + 1);
+    }
     int k = 0;
     for (const auto& plane : run_.PlanesOf(id)) {
       // Each dot says which plane it is: the API server and the controllers have no data plane, hosts no control.
@@ -1254,6 +1383,20 @@ void ReplayWindow::Refresh() {
     if (down) pen = QPen(HealthColor("down"), ll.oob ? 2 : 3, Qt::DotLine);
     if (ll.line->pen() != pen) ll.line->setPen(pen);
   }
+  for (auto& cl : channel_lines_) {
+    // Several channels between two boxes (a collapsed group): lost when any is lost, master when any is.
+    std::string state = "up", role;
+    for (const ControlChannel* ch : cl.channels) {
+      std::string s = RunModel::ChannelStateAt(*ch, t_);
+      if (s == "down" || (s == "connecting" && state == "up")) state = s;
+      if (RunModel::ChannelRoleAt(*ch, t_) == "master") role = "master";
+    }
+    if (state != "up") role.clear();
+    QPen pen = ChannelPen(state, role);
+    if (cl.path->pen() != pen) cl.path->setPen(pen);
+    cl.view = {QString::fromStdString(cl.sw), QString::fromStdString(cl.controller), QString::fromStdString(state),
+               QString::fromStdString(role), pen.color()};
+  }
   matrix_->SetReported(reported_);
   matrix_->SetTime(t_);
   // Keep the event log on the cursor: the last event at or before t.
@@ -1320,6 +1463,25 @@ bool ReplayWindow::Disagrees(const QString& device) const {
     return false;
   }
   return it != items_.end() && it->second.mismatch->isVisible();
+}
+
+QString ReplayWindow::DeviceShape(const QString& device) const {
+  auto it = items_.find(device.toStdString());
+  return it == items_.end() ? QString() : it->second.box->data(2).toString();
+}
+
+std::vector<ReplayWindow::ChannelView> ReplayWindow::ControlChannelLines() const {
+  std::vector<ChannelView> out;
+  for (const auto& cl : channel_lines_) out.push_back(cl.view);
+  return out;
+}
+
+const std::string& ReplayWindow::KindOf(const std::string& device) const {
+  static const std::string none;
+  for (const auto& d : run_.devices()) {
+    if (d.id == device) return d.kind;
+  }
+  return none;
 }
 
 std::vector<std::pair<QString, QRectF>> ReplayWindow::BoxRects() const {

@@ -15,6 +15,7 @@ class QGraphicsScene;
 class QGraphicsView;
 class QGraphicsEllipseItem;
 class QGraphicsLineItem;
+class QGraphicsPathItem;
 class QGraphicsRectItem;
 class QLabel;
 class QLineEdit;
@@ -61,6 +62,16 @@ class ReplayWindow : public QMainWindow {
   /// The boxes drawn on the topology (devices and collapsed groups): id ("group:NAME" for a group) and
   /// rectangle in scene coordinates, for overlap checks.
   std::vector<std::pair<QString, QRectF>> BoxRects() const;
+  /// How a device's box is drawn: "switch" (an OpenFlow switch: chamfered corners), "controller" (an SDN
+  /// controller: rounded, amber), "device" (every other kind); "" when the device has no box of its own.
+  QString DeviceShape(const QString& device) const;
+  /// The OpenFlow control channels drawn (switch <-> controller, their own curved line style), at the current
+  /// time: the boxes they join, their state ("up", "down", "connecting"), the controller's role and the colour.
+  struct ChannelView {
+    QString sw, controller, state, role;
+    QColor colour;
+  };
+  std::vector<ChannelView> ControlChannelLines() const;
   /// The group a device is drawn in while collapsed, "" when it has a box of its own.
   QString CollapsedGroupOf(const QString& device) const;
   /// Expands a collapsed group (what a click on its box does), or collapses every group again.
@@ -113,6 +124,7 @@ class ReplayWindow : public QMainWindow {
   void RememberRecent(const QString& dir);
   /// Hover text of a device: plane states and key metrics at the cursor.
   QString Describe(const std::string& id) const;
+  const std::string& KindOf(const std::string& device) const;
 
   struct DeviceItem {
     QGraphicsRectItem* box = nullptr;
@@ -126,6 +138,12 @@ class ReplayWindow : public QMainWindow {
     std::vector<std::string> links;  // one, or every link between two boxes when a group is collapsed
     std::vector<RunModel::LinkHandle> handles;
   };
+  struct ChannelLine {
+    QGraphicsPathItem* path = nullptr;
+    std::string sw, controller;                  // the boxes' ids (a group's id when collapsed)
+    std::vector<const ControlChannel*> channels;  // one, or every channel between two boxes
+    ChannelView view;
+  };
   RunModel run_;
   QString last_error_;
   double t_ = 0;
@@ -133,6 +151,7 @@ class ReplayWindow : public QMainWindow {
   double speed_ = 1.0;
   std::map<std::string, DeviceItem> items_;
   std::vector<LinkLine> link_lines_;
+  std::vector<ChannelLine> channel_lines_;
   std::map<std::string, GroupBox*> group_items_;  // group box id -> item
   std::map<std::string, std::vector<std::vector<RunModel::PlaneHandle>>> group_handles_;  // id -> plane -> member
   Layout layout_;

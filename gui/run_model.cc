@@ -342,11 +342,14 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
 
   std::map<std::pair<std::string, std::string>, size_t> open;
   std::map<std::string, double> open_since;
+  std::map<std::pair<std::string, std::string>, ControlChannel> channels;  // (switch, controller) -> channel
+  std::map<std::pair<std::string, std::string>, double> channel_since;     // up channels: since when
   for (size_t i = 0; i < events_.size(); ++i) {
     const EventInfo& e = events_[i];
     bool fault = e.kind == "fault.start" || e.kind == "fault.end";
     bool carrier = e.kind == "carrier.down" || e.kind == "carrier.up";
-    if (!fault && !carrier) continue;
+    bool channel = e.kind == "ofchannel.up" || e.kind == "ofchannel.down" || e.kind == "switch.role";
+    if (!fault && !carrier && !channel) continue;
     // The details the replay draws from are read with their types checked: a store that says
     // otherwise is damaged (or crafted), and is refused rather than drawn wrong or crashing.
     auto bad = [&](const std::string& what) {
@@ -355,6 +358,41 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
     };
     json d = json::parse(e.detail, nullptr, false);
     if (!d.is_object()) throw bad("has a detail that is " + std::string(JsonType(d)) + ", not a JSON object");
+    if (channel) {
+      // The switch agent's view of one channel (models/switch/control/switch_agent.cc).
+      auto c = d.find("controller");
+      if (c == d.end() || !c->is_string() || c->get<std::string>().empty()) {
+        throw bad("has a \"controller\" that is " + std::string(c == d.end() ? "missing" : JsonType(*c)) + ", not a name");
+      }
+      std::pair<std::string, std::string> key{e.device, c->get<std::string>()};
+      ControlChannel& ch = channels[key];
+      ch.sw = key.first;
+      ch.controller = key.second;
+      if (e.kind == "ofchannel.up") {
+        if (!channel_since.count(key)) channel_since[key] = e.t;
+        ch.roles.push_back({e.t, "equal"});  // a new channel starts EQUAL (OF 1.3.5 §6.3.6)
+      } else if (e.kind == "ofchannel.down") {
+        auto s = channel_since.find(key);
+        if (s != channel_since.end()) {
+          ch.up.push_back({s->second, e.t});
+          channel_since.erase(s);
+        }
+      } else {
+        auto r = d.find("role");
+        if (r == d.end() || !r->is_string()) throw bad("has no \"role\" name in its detail");
+        std::string role = r->get<std::string>();
+        // A new master demotes the other masters of the switch to slave (the agent does not report those).
+        if (role == "master") {
+          for (auto& [k, other] : channels) {
+            if (k.first == e.device && k.second != key.second && !other.roles.empty() && other.roles.back().second == "master") {
+              other.roles.push_back({e.t, "slave"});
+            }
+          }
+        }
+        ch.roles.push_back({e.t, role});
+      }
+      continue;
+    }
     const char* key = fault ? "kind" : "link";
     auto it = d.find(key);
     if (it == d.end()) {
@@ -378,6 +416,8 @@ void RunModel::LoadOrThrow(const std::string& run_dir) {
       open_since.erase(name);
     }
   }
+  for (const auto& [key, from] : channel_since) channels[key].up.push_back({from, duration_ + 1});
+  for (auto& [key, ch] : channels) channels_.push_back(std::move(ch));
   // Link cuts: carrier events name their link; OOB cuts come from mgmt-oob-down fault windows.
   for (const auto& [link, from] : open_since) link_down_[link].push_back({from, duration_ + 1});
   for (const auto& f : faults_) {
@@ -422,6 +462,10 @@ std::string RunModel::Story() const {
       out << "health " << num(k.t[i]) << " " << key.first << " " << key.second << " " << k.state[i].actual << " "
           << k.state[i].reported << "\n";
     }
+  }
+  for (const auto& c : channels_) {
+    for (const auto& [from, to] : c.up) out << "ofchannel " << num(from) << " " << num(to) << " " << c.sw << " " << c.controller << "\n";
+    for (const auto& [t, role] : c.roles) out << "ofrole " << num(t) << " " << c.sw << " " << c.controller << " " << role << "\n";
   }
   for (const auto& [link, windows] : link_down_) {
     for (const auto& [from, to] : windows) out << "linkdown " << num(from) << " " << num(to) << " " << link << "\n";
@@ -490,6 +534,23 @@ bool RunModel::LinkDownAt(const LinkHandle& link, double t) {
     if (t >= from && t < to) return true;
   }
   return false;
+}
+
+std::string RunModel::ChannelStateAt(const ControlChannel& c, double t) {
+  for (const auto& [from, to] : c.up) {
+    if (t >= from && t < to) return "up";
+  }
+  return !c.up.empty() && c.up.front().first <= t ? "down" : "connecting";
+}
+
+std::string RunModel::ChannelRoleAt(const ControlChannel& c, double t) {
+  if (ChannelStateAt(c, t) != "up") return "";
+  std::string role = "equal";
+  for (const auto& [at, r] : c.roles) {
+    if (at > t) break;
+    role = r;
+  }
+  return role;
 }
 
 std::vector<PlaneState> RunModel::StatesAt(const std::string& device, const std::string& plane,

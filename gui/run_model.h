@@ -36,6 +36,14 @@ struct FaultWindow {
   std::string kind, target;
 };
 
+/// An OpenFlow control channel between a switch and a controller, from the switch agent's ofchannel.up/down and
+/// switch.role events: when it was up, and the role the controller held on it.
+struct ControlChannel {
+  std::string sw, controller;
+  std::vector<std::pair<double, double>> up;                // [from, to) windows with the channel established
+  std::vector<std::pair<double, std::string>> roles;        // (t, role) changes: master | slave | equal
+};
+
 /// Health of a plane at one instant.
 struct PlaneState {
   std::string actual = "unknown", reported = "unknown";
@@ -78,6 +86,13 @@ class RunModel {
   const std::vector<LinkInfo>& links() const { return links_; }
   const std::vector<EventInfo>& events() const { return events_; }
   const std::vector<FaultWindow>& faults() const { return faults_; }
+  /// The OpenFlow channels of the run (switch x controller pairs a switch agent reported on), in switch then
+  /// controller order; empty for runs without switches.
+  const std::vector<ControlChannel>& control_channels() const { return channels_; }
+  /// A channel's state at t: "up", "down" (it had been up and was lost), or "connecting" (never up yet).
+  static std::string ChannelStateAt(const ControlChannel& c, double t);
+  /// The controller's role on an up channel at t ("master", "slave", "equal"), "" while the channel is not up.
+  static std::string ChannelRoleAt(const ControlChannel& c, double t);
   /// The planes a device has, in data/control/management order.
   std::vector<std::string> PlanesOf(const std::string& device) const;
   /// State of a plane at time t: the sample covering t (the first sample at or after t).
@@ -126,6 +141,7 @@ class RunModel {
   std::vector<LinkInfo> links_;
   std::vector<EventInfo> events_;
   std::vector<FaultWindow> faults_;
+  std::vector<ControlChannel> channels_;
   std::map<std::pair<std::string, std::string>, Keyframes> health_;
   std::map<std::string, std::vector<std::pair<double, double>>> link_down_;  // link -> [from, to) windows
   std::map<std::string, std::vector<std::pair<double, double>>> link_util_;  // link -> (t, utilisation)

@@ -5,5 +5,6 @@ planelab_family(NAME sdn_controller
   PURE sdn_controller/sdn_controller_kind.cc sdn_controller/sdn_controller_section.cc
   KERNEL
     sdn_controller/control/sdn_control_plane.cc
+    sdn_controller/mgmt/northbound_mgmt_plane.cc
     sdn_controller/sdn_controller_device.cc
   KERNEL_LINKS planelab_openflow planelab_orchestration_core planelab_openflow_conn)

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "models/sdn_controller/control/sdn_control_plane.h"
+#include "models/sdn_controller/mgmt/northbound_mgmt_plane.h"
 #include "models/sdn_controller/sdn_controller_section.h"
 #include "sim/core/device.h"
 #include "sim/core/network.h"
@@ -46,19 +47,50 @@ std::shared_ptr<const SdnNetcfg> NetcfgOf(DeviceEnv& env) {
   return std::static_pointer_cast<const SdnNetcfg>(shared);
 }
 
+// The REST API and the member run in one process (ONOS's Karaf container): calls reach the core in-process.
+constexpr SimTime kInProcess = 100 * kUs;
+
 class SdnControllerDevice : public Device {
  public:
-  explicit SdnControllerDevice(DeviceEnv& env) : Device(env.spec.id) {
-    control_.reset(new SdnControlPlane(env.ctx, id(), env.network, env.scenario.families.Get<SdnControllerSpec>(),
-                                       NetcfgOf(env)));
+  explicit SdnControllerDevice(DeviceEnv& env)
+      : Device(env.spec.id),
+        request_port_("management->control:northbound", kInProcess),
+        reply_port_("control->management:northbound", kInProcess) {
+    const SdnControllerSpec& spec = env.scenario.families.Get<SdnControllerSpec>();
+    auto cfg = NetcfgOf(env);
+    control_.reset(new SdnControlPlane(env.ctx, id(), env.network, spec, cfg));
     env.faults.On<ControllerPartitionParams>(id(), [this](const ControllerPartitionParams& p, bool on) {
       control_->SetPartition(on && p.from != "controllers", on && p.from != "switches");
     });
+    // The management plane (issue 19): the northbound API on every member; the dashboard and, by default, the
+    // operators' calls on the one they watch.
+    if (spec.northbound.enabled) {
+      std::string watched = spec.northbound.dashboard.empty() ? cfg->members.front().first : spec.northbound.dashboard;
+      std::vector<NorthboundCallSpec> calls;
+      for (const auto& c : spec.northbound.calls) {
+        if ((c.intent.via.empty() ? watched : c.intent.via) == id()) calls.push_back(c);
+      }
+      mgmt_.reset(new SdnNorthboundMgmtPlane(env.ctx, id(), spec.northbound, watched == id(), std::move(calls),
+                                             request_port_));
+      request_port_.Connect(control_.get(), [this](const NorthboundRequest& r) { control_->OnNorthbound(r, reply_port_); });
+      reply_port_.Connect(mgmt_.get(), [this](const NorthboundReply& r) { mgmt_->OnReply(r); });
+      env.faults.On<SdnNorthboundDownParams>(id(), [this](const SdnNorthboundDownParams& p, bool on) {
+        sdn::ApiMode mode = !on ? sdn::ApiMode::kUp : p.mode == "slow" ? sdn::ApiMode::kSlow : sdn::ApiMode::kDown;
+        mgmt_->SetApiMode(mode, p.latency);
+      });
+    }
   }
-  std::vector<PlaneActor*> planes() override { return {control_.get()}; }
+  std::vector<PlaneActor*> planes() override {
+    if (!mgmt_) return {control_.get()};
+    return {control_.get(), mgmt_.get()};
+  }
+  const ReportedHealthSource* dashboard() const override { return mgmt_.get(); }
 
  private:
+  Port<NorthboundRequest> request_port_;
+  Port<NorthboundReply> reply_port_;
   std::unique_ptr<SdnControlPlane> control_;
+  std::unique_ptr<SdnNorthboundMgmtPlane> mgmt_;
 };
 
 }  // namespace

@@ -43,6 +43,14 @@ void ParseSdnController(SectionContext& c) {
   s.election_ticks = c.value.value("election_ticks", s.election_ticks);
   if (s.election_ticks < 2) c.Problem("/election_ticks", "the election timeout must be longer than the heartbeat (etcd: at least 2 ticks)");
   if (s.link_stale <= s.lldp_interval) c.Problem("/link_stale", "links must outlive at least one probe interval");
+  auto read_intent = [&](const json& j, const std::string& at, size_t i, IntentSpec& in) {
+    in.id = j.value("id", "intent-" + std::to_string(i + 1));
+    in.kind = j.value("kind", in.kind);
+    in.a = j.value("a", "");
+    in.b = j.value("b", "");
+    in.avoid = j.value("avoid", "");
+    if (in.kind == "avoid" && in.avoid.empty()) c.Problem(at + "/avoid", "an \"avoid\" intent names the switch to avoid");
+  };
   if (c.value.contains("intents")) {
     const json& list = c.value["intents"];
     for (size_t i = 0; i < list.size(); ++i) {
@@ -50,14 +58,36 @@ void ParseSdnController(SectionContext& c) {
       std::string at = "/intents/" + std::to_string(i);
       IntentSpec in;
       c.ReadDuration(at + "/at", &in.at);
-      in.id = j.value("id", "intent-" + std::to_string(i + 1));
-      in.kind = j.value("kind", in.kind);
-      in.a = j.value("a", "");
-      in.b = j.value("b", "");
-      in.avoid = j.value("avoid", "");
+      read_intent(j, at, i, in);
       in.via = j.value("via", "");
-      if (in.kind == "avoid" && in.avoid.empty()) c.Problem(at + "/avoid", "an \"avoid\" intent names the switch to avoid");
       s.intents.push_back(in);
+    }
+  }
+  if (c.value.contains("northbound")) {
+    NorthboundSpec& nb = s.northbound;
+    const json& v = c.value["northbound"];
+    nb.enabled = true;
+    nb.dashboard = v.value("dashboard", "");
+    c.ReadDuration("/northbound/refresh", &nb.refresh, 100 * kMs);
+    c.ReadDuration("/northbound/request_timeout", &nb.request_timeout, 10 * kMs);
+    c.ReadDuration("/northbound/stale_after", &nb.stale_after, 100 * kMs);
+    c.ReadDuration("/northbound/retry", &nb.retry, 100 * kMs);
+    c.ReadDuration("/northbound/patience", &nb.patience);
+    c.ReadDuration("/northbound/slow_after", &nb.slow_after, 1 * kMs);
+    if (nb.stale_after < nb.refresh) c.Problem("/northbound/stale_after", "the dashboard cannot be stale before its first refresh is due: at least `refresh`");
+    if (v.contains("calls")) {
+      const json& list = v["calls"];
+      for (size_t i = 0; i < list.size(); ++i) {
+        const json& j = list[i];
+        std::string at = "/northbound/calls/" + std::to_string(i);
+        NorthboundCallSpec call;
+        c.ReadDuration(at + "/at", &call.at);
+        call.call = j.value("call", call.call);
+        if (j.contains("intent")) read_intent(j["intent"], at + "/intent", i, call.intent);
+        if (call.intent.id == "intent-" + std::to_string(i + 1)) call.intent.id = "operator-" + std::to_string(i + 1);
+        call.intent.via = j.value("via", "");
+        nb.calls.push_back(call);
+      }
     }
   }
 }
@@ -89,6 +119,26 @@ void CheckSdnController(const Scenario& sc, Problems& problems) {
     if (!in.avoid.empty()) need(at + "/avoid", in.avoid, "switch");
     if (!in.via.empty()) need(at + "/via", in.via, "sdn-controller");
     if (in.at >= sc.duration) problems.Add(at + "/at", "the intent is asked at or after the end of the run");
+  }
+  const NorthboundSpec& nb = s.northbound;
+  if (nb.enabled && !nb.dashboard.empty()) need("/sdn_controller/northbound/dashboard", nb.dashboard, "sdn-controller");
+  if (nb.enabled && members == 0) problems.Add("/sdn_controller/northbound", "there is no device of kind \"sdn-controller\" to serve the northbound API");
+  for (size_t i = 0; i < nb.calls.size(); ++i) {
+    std::string at = "/sdn_controller/northbound/calls/" + std::to_string(i);
+    const IntentSpec& in = nb.calls[i].intent;
+    need(at + "/intent/a", in.a, "host");
+    need(at + "/intent/b", in.b, "host");
+    if (!in.avoid.empty()) need(at + "/intent/avoid", in.avoid, "switch");
+    if (!in.via.empty()) need(at + "/via", in.via, "sdn-controller");
+    if (nb.calls[i].at >= sc.duration) problems.Add(at + "/at", "the call is made at or after the end of the run");
+  }
+  // The API's fault needs the API: a controller without the northbound section has no management plane.
+  for (const auto& f : sc.faults) {
+    if (f.kind == "sdn-northbound-down" && !nb.enabled) {
+      problems.Add(f.pointer.empty() ? "/faults" : f.pointer,
+                   "fault \"sdn-northbound-down\" needs the controllers' northbound API: add \"northbound\": {} to "
+                   "the \"sdn_controller\" section");
+    }
   }
 }
 

@@ -22,6 +22,37 @@ struct IntentSpec {
   std::string via;               // the controller asked (default: the first one)
 };
 
+/// An operator's call to a controller's northbound REST API at a time (ONOS: POST /onos/v1/intents on port
+/// 8181), as opposed to a scenario-declared intent that reaches the cluster whatever the API's state.
+struct NorthboundCallSpec {
+  SimTime at = 0;
+  std::string call = "POST /onos/v1/intents";
+  IntentSpec intent;  // its `via` is the controller whose API is called (default: the dashboard's)
+};
+
+/// The controllers' management plane (issue 19): the northbound REST API each member serves, the operators'
+/// dashboard on one member, and the operators' calls. Off unless the scenario has "northbound".
+struct NorthboundSpec {
+  bool enabled = false;
+  std::string dashboard;  // the member whose GUI operators watch (default: the first member)
+  // The dashboard's refresh: ONOS's GUI topology view is pushed over a web socket; operators' scripts and
+  // Grafana's ONOS panels poll REST, Grafana's shortest default refresh being 5 s. PlaneLab's choice: 5 s.
+  SimTime refresh = 5 * kSec;
+  // A REST call unanswered after this long is given up (curl --max-time as operators' scripts set it;
+  // ONOS's own REST has no server-side timeout). PlaneLab's choice: 10 s.
+  SimTime request_timeout = 10 * kSec;
+  // The dashboard says nothing once its last refresh is older than this (ONOS's GUI shows "connection lost"
+  // when its web socket is down): 3 refreshes.
+  SimTime stale_after = 15 * kSec;
+  // An operator whose call failed tries again after `retry`, and gives up once `patience` has passed since the
+  // first attempt.
+  SimTime retry = 10 * kSec;
+  SimTime patience = 2 * 60 * kSec;
+  // A call answered later than this is "slow" on the dashboard (the API's health: up / degraded / down).
+  SimTime slow_after = 1 * kSec;
+  std::vector<NorthboundCallSpec> calls;
+};
+
 /// Settings every controller of the cluster shares.
 struct SdnControllerSpec {
   // "reactive": ONOS's reactive forwarding app (fwd): table misses come to the controller, which installs a flow
@@ -53,6 +84,7 @@ struct SdnControllerSpec {
   // An intent not committed by the cluster within this time is refused (the northbound call times out).
   SimTime intent_timeout = 5 * kSec;
   std::vector<IntentSpec> intents;
+  NorthboundSpec northbound;
 };
 
 /// The "sdn_controller" section: parser, schema fragment, and the intents' references checked.

@@ -1,8 +1,10 @@
 // The switch device kind: forwarding hardware with a flow table (data), the OpenFlow agent (control), and the
 // ports between them.
+#include <map>
 #include <memory>
 #include <unordered_map>
 
+#include "models/switch/control/inband_paths.h"
 #include "models/switch/control/switch_agent.h"
 #include "models/switch/data/switch_data_plane.h"
 #include "models/switch/mgmt/switch_mgmt_agent.h"
@@ -42,6 +44,28 @@ const SdnInventory& InventoryOf(DeviceEnv& env) {
   return *std::static_pointer_cast<SdnInventory>(shared);
 }
 
+/// In-band control (switch.control_network "in-band"): every switch's hidden routes toward the controllers and the
+/// other switches' agents, computed once per run from the topology.
+const std::map<std::string, std::map<uint32_t, sdn::InbandHop>>& InbandRoutesOf(DeviceEnv& env, const SdnInventory& inv) {
+  auto& shared = env.ctx.shared["sdn.inband"];
+  if (!shared) {
+    sdn::InbandFabric f;
+    for (const auto& d : env.scenario.devices) {
+      if (d.kind == "sdn-controller") f.controller_addr[d.id] = env.network.ServiceAddress(d.id);
+      if (d.kind != "switch") continue;
+      f.agent_addr[d.id] = env.network.ServiceAddress(d.id);
+      auto& ports = f.ports[d.id];
+      for (const auto& i : env.network.Interfaces(d.id)) {
+        if (i.oob) continue;
+        auto k = inv.kind.find(i.peer);
+        ports.push_back({i.peer, i.ifindex, i.peer_addr, k != inv.kind.end() && k->second == "switch"});
+      }
+    }
+    shared = std::make_shared<std::map<std::string, std::map<uint32_t, sdn::InbandHop>>>(sdn::InbandRoutes(f));
+  }
+  return *std::static_pointer_cast<std::map<std::string, std::map<uint32_t, sdn::InbandHop>>>(shared);
+}
+
 class SwitchDevice : public Device {
  public:
   explicit SwitchDevice(DeviceEnv& env)
@@ -57,14 +81,16 @@ class SwitchDevice : public Device {
     spec.fail_mode = FailModeOf(spec, id());
     // OpenFlow ports face switches and hosts; the first other link is the out-of-band control port
     // (a management Ethernet, as a hardware switch's), through the control network to the controllers.
+    // In-band, the ports facing controllers are the bridge's ports too, and the channels leave through the fabric.
+    const bool inband = spec.control_network == "in-band";
     std::vector<uint32_t> of_ports;
     const InterfaceInfo* control = nullptr;
     for (const auto& i : env.network.Interfaces(id())) {
       if (i.oob) continue;
       auto k = inv.kind.find(i.peer);
       std::string kind = k == inv.kind.end() ? "" : k->second;
-      if (kind == "switch" || kind == "host") of_ports.push_back(i.ifindex);
-      else if (!control) control = &i;
+      if (kind == "switch" || kind == "host" || (inband && kind == "sdn-controller")) of_ports.push_back(i.ifindex);
+      else if (!control && !inband) control = &i;
     }
     uint64_t dpid = inv.dpid.at(id());
     data_.reset(new SwitchDataPlane(env.ctx, id(), env.network, spec, dpid, of_ports, event_port_));
@@ -72,8 +98,21 @@ class SwitchDevice : public Device {
     for (const auto& c : inv.controllers) targets.push_back({c, env.network.ServiceAddress(c)});
     uint32_t local = control ? control->local_addr : env.network.ServiceAddress(id());
     if (control) FibOf(env.network, id())->SetRoute(0, 0, control->peer_addr, control->ifindex);
-    control_.reset(new SwitchAgent(env.ctx, id(), env.network, spec, dpid, control ? targets : std::vector<ControllerTarget>{},
-                                   local, program_port_));
+    if (inband) {
+      std::map<uint32_t, uint32_t> hidden;
+      auto routes = InbandRoutesOf(env, inv).find(id());
+      if (routes != InbandRoutesOf(env, inv).end()) {
+        for (const auto& [addr, hop] : routes->second) hidden[addr] = hop.ifindex;
+        // The agent's own traffic to the controllers takes the same paths.
+        for (const auto& t : targets) {
+          auto h = routes->second.find(t.addr);
+          if (h != routes->second.end()) FibOf(env.network, id())->SetRoute(t.addr, 32, h->second.next_hop, h->second.ifindex);
+        }
+      }
+      data_->SetInbandRoutes(std::move(hidden));
+    }
+    control_.reset(new SwitchAgent(env.ctx, id(), env.network, spec, dpid,
+                                   control || inband ? targets : std::vector<ControllerTarget>{}, local, program_port_));
     // A switch without an out-of-band port has no management plane to model (as a router).
     if (env.spec.managed && env.scenario.management.enabled) {
       mgmt_.reset(new SwitchMgmtAgent(env.ctx, id(), env.network, query_data_port_, query_control_port_));

@@ -27,6 +27,13 @@ struct SwitchSpec {
   uint32_t table_capacity = 4096;
   // Time the forwarding hardware takes to apply one flow-mod (a TCAM write), before the next may start.
   SimTime flow_program_delay = 1 * kMs;
+  // Where the OpenFlow channels run: "out-of-band", over a control network of its own (a switch's first link to
+  // a router is its control port), or "in-band", over the data fabric itself (the controllers hang off switches).
+  // ovs-vswitchd.conf.db(5), Controller `connection_mode`: in-band or out-of-band; unset, Open vSwitch uses
+  // in-band (its DESIGN, "In-Band Control"; netplan's openvswitch docs: "The default is in-band"), with hidden
+  // flows carrying the control traffic over the bridge's own ports. PlaneLab's default stays out-of-band, the
+  // shipped fabrics' control network.
+  std::string control_network = "out-of-band";
 };
 
 /// The fail mode of one switch.

@@ -54,6 +54,7 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<ControllerCrashParams>(),
       Entry<ControllerPartitionParams>(),
       Entry<ControlChannelDownParams>(),
+      Entry<SdnNorthboundDownParams>(),
       Entry<FlowTableFullParams>(),
       Entry<SwitchAgentCrashParams>(),
       Entry<IstiodDownParams>(),

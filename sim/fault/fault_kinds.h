@@ -421,6 +421,26 @@ inline FaultKindDecl<ControlChannelDownParams> ControlChannelDownParams::Declare
       .Follows("Installed flows serve; new flows (reactive) and changes cannot reach this switch.");
 }
 
+struct SdnNorthboundDownParams {
+  std::string mode;              // down | slow (required)
+  SimTime latency = 5 * kSec;    // slow: added to every answer
+  static constexpr const char* kKind = "sdn-northbound-down";
+  static FaultKindDecl<SdnNorthboundDownParams> Declare();
+};
+inline FaultKindDecl<SdnNorthboundDownParams> SdnNorthboundDownParams::Declare() {
+  using P = SdnNorthboundDownParams;
+  return FaultKindDecl<P>(kKind, "management", "sdn-controller")
+      .Choice("mode", &P::mode, {"down", "slow"},
+              "down: the REST API refuses connections (its web container stopped); slow: it answers `latency` late")
+      .Duration("latency", &P::latency, "slow: added to every answer of the API")
+      .Summary("the controller's northbound REST API (ONOS: port 8181) is down or slow; the member itself runs on")
+      .Effect("Calls to the member's northbound API are refused (down) or answered `latency` late (slow); the "
+              "dashboard polling it goes stale and operators' intents wait for their retries. OpenFlow, the cluster "
+              "and forwarding are untouched (needs sdn_controller.northbound).")
+      .Follows("The fabric forwards and the controllers keep their switches, but operators can neither see nor "
+               "change it: the management plane down while traffic flows perfectly (issue 19).");
+}
+
 struct FlowTableFullParams {
   static constexpr const char* kKind = "flow-table-full";
   static FaultKindDecl<FlowTableFullParams> Declare();

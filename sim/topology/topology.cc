@@ -82,10 +82,11 @@ std::vector<TopologyIssue> Topology::Validate() const {
       issues.push_back({where, "duplicate link id \"" + l.id + "\"; give the link an explicit unique \"id\""});
     }
   }
-  // Unreachable hosts: a host must share a component with at least one router and have a link.
+  // Unreachable hosts: a host must share a component with at least one router (or an OpenFlow switch: a fabric
+  // with in-band control has none) and have a link.
   std::map<int, int> routers_in_component;
   for (size_t i = 0; i < devices_.size(); ++i) {
-    if (devices_[i].kind == "router") routers_in_component[impl_->component[i]]++;
+    if (devices_[i].kind == "router" || devices_[i].kind == "switch") routers_in_component[impl_->component[i]]++;
   }
   std::vector<int> degree(devices_.size(), 0);
   for (const auto& l : links_) {

@@ -34,6 +34,7 @@ RouterMgmtAgent::~RouterMgmtAgent() = default;
 
 void RouterMgmtAgent::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
+  control_heard_ = Clock::Now();  // a (re)started agent gives the daemon its subagent timeout to answer
   const uint32_t oob_addr = OobAddressOf(net_, device());
   if (oob_addr == 0) return;  // unmanaged: no agent port
   // Answered from the snapshot, as SNMP agents answer from their cached MIB.
@@ -64,11 +65,12 @@ void RouterMgmtAgent::Stream() {
   if (!subscribed_ || !socket_->stream) return;
   uint32_t up = 0;
   for (const auto& i : data_.interfaces) up += i.carrier ? 1 : 0;
+  const bool gone = DaemonGone();  // as View(): a daemon that stopped answering has no adjacency up
   const std::map<std::string, double> now_values = {
       {"if_oper_up", up},
       {"if_total", data_.interfaces_total},
       {"cpu_pct", std::clamp(std::floor(control_.cpu_utilization * 100.0), 0.0, 100.0)},
-      {"adj_up", control_.adjacencies_up},
+      {"adj_up", gone ? 0 : control_.adjacencies_up},
       {"adj_cfg", control_.adjacencies_configured}};
   telemetry::StreamUpdate u;
   u.timestamp = Clock::Now();
@@ -83,8 +85,22 @@ void RouterMgmtAgent::Stream() {
                           socket_->subscriber);
 }
 
+bool RouterMgmtAgent::DaemonGone() const {
+  constexpr SimTime kSubagentTimeout = 5 * kSec;  // net-snmp: agentxTimeout 1 s, agentxRetries 5
+  return Clock::Now() - control_heard_ > kSubagentTimeout;
+}
+
 snmp::MibView RouterMgmtAgent::View() const {
   snmp::MibView v;
+  // The agent reports the routing daemon's state, not a copy of it: once the daemon stops answering, its
+  // sessions are gone, every BGP4-MIB bgpPeerState reads idle(1) and no adjacency is up (what a monolithic agent,
+  // IOS's or Junos's mib2d, shows after the routing process died), instead of the last snapshot it gave.
+  ControlStatus control = control_;
+  if (DaemonGone()) {
+    control.adjacencies_up = 0;
+    control.rib_routes = 0;
+    for (auto& p : control.peers) p.state = 1;  // idle
+  }
   // IF-MIB (RFC 2863): ifNumber and each line-card interface's ifOperStatus, up(1) with carrier.
   v.Set(snmp::OidWith(mib::kIfNumber, {0}), snmp::Value::Integer(static_cast<int32_t>(data_.interfaces_total)));
   for (const auto& i : data_.interfaces) {
@@ -93,7 +109,7 @@ snmp::MibView RouterMgmtAgent::View() const {
     v.Set(snmp::OidWith(mib::kIfHCInOctets, {i.ifindex}), snmp::Value::Counter64(i.in_octets));
   }
   // BGP4-MIB (RFC 4273): bgpPeerState, indexed by the peer's IPv4 address as four sub-identifiers.
-  for (const auto& p : control_.peers) {
+  for (const auto& p : control.peers) {
     v.Set(snmp::OidWith(mib::kBgpPeerState, {p.peer_addr >> 24, (p.peer_addr >> 16) & 0xFF, (p.peer_addr >> 8) & 0xFF,
                                              p.peer_addr & 0xFF}),
           snmp::Value::Integer(p.state));
@@ -101,15 +117,15 @@ snmp::MibView RouterMgmtAgent::View() const {
   // HOST-RESOURCES-MIB (RFC 2790): hrProcessorLoad is an integer percent. Truncated, not rounded:
   // floor(100 u) >= 90 exactly when u >= 0.9 in IEEE doubles, so the station's "CPU at or above
   // 90 %" warning fires for the same loads as with the fraction itself.
-  double pct = std::floor(control_.cpu_utilization * 100.0);
+  double pct = std::floor(control.cpu_utilization * 100.0);
   v.Set(snmp::OidWith(mib::kHrProcessorLoad, {mib::kRouteProcessorIndex}),
         snmp::Value::Integer(static_cast<int32_t>(std::clamp(pct, 0.0, 100.0))));
   // The enterprise arc: what no standard object carries (see mgmt_protocol.h).
   auto gauge = [](uint64_t x) { return snmp::Value::Gauge32(static_cast<uint32_t>(std::min<uint64_t>(x, 0xFFFFFFFFu))); };
   v.Set(snmp::OidWith(mib::kFibRoutes, {0}), gauge(data_.fib_routes));
-  v.Set(snmp::OidWith(mib::kRibRoutes, {0}), gauge(control_.rib_routes));
-  v.Set(snmp::OidWith(mib::kAdjacenciesUp, {0}), gauge(control_.adjacencies_up));
-  v.Set(snmp::OidWith(mib::kAdjacenciesConfigured, {0}), gauge(control_.adjacencies_configured));
+  v.Set(snmp::OidWith(mib::kRibRoutes, {0}), gauge(control.rib_routes));
+  v.Set(snmp::OidWith(mib::kAdjacenciesUp, {0}), gauge(control.adjacencies_up));
+  v.Set(snmp::OidWith(mib::kAdjacenciesConfigured, {0}), gauge(control.adjacencies_configured));
   return v;
 }
 

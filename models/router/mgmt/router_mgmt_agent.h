@@ -8,6 +8,7 @@
 #include "models/proto/mgmt_protocol.h"
 #include "models/proto/plane_messages.h"
 #include "models/proto/telemetry_stream.h"
+#include "sim/core/clock.h"
 #include "sim/core/plane_actor.h"
 
 namespace planelab {
@@ -26,7 +27,10 @@ class RouterMgmtAgent : public PlaneActor {
   void Start() override;
   Health MeasureHealth() override;
   void OnDataStatus(const DataStatus& s) { data_ = s; }
-  void OnControlStatus(const ControlStatus& s) { control_ = s; }
+  void OnControlStatus(const ControlStatus& s) {
+    control_ = s;
+    control_heard_ = Clock::Now();
+  }
 
  protected:
   /// A crash of the agent loses its socket and its snapshot; the restart opens the port and refreshes.
@@ -36,6 +40,9 @@ class RouterMgmtAgent : public PlaneActor {
   void Refresh();
   /// Sends what the stream subscription says is due now.
   void Stream();
+  /// Whether the routing daemon has stopped answering: no answer to the refreshes for longer than net-snmp's
+  /// AgentX master waits on a subagent (agentxTimeout 1 s x agentxRetries 5, snmpd.conf(5)).
+  bool DaemonGone() const;
   /// The MIB as the snapshot has it now.
   snmp::MibView View() const;
   Network& net_;
@@ -43,6 +50,8 @@ class RouterMgmtAgent : public PlaneActor {
   Port<StatusQuery>& to_control_;
   DataStatus data_;
   ControlStatus control_;
+  // When the routing daemon last answered the agent's refresh (its subagent, as AgentX has it).
+  SimTime control_heard_ = 0;
   uint64_t query_id_ = 0;
   struct Socket;
   std::unique_ptr<Socket> socket_;

@@ -90,6 +90,7 @@ struct SdnControlPlane::PeerMsg {
   std::vector<of13::Message> mods;
   std::vector<std::string> intents;
   SimTime setup_start = -1;
+  std::set<uint64_t> connected;  // kAlive, with the northbound API: switches with a channel to the sender
 };
 
 struct SdnControlPlane::Pending {
@@ -186,7 +187,14 @@ void SdnControlPlane::RaftTick() {
       auto m = std::make_shared<PeerMsg>();
       m->kind = PeerMsg::Kind::kAlive;
       m->sender = member_;
-      SendPeer(id, m, 64);
+      uint32_t bytes = 64;
+      if (spec_.northbound.enabled) {
+        for (const auto& [d, c] : by_dpid_) {
+          if (!c->dead && !cut_switches_) m->connected.insert(d);
+        }
+        bytes += static_cast<uint32_t>(8 * m->connected.size());
+      }
+      SendPeer(id, m, bytes);
     }
     LeaderDuties();
   }
@@ -257,7 +265,9 @@ void SdnControlPlane::OnPeer(std::shared_ptr<const void> msg) {
     case PeerMsg::Kind::kProgram:
       if (Master(m->dpid)) SendMods(m->dpid, m->mods, m->intents, m->setup_start);
       break;
-    case PeerMsg::Kind::kAlive: break;
+    case PeerMsg::Kind::kAlive:
+      if (spec_.northbound.enabled) peer_connected_[m->sender] = m->connected;
+      break;
   }
 }
 
@@ -741,22 +751,24 @@ void SdnControlPlane::OnPacketIn(SwConn* c, const of13::Message& m) {
 // ---------------------------------------------------------------------------------------------------------------
 // Northbound
 
-void SdnControlPlane::AskIntent(const IntentSpec& spec) {
+bool SdnControlPlane::AskIntent(const IntentSpec& spec, std::string* why_out) {
   SimTime now = Clock::Now();
   intents_asked_->Add();
-  auto refuse = [this, &spec](const std::string& why) {
+  auto refuse = [this, &spec, why_out](const std::string& why) {
     intents_refused_->Add();
+    if (why_out) *why_out = why;
+    if (spec_.northbound.enabled) {
+      // Shown as FAILED on the dashboard until an operator's retry gets it accepted.
+      auto& shared = ctx().shared["sdn.intent-tracker"];
+      if (!shared) shared = std::make_shared<IntentTracker>();
+      std::static_pointer_cast<IntentTracker>(shared)->recs[spec.id].refused = true;
+    }
     Emit("intent.refused", nlohmann::json({{"intent", spec.id}, {"reason", why}}).dump());
+    return false;
   };
-  if (!running()) {
-    refuse("the controller asked does not answer");
-    return;
-  }
+  if (!running()) return refuse("the controller asked does not answer");
   // A member without a leader cannot commit: it serves reads, refuses writes (read-only, as a minority).
-  if (raft_->leader() == 0) {
-    refuse("no leader: the cluster has no quorum");
-    return;
-  }
+  if (raft_->leader() == 0) return refuse("no leader: the cluster has no quorum");
   sdn::ClusterCommand c;
   c.kind = sdn::ClusterCommand::Kind::kIntent;
   c.intent.id = spec.id;
@@ -769,6 +781,7 @@ void SdnControlPlane::AskIntent(const IntentSpec& spec) {
   auto tracker = std::static_pointer_cast<IntentTracker>(shared);
   IntentTracker::Rec& rec = tracker->recs[spec.id];
   rec.asked = now;
+  rec.refused = false;  // an operator's retry of a call refused before
   std::string id = spec.id;
   rec.on_complete = [this, id, now](SimTime at) {
     intents_installed_->Add();
@@ -779,8 +792,7 @@ void SdnControlPlane::AskIntent(const IntentSpec& spec) {
   };
   if (!Propose(c)) {
     rec.refused = true;
-    refuse("proposal dropped: no leader");
-    return;
+    return refuse("proposal dropped: no leader");
   }
   ++pending_here_;
   intents_pending_->Set(static_cast<double>(pending_here_));
@@ -794,6 +806,63 @@ void SdnControlPlane::AskIntent(const IntentSpec& spec) {
     intents_refused_->Add();
     Emit("intent.refused", nlohmann::json({{"intent", id}, {"reason", "not committed in time"}}).dump());
   });
+  return true;
+}
+
+void SdnControlPlane::OnNorthbound(const NorthboundRequest& req, Port<NorthboundReply>& reply) {
+  if (!running()) return;
+  NorthboundReply r;
+  r.id = req.id;
+  if (req.kind == NorthboundRequest::Kind::kSubmitIntent) {
+    // POST /onos/v1/intents: 201 Created once the intent is submitted (ONOS installs it asynchronously); a
+    // member that cannot commit answers 503.
+    std::string why;
+    if (AskIntent(req.intent, &why)) {
+      r.code = 201;
+    } else {
+      r.code = 503;
+      r.reason = why;
+    }
+  } else {
+    r.summary = Summarize();  // reads need no quorum
+  }
+  reply.Send(std::move(r));
+}
+
+sdn::Summary SdnControlPlane::Summarize() {
+  sdn::Summary s;
+  SimTime now = Clock::Now();
+  std::set<uint64_t> live = {member_};
+  for (const auto& [id, t] : heard_) {
+    if (id != member_ && now - t < spec_.failure_timeout) live.insert(id);
+  }
+  for (size_t i = 0; i < cfg_->members.size(); ++i) s.nodes[cfg_->members[i].first] = live.count(i + 1) > 0;
+  s.has_leader = raft_->leader() != 0;
+  for (uint64_t d : cfg_->switches) {
+    bool available = false;
+    auto c = by_dpid_.find(d);
+    if (c != by_dpid_.end() && !c->second->dead && !cut_switches_) available = true;
+    for (const auto& [m, set] : peer_connected_) {
+      if (live.count(m) && set.count(d)) available = true;
+    }
+    s.devices[cfg_->switch_name.at(d)] = available;
+  }
+  s.links = static_cast<uint32_t>(graph_.links());
+  std::shared_ptr<IntentTracker> shared;
+  auto t = ctx().shared.find("sdn.intent-tracker");
+  if (t != ctx().shared.end() && t->second) shared = std::static_pointer_cast<IntentTracker>(t->second);
+  for (const auto& [id, in] : cluster_.intents()) {
+    bool done = false;
+    if (shared) {
+      auto it = shared->recs.find(id);
+      done = it != shared->recs.end() && it->second.complete;
+    }
+    (done ? s.intents_installed : s.intents_installing) += 1;
+  }
+  if (shared) {
+    for (const auto& [id, rec] : shared->recs) s.intents_failed += rec.refused && !cluster_.intents().count(id) ? 1 : 0;
+  }
+  return s;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

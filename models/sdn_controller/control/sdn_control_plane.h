@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/sdn_controller/control/fabric_core.h"
+#include "models/sdn_controller/sdn_controller_plane_messages.h"
 #include "models/sdn_controller/sdn_controller_section.h"
 #include "models/store/control/raft/raft_node.h"
 #include "sim/core/plane_actor.h"
@@ -43,6 +44,8 @@ class SdnControlPlane : public PlaneActor {
   Health MeasureHealth() override;
   /// Fault hook (controller-partition): drop traffic with the switches, the other members, or both.
   void SetPartition(bool from_switches, bool from_members);
+  /// A northbound call from the member's management plane (the REST API); the answer goes out on `reply`.
+  void OnNorthbound(const NorthboundRequest& req, Port<NorthboundReply>& reply);
 
  protected:
   /// The process dies: channels and cluster sockets close; the Raft log (its disk) survives.
@@ -87,8 +90,9 @@ class SdnControlPlane : public PlaneActor {
   std::map<uint64_t, std::vector<of13::Message>> IntentFlows(const sdn::Intent& in) const;
   void OnPacketIn(SwConn* c, const of13::Message& m);
 
-  // Northbound.
-  void AskIntent(const IntentSpec& in);
+  // Northbound. AskIntent returns whether the intent was proposed to the cluster (else `why` it was refused).
+  bool AskIntent(const IntentSpec& in, std::string* why = nullptr);
+  sdn::Summary Summarize();
 
   Network& net_;
   SdnControllerSpec spec_;
@@ -134,6 +138,9 @@ class SdnControlPlane : public PlaneActor {
   Histogram* intent_latency_;
   Gauge* intents_known_;
   uint64_t pending_here_ = 0;
+  // With the northbound API: the switches each other member has channels to, from its liveness beats (as ONOS's
+  // device store shares which member sees which device), for the dashboard's "available".
+  std::map<uint64_t, std::set<uint64_t>> peer_connected_;
 };
 
 }  // namespace planelab

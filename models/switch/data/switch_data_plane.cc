@@ -85,6 +85,19 @@ SwitchDataPlane::SwitchDataPlane(RunContext& ctx, const std::string& device, Net
       ++n_dropped_;
       return;
     }
+    if (!inband_.empty()) {
+      // In-band control traffic (to a controller or a switch's agent) takes its hidden route, above every
+      // OpenFlow flow; it still crosses this hardware, so a dead ASIC or a cut port stops it.
+      auto r = inband_.find(p.ipv4_dst);
+      if (r != inband_.end()) {
+        auto c = carrier_.find(r->second);
+        if (c != carrier_.end() && c->second) out->push_back(r->second);
+        else ++n_dropped_;
+        n_forwarded_ += out->size();
+        n_bytes_ += p.bytes * out->size();
+        return;
+      }
+    }
     Decide(p, Hash5(p), out);
     // Never back out of the port it came in on, unless a flow says so explicitly (OF §4.5: IN_PORT).
     if (out->empty()) ++n_dropped_;

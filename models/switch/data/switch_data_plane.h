@@ -30,6 +30,9 @@ class SwitchDataPlane : public PlaneActor {
   void OnCommand(const SwitchCommand& c);
   /// The management agent asks what the hardware holds; the answer goes out on `to_mgmt`.
   void OnStatusQuery(const StatusQuery& q, Port<SwitchDataStatus>& to_mgmt);
+  /// In-band control (switch.control_network "in-band"): the hidden routes of the control traffic, by destination
+  /// address, which the hardware applies above every OpenFlow flow (Open vSwitch's ofproto/in-band.c).
+  void SetInbandRoutes(std::map<uint32_t, uint32_t> routes) { inband_ = std::move(routes); }
   /// Fault hook (asic-dead): every transit packet is dropped; the table and the agent are untouched.
   void SetAsicAlive(bool alive);
   /// Fault hook (flow-table-full): the table takes no new entry beyond what it holds now (or comes back).
@@ -66,6 +69,7 @@ class SwitchDataPlane : public PlaneActor {
   bool fail_open_ = false;
   std::map<uint64_t, uint32_t> macs_;  // fail-open MAC learning: eth_src -> port
   std::map<uint32_t, bool> carrier_;
+  std::map<uint32_t, uint32_t> inband_;  // in-band control: destination -> port
   struct Lldp;
   std::unique_ptr<Lldp> lldp_;
   uint64_t n_transit_ = 0, n_forwarded_ = 0, n_dropped_ = 0, n_miss_ = 0, n_bytes_ = 0;
