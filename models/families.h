@@ -12,4 +12,5 @@
   X(Cluster)                 \
   X(Switch)                  \
   X(SdnController)           \
+  X(Storage)                 \
   /* one line per family, above this one */

@@ -56,6 +56,9 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<ControlChannelDownParams>(),
       Entry<FlowTableFullParams>(),
       Entry<SwitchAgentCrashParams>(),
+      Entry<MonQuorumLossParams>(),
+      Entry<OsdDownParams>(),
+      Entry<OsdSlowDiskParams>(),
   };
   return kCatalog;
 }

@@ -448,4 +448,61 @@ inline FaultKindDecl<SwitchAgentCrashParams> SwitchAgentCrashParams::Declare() {
                "switch (004, control plane).");
 }
 
+// The storage family's faults (models/storage, "storage" section): the monitors' quorum is the storage cluster's
+// control plane, the OSDs' I/O its data plane.
+
+struct MonQuorumLossParams {
+  static constexpr const char* kKind = "mon-quorum-loss";
+  static FaultKindDecl<MonQuorumLossParams> Declare();
+};
+inline FaultKindDecl<MonQuorumLossParams> MonQuorumLossParams::Declare() {
+  return FaultKindDecl<MonQuorumLossParams>(kKind, "control", "ceph-mon")
+      .Summary("the monitors cannot reach one another: no quorum, the map is frozen (target any monitor)")
+      .Effect("Every monitor of the cluster drops traffic with the other monitors (a partition of the monitor "
+              "network; the daemons run on). Without a majority there is no leader: no map change (an OSD cannot be "
+              "marked down or out), no new mount, no volume create. Clients and OSDs that hold a map go on doing I/O.")
+      .Follows("\"When the control plane fails, orchestration breaks\": mounted volumes keep serving, but a dead OSD "
+               "stays up in the map and its placement groups block, because the map cannot change (issue 21; Ceph "
+               "docs, \"Troubleshooting Monitors\").");
+}
+
+struct OsdDownParams {
+  static constexpr const char* kKind = "osd-down";
+  static FaultKindDecl<OsdDownParams> Declare();
+};
+inline FaultKindDecl<OsdDownParams> OsdDownParams::Declare() {
+  return FaultKindDecl<OsdDownParams>(kKind, "data", "ceph-osd")
+      .Crashes({"control", "data"})
+      .Summary("the OSD daemon dies at `at` and restarts at `until`; its disk keeps its data")
+      .Effect("The OSD process dies (both planes: heartbeats and I/O stop; the data on its disk survives) and "
+              "boots again at `until`. Its peers report it after the heartbeat grace; with quorum the monitors mark "
+              "it down (its PGs run degraded on the other copies) and, after the down -> out interval, out: its PGs "
+              "are remapped and backfilled onto other OSDs over the data network.")
+      .Follows("\"When the data plane fails, I/O performance and availability suffer\": ops on its PGs stall until "
+               "it is marked down, then run degraded; backfill traffic follows the out (issue 21; Ceph docs, "
+               "\"Configuring Monitor/OSD Interaction\").");
+}
+
+struct OsdSlowDiskParams {
+  SimTime extra_latency = 50 * kMs;  // added to every sync write of the OSD's disk
+  double iops_factor = 0.1;          // share of the disk's IOPS left
+  static constexpr const char* kKind = "osd-slow-disk";
+  static FaultKindDecl<OsdSlowDiskParams> Declare();
+};
+inline FaultKindDecl<OsdSlowDiskParams> OsdSlowDiskParams::Declare() {
+  using P = OsdSlowDiskParams;
+  return FaultKindDecl<P>(kKind, "data", "ceph-osd")
+      .Duration("extra_latency", &P::extra_latency, "latency added to every sync write of the OSD's disk")
+      .Ratio("iops_factor", &P::iops_factor, "share of the disk's IOPS left, 0..1")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.iops_factor <= 0) problems.Add("iops_factor", "parameter \"iops_factor\": above 0 (a disk with no IOPS never answers; use osd-down)");
+      })
+      .Summary("the OSD's disk slows (models/disk pressure): its ops and the writes it replicates slow at once")
+      .Effect("The OSD's disk (the disk model's pressure) adds latency to every sync write and keeps a share of its "
+              "IOPS. The daemon stays up and answers heartbeats, so nothing is marked down: every op whose PG has a "
+              "copy there waits for it (a write is acknowledged when every acting copy has it).")
+      .Follows("One slow disk slows every PG it holds: client latency rises at once while the cluster reports "
+               "HEALTH_OK until ops pass osd_op_complaint_time (slow ops) (issue 21).");
+}
+
 }  // namespace planelab
