@@ -125,6 +125,7 @@ TEST(PlaneCrash, EveryPlaneOfEveryDeviceKindCrashesAndComesBack) {
   json routers = Load("scenarios/incidents/oob-management-down.json");
   json cluster = Load("scenarios/incidents/cni-broken.json");
   json sdn = Load("scenarios/basics/sdn-fabric.json");
+  json ceph = Load("scenarios/incidents/storage-data-failure.json");
   cluster["cluster"]["nodes"] = 2;
   cluster["cluster"]["deployments"][0]["replicas"] = 4;
   cluster["cluster"]["service_clients"][0]["rate"] = "100pps";
@@ -133,16 +134,19 @@ TEST(PlaneCrash, EveryPlaneOfEveryDeviceKindCrashesAndComesBack) {
   for (const auto& c : CrashEveryPlane(cluster, "crash-cluster")) planes_crashed.insert(c.device + "/" + c.plane);
   // An SDN fabric: managed switches (data, control, management), controllers, the control network's router.
   for (const auto& c : CrashEveryPlane(sdn, "crash-sdn")) planes_crashed.insert("sdn:" + c.device + "/" + c.plane);
+  // A storage cluster: monitors (control), OSDs and clients (data, control), its router.
+  for (const auto& c : CrashEveryPlane(ceph, "crash-ceph")) planes_crashed.insert("ceph:" + c.device + "/" + c.plane);
   // r1-r3 x 3, h1, h3, nms; the cluster's 22 planes; the fabric's 5 switches x 3, 3 controllers, ctl x 3,
-  // 6 hosts, nms
-  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 28u);
+  // 6 hosts, nms; the storage cluster's 3 monitors, 4 OSDs x 2, 2 clients x 2, tor x 2 (unmanaged)
+  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 28u + 17u);
   // Every device kind PlaneLab models is among them, with each of its planes.
   std::map<std::string, std::string> example = {{"router", "r2"},           {"host", "h1"},
                                                 {"monitor", "nms"},         {"store-member", "etcd-1"},
                                                 {"api-server", "apiserver"}, {"controller-manager", "controllers"},
                                                 {"node", "node-1"},         {"cloud-api", "cloud"},
                                                 {"service-client", "client-1"}, {"switch", "sdn:leaf1"},
-                                                {"sdn-controller", "sdn:c1"}};
+                                                {"sdn-controller", "sdn:c1"}, {"ceph-mon", "ceph:mon-1"},
+                                                {"ceph-osd", "ceph:osd-0"}, {"ceph-client", "ceph:vm-1"}};
   CmdResult kinds = RunPlanelab("kinds --json");
   ASSERT_EQ(kinds.code, 0);
   for (const auto& k : json::parse(kinds.out)) {

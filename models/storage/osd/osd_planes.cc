@@ -160,7 +160,7 @@ void OsdDataPlane::HandleCrash() {
   writes_.clear();
   backfills_.clear();
   in_flight_ = 0;
-  map_.reset();
+  // The map survives: an OSD keeps the maps it has seen in its object store and loads the latest at start.
 }
 
 void OsdDataPlane::SetDiskPressure(const DiskPressure* p) {
@@ -297,7 +297,9 @@ void OsdDataPlane::OnClientOp(uint32_t from, uint16_t port, const Msg& m) {
   w.client_port = port;
   w.client_op = m.op;
   w.pg = m.pg;
+  w.bytes = m.bytes;
   w.start = now;
+  w.resent = now;
   std::set<int> backfilling;
   for (const auto& b : backfills_) {
     if (b.pg == m.pg) backfilling.insert(b.target);
@@ -411,6 +413,20 @@ void OsdDataPlane::BackfillWatchdog() {
     b.inflight = 0;
     b.last_progress = now;
     PumpBackfill();
+  }
+  // Replica writes unanswered for a second are sent again, as the messenger resends unacknowledged messages on a
+  // lossless peer connection once it reconnects (a replica whose process restarted lost them).
+  for (auto& [key, w] : writes_) {
+    if (now - w.resent < 1 * kSec) continue;
+    w.resent = now;
+    for (int r : w.waiting) {
+      auto m = std::make_shared<Msg>();
+      m->kind = Msg::Kind::kRepOp;
+      m->op = key;
+      m->pg = w.pg;
+      m->bytes = w.bytes;
+      Send(r, m, w.bytes + 128);
+    }
   }
   PublishPgs();
   After(1 * kSec, [this]() { BackfillWatchdog(); });

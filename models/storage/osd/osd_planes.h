@@ -80,7 +80,9 @@ class OsdDataPlane : public PlaneActor {
     uint16_t client_port = 0;
     uint64_t client_op = 0;
     uint32_t pg = 0;
+    uint32_t bytes = 0;
     SimTime start = 0;
+    SimTime resent = 0;
     bool local_done = false;
     std::set<int> waiting;
   };
