@@ -203,6 +203,7 @@ struct ServiceRequest {
   uint32_t response_bytes = 1000;
   uint8_t hops = 0;                  // 0 at the ingress node, 1 once kube-proxy forwarded it to the pod's node
   std::string pod;                   // the endpoint kube-proxy chose (set when forwarded)
+  bool health_check = false;         // the load balancer's target health check (kube-proxy's healthz answers it)
 };
 /// The answer, sent by the node whose pod served it (or that refused it).
 struct ServiceResponse {

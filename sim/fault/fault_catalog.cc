@@ -59,6 +59,10 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<MonQuorumLossParams>(),
       Entry<OsdDownParams>(),
       Entry<OsdSlowDiskParams>(),
+      Entry<CloudControlPlaneOutageParams>(),
+      Entry<IamPropagationSlowParams>(),
+      Entry<LbDataPlaneDropParams>(),
+      Entry<VolumeIoErrorsParams>(),
   };
   return kCatalog;
 }
