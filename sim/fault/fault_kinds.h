@@ -518,8 +518,11 @@ inline FaultKindDecl<CloudControlPlaneOutageParams> CloudControlPlaneOutageParam
   using P = CloudControlPlaneOutageParams;
   return FaultKindDecl<P>(kKind, "control", "cloud-api")
       .List("apis", &P::apis, "comma-separated control APIs that fail: launch, iam, lb, volume (omit: all)")
-      .Choice("mode", &P::mode, {"errors", "timeouts"}, "calls fail at once with an error (5xx) or hang until the caller's timeout")
+      .Text("mode", &P::mode, "errors (calls fail at once with a 5xx) or timeouts (calls hang until the caller's timeout)")
       .Checked([](const P& p, FaultProblems& problems) {
+        if (p.mode != "errors" && p.mode != "timeouts") {
+          problems.Add("mode", "parameter \"mode\": \"" + p.mode + "\" is not one of errors, timeouts");
+        }
         for (const auto& a : p.apis) {
           if (a != "launch" && a != "iam" && a != "lb" && a != "volume") {
             problems.Add("apis", "parameter \"apis\": \"" + a + "\" is not a control API (launch, iam, lb, volume)");
