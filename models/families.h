@@ -13,4 +13,5 @@
   X(Switch)                  \
   X(SdnController)           \
   X(Mesh)                    \
+  X(Storage)                 \
   /* one line per family, above this one */

@@ -2,6 +2,7 @@
 
 #include "models/apiserver/control/api_server_control_metrics.h"
 #include "models/apiserver/mgmt/kubectl_metrics.h"
+#include "models/cloud/cloud_services_metrics.h"
 #include "models/cloud/control/cloud_control_metrics.h"
 #include "models/cloud/data/load_balancer_metrics.h"
 #include "models/controller/control/controller_manager_metrics.h"
@@ -32,9 +33,11 @@ std::vector<DeviceKindDecl> ClusterKinds() {
        "kube-proxy; down while no instance runs in the slot",
        {&NodeDataMetrics::Get(), &KubeletMetrics::Get(), &NodeSidecarMetrics::Get()}},
       {"cloud-api",
-       "cloud provider: data = network load balancer in front of the workers, control = instance API, auto-scaling "
-       "group and retirement",
-       {&LoadBalancerMetrics::Get(), &CloudControlMetrics::Get()}},
+       "cloud provider: control = the control APIs (instance launch with the auto-scaling group and retirement, IAM, "
+       "load-balancer registration, volume attach) and the IaC pipeline; data = what keeps serving without them: the "
+       "load balancer (health checks, fail open), the IAM replica, block volumes",
+       {&LoadBalancerMetrics::Get(), &CloudServicesDataMetrics::Get(), &CloudControlMetrics::Get(),
+        &CloudServicesControlMetrics::Get()}},
       {"service-client", "users of the cluster services, through the cloud load balancer",
        {&ServiceClientMetrics::Get(), &ClientSidecarMetrics::Get()}},
   };

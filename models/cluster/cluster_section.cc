@@ -13,6 +13,115 @@ using nlohmann::json;
 
 namespace {
 
+/// The cloud's services under "cloud": health checks, IAM, IaC, volumes, scale-out (models/cloud/cloud_spec.h).
+void ReadCloudServices(SectionContext& ctx, const json& c, ClusterSpec& cs) {
+  if (!c.contains("cloud")) return;
+  const json& cl = c["cloud"];
+  CloudSpec& k = cs.cloud;
+  auto count = [&](const json& obj, const std::string& at, const char* key, uint32_t* out, int64_t lo, int64_t hi) {
+    if (!obj.contains(key)) return;
+    const json& v = obj[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
+      ctx.problems.Add("/cluster/cloud" + at + "/" + key, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+      return;
+    }
+    *out = v.get<uint32_t>();
+  };
+  if (cl.contains("load_balancer")) {
+    const json& lb = cl["load_balancer"];
+    k.health_checks = lb.value("health_checks", k.health_checks);
+    ctx.ReadDuration("/cloud/load_balancer/interval", &k.health_check.interval, 1 * kSec, 300 * kSec);
+    ctx.ReadDuration("/cloud/load_balancer/timeout", &k.health_check.timeout, 1 * kSec, 120 * kSec);
+    count(lb, "/load_balancer", "unhealthy_threshold", &k.health_check.unhealthy_threshold, 2, 10);
+    count(lb, "/load_balancer", "healthy_threshold", &k.health_check.healthy_threshold, 2, 10);
+    ctx.ReadDuration("/cloud/load_balancer/deregistration_delay", &k.health_check.deregistration_delay, 0, 3600 * kSec);
+    // ELB: the timeout must be smaller than the interval.
+    if (k.health_check.timeout >= k.health_check.interval) {
+      ctx.problems.Add("/cluster/cloud/load_balancer/timeout",
+                       "the health-check timeout must be shorter than the interval (ELB refuses it)");
+    }
+  }
+  ctx.ReadDuration("/cloud/api_timeout", &k.api_timeout, 1 * kSec);
+  ctx.ReadDuration("/cloud/retry_interval", &k.retry_interval, 100 * kMs);
+  if (cl.contains("iam")) {
+    const json& iam = cl["iam"];
+    ctx.ReadDuration("/cloud/iam/propagation_median", &k.iam.median, 0);
+    k.iam.sigma = iam.value("propagation_sigma", k.iam.sigma);
+    if (k.iam.sigma < 0 || k.iam.sigma > 3) ctx.problems.Add("/cluster/cloud/iam/propagation_sigma", "from 0 to 3");
+    if (iam.contains("changes")) {
+      for (size_t i = 0; i < iam["changes"].size(); ++i) {
+        const json& j = iam["changes"][i];
+        IamChangeSpec ch;
+        ctx.ReadDuration("/cloud/iam/changes/" + std::to_string(i) + "/at", &ch.at);
+        ch.role = j.value("role", "");
+        ch.grant = j.value("action", std::string("grant")) != "revoke";
+        k.iam_changes.push_back(ch);
+      }
+    }
+    if (iam.contains("callers")) {
+      for (size_t i = 0; i < iam["callers"].size(); ++i) {
+        const json& j = iam["callers"][i];
+        IamCallerSpec cc;
+        cc.role = j.value("role", "");
+        cc.rate = j.value("rate", cc.rate);
+        if (cc.rate <= 0 || cc.rate > 10000) {
+          ctx.problems.Add("/cluster/cloud/iam/callers/" + std::to_string(i) + "/rate", "above 0, at most 10000 requests per second");
+        }
+        ctx.ReadDuration("/cloud/iam/callers/" + std::to_string(i) + "/start", &cc.start);
+        k.iam_callers.push_back(cc);
+      }
+    }
+  }
+  if (cl.contains("iac")) {
+    const json& iac = cl["iac"];
+    count(iac, "/iac", "max_attempts", &k.iac.max_attempts, 1, 100);
+    ctx.ReadDuration("/cloud/iac/backoff", &k.iac.backoff, 0);
+    ctx.ReadDuration("/cloud/iac/call_timeout", &k.iac.call_timeout, 100 * kMs);
+    ctx.ReadDuration("/cloud/iac/run_timeout", &k.iac.run_timeout, 1 * kSec);
+    if (iac.contains("runs")) {
+      for (size_t i = 0; i < iac["runs"].size(); ++i) {
+        const json& j = iac["runs"][i];
+        IacRunSpec run;
+        ctx.ReadDuration("/cloud/iac/runs/" + std::to_string(i) + "/at", &run.at);
+        if (j.contains("resources")) {
+          for (size_t r = 0; r < j["resources"].size(); ++r) {
+            const json& rj = j["resources"][r];
+            cloud::Resource res;
+            res.type = rj.value("type", "");
+            res.name = rj.value("name", "");
+            res.version = rj.value("version", 1u);
+            run.resources.push_back(res);
+          }
+        }
+        k.iac_runs.push_back(run);
+      }
+    }
+  }
+  if (cl.contains("volumes")) {
+    const json& v = cl["volumes"];
+    count(v, "/volumes", "attached", &k.volumes, 0, 1000);
+    k.volume_iops = v.value("iops", k.volume_iops);
+    if (k.volume_iops < 0 || k.volume_iops > 16000) {
+      ctx.problems.Add("/cluster/cloud/volumes/iops", "from 0 to 16000 operations per second (gp3's ceiling)");
+    }
+    ctx.ReadDuration("/cloud/volumes/io_timeout", &k.volume_io_timeout, 1 * kMs);
+    if (v.contains("attach")) {
+      for (size_t i = 0; i < v["attach"].size(); ++i) {
+        VolumeAttachSpec a;
+        ctx.ReadDuration("/cloud/volumes/attach/" + std::to_string(i) + "/at", &a.at);
+        a.volume = v["attach"][i].value("volume", "");
+        k.volume_attaches.push_back(a);
+      }
+    }
+  }
+  if (cl.contains("scale_out")) {
+    k.requests_per_instance = cl["scale_out"].value("requests_per_instance", 0.0);
+    if (k.requests_per_instance < 0) {
+      ctx.problems.Add("/cluster/cloud/scale_out/requests_per_instance", "at least 0 (0: off)");
+    }
+  }
+}
+
 void ParseCluster(SectionContext& ctx) {
   const json& c = ctx.value;
   ClusterSpec& cs = ctx.scenario.families.Mutable<ClusterSpec>();
@@ -74,6 +183,7 @@ void ParseCluster(SectionContext& ctx) {
   ctx.ReadDuration("/cloud/node_lifetime", &cs.node_lifetime);
   ctx.ReadDuration("/cloud/instance_boot", &cs.instance_boot);
   ctx.ReadDuration("/cloud/api_latency", &cs.cloud_api_latency);
+  ReadCloudServices(ctx, c, cs);
   std::set<std::string> deployment_names;
   if (c.contains("deployments")) {
     for (size_t i = 0; i < c["deployments"].size(); ++i) {

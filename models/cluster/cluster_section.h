@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cloud/cloud_spec.h"
 #include "models/store/control/raft/raft_node.h"
 #include "sim/scenario/scenario_section.h"
 #include "sim/topology/topology.h"
@@ -87,6 +88,8 @@ struct ClusterSpec {
   SimTime node_lifetime = 0;
   SimTime instance_boot = 90 * kSec;
   SimTime cloud_api_latency = 500 * kMs;
+  // The cloud's other services: LB health checks, IAM, IaC, block volumes, scale-out (models/cloud/cloud_spec.h).
+  CloudSpec cloud;
   std::vector<DeploymentSpec> deployments;
   std::vector<ServiceClientSpec> service_clients;
   std::vector<RolloutSpec> rollouts;

@@ -9,7 +9,8 @@ add_library(planelab_orchestration_core STATIC
   controller/control/pod_scheduler.cc
   controller/control/deployment_reconciler.cc
   controller/control/cluster_bootstrap.cc
-  client/store_endpoint_balancer.cc)
+  client/store_endpoint_balancer.cc
+  cloud/core/cloud_core.cc)
 target_link_libraries(planelab_orchestration_core PUBLIC planelab_util)
 
 planelab_family(NAME cluster

@@ -211,6 +211,7 @@ struct ServiceRequest {
   // In a mesh: sent by the client's sidecar straight to the pod (hops 1) over mTLS; the client's certificate.
   bool mtls = false;
   bool client_cert_valid = false;
+  bool health_check = false;         // the load balancer's target health check (kube-proxy's healthz answers it)
 };
 /// The answer, sent by the node whose pod served it (or that refused it).
 struct ServiceResponse {

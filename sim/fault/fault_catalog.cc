@@ -60,6 +60,13 @@ const std::vector<FaultKind>& FaultCatalog() {
       Entry<IstiodDownParams>(),
       Entry<IstiodSlowPushParams>(),
       Entry<SidecarCrashParams>(),
+      Entry<MonQuorumLossParams>(),
+      Entry<OsdDownParams>(),
+      Entry<OsdSlowDiskParams>(),
+      Entry<CloudControlPlaneOutageParams>(),
+      Entry<IamPropagationSlowParams>(),
+      Entry<LbDataPlaneDropParams>(),
+      Entry<VolumeIoErrorsParams>(),
   };
   return kCatalog;
 }

@@ -520,6 +520,149 @@ inline FaultKindDecl<SidecarCrashParams> SidecarCrashParams::Declare() {
               "starts as a new proxy: it reconnects to istiod and asks for a new certificate.")
       .Follows("The pod stays Running and Ready in kubectl while no request reaches it: \"a perfectly green cluster "
                "that can't pass a single packet\" (004, Kubernetes).");
+// The storage family's faults (models/storage, "storage" section): the monitors' quorum is the storage cluster's
+// control plane, the OSDs' I/O its data plane.
+
+struct MonQuorumLossParams {
+  static constexpr const char* kKind = "mon-quorum-loss";
+  static FaultKindDecl<MonQuorumLossParams> Declare();
+};
+inline FaultKindDecl<MonQuorumLossParams> MonQuorumLossParams::Declare() {
+  return FaultKindDecl<MonQuorumLossParams>(kKind, "control", "ceph-mon")
+      .Summary("the monitors cannot reach one another: no quorum, the map is frozen (target any monitor)")
+      .Effect("Every monitor of the cluster drops traffic with the other monitors (a partition of the monitor "
+              "network; the daemons run on). Without a majority there is no leader: no map change (an OSD cannot be "
+              "marked down or out), no new mount, no volume create. Clients and OSDs that hold a map go on doing I/O.")
+      .Follows("\"When the control plane fails, orchestration breaks\": mounted volumes keep serving, but a dead OSD "
+               "stays up in the map and its placement groups block, because the map cannot change (issue 21; Ceph "
+               "docs, \"Troubleshooting Monitors\").");
+}
+
+struct OsdDownParams {
+  static constexpr const char* kKind = "osd-down";
+  static FaultKindDecl<OsdDownParams> Declare();
+};
+inline FaultKindDecl<OsdDownParams> OsdDownParams::Declare() {
+  return FaultKindDecl<OsdDownParams>(kKind, "data", "ceph-osd")
+      .Crashes({"control", "data"})
+      .Summary("the OSD daemon dies at `at` and restarts at `until`; its disk keeps its data")
+      .Effect("The OSD process dies (both planes: heartbeats and I/O stop; the data on its disk survives) and "
+              "boots again at `until`. Its peers report it after the heartbeat grace; with quorum the monitors mark "
+              "it down (its PGs run degraded on the other copies) and, after the down -> out interval, out: its PGs "
+              "are remapped and backfilled onto other OSDs over the data network.")
+      .Follows("\"When the data plane fails, I/O performance and availability suffer\": ops on its PGs stall until "
+               "it is marked down, then run degraded; backfill traffic follows the out (issue 21; Ceph docs, "
+               "\"Configuring Monitor/OSD Interaction\").");
+}
+
+struct OsdSlowDiskParams {
+  SimTime extra_latency = 50 * kMs;  // added to every sync write of the OSD's disk
+  double iops_factor = 0.1;          // share of the disk's IOPS left
+  static constexpr const char* kKind = "osd-slow-disk";
+  static FaultKindDecl<OsdSlowDiskParams> Declare();
+};
+inline FaultKindDecl<OsdSlowDiskParams> OsdSlowDiskParams::Declare() {
+  using P = OsdSlowDiskParams;
+  return FaultKindDecl<P>(kKind, "data", "ceph-osd")
+      .Duration("extra_latency", &P::extra_latency, "latency added to every sync write of the OSD's disk")
+      .Ratio("iops_factor", &P::iops_factor, "share of the disk's IOPS left, 0..1")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.iops_factor <= 0) problems.Add("iops_factor", "parameter \"iops_factor\": above 0 (a disk with no IOPS never answers; use osd-down)");
+      })
+      .Summary("the OSD's disk slows (models/disk pressure): its ops and the writes it replicates slow at once")
+      .Effect("The OSD's disk (the disk model's pressure) adds latency to every sync write and keeps a share of its "
+              "IOPS. The daemon stays up and answers heartbeats, so nothing is marked down: every op whose PG has a "
+              "copy there waits for it (a write is acknowledged when every acting copy has it).")
+      .Follows("One slow disk slows every PG it holds: client latency rises at once while the cluster reports "
+               "HEALTH_OK until ops pass osd_op_complaint_time (slow ops) (issue 21).");
+}
+
+// The public cloud's faults (models/cloud, "cluster.cloud"): its control APIs against its data planes, which keep
+// their state (AWS's static stability).
+
+struct CloudControlPlaneOutageParams {
+  std::vector<std::string> apis;  // empty: every control API (launch, iam, lb, volume)
+  std::string mode = "errors";    // errors | timeouts
+  static constexpr const char* kKind = "cloud-control-plane-outage";
+  static FaultKindDecl<CloudControlPlaneOutageParams> Declare();
+};
+inline FaultKindDecl<CloudControlPlaneOutageParams> CloudControlPlaneOutageParams::Declare() {
+  using P = CloudControlPlaneOutageParams;
+  return FaultKindDecl<P>(kKind, "control", "cloud-api")
+      .List("apis", &P::apis, "comma-separated control APIs that fail: launch, iam, lb, volume (omit: all)")
+      .Text("mode", &P::mode, "errors (calls fail at once with a 5xx) or timeouts (calls hang until the caller's timeout)")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.mode != "errors" && p.mode != "timeouts") {
+          problems.Add("mode", "parameter \"mode\": \"" + p.mode + "\" is not one of errors, timeouts");
+        }
+        for (const auto& a : p.apis) {
+          if (a != "launch" && a != "iam" && a != "lb" && a != "volume") {
+            problems.Add("apis", "parameter \"apis\": \"" + a + "\" is not a control API (launch, iam, lb, volume)");
+          }
+        }
+      })
+      .Summary("the cloud's control APIs (all, or the named ones) fail: no launch, no IAM change, no LB registration, no attach")
+      .Effect("Calls to the named control APIs fail (errors) or hang (timeouts): instance launches, IAM policy and role "
+              "changes, load-balancer target registration and deregistration, volume attach and detach. The data "
+              "planes keep their state: running instances, registered targets, attached volumes and propagated IAM "
+              "policies go on serving (static stability).")
+      .Follows("\"During a control-plane outage, running workloads continue to serve traffic. Storage systems keep "
+               "responding. At the same time, you cannot launch new instances, autoscaling stops, IAM changes take much "
+               "longer to propagate, and IaC pipelines fail\" (issue 21).");
+}
+
+struct IamPropagationSlowParams {
+  double factor = 10;  // multiplies every propagation delay
+  static constexpr const char* kKind = "iam-propagation-slow";
+  static FaultKindDecl<IamPropagationSlowParams> Declare();
+};
+inline FaultKindDecl<IamPropagationSlowParams> IamPropagationSlowParams::Declare() {
+  using P = IamPropagationSlowParams;
+  return FaultKindDecl<P>(kKind, "control", "cloud-api")
+      .Number("factor", &P::factor, "multiplies every IAM propagation delay (default 10)")
+      .Checked([](const P& p, FaultProblems& problems) {
+        if (p.factor < 1 || p.factor > 1000) problems.Add("factor", "parameter \"factor\": from 1 to 1000");
+      })
+      .Summary("IAM changes accepted meanwhile take `factor` times longer to reach the authorising replicas")
+      .Effect("The IAM control API accepts changes, but their distribution to the data-plane replicas slows: a grant "
+              "accepted while the fault holds becomes effective `factor` times later; requests signed with the new "
+              "role are denied (403) until then.")
+      .Follows("\"IAM changes take much longer to propagate\": deployments that need a new role fail with "
+               "AccessDenied while everything already authorised works (issue 21).");
+}
+
+struct LbDataPlaneDropParams {
+  double share = 0.5;  // share of requests dropped
+  static constexpr const char* kKind = "lb-data-plane-drop";
+  static FaultKindDecl<LbDataPlaneDropParams> Declare();
+};
+inline FaultKindDecl<LbDataPlaneDropParams> LbDataPlaneDropParams::Declare() {
+  using P = LbDataPlaneDropParams;
+  return FaultKindDecl<P>(kKind, "data", "cloud-api")
+      .Ratio("share", &P::share, "share of client requests the load balancer drops, 0..1")
+      .Summary("the load balancer drops a share of client requests; its control API is fine")
+      .Effect("The load balancer's forwarding path drops `share` of the requests it receives (its nodes lose "
+              "packets). Registration, health checks' bookkeeping and every control API work as before.")
+      .Follows("\"A data-plane failure is immediately visible. Requests time out, networking drops packets\" "
+               "(issue 21).");
+}
+
+struct VolumeIoErrorsParams {
+  double error_rate = 0.5;  // share of volume I/O that fails
+  SimTime extra_latency = 0;
+  static constexpr const char* kKind = "volume-io-errors";
+  static FaultKindDecl<VolumeIoErrorsParams> Declare();
+};
+inline FaultKindDecl<VolumeIoErrorsParams> VolumeIoErrorsParams::Declare() {
+  using P = VolumeIoErrorsParams;
+  return FaultKindDecl<P>(kKind, "data", "cloud-api")
+      .Ratio("error_rate", &P::error_rate, "share of block-volume reads and writes that fail, 0..1")
+      .Duration("extra_latency", &P::extra_latency, "latency added to every volume operation")
+      .Summary("block volumes return I/O errors (and answer slowly); attach and detach still work")
+      .Effect("The block-volume data plane fails `error_rate` of the reads and writes of every attached volume and "
+              "adds `extra_latency`; the volume control API (attach, detach) is untouched.")
+      .Follows("\"Storage returns errors\": applications see I/O errors at once while the console shows every "
+               "volume attached and in use (issue 21).");
 }
 
 }  // namespace planelab

@@ -126,6 +126,7 @@ TEST(PlaneCrash, EveryPlaneOfEveryDeviceKindCrashesAndComesBack) {
   json cluster = Load("scenarios/incidents/cni-broken.json");
   json sdn = Load("scenarios/basics/sdn-fabric.json");
   sdn["sdn_controller"]["northbound"] = json::object();  // the controllers' management plane (northbound API)
+  json ceph = Load("scenarios/incidents/storage-data-failure.json");
   cluster["cluster"]["nodes"] = 2;
   cluster["cluster"]["deployments"][0]["replicas"] = 4;
   cluster["cluster"]["service_clients"][0]["rate"] = "100pps";
@@ -138,16 +139,21 @@ TEST(PlaneCrash, EveryPlaneOfEveryDeviceKindCrashesAndComesBack) {
   json mesh = cluster;
   mesh["mesh"] = json::object();
   for (const auto& c : CrashEveryPlane(mesh, "crash-mesh")) planes_crashed.insert("mesh:" + c.device + "/" + c.plane);
+  // A storage cluster: monitors (control), OSDs and clients (data, control), its router.
+  for (const auto& c : CrashEveryPlane(ceph, "crash-ceph")) planes_crashed.insert("ceph:" + c.device + "/" + c.plane);
   // r1-r3 x 3, h1, h3, nms; the cluster's 22 planes; the fabric's 5 switches x 3, 3 controllers x 2 (control and
-  // the northbound API), ctl x 3, 6 hosts, nms; the meshed cluster's 22 + 2
-  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 31u + 24u);
+  // the northbound API), ctl x 3, 6 hosts, nms; the meshed cluster's 22 + 2; the storage cluster's 3 monitors,
+  // 4 OSDs x 2, 2 clients x 2, tor x 2 (unmanaged)
+  EXPECT_EQ(planes_crashed.size(), 12u + 22u + 31u + 24u + 17u);
   // Every device kind PlaneLab models is among them, with each of its planes.
   std::map<std::string, std::string> example = {{"router", "r2"},           {"host", "h1"},
                                                 {"monitor", "nms"},         {"store-member", "etcd-1"},
                                                 {"api-server", "apiserver"}, {"controller-manager", "controllers"},
                                                 {"node", "node-1"},         {"cloud-api", "cloud"},
                                                 {"service-client", "client-1"}, {"switch", "sdn:leaf1"},
-                                                {"sdn-controller", "sdn:c1"}, {"istiod", "mesh:istiod"}};
+                                                {"sdn-controller", "sdn:c1"}, {"istiod", "mesh:istiod"},
+                                                {"ceph-mon", "ceph:mon-1"}, {"ceph-osd", "ceph:osd-0"},
+                                                {"ceph-client", "ceph:vm-1"}};
   CmdResult kinds = RunPlanelab("kinds --json");
   ASSERT_EQ(kinds.code, 0);
   for (const auto& k : json::parse(kinds.out)) {

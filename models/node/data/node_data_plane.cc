@@ -162,6 +162,13 @@ void NodeDataPlane::Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r) {
 }
 
 void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {
+  if (r->health_check) {
+    // The load balancer's health check: kube-proxy's healthz on the node answers while the node's data plane runs.
+    auto resp = std::make_shared<ServiceResponse>();
+    resp->id = r->id;
+    sock_->Send(r->client_addr, r->client_port, 64, resp);
+    return;
+  }
   requests_->Add();
   ++interval_in_;
   // A broken CNI: nothing reaches the pod network through this node, in or out.
