@@ -520,6 +520,8 @@ inline FaultKindDecl<SidecarCrashParams> SidecarCrashParams::Declare() {
               "starts as a new proxy: it reconnects to istiod and asks for a new certificate.")
       .Follows("The pod stays Running and Ready in kubectl while no request reaches it: \"a perfectly green cluster "
                "that can't pass a single packet\" (004, Kubernetes).");
+}
+
 // The storage family's faults (models/storage, "storage" section): the monitors' quorum is the storage cluster's
 // control plane, the OSDs' I/O its data plane.
 
