@@ -205,21 +205,7 @@ void SdnControlPlane::Pump() {
   while (running() && raft_->HasReady()) {
     raft::Ready rd = raft_->GetReady();
     // The log is kept as etcd's WAL would hold it (the store's member does the same, with its disk model).
-    log_.term = rd.term;
-    log_.vote = rd.vote;
-    log_.commit = rd.commit;
-    if (rd.has_snapshot) {
-      log_.snap_index = rd.snap_index;
-      log_.snap_term = rd.snap_term;
-      log_.snap_data = rd.snap_data;
-      log_.entries.clear();
-    }
-    if (!rd.entries.empty()) {
-      uint64_t first = rd.entries.front().index;
-      size_t keep = first > log_.snap_index + 1 ? static_cast<size_t>(first - log_.snap_index - 1) : 0;
-      if (keep < log_.entries.size()) log_.entries.resize(keep);
-      log_.entries.insert(log_.entries.end(), rd.entries.begin(), rd.entries.end());
-    }
+    log_.Persist(rd);
     for (const auto& m : rd.messages) {
       auto pm = std::make_shared<PeerMsg>();
       pm->kind = PeerMsg::Kind::kRaft;

@@ -101,21 +101,7 @@ void StorageMonControlPlane::Tick() {
 void StorageMonControlPlane::Pump() {
   while (running() && raft_->HasReady()) {
     raft::Ready rd = raft_->GetReady();
-    log_.term = rd.term;
-    log_.vote = rd.vote;
-    log_.commit = rd.commit;
-    if (rd.has_snapshot) {
-      log_.snap_index = rd.snap_index;
-      log_.snap_term = rd.snap_term;
-      log_.snap_data = rd.snap_data;
-      log_.entries.clear();
-    }
-    if (!rd.entries.empty()) {
-      uint64_t first = rd.entries.front().index;
-      size_t keep = first > log_.snap_index + 1 ? static_cast<size_t>(first - log_.snap_index - 1) : 0;
-      if (keep < log_.entries.size()) log_.entries.resize(keep);
-      log_.entries.insert(log_.entries.end(), rd.entries.begin(), rd.entries.end());
-    }
+    log_.Persist(rd);
     for (const auto& rm : rd.messages) {
       if (cut_ || !sock_) continue;
       auto m = std::make_shared<Msg>();

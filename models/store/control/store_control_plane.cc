@@ -63,24 +63,6 @@ void StoreControlPlane::NewRaft(bool from_wal) {
   raft_.reset(from_wal ? new raft::RaftNode(cfg, wal_) : new raft::RaftNode(cfg));
 }
 
-void StoreControlPlane::Persist(const raft::Ready& rd) {
-  wal_.term = rd.term;
-  wal_.vote = rd.vote;
-  wal_.commit = rd.commit;
-  if (rd.has_snapshot) {
-    wal_.snap_index = rd.snap_index;
-    wal_.snap_term = rd.snap_term;
-    wal_.snap_data = rd.snap_data;
-    wal_.entries.clear();
-  }
-  if (rd.entries.empty()) return;
-  // A WAL append after a conflict overwrites the log from the first new index on (Raft §5.3).
-  uint64_t first = rd.entries.front().index;
-  size_t keep = first > wal_.snap_index + 1 ? static_cast<size_t>(first - wal_.snap_index - 1) : 0;
-  if (keep < wal_.entries.size()) wal_.entries.resize(keep);
-  wal_.entries.insert(wal_.entries.end(), rd.entries.begin(), rd.entries.end());
-}
-
 void StoreControlPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   sock_.reset(new MessageSocket(net_, device(), kStorePeerPort));
@@ -176,14 +158,14 @@ void StoreControlPlane::Pump() {
     SimTime done = disk_.Submit(now, bytes, true);
     After(done - now, [this, rd, leader, now]() {
       fsync_->Observe(ToSeconds(Clock::Now() - now));
-      Persist(*rd);
+      wal_.Persist(*rd);
       if (!leader) {
         for (const auto& m : rd->messages) Send(m);
       }
       Finish(rd);
     });
   } else {
-    Persist(*rd);
+    wal_.Persist(*rd);
     if (!leader) {
       for (const auto& m : rd->messages) Send(m);
     }

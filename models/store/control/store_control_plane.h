@@ -48,7 +48,6 @@ class StoreControlPlane : public PlaneActor {
   void Finish(std::shared_ptr<raft::Ready> rd);
   void Send(const raft::Message& m);
   void NewRaft(bool from_wal);
-  void Persist(const raft::Ready& rd);
 
   const ClusterSpec& spec_;
   Network& net_;

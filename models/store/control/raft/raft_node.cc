@@ -94,6 +94,23 @@ const Config& Checked(const Config& cfg) {
 
 RaftNode::RaftNode(const Config& cfg) : cfg_(Checked(cfg)) { Init(); }
 
+void PersistentState::Persist(const Ready& rd) {
+  term = rd.term;
+  vote = rd.vote;
+  commit = rd.commit;
+  if (rd.has_snapshot) {
+    snap_index = rd.snap_index;
+    snap_term = rd.snap_term;
+    snap_data = rd.snap_data;
+    entries.clear();
+  }
+  if (rd.entries.empty()) return;
+  const uint64_t first = rd.entries.front().index;
+  const size_t keep = first > snap_index + 1 ? static_cast<size_t>(first - snap_index - 1) : 0;
+  if (keep < entries.size()) entries.resize(keep);
+  entries.insert(entries.end(), rd.entries.begin(), rd.entries.end());
+}
+
 RaftNode::RaftNode(const Config& cfg, const PersistentState& disk) : cfg_(Checked(cfg)) {
   term_ = disk.term;
   vote_ = disk.vote;

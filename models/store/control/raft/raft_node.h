@@ -107,6 +107,10 @@ struct PersistentState {
   std::shared_ptr<const void> snap_data;
   uint64_t snap_bytes = 0;
   std::vector<Entry> entries;  // contiguous, starting at snap_index + 1
+
+  /// Writes what `rd` asks to persist, as etcd's WAL and storage do: the hard state, a snapshot replacing the log,
+  /// and new entries that overwrite the log from their first index on after a conflict (Raft §5.3).
+  void Persist(const Ready& rd);
 };
 
 /// The leader's view of one member's replication (etcd's tracker.Progress, as printed by its Status()).
