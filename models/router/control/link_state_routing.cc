@@ -365,7 +365,7 @@ void LinkStateRouting::RecomputeFloodingTopology(SimTime now) {
     ranks.push_back(LinkRank(id_, itf.nbr.router_id));
     ft_interfaces_[itf.nbr.router_id].push_back(i);
   }
-  const size_t k = std::max<uint32_t>(config_.flooding_degree, 1);
+  const size_t k = FloodingDegree();
   ft_threshold_ = UINT64_MAX;
   if (ranks.size() > k) {
     std::nth_element(ranks.begin(), ranks.begin() + static_cast<long>(k - 1), ranks.end());
@@ -382,7 +382,7 @@ void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf, boo
     // A neighbour with no LSA yet cannot be judged: flood to it (the safe side). One whose LSA does not list us
     // yet is judged by the neighbours it lists: they are adjacencies it has, so if enough of them rank below our
     // link it will not keep ours either, and a fabric's cold start floods on the topology from the first LSAs.
-    on = LinkRank(id_, v) <= ft_threshold_ || !e || KeepsLink(*e->lsa, id_, std::max<uint32_t>(config_.flooding_degree, 1));
+    on = LinkRank(id_, v) <= ft_threshold_ || !e || KeepsLink(*e->lsa, id_, FloodingDegree());
   }
   if (on == itf.ft) return;
   itf.ft = on;
@@ -402,7 +402,7 @@ void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf, boo
 void LinkStateRouting::CheckFloodingTopology(const std::vector<char>& reached, uint32_t me) {
   if (!config_.dynamic_flooding || me >= lsdb_.size() || !lsdb_[me].lsa) return;
   const size_t n = lsdb_.size();
-  const uint32_t k = std::max<uint32_t>(config_.flooding_degree, 1);
+  const uint32_t k = FloodingDegree();
   // Every reachable router's kept links, two-way checked, as an undirected graph; then a search from us.
   std::vector<std::vector<uint32_t>> adj(n);
   size_t routers = 0;

@@ -230,6 +230,8 @@ class LinkStateRouting {
   void ForgetOlderInstances(const Lsa& lsa);
   /// Queues `lsa` for the neighbour on `itf`, kept for retransmission until acknowledged (§13.3 step 1).
   void FloodOn(Interface& itf, const LsaRef& lsa, SimTime now);
+  /// Links each router keeps on the flooding topology (at least one, whatever the config says).
+  uint32_t FloodingDegree() const { return std::max<uint32_t>(config_.flooding_degree, 1); }
   /// Dynamic flooding: which of our adjacencies we keep, then each interface's membership.
   void RecomputeFloodingTopology(SimTime now);
   /// Dynamic flooding: whether the link on `itf` is on the flooding topology; with `resend`, a link that joins it
