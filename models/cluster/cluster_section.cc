@@ -307,6 +307,18 @@ TopologySize ClusterSize(const ClusterSpec& c) {
   return s;
 }
 
+namespace {
+
+/// Declares the /metrics endpoint the device's process serves, as a kubeadm cluster's Prometheus scrapes it:
+/// etcd on --listen-metrics-urls (http://:2381), kube-apiserver on its secure port 6443, kube-controller-manager
+/// on 10257, the kubelet on 10250 (Kubernetes "Ports and Protocols"; kubeadm's etcd static pod manifest).
+void ServesMetrics(std::vector<DeviceSpec>* devices, uint16_t port, const char* job) {
+  devices->back().metrics_port = port;
+  devices->back().metrics_job = job;
+}
+
+}  // namespace
+
 void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::vector<LinkSpec>* links,
                    std::map<std::string, std::vector<std::string>>* groups) {
   AddDevice(devices, groups, "core", "router", {"routers", "core"});
@@ -315,11 +327,14 @@ void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::
   for (uint32_t i = 1; i <= c.store_members; ++i) {
     std::string id = "etcd-" + std::to_string(i);
     AddDevice(devices, groups, id, "store-member", {"store", "control-plane"});
+    ServesMetrics(devices, 2381, "etcd");
     AddLink(links, c.link, id, "rack-cp");
   }
   AddDevice(devices, groups, "apiserver", "api-server", {"control-plane"});
+  ServesMetrics(devices, 6443, "apiserver");
   AddLink(links, c.link, "apiserver", "rack-cp");
   AddDevice(devices, groups, "controllers", "controller-manager", {"control-plane"});
+  ServesMetrics(devices, 10257, "kube-controller-manager");
   AddLink(links, c.link, "controllers", "rack-cp");
   AddDevice(devices, groups, "cloud", "cloud-api", {"cloud"});
   AddLink(links, c.link, "cloud", "rack-cp");
@@ -337,6 +352,7 @@ void ExpandCluster(const ClusterSpec& c, std::vector<DeviceSpec>* devices, std::
     for (uint32_t j = r * per; j < std::min(slots, (r + 1) * per); ++j) {
       std::string id = "node-" + std::to_string(j + 1);
       AddDevice(devices, groups, id, "node", {"nodes", j < c.nodes ? "initial-nodes" : "spare-slots"});
+      ServesMetrics(devices, 10250, "kubelet");
       AddLink(links, c.link, id, rack);
     }
   }

@@ -1,6 +1,7 @@
 #include "models/monitor/monitoring_station.h"
 
 #include <ns3/inet-socket-address.h>
+#include <ns3/tcp-socket-factory.h>
 #include <ns3/udp-socket-factory.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "sim/core/network_ns3.h"
 #include "sim/fault/fault_injector.h"
 #include "sim/fault/fault_kinds.h"
+#include "sim/util/prometheus_text.h"
 
 namespace planelab {
 
@@ -39,9 +41,23 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     failed_ = AddCounter(m.polls_failed);
     stale_ = AddGauge(m.stale_devices);
     lag_ = AddGauge(m.telemetry_lag);
+    // Behind each management link: a router's or switch's agent (SNMP, gNMI), or a cluster component's /metrics.
+    std::map<std::string, const DeviceSpec*> specs;
+    for (const auto& d : sc.devices) specs[d.id] = &d;
     for (const auto& i : net.Interfaces(id)) {
-      if (i.oob) entries_[i.peer].agent_addr = i.peer_addr;
+      if (!i.oob) continue;
+      targets_.push_back(i.peer);
+      auto s = specs.find(i.peer);
+      if (s != specs.end() && s->second->metrics_port != 0 && spec_.scrape_components) {
+        Component& c = components_[i.peer];
+        c.addr = i.peer_addr;
+        c.port = s->second->metrics_port;
+        c.job = s->second->metrics_job;
+      } else {
+        entries_[i.peer].agent_addr = i.peer_addr;
+      }
     }
+    std::sort(targets_.begin(), targets_.end());  // the pipeline's device order: by name, as the agents' table
     if (telemetry_.enabled) BuildPipeline(sc, faults);
   }
 
@@ -61,6 +77,13 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       stream_sock_ = ns3::Socket::CreateSocket(NodeOf(net_, device()), UdpSocketFactory::GetTypeId());
       stream_sock_->Bind();
       stream_sock_->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnStream, this));
+    }
+    // Components are scraped on the scrape clock, spread over its interval after the agents' first round.
+    size_t m = components_.size(), j = 0;
+    for (auto& [dev, c] : components_) {
+      std::string d = dev;
+      SimTime offset = static_cast<SimTime>(telemetry_.scrape_interval * static_cast<double>(j++) / m);
+      After(offset + kFirstPoll, [this, d]() { ScrapeComponent(d); });
     }
     for (auto& [dev, e] : entries_) {
       std::string d = dev;
@@ -105,6 +128,10 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       if (e.stale) ++stale;
       if (e.answered) lag = std::max(lag, ToSeconds(now - e.last_ok));
     }
+    for (const auto& [_, c] : components_) {
+      if (c.stale) ++stale;
+      if (c.answered) lag = std::max(lag, ToSeconds(now - c.last_ok));
+    }
     stale_->Set(stale);
     lag_->Set(lag);
     if (pipeline_) {
@@ -116,7 +143,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       audit_backlog_->Set(static_cast<double>(p.audit_backlog()));
       audit_lag_->Set(p.audit_lag_s());
       int manageable = 0;
-      for (const auto& [dev, _] : entries_) manageable += net_.LinkUp(net_.OobLinkOf(dev)) ? 1 : 0;
+      for (const auto& dev : targets_) manageable += net_.LinkUp(net_.OobLinkOf(dev)) ? 1 : 0;
       manageable_->Set(manageable);
       // The truth of the station's management plane: a pipeline with a fault in it is degraded.
       if (pipeline_faults_ > 0) return WithLifecycle(Health::kDegraded);
@@ -134,6 +161,11 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       sock_ = nullptr;
     }
     by_request_id_.clear();
+    for (auto& [_, c] : components_) {
+      CloseScrape(c);
+      c.answered = c.stale = false;
+      c.last_ok = 0;
+    }
     if (stream_sock_) {
       stream_sock_->Close();
       stream_sock_ = nullptr;
@@ -441,9 +473,10 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     c.audit_rate = t.audit_rate;
     c.audit_capacity = t.audit_capacity;
     c.audit_lag = t.audit_lag;
-    std::vector<std::string> devices;
-    for (const auto& [dev, _] : entries_) devices.push_back(dev);
-    pipeline_.reset(new telemetry::TelemetryPipeline(c, devices, device()));
+    c.component_for = t.component_for;
+    std::map<std::string, std::string> jobs;
+    for (const auto& [dev, comp] : components_) jobs[dev] = comp.job;
+    pipeline_.reset(new telemetry::TelemetryPipeline(c, targets_, device(), jobs));
     const TelemetryPipelineMetrics& m = TelemetryPipelineMetrics::Get();
     firing_ = AddGauge(m.alerts_firing);
     notified_ = AddCounter(m.notifications);
@@ -490,7 +523,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
     paths_->SetGateway(gateway);
     for (const auto& l : sc.links) production_links_.push_back({l.id, l.a, l.b});
-    for (const auto& [dev, _] : entries_) {
+    for (const auto& dev : targets_) {
       std::string d = dev;
       faults.On<MgmtInbandDownParams>(d, [this, d](const MgmtInbandDownParams&, bool on) {
         inband_cut_[d] = on;
@@ -510,7 +543,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   void UpdatePaths() {
     for (const auto& l : production_links_) paths_->SetLink(l.id, l.a, l.b, net_.LinkUp(l.id));
     paths_->Recompute();
-    for (const auto& [dev, _] : entries_) {
+    for (const auto& dev : targets_) {
       bool inband = paths_->InbandReachable(dev) && !inband_cut_all_ && !inband_cut_[dev];
       net_.SetInbandReach(dev, inband);
       pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
@@ -521,7 +554,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   /// trace (alerts firing and resolved, notifications).
   void Tick() {
     if (paths_->mode() != telemetry::AccessPaths::Mode::kOutOfBand) UpdatePaths();
-    else for (const auto& [dev, _] : entries_) pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
+    else for (const auto& dev : targets_) pipeline_->SetDeviceReachable(dev, net_.LinkUp(net_.OobLinkOf(dev)));
     for (const telemetry::PipelineEvent& e : pipeline_->Tick(Clock::Now())) {
       if (e.kind == "alert.notified") notified_->Add();
       Emit(e.kind, e.detail);
@@ -532,6 +565,122 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
   struct ProductionLink {
     std::string id, a, b;
   };
+
+  /// A cluster component the station scrapes as Prometheus does: GET /metrics over TCP every scrape_interval,
+  /// failed when no complete answer came within scrape_timeout (or the connection was refused or reset).
+  struct Component {
+    uint32_t addr = 0;
+    uint16_t port = 0;
+    std::string job;
+    Ptr<ns3::Socket> sock;  // the scrape in progress (one connection per scrape)
+    prom::HttpMessageReader reader;
+    uint64_t scrape = 0;
+    bool answered = false, stale = false;
+    SimTime last_ok = 0;
+  };
+
+  Component* ComponentOf(ns3::Socket* s, std::string* dev) {
+    auto it = scrape_socket_.find(s);
+    if (it == scrape_socket_.end()) return nullptr;
+    *dev = it->second;
+    return &components_.at(it->second);
+  }
+
+  void CloseScrape(Component& c) {
+    if (!c.sock) return;
+    scrape_socket_.erase(PeekPointer(c.sock));
+    c.sock->SetConnectCallback(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+    c.sock->SetRecvCallback(MakeNullCallback<void, Ptr<ns3::Socket>>());
+    c.sock->SetCloseCallbacks(MakeNullCallback<void, Ptr<ns3::Socket>>(), MakeNullCallback<void, Ptr<ns3::Socket>>());
+    c.sock->Close();
+    c.sock = nullptr;
+  }
+
+  void ScrapeComponent(const std::string& dev) {
+    After(telemetry_.scrape_interval, [this, dev]() { ScrapeComponent(dev); });
+    if (pipeline_->collector_down()) return;  // a stalled collector scrapes nothing
+    Component& c = components_.at(dev);
+    CloseScrape(c);  // an unfinished scrape was already failed by its timeout
+    uint64_t n = ++c.scrape;
+    c.reader = prom::HttpMessageReader();
+    c.sock = ns3::Socket::CreateSocket(NodeOf(net_, device()), TcpSocketFactory::GetTypeId());
+    c.sock->Bind();
+    scrape_socket_[PeekPointer(c.sock)] = dev;
+    c.sock->SetConnectCallback(MakeCallback(&StationMgmtPlane::OnScrapeConnected, this),
+                               MakeCallback(&StationMgmtPlane::OnScrapeBroken, this));
+    c.sock->SetRecvCallback(MakeCallback(&StationMgmtPlane::OnScrapeData, this));
+    c.sock->SetCloseCallbacks(MakeCallback(&StationMgmtPlane::OnScrapeBroken, this),
+                              MakeCallback(&StationMgmtPlane::OnScrapeBroken, this));
+    c.sock->Connect(InetSocketAddress(Ipv4Address(c.addr), c.port));
+    sent_->Add();
+    After(telemetry_.scrape_timeout, [this, dev, n]() {
+      Component& comp = components_.at(dev);
+      if (comp.scrape == n && comp.sock) ScrapeFailed(dev, comp);
+    });
+  }
+
+  void OnScrapeConnected(Ptr<ns3::Socket> s) {
+    std::string dev;
+    Component* c = ComponentOf(PeekPointer(s), &dev);
+    if (!c) return;
+    std::string req = prom::HttpGetRequest(Ipv4AddressText(c->addr) + ":" + std::to_string(c->port), "/metrics");
+    s->Send(reinterpret_cast<const uint8_t*>(req.data()), static_cast<uint32_t>(req.size()), 0);
+  }
+
+  /// Refused, reset or closed before a whole answer: Prometheus fails the scrape at once.
+  void OnScrapeBroken(Ptr<ns3::Socket> s) {
+    std::string dev;
+    Component* c = ComponentOf(PeekPointer(s), &dev);
+    if (c && !c->reader.complete()) ScrapeFailed(dev, *c);
+  }
+
+  void OnScrapeData(Ptr<ns3::Socket> s) {
+    std::string dev;
+    Component* c = ComponentOf(PeekPointer(s), &dev);
+    if (!c) return;
+    while (Ptr<Packet> p = s->Recv()) {
+      std::string bytes(p->GetSize(), '\0');
+      p->CopyData(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size());
+      if (!c->reader.Feed(bytes.data(), bytes.size())) {
+        ScrapeFailed(dev, *c);
+        return;
+      }
+    }
+    if (!c->reader.complete()) return;
+    std::optional<std::map<std::string, double>> values;
+    if (c->reader.status() == 200) values = prom::ParseExposition(c->reader.body());
+    if (!values) {
+      ScrapeFailed(dev, *c);
+      return;
+    }
+    CloseScrape(*c);
+    SimTime now = Clock::Now();
+    if (c->stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+    c->answered = true;
+    c->stale = false;
+    c->last_ok = now;
+    values->erase("up");  // the scraper's own series
+    pipeline_->Collected(now, now, dev, *values);
+  }
+
+  void ScrapeFailed(const std::string& dev, Component& c) {
+    CloseScrape(c);
+    failed_->Add();
+    pipeline_->CollectionFailed(Clock::Now(), dev);
+    if (!c.stale) {
+      c.stale = true;
+      Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(c.last_ok)}}).dump());
+    }
+  }
+
+  static std::string Ipv4AddressText(uint32_t a) {
+    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
+           "." + std::to_string(a & 255);
+  }
+
+  std::vector<std::string> targets_;  // every device behind a management link, in the link order
+  std::map<std::string, Component> components_;
+  std::map<ns3::Socket*, std::string> scrape_socket_;
 
   Network& net_;
   ManagementSpec spec_;

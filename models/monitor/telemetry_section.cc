@@ -27,6 +27,13 @@ void ParseTelemetry(SectionContext& c) {
   c.ReadDuration("/evaluation_interval", &s.evaluation_interval, 1 * kSec);
   c.ReadDuration("/for", &s.rule_for);
   c.ReadDuration("/dashboard_refresh", &s.dashboard_refresh, 1 * kSec);
+  s.scrape_components = t.value("scrape_components", s.scrape_components);
+  c.scenario.management.scrape_components = s.scrape_components;
+  if (t.contains("component_for")) {
+    SimTime f = 0;
+    c.ReadDuration("/component_for", &f);
+    s.component_for = f;
+  }
   if (t.contains("alertmanager")) {
     const json& a = t["alertmanager"];
     if (a.contains("group_by")) s.group_by = a["group_by"].get<std::vector<std::string>>();

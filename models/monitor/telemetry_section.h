@@ -2,6 +2,7 @@
 // (collection, store, rules, alert manager, dashboards, audit log delivery, access paths). Without the section the
 // station is the plain SNMP poller of "management" and its outputs are what they always were.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,12 @@ struct TelemetrySpec {
   // inband_gateway, default the first router) or "both".
   std::string access = "out-of-band";
   std::string inband_gateway;
+  // Cluster components (etcd, API server, controller manager, kubelets) serve /metrics; the station scrapes them
+  // as Prometheus does (HTTP over TCP, same interval and timeout), through the same access paths as the devices.
+  bool scrape_components = true;
+  // The `for:` of the component rules; unset, each rule keeps kubernetes-mixin's (15m for the *Down rules, 1m for
+  // etcdNoLeader). Short runs and classes set it shorter.
+  std::optional<SimTime> component_for;
 };
 
 /// The "telemetry" section: parser, schema fragment and the checks that need the whole scenario.

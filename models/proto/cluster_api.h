@@ -16,6 +16,10 @@ constexpr uint16_t kStoreClientPort = 2379;
 constexpr uint16_t kStorePeerPort = 2380;
 constexpr uint16_t kApiServerPort = 6443;
 constexpr uint16_t kKubeletPort = 10250;
+// Prometheus /metrics of etcd (kubeadm's --listen-metrics-urls=http://127.0.0.1:2381) and of
+// kube-controller-manager (its secure port); the API server and the kubelet serve it on the ports above.
+constexpr uint16_t kEtcdMetricsPort = 2381;
+constexpr uint16_t kControllerManagerPort = 10257;
 constexpr uint16_t kCloudApiPort = 443;
 constexpr uint16_t kServicePort = 80;
 

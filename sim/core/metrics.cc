@@ -102,4 +102,14 @@ void MetricRegistry::Sample(const std::function<void(const SeriesInfo&, double)>
   }
 }
 
+void MetricRegistry::Read(const std::string& device,
+                          const std::function<void(const SeriesInfo&, double)>& out) const {
+  for (const Entry& e : entries_) {
+    const SeriesInfo& info = series_[e.first_series];
+    if (info.device != device) continue;
+    if (e.kind == Kind::kCounter) out(info, static_cast<const Counter*>(e.metric)->value());
+    else if (e.kind == Kind::kGauge) out(info, static_cast<const Gauge*>(e.metric)->value());
+  }
+}
+
 }  // namespace planelab

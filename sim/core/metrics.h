@@ -74,6 +74,9 @@ class MetricRegistry {
   const std::vector<SeriesInfo>& series() const { return series_; }
   /// Reads every metric once; histograms yield p50/p99/count and then reset.
   void Sample(const std::function<void(const SeriesInfo&, double)>& out);
+  /// Reads one device's counters and gauges as they are now, as its process's /metrics endpoint shows them;
+  /// histograms are left to Sample (reading them resets them).
+  void Read(const std::string& device, const std::function<void(const SeriesInfo&, double)>& out) const;
 
  private:
   enum class Kind { kCounter, kGauge, kHistogram };

@@ -207,7 +207,9 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
     uint32_t j = 0;
     QueueSpec oob_queue;
     for (const auto& d : sc.devices) {
-      if ((d.kind != "router" && d.kind != "switch") || !d.managed) continue;
+      bool agent = (d.kind == "router" || d.kind == "switch") && d.managed;
+      bool scraped = d.metrics_port != 0 && sc.management.scrape_components;
+      if (!agent && !scraped) continue;
       std::string id = "oob-" + d.id;
       impl_->Connect(id, sc.management.station, d.id, sc.management.oob_rate_bps, sc.management.oob_delay, oob_queue,
                      1, true, (172u << 24) + (16u << 16) + 4 * j++);

@@ -22,6 +22,10 @@ struct DeviceSpec {
   bool managed = true;              // routers: reachable by the monitoring station over OOB
   uint32_t asn = 0;                 // routers under BGP: AS number (0 = assigned by the loader)
   std::optional<std::pair<double, double>> pos;  // where the replay draws it (scene units, y down)
+  // The Prometheus /metrics endpoint its process serves (port 0: none), declared by its family; the monitoring
+  // station scrapes it when ManagementSpec::scrape_components is set.
+  uint16_t metrics_port = 0;
+  std::string metrics_job;  // Prometheus job label, e.g. "apiserver", "etcd", "kubelet"
 };
 
 /// Queue discipline on a link's egress; chosen on purpose (ns-3 would add FqCoDel otherwise).
@@ -50,6 +54,9 @@ struct ManagementSpec {
   SimTime poll_interval = 5 * kSec;
   // net-snmp's default request timeout is 1 s (snmp.conf "timeout").
   SimTime poll_timeout = 1 * kSec;
+  // Set by the "telemetry" section: devices with a metrics endpoint get a management link too, and the station
+  // scrapes them as Prometheus does.
+  bool scrape_components = false;
 };
 
 /// A request/response workload between two hosts, as users feel it.

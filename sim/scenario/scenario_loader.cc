@@ -595,8 +595,10 @@ class Translator {
               auto it = by_id.find(fs.target);
               if (it == by_id.end()) {
                 problems.Add(at + "/target", "\"" + fs.target + "\" is neither a device nor the monitoring station");
-              } else if ((it->second->kind != "router" && it->second->kind != "switch") || !it->second->managed) {
-                problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers and the station have one)");
+              } else if (((it->second->kind != "router" && it->second->kind != "switch") || !it->second->managed) &&
+                         !(it->second->metrics_port != 0 && sc->management.scrape_components)) {
+                problems.Add(at + "/target", "\"" + fs.target + "\" has no out-of-band management path (only managed routers, "
+                                 "the station and, with \"telemetry\", scraped cluster components have one)");
               }
             }
             if (!sc->management.enabled) problems.Add(at, "the management network is disabled, so there is no OOB path to cut");

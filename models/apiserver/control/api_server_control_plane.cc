@@ -5,6 +5,7 @@
 #include "models/apiserver/control/api_server_control_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
+#include "sim/core/metrics_endpoint.h"
 #include "sim/core/network.h"
 
 namespace planelab {
@@ -73,6 +74,7 @@ void ApiServerControlPlane::Start() {
   watch_sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     OnStoreBatch(*std::static_pointer_cast<const StoreWatchBatch>(msg));
   });
+  metrics_endpoint_ = OpenMetricsEndpoint(net_, ctx().metrics, device(), kApiServerPort);
   InitCache();
   After(kBookmarkInterval, [this]() { Bookmarks(); });
   After(1 * kSec, [this]() { CheckStoreWatch(); });
@@ -80,6 +82,7 @@ void ApiServerControlPlane::Start() {
 
 void ApiServerControlPlane::HandleCrash() {
   sock_.reset();
+  metrics_endpoint_.reset();
   store_sock_.reset();
   watch_sock_.reset();
   store_calls_.clear();

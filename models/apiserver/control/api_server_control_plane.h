@@ -16,6 +16,8 @@
 
 namespace planelab {
 
+class MetricsEndpoint;
+
 class Network;
 class MessageSocket;
 
@@ -70,6 +72,7 @@ class ApiServerControlPlane : public PlaneActor {
   const ClusterSpec& spec_;
   Network& net_;
   std::unique_ptr<MessageSocket> sock_;         // port 6443
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // TCP 6443 /metrics, while the station scrapes it
   std::unique_ptr<MessageSocket> store_sock_;   // the store client
   std::unique_ptr<MessageSocket> watch_sock_;   // the watch cache's stream
   std::vector<uint32_t> members_;

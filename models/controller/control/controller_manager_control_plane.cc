@@ -9,6 +9,7 @@
 #include "models/controller/control/pod_scheduler.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
+#include "sim/core/metrics_endpoint.h"
 #include "sim/core/network.h"
 
 namespace planelab {
@@ -78,6 +79,7 @@ void ControllerManagerControlPlane::Start() {
       });
     }
   });
+  metrics_endpoint_ = OpenMetricsEndpoint(net_, ctx().metrics, device(), kControllerManagerPort);
   After(kLoop, [this]() { Loop(); });
   After(kNodeMonitorPeriod, [this]() { NodeLifecycleLoop(); });
   bool any_hpa = false;
@@ -97,6 +99,7 @@ void ControllerManagerControlPlane::HandleCrash() {
   api_.reset();
   sched_api_.reset();
   metrics_sock_.reset();
+  metrics_endpoint_.reset();
   for (Cache* c : {&nodes_, &leases_, &pods_, &deployments_}) c->clear();
   for (bool& s : synced_) s = false;
   expecting_.clear();

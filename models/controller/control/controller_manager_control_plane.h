@@ -17,6 +17,8 @@
 
 namespace planelab {
 
+class MetricsEndpoint;
+
 class Network;
 class ApiClient;
 class MessageSocket;
@@ -69,6 +71,7 @@ class ControllerManagerControlPlane : public PlaneActor {
   size_t schedule_start_ = 0;  // kube-scheduler's nextStartNodeIndex
   // HPA state.
   std::unique_ptr<MessageSocket> metrics_sock_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // /metrics (TCP 10257), while the station scrapes it
   uint64_t scrape_round_ = 0;
   std::vector<PodMetric> scraped_;
   std::map<std::string, std::deque<std::pair<SimTime, uint32_t>>> recommendations_;

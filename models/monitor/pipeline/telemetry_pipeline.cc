@@ -19,6 +19,16 @@ std::optional<double> Value(const SeriesStore& s, const std::string& metric, con
   return v->value;
 }
 
+/// PromQL's increase(metric[window]) from two instant queries, a counter reset counting from zero.
+std::optional<double> Increase(const SeriesStore& s, const std::string& metric, const std::string& device, SimTime at,
+                               SimTime window) {
+  auto now = Value(s, metric, device, at), then = Value(s, metric, device, at - window);
+  if (!now || !then) return std::nullopt;
+  return *now >= *then ? *now - *then : *now;
+}
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
 }  // namespace
 
 const std::vector<std::string>& DeviceSeries() {
@@ -26,10 +36,12 @@ const std::vector<std::string>& DeviceSeries() {
   return k;
 }
 
-TelemetryPipeline::TelemetryPipeline(PipelineConfig config, std::vector<std::string> devices, std::string station)
+TelemetryPipeline::TelemetryPipeline(PipelineConfig config, std::vector<std::string> devices,
+                                     std::string station, std::map<std::string, std::string> jobs)
     : config_(std::move(config)),
       devices_(std::move(devices)),
       station_(std::move(station)),
+      jobs_(std::move(jobs)),
       store_(config_.lookback),
       rules_({}, {}),
       alertmanager_(config_.alertmanager) {
@@ -55,7 +67,9 @@ std::vector<AlertRule> TelemetryPipeline::Rules() const {
   };
   std::vector<AlertRule> r;
   // up == 0: the collector cannot reach the device's agent.
-  r.push_back({"TargetDown", "management", "critical", f, [](const SeriesStore& s, const std::string& d, SimTime at) {
+  // (Scraped components have their own *Down rules below.)
+  r.push_back({"TargetDown", "management", "critical", f, [this](const SeriesStore& s, const std::string& d, SimTime at) {
+                 if (jobs_.count(d)) return false;
                  auto v = Value(s, "up", d, at);
                  return v && *v == 0;
                }});
@@ -95,20 +109,109 @@ std::vector<AlertRule> TelemetryPipeline::Rules() const {
                  auto v = Value(s, "audit_lag_seconds", d, at);
                  return v && *v > 120;
                }});
+  if (!jobs_.empty()) {
+    for (AlertRule& rule : ComponentRules()) r.push_back(std::move(rule));
+  }
   return r;
+}
+
+std::vector<AlertRule> TelemetryPipeline::ComponentRules() const {
+  // The rules kube-prometheus ships for the control plane (kubernetes-mixin, etcd's etcd-mixin), per component
+  // rather than per job, over the series the components' own /metrics expose. Each keeps the mixin's `for:` unless
+  // the scenario sets component_for.
+  auto f = [this](SimTime mixin) { return config_.component_for.value_or(mixin); };
+  auto down = [this](const char* j) {
+    return [this, j](const SeriesStore& s, const std::string& d, SimTime at) {
+      auto it = jobs_.find(d);
+      if (it == jobs_.end() || it->second != j) return false;
+      auto v = Value(s, "up", d, at);
+      return v && *v == 0;
+    };
+  };
+  std::vector<AlertRule> r;
+  // kubernetes-mixin: absent(up{job="apiserver"} == 1) for: 15m, critical; likewise for the controller manager;
+  // KubeletDown: kubelets whose up == 0, for: 15m, critical (the mixin pages on more than 3 % of them; here each).
+  r.push_back({"KubeAPIDown", "control", "critical", f(15 * kMinute), down(job::kApiServer)});
+  r.push_back({"KubeControllerManagerDown", "control", "critical", f(15 * kMinute), down(job::kControllerManager)});
+  r.push_back({"KubeletDown", "control", "critical", f(15 * kMinute), down(job::kKubelet)});
+  // etcd-mixin: etcdMembersDown (a member's up == 0 ...) for: 10m, critical; etcdNoLeader: etcd_server_has_leader
+  // == 0 for: 1m, critical; etcdHighNumberOfLeaderChanges: increase(leader_changes_seen_total[15m]) >= 4, warning.
+  r.push_back({"etcdMembersDown", "control", "critical", f(10 * kMinute), down(job::kEtcd)});
+  r.push_back({"etcdNoLeader", "control", "critical", f(kMinute), [](const SeriesStore& s, const std::string& d, SimTime at) {
+                 auto v = Value(s, "has_leader", d, at);
+                 return v && *v == 0;
+               }});
+  r.push_back({"etcdHighNumberOfLeaderChanges", "control", "warning", f(5 * kMinute),
+               [](const SeriesStore& s, const std::string& d, SimTime at) {
+                 auto v = Increase(s, "leader_changes", d, at, 15 * kMinute);
+                 return v && *v >= 4;
+               }});
+  // kubernetes-mixin (release-0.3) KubeAPIErrorsHigh: 5xx over 3 % of the API server's requests in 5m, for: 10m,
+  // critical. Here the API server's error counters also count 429s (its inflight limits).
+  r.push_back({"KubeAPIErrorsHigh", "control", "critical", f(10 * kMinute),
+               [this](const SeriesStore& s, const std::string& d, SimTime at) {
+                 auto ratio = ApiErrorRatio(s, d, at);
+                 return ratio && *ratio > 0.03;
+               }});
+  return r;
+}
+
+std::optional<double> TelemetryPipeline::ApiErrorRatio(const SeriesStore& s, const std::string& device, SimTime at) const {
+  auto it = component_series_.find(device);
+  if (it == component_series_.end()) return std::nullopt;
+  double requests = 0, errors = 0;
+  bool any = false;
+  for (const auto& m : it->second) {
+    bool req = StartsWith(m, "requests_"), err = StartsWith(m, "errors_");
+    if (!req && !err) continue;
+    auto inc = Increase(s, m, device, at, 5 * kMinute);
+    if (!inc) continue;
+    any = true;
+    (req ? requests : errors) += *inc;
+  }
+  if (!any || requests <= 0) return std::nullopt;
+  return errors / requests;
+}
+
+std::vector<std::string> TelemetryPipeline::SeriesOf(const std::string& device) const {
+  if (!jobs_.count(device)) return DeviceSeries();
+  std::vector<std::string> out = {"up"};
+  auto it = component_series_.find(device);
+  if (it != component_series_.end()) {
+    for (const auto& m : it->second) {
+      if (m != "up") out.push_back(m);
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> TelemetryPipeline::Panels(const std::string& device) const {
+  auto it = jobs_.find(device);
+  if (it == jobs_.end()) return {{"if_oper_up", "if_total"}, {"cpu_pct", "adj_up", "adj_cfg"}, {"up"}};
+  // A component's dashboard (the kube-prometheus "Kubernetes / <component>" boards): its control panel draws the
+  // series that say whether it does its job; a kubelet's data panel, its pods.
+  const std::string& j = it->second;
+  if (j == job::kApiServer) return {{}, {"requests_get", "errors_get"}, {"up"}};
+  if (j == job::kEtcd) return {{}, {"has_leader"}, {"up"}};
+  if (j == job::kControllerManager) return {{}, {"workqueue_depth"}, {"up"}};
+  return {{"ready_pods", "pods_running"}, {"pods_running", "lease_renew_failures"}, {"up"}};
 }
 
 void TelemetryPipeline::Collected(SimTime sample_t, SimTime now, const std::string& device,
                                   const std::map<std::string, double>& values) {
   if (collector_down_) return;
   ingest_.Push(now, Item{SeriesName("up", device), 1, sample_t, false});
-  for (const auto& [metric, v] : values) ingest_.Push(now, Item{SeriesName(metric, device), v, sample_t, false});
+  bool component = jobs_.count(device) > 0;
+  for (const auto& [metric, v] : values) {
+    ingest_.Push(now, Item{SeriesName(metric, device), v, sample_t, false});
+    if (component) component_series_[device].insert(metric);
+  }
 }
 
 void TelemetryPipeline::CollectionFailed(SimTime now, const std::string& device) {
   if (collector_down_) return;
   ingest_.Push(now, Item{SeriesName("up", device), 0, now, false});
-  for (const auto& metric : DeviceSeries()) {
+  for (const auto& metric : SeriesOf(device)) {
     if (metric != "up") ingest_.Push(now, Item{SeriesName(metric, device), 0, now, true});
   }
 }
@@ -192,15 +295,15 @@ std::vector<PipelineEvent> TelemetryPipeline::Tick(SimTime now) {
 void TelemetryPipeline::Refresh(SimTime now) {
   // Each device has three panels (data: interfaces; control: CPU and neighbours; management: reachability), each
   // stale when a series it draws has no data or was last updated more than two collection intervals ago.
-  static const std::vector<std::vector<std::string>> kPanels = {
-      {"if_oper_up", "if_total"}, {"cpu_pct", "adj_up", "adj_cfg"}, {"up"}};
+  // A component's panels are those of its job (Panels()); an empty panel is one its board does not have.
+  refreshed_at_ = now;
   SimTime stale_after = 2 * config_.collection_interval;
   size_t panels = 0, stale = 0;
   SimTime oldest = now;
   double lag = 0;
   for (const auto& d : devices_) {
     DevicePanels p;
-    for (const auto& metric : DeviceSeries()) {
+    for (const auto& metric : SeriesOf(d)) {
       std::string name = SeriesName(metric, d);
       auto v = store_.Instant(name, now);
       if (!v) continue;
@@ -212,7 +315,8 @@ void TelemetryPipeline::Refresh(SimTime now) {
         shown_[name] = v->t;
       }
     }
-    for (const auto& panel : kPanels) {
+    for (const auto& panel : Panels(d)) {
+      if (panel.empty()) continue;
       ++panels;
       bool ok = true;
       for (const auto& metric : panel) {
@@ -235,7 +339,10 @@ Health TelemetryPipeline::Reported(const std::string& device, Plane plane) const
   Health panel = Health::kUnknown;
   // The station's own management plane: the pipeline is up unless an alert about it says otherwise.
   if (device == station_ && plane == Plane::kManagement) panel = Health::kUp;
-  if (it != panels_.end()) {
+  auto component = jobs_.find(device);
+  if (it != panels_.end() && component != jobs_.end()) {
+    panel = ReportedComponent(component->second, device, it->second, plane);
+  } else if (it != panels_.end()) {
     const auto& v = it->second.values;
     auto has = [&v](std::initializer_list<const char*> names) {
       for (const char* n : names) {
@@ -271,6 +378,39 @@ Health TelemetryPipeline::Reported(const std::string& device, Plane plane) const
   if (!told) return panel;
   if (panel == Health::kUnknown) return *told;
   return Rank(*told) > Rank(panel) ? *told : panel;
+}
+
+Health TelemetryPipeline::ReportedComponent(const std::string& j, const std::string& device, const DevicePanels& p,
+                                             Plane plane) const {
+  const auto& v = p.values;
+  auto has = [&v](const char* n) { return v.count(n) > 0; };
+  switch (plane) {
+    case Plane::kManagement:
+      return has("up") ? (v.at("up") == 0 ? Health::kDown : Health::kUp) : Health::kUnknown;
+    case Plane::kControl:
+      // A failed scrape leaves the control panel with No data (its series were marked stale): operators cannot
+      // tell a dead process from a cut path until a *Down rule has held for its `for:`.
+      if (j == job::kEtcd) {
+        if (!has("has_leader")) return Health::kUnknown;
+        return v.at("has_leader") == 0 ? Health::kDown : Health::kUp;
+      }
+      if (j == job::kApiServer) {
+        if (!has("requests_get")) return Health::kUnknown;
+        auto ratio = ApiErrorRatio(store_, device, refreshed_at_);
+        return ratio && *ratio > 0.03 ? Health::kDegraded : Health::kUp;
+      }
+      if (j == job::kControllerManager) return has("workqueue_depth") ? Health::kUp : Health::kUnknown;
+      if (j == job::kKubelet) {
+        if (!has("pods_running")) return Health::kUnknown;
+        auto failures = Increase(store_, "lease_renew_failures", device, refreshed_at_, 5 * kMinute);
+        return failures && *failures > 0 ? Health::kDegraded : Health::kUp;
+      }
+      return Health::kUnknown;
+    case Plane::kData:
+      if (j != job::kKubelet || !has("ready_pods") || !has("pods_running")) return Health::kUnknown;
+      return v.at("ready_pods") < v.at("pods_running") ? Health::kDegraded : Health::kUp;
+  }
+  return Health::kUnknown;
 }
 
 }  // namespace planelab::telemetry

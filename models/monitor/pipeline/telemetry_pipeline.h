@@ -24,6 +24,8 @@ struct PipelineConfig {
   AlertManager::Config alertmanager;
   double audit_rate = 0.1, audit_capacity = 50;
   SimTime audit_lag = 2 * kSec;
+  // The `for:` of the component rules; unset, each keeps kubernetes-mixin's own.
+  std::optional<SimTime> component_for;
 };
 
 /// Something the pipeline did that belongs in the run's event trace (kind and JSON detail).
@@ -40,10 +42,25 @@ struct DevicePanels {
 /// The series each device's collection brings (names as in the store): `up` is the collector's own verdict.
 const std::vector<std::string>& DeviceSeries();
 
+/// The Prometheus jobs of scraped cluster components (their /metrics, scraped over HTTP): each decides the
+/// component's panels and the kubernetes-mixin rules that watch it.
+namespace job {
+inline constexpr const char* kApiServer = "apiserver";
+inline constexpr const char* kEtcd = "etcd";
+inline constexpr const char* kControllerManager = "kube-controller-manager";
+inline constexpr const char* kKubelet = "kubelet";
+}  // namespace job
+
 /// The whole pipeline for one station: collection hand-over, store, rules, alert manager, dashboards, audit.
 class TelemetryPipeline {
  public:
-  TelemetryPipeline(PipelineConfig config, std::vector<std::string> devices, std::string station);
+  /// `jobs` names the Prometheus job of each scraped component among `devices`; the others are agents (routers,
+  /// switches) with the SNMP/gNMI series of DeviceSeries().
+  TelemetryPipeline(PipelineConfig config, std::vector<std::string> devices, std::string station,
+                    std::map<std::string, std::string> jobs = {});
+  // Its rules refer to the pipeline itself: it stays where it was made.
+  TelemetryPipeline(const TelemetryPipeline&) = delete;
+  TelemetryPipeline& operator=(const TelemetryPipeline&) = delete;
 
   // Collection. While the collector is down nothing is handed over (the station does not collect either).
   /// A device's values sampled at `sample_t` reached the collector at `now`.
@@ -88,10 +105,21 @@ class TelemetryPipeline {
   };
   void Refresh(SimTime now);
   std::vector<AlertRule> Rules() const;
+  /// The series a device's panels draw, per plane (data, control, management), by its job.
+  std::vector<std::vector<std::string>> Panels(const std::string& device) const;
+  /// The series the device's collection brought (agents: DeviceSeries(); components: what their scrapes had).
+  std::vector<std::string> SeriesOf(const std::string& device) const;
+  Health ReportedComponent(const std::string& j, const std::string& device, const DevicePanels& p, Plane plane) const;
+  std::vector<AlertRule> ComponentRules() const;
+  /// The API server's errors (429 and 5xx) over its requests in the last 5 minutes, as KubeAPIErrorsHigh computes.
+  std::optional<double> ApiErrorRatio(const SeriesStore& s, const std::string& device, SimTime at) const;
 
   PipelineConfig config_;
   std::vector<std::string> devices_;
   std::string station_;
+  std::map<std::string, std::string> jobs_;                  // scraped components: device -> Prometheus job
+  std::map<std::string, std::set<std::string>> component_series_;  // what each component's scrapes brought
+  SimTime refreshed_at_ = 0;
   SeriesStore store_;
   RuleEvaluator rules_;
   AlertManager alertmanager_;

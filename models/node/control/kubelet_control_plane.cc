@@ -7,6 +7,7 @@
 #include "models/node/control/kubelet_metrics.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
+#include "sim/core/metrics_endpoint.h"
 #include "sim/core/network.h"
 
 namespace planelab {
@@ -60,6 +61,7 @@ void KubeletControlPlane::OnPodStats(const PodStats& s) {
 void KubeletControlPlane::HandleCrash() {
   api_.reset();
   metrics_sock_.reset();
+  metrics_endpoint_.reset();
   stats_ = PodStats();
   pods_.clear();
   service_pods_.clear();
@@ -75,6 +77,7 @@ void KubeletControlPlane::Up(const char* reason) {
   pods_.clear();
   service_pods_.clear();
   metrics_sock_.reset(new MessageSocket(net_, device(), kKubeletPort));
+  metrics_endpoint_ = OpenMetricsEndpoint(net_, ctx().metrics, device(), kKubeletPort);
   metrics_sock_->OnReceive([this](uint32_t addr, uint16_t port, std::shared_ptr<const void> msg) {
     if (!running()) return;
     auto reply = std::make_shared<MetricsReply>();
@@ -110,6 +113,7 @@ void KubeletControlPlane::PowerOff() {
   SetLifecycle(Lifecycle::kAbsent, "instance terminated");
   api_.reset();
   metrics_sock_.reset();
+  metrics_endpoint_.reset();
   stats_ = PodStats();
   pods_.clear();
   service_pods_.clear();

@@ -14,6 +14,8 @@
 
 namespace planelab {
 
+class MetricsEndpoint;
+
 class Network;
 class ApiClient;
 class MessageSocket;
@@ -62,6 +64,7 @@ class KubeletControlPlane : public PlaneActor {
   Port<NodeProgram>& to_data_;
   std::unique_ptr<ApiClient> api_;
   std::unique_ptr<MessageSocket> metrics_sock_;  // port 10250: /metrics/resource
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // TCP 10250 /metrics, while the station scrapes it
   PodStats stats_;
   std::map<std::string, Running> pods_;
   std::map<std::string, double> capacity_of_;  // deployment -> pod capacity

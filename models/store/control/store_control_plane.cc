@@ -6,6 +6,7 @@
 #include "models/store/store_safety_probe.h"
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
+#include "sim/core/metrics_endpoint.h"
 #include "sim/core/network.h"
 #include "sim/util/hash.h"
 
@@ -67,6 +68,7 @@ void StoreControlPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   sock_.reset(new MessageSocket(net_, device(), kStorePeerPort));
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) { OnPeerMessage(std::move(msg)); });
+  metrics_endpoint_ = OpenMetricsEndpoint(net_, ctx().metrics, device(), kEtcdMetricsPort);
   // Members start their tick loops at slightly different instants, as real processes do.
   std::uniform_int_distribution<SimTime> jitter(0, spec_.store_heartbeat - 1);
   After(jitter(rng()), [this]() { Tick(); });
@@ -225,6 +227,7 @@ void StoreControlPlane::SetDiskPressure(const DiskPressure* p) {
 
 void StoreControlPlane::HandleCrash() {
   sock_.reset();
+  metrics_endpoint_.reset();
   busy_ = false;
 }
 

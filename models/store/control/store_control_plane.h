@@ -14,6 +14,8 @@
 
 namespace planelab {
 
+class MetricsEndpoint;
+
 class Network;
 class MessageSocket;
 class StoreSafetyProbe;
@@ -58,6 +60,7 @@ class StoreControlPlane : public PlaneActor {
   std::unique_ptr<raft::RaftNode> raft_;
   raft::PersistentState wal_;  // what the member's disk holds: survives a crash
   std::unique_ptr<MessageSocket> sock_;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint_;  // etcd's /metrics (TCP 2381), while the station scrapes it
   DiskModel disk_;
   bool busy_ = false;
   std::set<uint64_t> cut_from_;
