@@ -298,7 +298,7 @@ class ChartPanel : public QTabWidget {
 /// A device box that explains itself on hover with its current plane states and key metrics.
 class DeviceBox : public QGraphicsRectItem {
  public:
-  enum class Shape { kDevice, kSwitch, kController };
+  enum class Shape { kDevice, kSwitch, kController, kIstiod };
   DeviceBox(QRectF r, std::function<QString()> describe, Shape shape = Shape::kDevice)
       : QGraphicsRectItem(r), describe_(std::move(describe)), shape_(shape) {
     setAcceptHoverEvents(true);
@@ -318,6 +318,17 @@ class DeviceBox : public QGraphicsRectItem {
       p->setPen(QPen(kSwitchEdge, 2));
       p->setBrush(kSwitchFill);
       p->drawPolygon(poly);
+    } else if (shape_ == Shape::kIstiod) {
+      // istiod: a box with Istio's blue double border and a sail in its corner (the mesh's control plane).
+      p->setPen(QPen(kIstiodEdge, 2));
+      p->setBrush(kIstiodFill);
+      p->drawRect(r);
+      p->setBrush(Qt::NoBrush);
+      p->drawRect(r.adjusted(3, 3, -3, -3));
+      p->setPen(Qt::NoPen);
+      p->setBrush(kIstiodEdge);
+      p->drawPolygon(QPolygonF({QPointF(r.right() - 13, r.top() + 5), QPointF(r.right() - 13, r.top() + 16),
+                                QPointF(r.right() - 5, r.top() + 16)}));
     } else {
       p->setPen(QPen(kControllerEdge, 2));
       p->setBrush(kControllerFill);
@@ -333,6 +344,7 @@ class DeviceBox : public QGraphicsRectItem {
   }
   static inline const QColor kSwitchEdge{0, 105, 92}, kSwitchFill{224, 242, 241};
   static inline const QColor kControllerEdge{191, 120, 0}, kControllerFill{255, 243, 214};
+  static inline const QColor kIstiodEdge{70, 107, 176}, kIstiodFill{227, 235, 248};
 
  protected:
   void hoverEnterEvent(QGraphicsSceneHoverEvent* e) override {
@@ -356,6 +368,77 @@ QPen ChannelPen(const std::string& state, const std::string& role) {
   if (state == "down") return QPen(HealthColor("down"), 2, Qt::DotLine);
   return QPen(QColor(160, 160, 160), 1.2, Qt::DashLine);
 }
+
+/// The xDS streams of a box's sidecars to istiod: Istio blue while every one is connected, amber while some are,
+/// red dotted once all are lost (the sidecars run on their last configuration).
+QPen XdsPen(const std::string& state) {
+  if (state == "up") return QPen(DeviceBox::kIstiodEdge, 2.2, Qt::DashDotLine);
+  if (state == "partial") return QPen(HealthColor("degraded"), 1.6, Qt::DashLine);
+  if (state == "down") return QPen(HealthColor("down"), 2, Qt::DotLine);
+  return QPen(QColor(160, 160, 160), 1.2, Qt::DashLine);
+}
+
+/// Envoy's colour, for the sidecars' hexagon.
+const QColor kEnvoy(172, 97, 153);
+
+/// The Envoy sidecars under a node, a collapsed group of nodes or a service client: a hexagon with how many, then
+/// three squares: X the xDS stream to istiod, C the configuration, T the workload certificate (mTLS).
+class SidecarStrip : public QGraphicsRectItem {
+ public:
+  explicit SidecarStrip(QRectF r) : QGraphicsRectItem(r) { setAcceptHoverEvents(true); }
+  void Set(int n, const QColor& xds, const QColor& config, const QColor& cert, const QString& tip) {
+    if (n == n_ && xds == xds_ && config == config_ && cert == cert_ && tip == toolTip()) return;
+    n_ = n;
+    xds_ = xds;
+    config_ = config;
+    cert_ = cert;
+    setToolTip(tip);
+    update();
+  }
+
+ protected:
+  void paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) override {
+    QRectF r = rect();
+    p->setRenderHint(QPainter::Antialiasing);
+    p->setPen(QPen(kEnvoy, 1));
+    p->setBrush(QColor(248, 236, 245));
+    p->drawRoundedRect(r, 3, 3);
+    const double cy = r.center().y(), hr = r.height() / 2 - 2;
+    QPolygonF hex;
+    for (int k = 0; k < 6; ++k) {
+      double a = M_PI / 3 * k;
+      hex << QPointF(r.left() + 3 + hr + hr * std::cos(a), cy + hr * std::sin(a));
+    }
+    p->setPen(Qt::NoPen);
+    p->setBrush(kEnvoy);
+    p->drawPolygon(hex);
+    QFont f = p->font();
+    f.setPointSizeF(6.5);
+    f.setBold(true);
+    p->setFont(f);
+    p->setPen(kEnvoy);
+    const double sq = r.height() - 4;
+    const double right = r.right() - 2 - 3 * (sq + 2);
+    p->drawText(QRectF(r.left() + 5 + 2 * hr, r.top(), right - r.left() - 5 - 2 * hr, r.height()),
+                Qt::AlignLeft | Qt::AlignVCenter, n_ >= 10000 ? QString("%1k").arg(n_ / 1000) : QString::number(n_));
+    const QColor colours[3] = {xds_, config_, cert_};
+    const char* letters[3] = {"X", "C", "T"};
+    f.setPointSizeF(5.5);
+    p->setFont(f);
+    for (int k = 0; k < 3; ++k) {
+      QRectF box(right + 2 + k * (sq + 2), r.top() + 2, sq, sq);
+      p->setPen(QPen(QColor(60, 60, 60), 0.8));
+      p->setBrush(colours[k]);
+      p->drawRect(box);
+      p->setPen(Qt::white);
+      p->drawText(box, Qt::AlignCenter, letters[k]);
+    }
+  }
+
+ private:
+  int n_ = -1;
+  QColor xds_, config_, cert_;
+};
 
 /// A collapsed group: one box with its name, how many members are down or degraded, and per plane a strip of
 /// its members' health (each pixel the worst of the members it stands for). A click expands it.
@@ -641,6 +724,15 @@ void HealthMatrix::mousePressEvent(QMouseEvent* e) {
 /// What the colours and marks mean, under the topology.
 class Legend : public QWidget {
  public:
+  /// Whether the run has a service mesh: istiod's shape, the sidecar strip and the xDS stream's line join the legend.
+  void SetMesh(bool mesh) {
+    if (mesh == mesh_) return;
+    mesh_ = mesh;
+    setProperty("entries", Entries());
+    QResizeEvent e(size(), size());
+    resizeEvent(&e);
+    update();
+  }
   /// Whether the run has an SDN fabric: its shapes and the OpenFlow channel's line join the legend.
   void SetSdn(bool sdn) {
     if (sdn == sdn_) return;
@@ -662,6 +754,10 @@ class Legend : public QWidget {
                      "group: click to expand"};
     if (sdn_) {
       e << "OpenFlow switch" << "SDN controller" << "OpenFlow channel up (thick: master)" << "OpenFlow channel lost";
+    }
+    if (mesh_) {
+      e << "istiod" << "Envoy sidecars: X xDS to istiod, C configuration, T certificate" << "xDS streams up"
+        << "xDS streams lost (last configuration)";
     }
     return e;
   }
@@ -748,9 +844,37 @@ class Legend : public QWidget {
       line(ChannelPen("up", "master"), e[14]);
       line(ChannelPen("down", ""), e[15]);
     }
+    if (mesh_) {
+      // The service mesh's marks (issue 20): istiod's box, the sidecars' strip and the xDS stream's line.
+      const int m = sdn_ ? 16 : 12;
+      entry(26, e[m], [&](double x0, double y) {
+        p.setPen(QPen(DeviceBox::kIstiodEdge, 2));
+        p.setBrush(DeviceBox::kIstiodFill);
+        p.drawRect(QRectF(x0 + 1, y - 7, 20, 14));
+      });
+      entry(42, e[m + 1], [&](double x0, double y) {
+        p.setPen(QPen(kEnvoy, 1));
+        p.setBrush(QColor(248, 236, 245));
+        p.drawRoundedRect(QRectF(x0 + 1, y - 6, 38, 12), 3, 3);
+        p.setPen(Qt::NoPen);
+        p.setBrush(kEnvoy);
+        QPolygonF hex;
+        for (int k = 0; k < 6; ++k) hex << QPointF(x0 + 8 + 4 * std::cos(M_PI / 3 * k), y + 4 * std::sin(M_PI / 3 * k));
+        p.drawPolygon(hex);
+        const QColor c[3] = {HealthColor("up"), HealthColor("degraded"), HealthColor("down")};
+        for (int k = 0; k < 3; ++k) {
+          p.setPen(QPen(QColor(60, 60, 60), 0.8));
+          p.setBrush(c[k]);
+          p.drawRect(QRectF(x0 + 15 + 8 * k, y - 4, 7, 8));
+        }
+      });
+      line(XdsPen("up"), e[m + 2]);
+      line(XdsPen("down"), e[m + 3]);
+    }
     return cy + line_h / 2 + 2;
   }
   bool sdn_ = false;
+  bool mesh_ = false;
 };
 
 /// The event log as a model over the run's events: a million rows cost no widgets; the filter keeps
@@ -1099,6 +1223,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
   timeline_->SetRun(&run_);
   expanded_.clear();
   matrix_->SetRun(&run_);
+  LoadSidecars();
   BuildScene();
   event_model_->SetRun(&run_);
   SetEventFilter(filter_->text());
@@ -1119,6 +1244,7 @@ bool ReplayWindow::Open(const QString& run_dir) {
 void ReplayWindow::BuildScene() {
   scene_->clear();
   items_.clear();
+  sidecar_lines_.clear();
   link_lines_.clear();
   channel_lines_.clear();
   group_items_.clear();
@@ -1230,6 +1356,7 @@ void ReplayWindow::BuildScene() {
     const std::string& kind = b.members.empty() ? std::string() : KindOf(b.members.front());
     DeviceBox::Shape shape = kind == "switch"           ? DeviceBox::Shape::kSwitch
                              : kind == "sdn-controller" ? DeviceBox::Shape::kController
+                             : kind == "istiod"         ? DeviceBox::Shape::kIstiod
                                                         : DeviceBox::Shape::kDevice;
     item.box = new DeviceBox(QRectF(x, y, b.w, b.h), [this, id]() { return Describe(id); }, shape);
     item.box->setPen(QPen(QColor(60, 60, 60)));
@@ -1238,14 +1365,20 @@ void ReplayWindow::BuildScene() {
     item.box->setData(0, QString::fromStdString(id));
     item.box->setData(2, shape == DeviceBox::Shape::kSwitch       ? QString("switch")
                          : shape == DeviceBox::Shape::kController ? QString("controller")
+                         : shape == DeviceBox::Shape::kIstiod     ? QString("istiod")
                                                                   : QString("device"));
     item.box->setFlag(QGraphicsItem::ItemIsSelectable);
     auto* label = scene_->addSimpleText(QString::fromStdString(id));
     label->setPos(x + (shape == DeviceBox::Shape::kDevice ? 2 : 7), y + 2);
     if (shape != DeviceBox::Shape::kDevice) {
       // The kind under the box: "OF switch" or "controller", in the shape's colour.
-      auto* tag = scene_->addSimpleText(shape == DeviceBox::Shape::kSwitch ? "OF switch" : "SDN controller", letter_font);
-      tag->setBrush(shape == DeviceBox::Shape::kSwitch ? DeviceBox::kSwitchEdge : DeviceBox::kControllerEdge);
+      auto* tag = scene_->addSimpleText(shape == DeviceBox::Shape::kSwitch       ? "OF switch"
+                                        : shape == DeviceBox::Shape::kIstiod ? "xDS + CA"
+                                                                             : "SDN controller",
+                                        letter_font);
+      tag->setBrush(shape == DeviceBox::Shape::kSwitch   ? DeviceBox::kSwitchEdge
+                    : shape == DeviceBox::Shape::kIstiod ? DeviceBox::kIstiodEdge
+                                                         : DeviceBox::kControllerEdge);
       tag->setPos(x + b.w / 2 - tag->boundingRect().width() / 2, y + b.h + 1);
     }
     int k = 0;
@@ -1262,8 +1395,151 @@ void ReplayWindow::BuildScene() {
     }
     items_[id] = item;
   }
+  BuildSidecars();
   user_zoomed_ = false;
   Fit();
+}
+
+void ReplayWindow::LoadSidecars() {
+  sidecar_series_.clear();
+  istiod_.clear();
+  istiod_version_.clear();
+  for (const auto& d : run_.devices()) {
+    if (d.kind == "istiod") {
+      istiod_ = d.id;
+      istiod_version_ = run_.Series(d.id, "control", "pilot_config_version");
+      continue;
+    }
+    SidecarSeries s;
+    if (d.kind == "node") {
+      s.n = run_.Series(d.id, "data", "sidecars");
+      if (s.n.empty()) continue;
+      s.connected = run_.Series(d.id, "data", "sidecars_connected");
+      s.unconfigured = run_.Series(d.id, "data", "sidecars_unconfigured");
+      s.expired = run_.Series(d.id, "data", "sidecars_cert_expired");
+    } else if (d.kind == "service-client") {
+      s.connected = run_.Series(d.id, "data", "control_plane.connected_state");
+      if (s.connected.empty()) continue;
+      s.client = true;
+      s.version = run_.Series(d.id, "data", "config_version");
+      s.expiry = run_.Series(d.id, "data", "cert_expiry_seconds");
+    } else {
+      continue;
+    }
+    sidecar_series_[d.id] = std::move(s);
+  }
+}
+
+void ReplayWindow::BuildSidecars() {
+  sidecar_lines_.clear();
+  legend_->SetMesh(!istiod_.empty() || !sidecar_series_.empty());
+  // One strip per box holding sidecars (a node, a service client, a collapsed group of nodes), under it; its xDS
+  // streams as one curve to istiod.
+  auto ii = layout_.box_of.find(istiod_);
+  const LayoutBox* istiod = ii == layout_.box_of.end() ? nullptr : &layout_.boxes[ii->second];
+  for (const auto& b : layout_.boxes) {
+    std::vector<std::string> members;
+    for (const auto& m : b.members) {
+      if (sidecar_series_.count(m)) members.push_back(m);
+    }
+    if (members.empty()) continue;
+    SidecarLine sl;
+    sl.members = members;
+    sl.view.box = QString::fromStdString(b.id);
+    // Below the box and its red frame (5 units around it), inside the gap to the next row.
+    sl.strip = new SidecarStrip(QRectF(b.x, b.y + b.h + 8, b.w, 15));
+    sl.strip->setZValue(1);
+    scene_->addItem(sl.strip);
+    if (istiod) {
+      QPointF a(b.x + b.w / 2, b.y + b.h + 15), c(istiod->x + istiod->w / 2, istiod->y + istiod->h / 2);
+      QPointF mid = (a + c) / 2, d = c - a;
+      QPainterPath path(a);
+      path.quadTo(mid + QPointF(-d.y(), d.x()) * 0.08, c);
+      sl.xds = scene_->addPath(path, XdsPen("none"));
+      sl.xds->setZValue(-0.4);
+      sl.xds->setToolTip(QString("xDS streams %1 - %2 (gRPC, port 15012)").arg(QString::fromStdString(b.label.empty() ? b.id : b.label),
+                                                                              QString::fromStdString(istiod_)));
+    }
+    sidecar_lines_.push_back(std::move(sl));
+  }
+}
+
+namespace {
+// The last sample at or before t (a gauge's value then), 0 before the first.
+double ValueAt(const std::vector<std::pair<double, double>>& s, double t) {
+  auto it = std::upper_bound(s.begin(), s.end(), t + 1e-9, [](double v, const std::pair<double, double>& p) { return v < p.first; });
+  return it == s.begin() ? 0.0 : std::prev(it)->second;
+}
+}  // namespace
+
+void ReplayWindow::RefreshSidecars() {
+  const double istiod_version = ValueAt(istiod_version_, t_);
+  for (auto& sl : sidecar_lines_) {
+    int n = 0, connected = 0, unconfigured = 0, expired = 0, stale = 0;
+    double version = 0;
+    for (const auto& m : sl.members) {
+      const SidecarSeries& s = sidecar_series_.at(m);
+      if (s.client) {
+        // A client's own sidecar: one proxy; its version against istiod's, its certificate's time left.
+        ++n;
+        bool up = ValueAt(s.connected, t_) > 0.5;
+        connected += up;
+        version = ValueAt(s.version, t_);
+        unconfigured += version <= 0;
+        stale += version > 0 && version < istiod_version;
+        expired += ValueAt(s.expiry, t_) <= 0;
+      } else {
+        n += static_cast<int>(ValueAt(s.n, t_));
+        connected += static_cast<int>(ValueAt(s.connected, t_));
+        unconfigured += static_cast<int>(ValueAt(s.unconfigured, t_));
+        expired += static_cast<int>(ValueAt(s.expired, t_));
+      }
+    }
+    SidecarView& v = sl.view;
+    v.sidecars = n;
+    v.connected = connected;
+    v.unconfigured = unconfigured;
+    v.cert_expired = expired;
+    v.xds = n == 0 ? "none" : connected == n ? "up" : connected == 0 ? "down" : "partial";
+    // Configuration: synced (connected: it gets every push), last (running on the last one received: stale as soon
+    // as anything changes), unconfigured (some never got one).
+    v.config = n == 0 ? "none" : unconfigured > 0 ? "unconfigured" : (connected < n || stale > 0) ? "last" : "synced";
+    v.cert = n == 0 ? "none" : expired > 0 ? "expired" : "valid";
+    auto colour = [](const QString& state) {
+      if (state == "up" || state == "synced" || state == "valid") return HealthColor("up");
+      if (state == "partial" || state == "last") return HealthColor("degraded");
+      if (state == "down" || state == "unconfigured" || state == "expired") return HealthColor("down");
+      return QColor(190, 190, 190);
+    };
+    v.xds_colour = colour(v.xds);
+    v.config_colour = colour(v.config);
+    v.cert_colour = colour(v.cert);
+    QString tip = QString("<b>%1</b>: %2 Envoy sidecar%3 at %4 s<br>X xDS to istiod: %5 of %2 connected%6<br>C configuration: %7"
+                          "<br>T certificate: %8")
+                      .arg(v.box.startsWith("group:") ? v.box.mid(6) : v.box)
+                      .arg(n)
+                      .arg(n == 1 ? "" : "s")
+                      .arg(t_, 0, 'f', 1)
+                      .arg(connected)
+                      .arg(connected < n ? " (the others run on their last configuration)" : "")
+                      .arg(unconfigured > 0 ? QString("%1 never configured").arg(unconfigured)
+                           : v.config == "last"
+                               ? (version > 0 ? QString("version %1, istiod at %2: stale").arg(version).arg(istiod_version)
+                                              : QString("the last received, not updated"))
+                               : version > 0 ? QString("version %1, synced").arg(version) : QString("synced"))
+                      .arg(expired > 0 ? QString("%1 expired or missing: mTLS fails").arg(expired) : QString("valid"));
+    sl.strip->Set(n, v.xds_colour, v.config_colour, v.cert_colour, tip);
+    if (sl.xds) {
+      QPen pen = XdsPen(v.xds.toStdString());
+      if (sl.xds->pen() != pen) sl.xds->setPen(pen);
+    }
+  }
+}
+
+std::vector<ReplayWindow::SidecarView> ReplayWindow::SidecarStrips() const {
+  std::vector<SidecarView> out;
+  for (const auto& sl : sidecar_lines_) out.push_back(sl.view);
+  return out;
 }
 
 void ReplayWindow::Fit() {
@@ -1397,6 +1673,7 @@ void ReplayWindow::Refresh() {
     cl.view = {QString::fromStdString(cl.sw), QString::fromStdString(cl.controller), QString::fromStdString(state),
                QString::fromStdString(role), pen.color()};
   }
+  RefreshSidecars();
   matrix_->SetReported(reported_);
   matrix_->SetTime(t_);
   // Keep the event log on the cursor: the last event at or before t.

@@ -32,6 +32,7 @@ class TimelineWidget;
 class ChartPanel;
 class EventTableModel;
 class GroupBox;
+class SidecarStrip;
 class HealthMatrix;
 class Legend;
 
@@ -72,6 +73,17 @@ class ReplayWindow : public QMainWindow {
     QColor colour;
   };
   std::vector<ChannelView> ControlChannelLines() const;
+  /// The service mesh's sidecars (issue 20), at the current time: one strip per box holding sidecars (a node's
+  /// pods', a collapsed group of nodes', a service client's own), drawn under it, with its xDS streams to istiod as
+  /// one curve. States: xds "up" | "partial" | "down"; config "synced" | "last" (running on the last configuration
+  /// received, stale) | "unconfigured"; cert "valid" | "expired" (expired or missing); "none" without sidecars.
+  struct SidecarView {
+    QString box;
+    int sidecars = 0, connected = 0, unconfigured = 0, cert_expired = 0;
+    QString xds, config, cert;
+    QColor xds_colour, config_colour, cert_colour;
+  };
+  std::vector<SidecarView> SidecarStrips() const;
   /// The group a device is drawn in while collapsed, "" when it has a box of its own.
   QString CollapsedGroupOf(const QString& device) const;
   /// Expands a collapsed group (what a click on its box does), or collapses every group again.
@@ -117,6 +129,10 @@ class ReplayWindow : public QMainWindow {
  private:
   void BuildScene();
   void Refresh();
+  /// The mesh's series (nodes' sidecar gauges, clients' sidecar, istiod's version), read once per run.
+  void LoadSidecars();
+  void BuildSidecars();
+  void RefreshSidecars();
   void ShowError(const QString& message);
   void ShowDamageIfAny();
   void OpenDialog();
@@ -152,6 +168,20 @@ class ReplayWindow : public QMainWindow {
   std::map<std::string, DeviceItem> items_;
   std::vector<LinkLine> link_lines_;
   std::vector<ChannelLine> channel_lines_;
+  struct SidecarSeries {
+    bool client = false;
+    std::vector<std::pair<double, double>> n, connected, unconfigured, expired, version, expiry;
+  };
+  std::map<std::string, SidecarSeries> sidecar_series_;  // devices with sidecars
+  std::string istiod_;
+  std::vector<std::pair<double, double>> istiod_version_;
+  struct SidecarLine {
+    SidecarStrip* strip = nullptr;
+    QGraphicsPathItem* xds = nullptr;
+    std::vector<std::string> members;
+    SidecarView view;
+  };
+  std::vector<SidecarLine> sidecar_lines_;
   std::map<std::string, GroupBox*> group_items_;  // group box id -> item
   std::map<std::string, std::vector<std::vector<RunModel::PlaneHandle>>> group_handles_;  // id -> plane -> member
   Layout layout_;

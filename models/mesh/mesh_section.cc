@@ -1,10 +1,13 @@
 #include "models/mesh/mesh_section.h"
 
+#include <functional>
+#include <map>
 #include <set>
 
 #include "models/cluster/cluster_section.h"
 #include "models/mesh/mesh_schema.h"
 #include "sim/topology/topology.h"
+#include "sim/util/json_locate.h"
 
 namespace planelab {
 
@@ -96,6 +99,53 @@ void ParseMesh(SectionContext& c) {
         c.Problem(at + "/at", "the change is after the end of the run (" + FormatDuration(c.scenario.duration) + ")");
       }
       m.virtual_services.push_back(v);
+    }
+  }
+  if (c.value.contains("services")) {
+    for (const auto& [svc, body] : c.value["services"].items()) {
+      const std::string at = "/services/" + JsonPointerEscape(svc);
+      if (!deployments.count(svc)) {
+        c.Problem(at, "\"" + svc + "\" is not a service of the cluster (" + list() + ")");
+        continue;
+      }
+      if (!body.contains("calls")) continue;
+      const json& calls = body["calls"];
+      for (size_t i = 0; i < calls.size(); ++i) {
+        const std::string ci = at + "/calls/" + std::to_string(i);
+        MeshCallSpec call;
+        call.service = calls[i]["service"];
+        call.per_request = calls[i].value("per_request", call.per_request);
+        call.request_bytes = calls[i].value("request_bytes", call.request_bytes);
+        call.response_bytes = calls[i].value("response_bytes", call.response_bytes);
+        c.ReadDuration(ci + "/timeout", &call.timeout, 1 * kMs, 3600 * kSec);
+        if (!deployments.count(call.service)) {
+          c.Problem(ci + "/service", "\"" + call.service + "\" is not a service of the cluster (" + list() + ")");
+          continue;
+        }
+        m.calls[svc].push_back(call);
+      }
+    }
+    // A request must end: the call graph has no cycle (a service calling itself, or back through others).
+    std::map<std::string, int> state;  // 1: on the path, 2: done
+    std::function<bool(const std::string&)> cyclic = [&](const std::string& s) {
+      if (state[s] == 1) return true;
+      if (state[s] == 2) return false;
+      state[s] = 1;
+      auto it = m.calls.find(s);
+      if (it != m.calls.end()) {
+        for (const auto& call : it->second) {
+          if (cyclic(call.service)) return true;
+        }
+      }
+      state[s] = 2;
+      return false;
+    };
+    for (const auto& [svc, calls] : m.calls) {
+      if (cyclic(svc)) {
+        c.Problem("/services/" + JsonPointerEscape(svc) + "/calls",
+                  "the calls form a cycle through \"" + svc + "\": every request would call on forever");
+        break;
+      }
     }
   }
   std::string too_large = TopologyLimitProblem({c.scenario.devices.size(), c.scenario.links.size()}, {1, 1}, "istiod");

@@ -3,6 +3,7 @@
 // core/push_debounce.h), its parser and schema fragment (mesh.schema.json). It adds the istiod device to the
 // cluster's control-plane rack.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,17 @@ struct VirtualServiceSpec {
   std::string pointer;
 };
 
+/// One outbound call a service's pods make for every request they serve (through their own sidecar, to another
+/// service's pods): the request waits for every call, and fails with the first failed call's status.
+struct MeshCallSpec {
+  std::string service;            // the service host called (a deployment, routed by its VirtualService if any)
+  uint32_t per_request = 1;       // calls per served request, sent together
+  // The calling application's own timeout (its HTTP client's; chosen: 1 s, as the service clients' default): the app
+  // gives up (Envoy logs DC) and answers 504.
+  SimTime timeout = 1 * kSec;
+  uint32_t request_bytes = 200, response_bytes = 1000;
+};
+
 struct MeshSpec {
   bool enabled = false;
   mesh::DebounceConfig debounce;
@@ -47,6 +59,9 @@ struct MeshSpec {
   SimTime keepalive_interval = 30 * kSec;
   SimTime keepalive_timeout = 10 * kSec;
   std::vector<VirtualServiceSpec> virtual_services;
+  /// Service-to-service calls, by calling deployment (acyclic). A caller's pod sidecars get the routes, clusters and
+  /// endpoints of the services it calls (Istio's Sidecar egress scope); other pods' sidecars only their inbound.
+  std::map<std::string, std::vector<MeshCallSpec>> calls;
 };
 
 /// The "mesh" section: parser (adds the istiod device) and schema fragment.

@@ -223,6 +223,8 @@ struct ServiceResponse {
   bool refused = false;              // connection refused: no route to a ready endpoint or a broken CNI
   // In a mesh: the server's sidecar refused the mTLS handshake (an expired or missing certificate).
   bool tls_failure = false;
+  // The HTTP status the pod answered (in a mesh with calls: a 503/504 when a call it made failed).
+  uint16_t code = 200;
 };
 
 }  // namespace planelab

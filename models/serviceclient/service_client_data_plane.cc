@@ -64,14 +64,53 @@ ServiceClientDataPlane::ServiceClientDataPlane(RunContext& ctx, const std::strin
 
 ServiceClientDataPlane::~ServiceClientDataPlane() = default;
 
+OutboundProxy::Hooks ServiceClientDataPlane::OutboundHooks() {
+  OutboundProxy::Hooks h;
+  h.now = []() { return Clock::Now(); };
+  h.after = [this](SimTime d, std::function<void()> fn) { After(d, std::move(fn)); };
+  h.emit = [this](const std::string& kind, const std::string& detail) { Emit(kind, detail); };
+  h.rng = &rng();
+  h.send = [this](uint32_t addr, std::shared_ptr<ServiceRequest> req) {
+    if (!sock_) return;
+    req->client_addr = sock_->address();
+    req->client_port = sock_->port();
+    sock_->Send(addr, kServicePort, req->request_bytes, req);
+  };
+  h.answered = [this](int code, const std::vector<envoy::Flag>& flags) {
+    if (code > 0) (code < 300 ? rq_2xx_ : code < 500 ? rq_4xx_ : rq_5xx_)->Add();
+    for (envoy::Flag f : flags) flag_counters_[f]->Add();
+  };
+  h.cluster_picked = [this](const std::string& cluster) {
+    auto c = cluster_rq_.find(cluster);
+    if (c != cluster_rq_.end()) c->second->Add();
+  };
+  h.retried = [this]() { retries_->Add(); };
+  h.ejected = [this]() { ejections_->Add(); };
+  h.ssl_error = [this]() { ssl_errors_->Add(); };
+  // The user's side: the request is answered (2xx) or gets the sidecar's error response.
+  h.done = [this](uint64_t id, int code) {
+    auto o = outstanding_.find(id);
+    if (o == outstanding_.end()) return;
+    ++interval_due_;
+    if (code < 300) {
+      ok_->Add();
+      latency_->Observe(ToSeconds(Clock::Now() - o->second.sent));
+    } else {
+      ++interval_bad_;
+    }
+    outstanding_.erase(o);
+  };
+  return h;
+}
+
 void ServiceClientDataPlane::Start() {
   SetLifecycle(Lifecycle::kUp, "start");
   sock_.reset(new MessageSocket(net_, device(), 0));
   lb_addr_ = net_.ServiceAddress("cloud");
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     const auto& r = *std::static_pointer_cast<const ServiceResponse>(msg);
-    if (sidecar_) {
-      MeshOnResponse(r);
+    if (outbound_) {
+      outbound_->OnResponse(r);
       return;
     }
     auto it = outstanding_.find(r.id);
@@ -102,6 +141,7 @@ void ServiceClientDataPlane::Start() {
     });
     sidecar_.reset(new SidecarAgent(device(), true, mesh_, hooks));
     sidecar_->Start(Clock::Now() == 0);
+    outbound_.reset(new OutboundProxy(*sidecar_, OutboundHooks()));
     After(mesh_.outlier.interval, [this]() { MeshSweep(); });
   }
   // `start` is a time of the run: a restarted client resumes at once if it is past.
@@ -115,10 +155,8 @@ void ServiceClientDataPlane::HandleCrash() {
   sock_.reset();
   outstanding_.clear();
   xds_sock_.reset();
+  outbound_.reset();
   sidecar_.reset();
-  mesh_rq_.clear();
-  attempts_.clear();
-  waiting_.clear();
 }
 
 double ServiceClientDataPlane::RateAt(const ServiceClientSpec& c, SimTime t) const {
@@ -138,13 +176,14 @@ void ServiceClientDataPlane::SendNext(size_t i) {
   req->response_bytes = c.response_bytes;
   outstanding_[req->id] = {Clock::Now(), i};
   sent_->Add();
-  if (sidecar_) MeshStart(req->id, c);
+  if (outbound_) outbound_->Start(req->id, c.service, c.request_bytes, c.response_bytes);
   else sock_->Send(lb_addr_, kServicePort, c.request_bytes, req);
   uint64_t id = req->id;
   After(c.timeout, [this, id]() {
     auto it = outstanding_.find(id);
     if (it == outstanding_.end()) return;
-    if (sidecar_) MeshUserGaveUp(id);
+    // The app closed the connection before Envoy answered: Envoy logs DC (downstream connection termination).
+    if (outbound_) outbound_->GiveUp(id);
     timeouts_->Add();
     ++interval_due_;
     ++interval_bad_;
@@ -155,219 +194,8 @@ void ServiceClientDataPlane::SendNext(size_t i) {
   After(std::max<SimTime>(1, static_cast<SimTime>(gap(rng()) * 1e9)), [this, i]() { SendNext(i); });
 }
 
-// ---- The client's Envoy sidecar (outbound), in a mesh ----
-
-void ServiceClientDataPlane::MeshStart(uint64_t user_id, const ServiceClientSpec& c) {
-  MeshRequest rq;
-  rq.user_id = user_id;
-  rq.service = c.service;
-  rq.started = Clock::Now();
-  rq.spec = &c;
-  mesh_rq_[user_id] = rq;
-  MeshDispatch(user_id);
-}
-
-void ServiceClientDataPlane::MeshDispatch(uint64_t id) {
-  auto it = mesh_rq_.find(id);
-  if (it == mesh_rq_.end()) return;
-  MeshRequest& rq = it->second;
-  if (!sidecar_->serving()) {
-    // The app's connection is redirected to Envoy's outbound listener, which is not up yet: refused.
-    MeshFinish(id, 503, {envoy::Flag::kUF}, "outbound listener not started");
-    return;
-  }
-  envoy::RouteTable& table = sidecar_->table();
-  const envoy::RouteEntry* route = table.Route(rq.service);
-  if (!route) {
-    MeshFinish(id, 404, {envoy::Flag::kNR}, "route_not_found");
-    return;
-  }
-  if (rq.cluster.empty()) {
-    uint32_t total = envoy::RouteTable::TotalWeight(*route);
-    uint64_t draw = total ? std::uniform_int_distribution<uint64_t>(0, total - 1)(rng()) : 0;
-    rq.cluster = envoy::RouteTable::PickCluster(*route, draw);
-    auto c = cluster_rq_.find(rq.cluster);
-    if (c != cluster_rq_.end()) c->second->Add();
-    if (route->timeout > 0) {
-      After(route->timeout, [this, id]() {
-        auto r = mesh_rq_.find(id);
-        if (r != mesh_rq_.end()) MeshFinish(id, 504, {envoy::Flag::kUT}, "upstream_response_timeout");
-      });
-    }
-  }
-  envoy::UpstreamCluster* cluster = table.Cluster(rq.cluster);
-  std::string host = cluster ? cluster->Pick(rng(), Clock::Now(), rq.tried) : std::string();
-  if (host.empty()) {
-    MeshFinish(id, 503, {envoy::Flag::kUH}, "no_healthy_upstream");
-    return;
-  }
-  rq.host = host;
-  switch (cluster->Admit(host)) {
-    case envoy::UpstreamCluster::Admission::kOverflow:
-      MeshFinish(id, 503, {envoy::Flag::kUO}, "upstream_reset_before_response_started{overflow}");
-      return;
-    case envoy::UpstreamCluster::Admission::kPending:
-      rq.pending = true;
-      waiting_[host].push_back(id);
-      return;
-    case envoy::UpstreamCluster::Admission::kGo:
-      MeshSend(id);
-      return;
-  }
-}
-
-void ServiceClientDataPlane::MeshSend(uint64_t id) {
-  auto it = mesh_rq_.find(id);
-  if (it == mesh_rq_.end() || !sock_) return;
-  MeshRequest& rq = it->second;
-  envoy::UpstreamCluster* cluster = sidecar_->table().Cluster(rq.cluster);
-  const envoy::Endpoint* ep = cluster ? cluster->Find(rq.host) : nullptr;
-  if (!ep) {
-    MeshFinish(id, 503, {envoy::Flag::kUH}, "no_healthy_upstream");
-    return;
-  }
-  const uint32_t addr = ep->addr;
-  rq.pending = false;
-  rq.on_wire = true;
-  auto req = std::make_shared<ServiceRequest>();
-  req->id = next_attempt_++;
-  attempts_[req->id] = id;
-  req->service = rq.service;
-  req->request_bytes = rq.spec->request_bytes;
-  req->response_bytes = rq.spec->response_bytes;
-  req->client_addr = sock_->address();
-  req->client_port = sock_->port();
-  req->hops = 1;
-  req->pod = rq.host;
-  req->mtls = true;
-  req->client_cert_valid = sidecar_->cert().Valid(Clock::Now());
-  sock_->Send(addr, kServicePort, rq.spec->request_bytes, req);
-}
-
-void ServiceClientDataPlane::MeshOnResponse(const ServiceResponse& r) {
-  auto a = attempts_.find(r.id);
-  if (a == attempts_.end()) return;  // the request already finished (timeout, user gone)
-  uint64_t id = a->second;
-  attempts_.erase(a);
-  auto it = mesh_rq_.find(id);
-  if (it == mesh_rq_.end()) return;
-  MeshRequest& rq = it->second;
-  rq.on_wire = false;
-  envoy::UpstreamCluster* cluster = sidecar_->table().Cluster(rq.cluster);
-  const bool failed = r.refused || r.tls_failure;
-  if (cluster) {
-    if (cluster->OnResult(rq.host, failed, Clock::Now())) {
-      ejections_->Add();
-      Emit("envoy.outlier_ejection", "{\"cluster\":\"" + rq.cluster + "\",\"host\":\"" + rq.host + "\"}");
-    }
-    MeshRelease(*cluster, rq.host, failed);
-  }
-  if (!failed) {
-    MeshFinish(id, 200, {}, "");
-    return;
-  }
-  if (r.tls_failure) ssl_errors_->Add();
-  const std::string why = r.tls_failure
-      ? "upstream_reset_before_response_started{connection_failure,TLS_error:|268436501:SSL_routines:"
-        "OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_EXPIRED:TLS_error_end}"
-      : "upstream_reset_before_response_started{connection_failure}";
-  // Istio's retry policy retries connect failures on another host (previous_hosts), with Envoy's back-off.
-  const envoy::RouteEntry* route = sidecar_->table().Route(rq.service);
-  uint32_t attempts = route ? route->retry.attempts : 0;
-  if (rq.retries < attempts) {
-    ++rq.retries;
-    retries_->Add();
-    rq.tried.insert(rq.host);
-    double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng());
-    After(envoy::RetryBackoff(envoy::RetryPolicy(), rq.retries, u), [this, id]() { MeshDispatch(id); });
-    return;
-  }
-  std::vector<envoy::Flag> flags{envoy::Flag::kUF};
-  if (attempts > 0) flags.push_back(envoy::Flag::kURX);
-  MeshFinish(id, 503, flags, why);
-}
-
-void ServiceClientDataPlane::MeshRelease(envoy::UpstreamCluster& cluster, const std::string& host,
-                                         bool connection_failed) {
-  if (!cluster.Release(host, connection_failed)) return;
-  auto w = waiting_.find(host);
-  if (w == waiting_.end() || w->second.empty()) return;
-  uint64_t next = w->second.front();
-  w->second.pop_front();
-  if (w->second.empty()) waiting_.erase(w);
-  auto r = mesh_rq_.find(next);
-  if (r != mesh_rq_.end()) {
-    r->second.pending = false;  // it holds a connection now (released if it ends before MeshSend runs)
-    r->second.on_wire = true;
-  }
-  After(0, [this, next]() { MeshSend(next); });
-}
-
-void ServiceClientDataPlane::MeshFinish(uint64_t id, int code, const std::vector<envoy::Flag>& flags,
-                                        const std::string& detail) {
-  auto it = mesh_rq_.find(id);
-  if (it == mesh_rq_.end()) return;
-  MeshRequest rq = it->second;
-  mesh_rq_.erase(it);
-  envoy::UpstreamCluster* cluster = rq.cluster.empty() ? nullptr : sidecar_->table().Cluster(rq.cluster);
-  if (cluster && rq.pending) {
-    cluster->CancelPending(rq.host);
-    auto w = waiting_.find(rq.host);
-    if (w != waiting_.end()) {
-      w->second.erase(std::remove(w->second.begin(), w->second.end(), id), w->second.end());
-      if (w->second.empty()) waiting_.erase(w);
-    }
-  } else if (cluster && rq.on_wire) {
-    // Envoy resets the stream (UT, or the user gone); PlaneLab reuses its connection for the next pending request.
-    MeshRelease(*cluster, rq.host, false);
-    for (auto a = attempts_.begin(); a != attempts_.end();) {
-      if (a->second == id) a = attempts_.erase(a);
-      else ++a;
-    }
-  }
-  if (code > 0) (code < 300 ? rq_2xx_ : code < 500 ? rq_4xx_ : rq_5xx_)->Add();
-  std::string flag_text;
-  for (envoy::Flag f : flags) {
-    flag_counters_[f]->Add();
-    flag_text += (flag_text.empty() ? "" : ",") + std::string(envoy::FlagName(f));
-  }
-  if (code >= 300) {
-    // Envoy's access log for the failure (sampled: at most 10 lines per second per proxy; the counters count all).
-    SimTime second = Clock::Now() / kSec;
-    if (second != log_second_) {
-      log_second_ = second;
-      logged_in_second_ = 0;
-    }
-    if (logged_in_second_++ < 10) {
-      Emit("envoy.access_log",
-           "{\"line\":\"\\\"GET / HTTP/1.1\\\" " + std::to_string(code) + " " + (flag_text.empty() ? "-" : flag_text) +
-               " " + detail + " \\\"" + rq.service + "\\\" \\\"outbound|80|" + (rq.cluster.empty() ? "-" : rq.cluster) +
-               "\\\" " + (rq.host.empty() ? "-" : rq.host) + "\",\"code\":" + std::to_string(code) +
-               ",\"flags\":\"" + (flag_text.empty() ? "-" : flag_text) + "\"}");
-    }
-  }
-  // The user's side: the request is answered (2xx) or gets the sidecar's error response.
-  auto o = outstanding_.find(rq.user_id);
-  if (o == outstanding_.end() || code == 0) return;
-  ++interval_due_;
-  if (code < 300) {
-    ok_->Add();
-    latency_->Observe(ToSeconds(Clock::Now() - o->second.sent));
-  } else {
-    ++interval_bad_;
-  }
-  outstanding_.erase(o);
-}
-
-void ServiceClientDataPlane::MeshUserGaveUp(uint64_t user_id) {
-  // The app closed the connection before Envoy answered: Envoy logs DC (downstream connection termination).
-  if (mesh_rq_.count(user_id)) MeshFinish(user_id, 0, {envoy::Flag::kDC}, "downstream_remote_disconnect");
-}
-
 void ServiceClientDataPlane::MeshSweep() {
-  if (sidecar_) {
-    for (auto& [name, c] : sidecar_->table().clusters()) c.Sweep(Clock::Now());
-  }
+  if (outbound_) outbound_->Sweep(Clock::Now());
   After(mesh_.outlier.interval, [this]() { MeshSweep(); });
 }
 

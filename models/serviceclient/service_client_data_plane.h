@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/mesh/data/outbound_proxy.h"
 #include "models/mesh/data/sidecar_agent.h"
 #include "models/proto/cluster_api.h"
 #include "sim/core/plane_actor.h"
@@ -42,35 +43,13 @@ class ServiceClientDataPlane : public PlaneActor {
   void SendNext(size_t i);
   // In a mesh the client's own Envoy sidecar routes each request (client-side load balancing from istiod's last
   // push) straight to a pod over mTLS, with retries, outlier detection and circuit breaking.
-  struct MeshRequest {
-    uint64_t user_id = 0;
-    std::string service, cluster, host;
-    std::set<std::string> tried;
-    uint32_t retries = 0;
-    bool pending = false;       // waiting for a connection (circuit breaker)
-    bool on_wire = false;
-    SimTime started = 0;
-    const ServiceClientSpec* spec = nullptr;
-  };
-  void MeshStart(uint64_t user_id, const ServiceClientSpec& c);
-  void MeshDispatch(uint64_t id);
-  void MeshSend(uint64_t id);
-  void MeshOnResponse(const ServiceResponse& r);
-  /// The request on `host` of `cluster` is done with its connection: the host's oldest pending request takes it.
-  void MeshRelease(envoy::UpstreamCluster& cluster, const std::string& host, bool connection_failed);
-  void MeshFinish(uint64_t id, int code, const std::vector<envoy::Flag>& flags, const std::string& detail);
-  void MeshUserGaveUp(uint64_t user_id);
+  OutboundProxy::Hooks OutboundHooks();
   void MeshSweep();
   const MeshSpec& mesh_;
   std::unique_ptr<SidecarAgent> sidecar_;
+  std::unique_ptr<OutboundProxy> outbound_;
   std::unique_ptr<MessageSocket> xds_sock_;
   uint32_t istiod_addr_ = 0;
-  std::map<uint64_t, MeshRequest> mesh_rq_;          // by user request id
-  std::map<uint64_t, uint64_t> attempts_;            // attempt id -> user request id
-  std::map<std::string, std::deque<uint64_t>> waiting_;  // host -> pending requests
-  uint64_t next_attempt_ = 1;
-  SimTime log_second_ = -1;
-  uint32_t logged_in_second_ = 0;
   Counter* rq_2xx_ = nullptr;
   Counter* rq_4xx_ = nullptr;
   Counter* rq_5xx_ = nullptr;

@@ -85,6 +85,7 @@ void IstiodControlPlane::HandleCrash() {
   inflight_ = 0;
   round_sending_ = false;
   snapshot_.reset();
+  scoped_.clear();
 }
 
 void IstiodControlPlane::OnPods(const std::string& deployment, const std::vector<ApiWatchBatch::Event>& ev, bool relist) {
@@ -185,8 +186,8 @@ void IstiodControlPlane::Pump() {
     auto it = proxies_.find(id);
     if (it == proxies_.end() || !snapshot_) continue;
     size_t endpoints = 0;
-    if (it->second.full_scope) {
-      for (const auto& [c, eps] : snapshot_->clusters) endpoints += eps.size();
+    if (auto scope = ScopeFor(it->second)) {
+      for (const auto& [c, eps] : scope->clusters) endpoints += eps.size();
     }
     SimTime done = OnCpu(spec_.push_cost + static_cast<SimTime>(endpoints) * spec_.push_cost_per_endpoint) + extra_push_;
     ++inflight_;
@@ -198,7 +199,7 @@ void IstiodControlPlane::Pump() {
         m->type = XdsDown::Type::kPush;
         m->proxy = id;
         m->version = snapshot_->version;
-        if (p->second.full_scope) m->snapshot = snapshot_;
+        m->snapshot = ScopeFor(p->second);
         p->second.sent = m->version;
         p->second.sent_at = Clock::Now();
         pushes_->Add();
@@ -215,6 +216,27 @@ void IstiodControlPlane::Pump() {
   }
 }
 
+std::shared_ptr<const envoy::Snapshot> IstiodControlPlane::ScopeFor(const Proxy& p) {
+  if (p.full_scope || !snapshot_) return p.full_scope ? snapshot_ : nullptr;
+  auto calls = spec_.calls.find(p.workload);
+  if (calls == spec_.calls.end()) return nullptr;
+  auto& scoped = scoped_[p.workload];
+  if (scoped && scoped->version == snapshot_->version) return scoped;
+  auto s = std::make_shared<envoy::Snapshot>();
+  s->version = snapshot_->version;
+  for (const auto& call : calls->second) {
+    auto r = snapshot_->routes.find(call.service);
+    if (r == snapshot_->routes.end()) continue;
+    s->routes[r->first] = r->second;
+    for (const auto& wc : r->second.clusters) {
+      auto c = snapshot_->clusters.find(wc.cluster);
+      if (c != snapshot_->clusters.end()) s->clusters[c->first] = c->second;
+    }
+  }
+  scoped = s;
+  return scoped;
+}
+
 void IstiodControlPlane::Send(const Proxy& p, std::shared_ptr<XdsDown> m) {
   sock_->Send(p.addr, p.port, m->Bytes(), m);
 }
@@ -228,6 +250,7 @@ void IstiodControlPlane::OnUp(uint32_t addr, uint16_t port, const XdsUp& m) {
       p.addr = addr;
       p.port = port;
       p.full_scope = m.full_scope;
+      p.workload = m.workload;
       p.acked = m.version;  // the configuration the proxy still holds
       p.last_heard = p.connected_at = now;
       // A new stream gets the current configuration at once (a full push for that connection).

@@ -50,6 +50,7 @@ class IstiodControlPlane : public PlaneActor {
     uint32_t addr = 0;
     uint16_t port = 0;
     bool full_scope = false;
+    std::string workload;
     uint64_t sent = 0, acked = 0;
     SimTime last_heard = 0, connected_at = 0, sent_at = 0;
     bool first_acked = false;
@@ -69,6 +70,9 @@ class IstiodControlPlane : public PlaneActor {
   SimTime OnCpu(SimTime cost);  // when work of `cost` queued now finishes
   void Sweep();
   void Send(const Proxy& p, std::shared_ptr<XdsDown> m);
+  /// What a proxy's push carries: everything (full scope), the routes and clusters of the services its workload
+  /// calls (Istio's Sidecar egress), or null (its inbound listener only).
+  std::shared_ptr<const envoy::Snapshot> ScopeFor(const Proxy& p);
 
   const ClusterSpec& cs_;
   const MeshSpec& spec_;
@@ -84,6 +88,7 @@ class IstiodControlPlane : public PlaneActor {
   size_t watches_ = 0;
   std::map<std::string, Proxy> proxies_;
   std::shared_ptr<const envoy::Snapshot> snapshot_;
+  std::map<std::string, std::shared_ptr<const envoy::Snapshot>> scoped_;  // by calling workload, this version
   uint64_t version_ = 0;
   std::map<uint64_t, Round> rounds_;
   std::deque<std::string> queue_;

@@ -3,13 +3,15 @@
 #include <set>
 
 #include "models/mesh/mesh_section.h"
+#include "models/proto/cluster_api.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
 
 namespace planelab {
 
-NodeSidecars::NodeSidecars(Network& net, std::string device, const MeshSpec& spec, SidecarAgent::Hooks hooks)
-    : net_(net), device_(std::move(device)), spec_(spec), hooks_(std::move(hooks)) {
+NodeSidecars::NodeSidecars(Network& net, std::string device, const MeshSpec& spec, SidecarAgent::Hooks hooks,
+                           OutboundProxy::Hooks outbound)
+    : net_(net), device_(std::move(device)), spec_(spec), hooks_(std::move(hooks)), outbound_hooks_(std::move(outbound)) {
   hooks_.send = [this](std::shared_ptr<XdsUp> m) {
     if (sock_) sock_->Send(istiod_addr_, kIstiodXdsPort, m->Bytes(), m);
   };
@@ -28,27 +30,75 @@ void NodeSidecars::Open() {
 }
 
 void NodeSidecars::Close() {
+  outbound_.clear();
   sock_.reset();
   agents_.clear();
   crashed_.clear();
 }
 
-void NodeSidecars::SyncPods(const std::vector<std::string>& pods, bool warm) {
-  std::set<std::string> now(pods.begin(), pods.end());
+void NodeSidecars::SyncPods(const std::vector<std::pair<std::string, std::string>>& pods, bool warm) {
+  std::set<std::string> now;
+  for (const auto& [p, d] : pods) now.insert(p);
   for (auto it = agents_.begin(); it != agents_.end();) {
     if (!now.count(it->first)) {
       crashed_.erase(it->first);
+      outbound_.erase(it->first);
       it = agents_.erase(it);
     } else {
       ++it;
     }
   }
-  for (const auto& p : pods) {
+  for (const auto& [p, deployment] : pods) {
     if (agents_.count(p)) continue;
     auto a = std::make_unique<SidecarAgent>(p, false, spec_, hooks_);
+    a->set_workload(deployment);
     a->Start(warm);
+    SidecarAgent& agent = *a;
     agents_.emplace(p, std::move(a));
+    if (!spec_.calls.count(deployment) || !sock_) continue;
+    // The calling application's own socket: its requests leave through the sidecar's outbound listener.
+    Outbound& o = outbound_[p];
+    o.sock.reset(new MessageSocket(net_, device_, 0));
+    OutboundProxy::Hooks h = outbound_hooks_;
+    h.source = p;
+    MessageSocket* sock = o.sock.get();
+    h.send = [sock](uint32_t addr, std::shared_ptr<ServiceRequest> req) {
+      req->client_addr = sock->address();
+      req->client_port = sock->port();
+      sock->Send(addr, kServicePort, req->request_bytes, req);
+    };
+    o.proxy.reset(new OutboundProxy(agent, std::move(h)));
+    OutboundProxy* proxy = o.proxy.get();
+    o.sock->OnReceive([proxy](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
+      proxy->OnResponse(*std::static_pointer_cast<const ServiceResponse>(msg));
+    });
   }
+}
+
+bool NodeSidecars::Call(const std::string& pod, uint64_t id, const MeshCallSpec& call) {
+  auto it = outbound_.find(pod);
+  if (it == outbound_.end() || crashed_.count(pod)) return false;
+  it->second.proxy->Start(id, call.service, call.request_bytes, call.response_bytes);
+  return true;
+}
+
+void NodeSidecars::GiveUp(const std::string& pod, uint64_t id) {
+  auto it = outbound_.find(pod);
+  if (it != outbound_.end()) it->second.proxy->GiveUp(id);
+}
+
+void NodeSidecars::Sweep(SimTime now) {
+  for (auto& [pod, o] : outbound_) o.proxy->Sweep(now);
+}
+
+double NodeSidecars::SumClusters(const std::function<double(envoy::UpstreamCluster&)>& fn) {
+  double n = 0;
+  for (auto& [pod, o] : outbound_) {
+    auto a = agents_.find(pod);
+    if (a == agents_.end()) continue;
+    for (auto& [name, c] : a->second->table().clusters()) n += fn(c);
+  }
+  return n;
 }
 
 NodeSidecars::Inbound NodeSidecars::Admit(const std::string& pod, bool client_cert_valid, SimTime now) const {
@@ -72,6 +122,9 @@ void NodeSidecars::CrashSidecar(const std::string& pod, bool on) {
   }
   if (on) {
     crashed_.insert(pod);
+    // The application's connections to the outbound listener are reset: its calls in flight fail (503).
+    auto o = outbound_.find(pod);
+    if (o != outbound_.end()) o->second.proxy->Abort(503);
     it->second->Stop();
     hooks_.emit("sidecar.crashed", "{\"pod\":\"" + pod + "\"}");
   } else if (crashed_.erase(pod)) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "models/mesh/data/outbound_proxy.h"
 #include "models/mesh/data/sidecar_agent.h"
 
 namespace planelab {
@@ -17,16 +18,30 @@ namespace planelab {
 class Network;
 class MessageSocket;
 struct MeshSpec;
+struct MeshCallSpec;
 
 class NodeSidecars {
  public:
-  NodeSidecars(Network& net, std::string device, const MeshSpec& spec, SidecarAgent::Hooks hooks);
+  /// `outbound`: the hooks every calling pod's outbound proxy shares (time, stats, `done`); send and source are
+  /// filled per pod.
+  NodeSidecars(Network& net, std::string device, const MeshSpec& spec, SidecarAgent::Hooks hooks,
+               OutboundProxy::Hooks outbound = {});
   ~NodeSidecars();
   /// The node's data plane runs (power on, restart) or stops (power off, crash: every sidecar dies with it).
   void Open();
   void Close();
-  /// The pods running here now; new ones get a sidecar (`warm`: it ran before the run began), gone ones lose it.
-  void SyncPods(const std::vector<std::string>& pods, bool warm);
+  /// The pods running here now (name, deployment); new ones get a sidecar (`warm`: it ran before the run began),
+  /// gone ones lose it. A pod whose deployment calls services also gets its sidecar's outbound listener.
+  void SyncPods(const std::vector<std::pair<std::string, std::string>>& pods, bool warm);
+  /// The application of `pod` calls a service through its sidecar (request `id`, unique on this node). False when
+  /// the pod has no outbound sidecar (not running here, not a caller).
+  bool Call(const std::string& pod, uint64_t id, const MeshCallSpec& call);
+  /// The application gave up on call `id` (its timeout).
+  void GiveUp(const std::string& pod, uint64_t id);
+  /// Outlier detection's interval timer for every outbound proxy here.
+  void Sweep(SimTime now);
+  /// A sum over the outbound proxies' clusters (connections, pending requests, ...).
+  double SumClusters(const std::function<double(envoy::UpstreamCluster&)>& fn);
   enum class Inbound { kOk, kRefused, kNoCertificate, kCertificateExpired };
   Inbound Admit(const std::string& pod, bool client_cert_valid, SimTime now) const;
   /// sidecar-crash: the pod's istio-proxy dies (on) and is restarted as a new proxy (off).
@@ -47,6 +62,13 @@ class NodeSidecars {
   uint32_t istiod_addr_ = 0;
   std::map<std::string, std::unique_ptr<SidecarAgent>> agents_;
   std::set<std::string> crashed_;
+  // The outbound listeners of calling pods: the proxy and the application's socket its requests leave from.
+  struct Outbound {
+    std::unique_ptr<MessageSocket> sock;
+    std::unique_ptr<OutboundProxy> proxy;
+  };
+  OutboundProxy::Hooks outbound_hooks_;
+  std::map<std::string, Outbound> outbound_;
 };
 
 }  // namespace planelab

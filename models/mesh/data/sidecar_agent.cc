@@ -74,6 +74,7 @@ void SidecarAgent::Connect() {
   m->type = XdsUp::Type::kConnect;
   m->proxy = proxy_;
   m->full_scope = full_scope_;
+  m->workload = workload_;
   m->version = table_.version();
   h_.send(m);
   // The stream is up when istiod answers; no answer within the keepalive timeout: try again after the back-off.

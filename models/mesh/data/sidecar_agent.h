@@ -43,6 +43,8 @@ class SidecarAgent {
   const mesh::CertLifecycle& cert() const { return cert_; }
   envoy::RouteTable& table() { return table_; }
   const std::string& proxy() const { return proxy_; }
+  /// The pod's deployment, sent with the xDS connect (Envoy's node metadata) so istiod scopes the push.
+  void set_workload(std::string w) { workload_ = std::move(w); }
 
  private:
   void Connect();
@@ -54,6 +56,7 @@ class SidecarAgent {
   double Uniform();
 
   std::string proxy_;
+  std::string workload_;
   bool full_scope_;
   const MeshSpec& spec_;
   Hooks h_;

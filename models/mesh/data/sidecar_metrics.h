@@ -52,6 +52,30 @@ struct NodeSidecarMetrics : MetricTable {
       "inbound_ssl_connection_error", "connections", "inbound mTLS handshakes refused (CERTIFICATE_EXPIRED, no certificate)");
   const CounterDecl& inbound_cx_refused =
       DeclareCounter("inbound_cx_refused", "connections", "connections refused because the pod's sidecar is down");
+  // The outbound side of the calling pods' sidecars (a mesh with service calls), summed over the node's pods.
+  const CounterDecl& outbound_rq_2xx =
+      DeclareCounter("outbound.upstream_rq_2xx", "requests", "calls of this node's pods answered 2xx");
+  const CounterDecl& outbound_rq_4xx =
+      DeclareCounter("outbound.upstream_rq_4xx", "requests", "calls of this node's pods answered 4xx (404 NR)");
+  const CounterDecl& outbound_rq_5xx =
+      DeclareCounter("outbound.upstream_rq_5xx", "requests", "calls of this node's pods answered 5xx (503, 504)");
+  const CounterDecl& outbound_response_flags = DeclareCounter(
+      "outbound.response_flags.<flag>", "requests", "calls logged with Envoy response flag <flag> by this node's pods' sidecars",
+      {"UF", "UH", "NR", "UO", "UT", "URX", "DC"});
+  const CounterDecl& outbound_rq_retry =
+      DeclareCounter("outbound.upstream_rq_retry", "requests", "retries the pods' sidecars sent");
+  const CounterDecl& outbound_ejections_total = DeclareCounter(
+      "outbound.outlier_detection.ejections_enforced_total", "hosts", "ejections the pods' sidecars enforced");
+  const CounterDecl& outbound_ssl_connection_error = DeclareCounter(
+      "outbound.ssl.connection_error", "connections", "mTLS handshakes of the pods' calls that failed");
+  const GaugeDecl& outbound_cx_active =
+      DeclareGauge("outbound.upstream_cx_active", "connections", "upstream connections the pods' sidecars hold open");
+  const GaugeDecl& outbound_rq_active =
+      DeclareGauge("outbound.upstream_rq_active", "requests", "calls on the wire upstream");
+  const GaugeDecl& outbound_rq_pending_active = DeclareGauge(
+      "outbound.upstream_rq_pending_active", "requests", "calls waiting for an upstream connection");
+  const CounterDecl& answered_5xx = DeclareCounter(
+      "answered_5xx", "requests", "requests this node's pods answered 5xx because a call they made failed");
 
   static const NodeSidecarMetrics& Get() {
     static const NodeSidecarMetrics table;

@@ -18,7 +18,8 @@ struct XdsUp {
   enum class Type : uint8_t { kConnect, kAck, kPing, kCsr };
   Type type = Type::kConnect;
   std::string proxy;        // the proxy's id: the pod's name, or the client's device id
-  bool full_scope = false;  // it calls services: it needs their routes, clusters and endpoints
+  bool full_scope = false;  // a service client's sidecar: it needs every route, cluster and endpoint
+  std::string workload;     // the pod's deployment (Envoy's node metadata): istiod scopes its push by what it calls
   uint64_t version = 0;     // kAck: the version applied
   uint64_t nonce = 0;       // kPing: echoed; kCsr: the request's id
   uint32_t Bytes() const { return type == Type::kCsr ? 1200 : type == Type::kPing ? 60 : 300; }
@@ -30,7 +31,8 @@ struct XdsDown {
   Type type = Type::kPush;
   std::string proxy;
   uint64_t version = 0;
-  std::shared_ptr<const envoy::Snapshot> snapshot;  // kPush to a full-scope proxy; null for a scoped one
+  // kPush: every route for a full-scope proxy, the called services' for a calling pod's; null: inbound only.
+  std::shared_ptr<const envoy::Snapshot> snapshot;
   uint64_t nonce = 0;
   SimTime issued = 0, expiry = 0;  // kCert
   uint32_t Bytes() const {

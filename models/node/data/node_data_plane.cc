@@ -16,13 +16,16 @@ namespace {
 constexpr SimTime kBacklog = 1 * kSec;
 // A refusal (TCP RST / ICMP port unreachable) is a small packet.
 constexpr uint32_t kRefusalBytes = 40;
+// A pod's error answer (a 503/504 with Envoy's or the app's short body and headers).
+constexpr uint32_t kErrorAnswerBytes = 200;
 // cAdvisor's housekeeping and metrics-server's --metric-resolution: 15 s.
 constexpr SimTime kStatsWindow = 15 * kSec;
 }  // namespace
 
 NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network& net, bool running_at_start,
                              Port<PodStats>& stats, const MeshSpec& mesh)
-    : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start), stats_(stats) {
+    : PlaneActor(ctx, device, Plane::kData), net_(net), running_at_start_(running_at_start), stats_(stats),
+      mesh_(mesh) {
   const NodeDataMetrics& m = NodeDataMetrics::Get();
   requests_ = AddCounter(m.service_requests);
   forwarded_ = AddCounter(m.forwarded);
@@ -37,7 +40,45 @@ NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network
     hooks.after = [this](SimTime d, std::function<void()> fn) { After(d, std::move(fn)); };
     hooks.emit = [this](const std::string& kind, const std::string& detail) { Emit(kind, detail); };
     hooks.rng = &rng();
-    sidecars_.reset(new NodeSidecars(net, device, mesh, hooks));
+    OutboundProxy::Hooks out;
+    if (!mesh.calls.empty()) {
+      // The calling pods' sidecars (outbound), counted for the node as Envoy counts per proxy.
+      const NodeSidecarMetrics& om = NodeSidecarMetrics::Get();
+      out_rq_2xx_ = AddCounter(om.outbound_rq_2xx);
+      out_rq_4xx_ = AddCounter(om.outbound_rq_4xx);
+      out_rq_5xx_ = AddCounter(om.outbound_rq_5xx);
+      for (auto [f, name] : {std::pair{envoy::Flag::kUF, "UF"}, {envoy::Flag::kUH, "UH"}, {envoy::Flag::kNR, "NR"},
+                             {envoy::Flag::kUO, "UO"}, {envoy::Flag::kUT, "UT"}, {envoy::Flag::kURX, "URX"},
+                             {envoy::Flag::kDC, "DC"}}) {
+        out_flags_[f] = AddCounter(om.outbound_response_flags.Instance(name));
+      }
+      out_retries_ = AddCounter(om.outbound_rq_retry);
+      out_ejections_ = AddCounter(om.outbound_ejections_total);
+      out_ssl_errors_ = AddCounter(om.outbound_ssl_connection_error);
+      answered_5xx_ = AddCounter(om.answered_5xx);
+      AddGauge(om.outbound_cx_active)->BindReader([this]() {
+        return sidecars_->SumClusters([](envoy::UpstreamCluster& c) { return c.connections(); });
+      });
+      AddGauge(om.outbound_rq_active)->BindReader([this]() {
+        return sidecars_->SumClusters([](envoy::UpstreamCluster& c) { return c.active_requests(); });
+      });
+      AddGauge(om.outbound_rq_pending_active)->BindReader([this]() {
+        return sidecars_->SumClusters([](envoy::UpstreamCluster& c) { return c.pending_requests(); });
+      });
+      out.now = hooks.now;
+      out.after = hooks.after;
+      out.emit = hooks.emit;
+      out.rng = &rng();
+      out.done = [this](uint64_t id, int code) { CallDone(id, code); };
+      out.answered = [this](int code, const std::vector<envoy::Flag>& flags) {
+        if (code > 0) (code < 300 ? out_rq_2xx_ : code < 500 ? out_rq_4xx_ : out_rq_5xx_)->Add();
+        for (envoy::Flag f : flags) out_flags_[f]->Add();
+      };
+      out.retried = [this]() { out_retries_->Add(); };
+      out.ejected = [this]() { out_ejections_->Add(); };
+      out.ssl_error = [this]() { out_ssl_errors_->Add(); };
+    }
+    sidecars_.reset(new NodeSidecars(net, device, mesh, hooks, out));
     const NodeSidecarMetrics& sm = NodeSidecarMetrics::Get();
     AddGauge(sm.sidecars)->BindReader([this]() { return static_cast<double>(sidecars_->size()); });
     AddGauge(sm.sidecars_connected)->BindReader([this]() { return static_cast<double>(sidecars_->connected()); });
@@ -67,6 +108,8 @@ void NodeDataPlane::PowerOn() {
 
 void NodeDataPlane::HandleCrash() {
   sock_.reset();
+  app_.clear();
+  calls_.clear();
   if (sidecars_) sidecars_->Close();
 }
 
@@ -85,6 +128,13 @@ void NodeDataPlane::Serving() {
     if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));
   });
   After(kStatsWindow, [this]() { ReportStats(); });
+  if (sidecars_ && !mesh_.calls.empty()) After(mesh_.outlier.interval, [this]() { OutboundSweep(); });
+}
+
+void NodeDataPlane::OutboundSweep() {
+  if (!running() || !sidecars_) return;
+  sidecars_->Sweep(Clock::Now());
+  After(mesh_.outlier.interval, [this]() { OutboundSweep(); });
 }
 
 void NodeDataPlane::ReportStats() {
@@ -103,6 +153,8 @@ void NodeDataPlane::PowerOff() {
   sock_.reset();
   pods_.clear();
   endpoints_.clear();
+  app_.clear();
+  calls_.clear();
   if (sidecars_) sidecars_->Close();
 }
 
@@ -117,8 +169,8 @@ void NodeDataPlane::OnProgram(const NodeProgram& p) {
     }
     pods_.swap(next);
     if (sidecars_) {
-      std::vector<std::string> names;
-      for (const auto& [name, pod] : pods_) names.push_back(name);
+      std::vector<std::pair<std::string, std::string>> names;
+      for (const auto& [name, pod] : pods_) names.emplace_back(name, pod.spec.service);
       // Pods adopted in the first seconds ran before the run began: their sidecars are connected and certified.
       sidecars_->SyncPods(names, Clock::Now() < 10 * kSec);
     }
@@ -153,12 +205,79 @@ void NodeDataPlane::Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r) {
   }
   pod.busy_until = start + service;
   ++pod.served_in_interval;
+  if (sidecars_) {
+    auto calls = mesh_.calls.find(pod.spec.service);
+    if (calls != mesh_.calls.end()) {
+      // The application does its own work, then calls the services it depends on through its sidecar.
+      std::string name = pod.spec.name;
+      const std::vector<MeshCallSpec>* list = &calls->second;
+      After(pod.busy_until - now, [this, r, name, list]() { StartCalls(name, *list, r); });
+      return;
+    }
+  }
   After(pod.busy_until - now, [this, r]() {
     served_->Add();
     auto resp = std::make_shared<ServiceResponse>();
     resp->id = r->id;
     sock_->Send(r->client_addr, r->client_port, r->response_bytes, resp);
   });
+}
+
+void NodeDataPlane::StartCalls(const std::string& pod, const std::vector<MeshCallSpec>& calls,
+                               std::shared_ptr<const ServiceRequest> r) {
+  const uint64_t app = next_app_++;
+  AppRequest& a = app_[app];
+  a.r = r;
+  for (const auto& c : calls) a.outstanding += c.per_request;
+  // Every call is registered before any starts: one that fails at once (no route, no host) must not answer early.
+  std::vector<std::pair<uint64_t, const MeshCallSpec*>> ids;
+  for (const auto& c : calls) {
+    for (uint32_t k = 0; k < c.per_request; ++k) {
+      const uint64_t id = next_call_++;
+      calls_[id] = app;
+      ids.emplace_back(id, &c);
+    }
+  }
+  for (const auto& [id, c] : ids) {
+    const uint64_t call = id;
+    After(c->timeout, [this, call, pod]() {
+      if (!calls_.count(call)) return;
+      // The application's own timeout: it closes the connection (Envoy logs DC) and answers 504.
+      if (sidecars_) sidecars_->GiveUp(pod, call);
+      CallDone(call, 504);
+    });
+    // No sidecar to call through (it crashed, the pod is going): the connection is refused.
+    if (!sidecars_ || !sidecars_->Call(pod, call, *c)) CallDone(call, 503);
+  }
+}
+
+void NodeDataPlane::CallDone(uint64_t call, int code) {
+  auto c = calls_.find(call);
+  if (c == calls_.end()) return;
+  const uint64_t app = c->second;
+  calls_.erase(c);
+  auto a = app_.find(app);
+  if (a == app_.end()) return;
+  // The request fails with the status of its first failed call (a 503 stays a 503, a timeout a 504).
+  if (code >= 300 && a->second.code < 300) a->second.code = code;
+  if (--a->second.outstanding > 0) return;
+  std::shared_ptr<const ServiceRequest> r = a->second.r;
+  const int status = a->second.code;
+  app_.erase(a);
+  Answer(*r, status);
+}
+
+void NodeDataPlane::Answer(const ServiceRequest& r, int code) {
+  if (!sock_) return;
+  served_->Add();
+  if (code >= 500) {
+    ++interval_bad_;
+    if (answered_5xx_) answered_5xx_->Add();
+  }
+  auto resp = std::make_shared<ServiceResponse>();
+  resp->id = r.id;
+  resp->code = static_cast<uint16_t>(code);
+  sock_->Send(r.client_addr, r.client_port, code < 300 ? r.response_bytes : kErrorAnswerBytes, resp);
 }
 
 void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {

@@ -16,6 +16,7 @@ namespace planelab {
 class Network;
 class MessageSocket;
 struct MeshSpec;
+struct MeshCallSpec;
 
 /// What users' requests meet on this node.
 class NodeDataPlane : public PlaneActor {
@@ -48,6 +49,17 @@ class NodeDataPlane : public PlaneActor {
   void OnRequest(std::shared_ptr<const ServiceRequest> r);
   void Refuse(const ServiceRequest& r, bool tls_failure = false);
   void Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r);
+  /// The pod answers `r` (200, or the status of its first failed call).
+  void Answer(const ServiceRequest& r, int code);
+  // In a mesh with calls: a request served by a calling pod waits for its calls through the pod's sidecar.
+  void StartCalls(const std::string& pod, const std::vector<MeshCallSpec>& calls, std::shared_ptr<const ServiceRequest> r);
+  void CallDone(uint64_t call, int code);
+  void OutboundSweep();
+  struct AppRequest {
+    std::shared_ptr<const ServiceRequest> r;
+    uint32_t outstanding = 0;
+    int code = 200;
+  };
   void ReportStats();
 
   Network& net_;
@@ -70,6 +82,18 @@ class NodeDataPlane : public PlaneActor {
   std::string crashed_sidecar_;
   Counter* inbound_tls_errors_ = nullptr;
   Counter* inbound_refused_ = nullptr;
+  const MeshSpec& mesh_;
+  std::map<uint64_t, AppRequest> app_;   // requests waiting for their calls, by app id
+  std::map<uint64_t, uint64_t> calls_;   // call id -> app id
+  uint64_t next_app_ = 1, next_call_ = 1;
+  Counter* out_rq_2xx_ = nullptr;
+  Counter* out_rq_4xx_ = nullptr;
+  Counter* out_rq_5xx_ = nullptr;
+  std::map<envoy::Flag, Counter*> out_flags_;
+  Counter* out_retries_ = nullptr;
+  Counter* out_ejections_ = nullptr;
+  Counter* out_ssl_errors_ = nullptr;
+  Counter* answered_5xx_ = nullptr;
 };
 
 }  // namespace planelab

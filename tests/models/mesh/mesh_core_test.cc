@@ -1,6 +1,7 @@
 // The mesh's pure cores without the kernel: Envoy's route table (weights, NR, UH, LEAST_REQUEST, panic threshold,
 // outlier detection, circuit breakers, retry back-off), the workload certificate's lifecycle, istiod's push
-// debounce, and the sidecar agent (xDS stream, last configuration kept, initial_fetch_timeout, CSR retries).
+// debounce, the sidecar agent (xDS stream, last configuration kept, initial_fetch_timeout, CSR retries) and the
+// outbound proxy of a calling pod (upstream 503s retried and passed on, UF, NR, DC, a reset on a crash).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -10,6 +11,7 @@
 #include "models/mesh/core/cert_lifecycle.h"
 #include "models/mesh/core/envoy_router.h"
 #include "models/mesh/core/push_debounce.h"
+#include "models/mesh/data/outbound_proxy.h"
 #include "models/mesh/data/sidecar_agent.h"
 #include "models/mesh/mesh_section.h"
 
@@ -343,6 +345,119 @@ TEST(SidecarAgent, NewProxyStartsWithoutConfigAfterInitialFetchTimeoutAndRetries
   EXPECT_EQ(loop.Count(XdsUp::Type::kCsr), csrs);
   loop.RunUntil(issued + spec.cert.ttl * 51 / 100 + 500 * kMs);
   EXPECT_GE(loop.Count(XdsUp::Type::kCsr), csrs + 1);  // the rotation's CSR (then its retries: nobody answers)
+}
+
+}  // namespace
+}  // namespace planelab
+
+namespace planelab {
+namespace {
+
+// The outbound proxy of a calling pod's sidecar, on the agent's pushed configuration, without the kernel.
+struct OutboundRig {
+  MeshSpec spec;
+  Loop loop;
+  SidecarAgent agent{"web-1", false, spec, loop.Hooks()};
+  std::vector<std::shared_ptr<ServiceRequest>> wire;
+  std::vector<std::pair<uint64_t, int>> done;
+  std::vector<std::pair<int, std::string>> answered;
+  std::vector<std::string> logs;
+  uint32_t retries = 0;
+  std::unique_ptr<OutboundProxy> proxy;
+  OutboundRig() {
+    agent.Start(true);
+    agent.OnMessage(Push(1, 3));  // backend hosts pod-0..2 under the route "web" of the test push
+    OutboundProxy::Hooks h;
+    h.now = [this]() { return loop.now; };
+    h.after = [this](SimTime d, std::function<void()> fn) { loop.timers[{loop.now + d, loop.seq++}] = std::move(fn); };
+    h.emit = [this](const std::string& k, const std::string& d) { if (k == "envoy.access_log") logs.push_back(d); };
+    h.rng = &loop.rng;
+    h.send = [this](uint32_t, std::shared_ptr<ServiceRequest> r) { wire.push_back(r); };
+    h.done = [this](uint64_t id, int code) { done.emplace_back(id, code); };
+    h.answered = [this](int code, const std::vector<envoy::Flag>& flags) {
+      std::string f;
+      for (auto x : flags) f += std::string(f.empty() ? "" : ",") + envoy::FlagName(x);
+      answered.emplace_back(code, f);
+    };
+    h.retried = [this]() { ++retries; };
+    h.source = "web-1";
+    proxy = std::make_unique<OutboundProxy>(agent, h);
+  }
+  void Answer(size_t attempt, uint16_t code, bool refused = false) {
+    ServiceResponse r;
+    r.id = wire.at(attempt)->id;
+    r.code = code;
+    r.refused = refused;
+    proxy->OnResponse(r);
+  }
+};
+
+TEST(OutboundProxy, PassesAnUpstream503OnAfterRetryingOtherHosts) {
+  OutboundRig rig;
+  rig.proxy->Start(7, "web", 200, 1000);
+  ASSERT_EQ(rig.wire.size(), 1u);
+  EXPECT_TRUE(rig.wire[0]->mtls);
+  EXPECT_TRUE(rig.wire[0]->client_cert_valid);
+  std::set<std::string> hosts{rig.wire[0]->pod};
+  // The upstream application answers 503 (its own call failed): retriable, on another host each time.
+  rig.Answer(0, 503);
+  rig.loop.RunUntil(1 * kSec);
+  ASSERT_EQ(rig.wire.size(), 2u);
+  hosts.insert(rig.wire[1]->pod);
+  rig.Answer(1, 503);
+  rig.loop.RunUntil(2 * kSec);
+  ASSERT_EQ(rig.wire.size(), 3u);
+  hosts.insert(rig.wire[2]->pod);
+  EXPECT_EQ(hosts.size(), 3u);  // previous_hosts
+  EXPECT_TRUE(rig.done.empty());
+  rig.Answer(2, 503);
+  EXPECT_EQ(rig.retries, 2u);
+  ASSERT_EQ(rig.done.size(), 1u);
+  EXPECT_EQ(rig.done[0], std::make_pair(uint64_t{7}, 503));
+  EXPECT_EQ(rig.answered.back(), std::make_pair(503, std::string("URX")));
+  ASSERT_EQ(rig.logs.size(), 1u);
+  EXPECT_NE(rig.logs[0].find("503 URX via_upstream"), std::string::npos) << rig.logs[0];
+  EXPECT_NE(rig.logs[0].find("\"pod\":\"web-1\""), std::string::npos);
+  EXPECT_EQ(rig.proxy->in_flight(), 0u);
+}
+
+TEST(OutboundProxy, A504IsNotRetriedAndAConnectFailureIsUF) {
+  OutboundRig rig;
+  rig.proxy->Start(1, "web", 200, 1000);
+  rig.Answer(0, 504);
+  ASSERT_EQ(rig.done.size(), 1u);
+  EXPECT_EQ(rig.done[0].second, 504);
+  EXPECT_EQ(rig.answered.back(), std::make_pair(504, std::string()));
+  EXPECT_EQ(rig.retries, 0u);
+  rig.proxy->Start(2, "web", 200, 1000);
+  rig.Answer(1, 200, true);
+  rig.loop.RunUntil(1 * kSec);
+  rig.Answer(2, 200, true);
+  rig.loop.RunUntil(2 * kSec);
+  rig.Answer(3, 200, true);
+  ASSERT_EQ(rig.done.size(), 2u);
+  EXPECT_EQ(rig.done[1], std::make_pair(uint64_t{2}, 503));
+  EXPECT_EQ(rig.answered.back(), std::make_pair(503, std::string("UF,URX")));
+  rig.proxy->Start(3, "web", 200, 1000);
+  rig.Answer(4, 200);
+  EXPECT_EQ(rig.done.back(), std::make_pair(uint64_t{3}, 200));
+}
+
+TEST(OutboundProxy, NoRouteIsNR404AndTheAppGivingUpIsDC) {
+  OutboundRig rig;
+  rig.proxy->Start(1, "payments", 200, 1000);
+  EXPECT_EQ(rig.done.back(), std::make_pair(uint64_t{1}, 404));
+  EXPECT_EQ(rig.answered.back(), std::make_pair(404, std::string("NR")));
+  rig.proxy->Start(2, "web", 200, 1000);
+  rig.proxy->GiveUp(2);
+  EXPECT_EQ(rig.done.size(), 1u);  // nothing answered to an application that left
+  EXPECT_EQ(rig.answered.back(), std::make_pair(0, std::string("DC")));
+  rig.Answer(0, 200);              // the late answer is ignored
+  EXPECT_EQ(rig.done.size(), 1u);
+  // The sidecar dies with a call in flight: the application's connection is reset.
+  rig.proxy->Start(3, "web", 200, 1000);
+  rig.proxy->Abort(503);
+  EXPECT_EQ(rig.done.back(), std::make_pair(uint64_t{3}, 503));
 }
 
 }  // namespace
