@@ -257,6 +257,9 @@ void BgpControlPlane::Read(size_t peer, uint64_t gen) {
     }
   }
   if (count == 0) return;
+  // The messages wait for the CPU: keep them in a buffer of their size, not of the vector's
+  // growth (thousands of sessions each hold one read).
+  msgs.shrink_to_fit();
   // Every BGP message costs route-processor time and waits behind other control work: a
   // saturated CPU delays keepalives until hold timers expire. The messages of one read are one
   // work item of their summed cost.
