@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold start of eBGP leaf-spine fabrics (RFC 7938): every leaf must learn every other leaf's prefix
-# with full ECMP. Prints, per size: wall time of the run, simulated time at which the last leaf
-# held a full table, kernel events/s, peak memory (total and per router).
+# with full ECMP. Prints, per size: wall time and CPU time (user + system) of the run, simulated time
+# at which the last leaf held a full table, kernel events/s, peak memory (total and per router).
 #
 # Usage: bench/bgp_fabric.sh [ROUTERS...]        (default: 100 1000 5000)
 # Env:   SPINES (default 4 up to 1,000 routers, 8 above), DURATION in seconds (default 6; 16 above 2,000),
@@ -16,8 +16,8 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000 5000)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf "%8s %7s %7s %9s %13s %12s %10s %10s %11s\n" \
-  routers spines leaves wall_s converged_at_s events events/s peak_MiB KiB/router
+printf "%8s %7s %7s %9s %9s %13s %12s %10s %10s %11s\n" \
+  routers spines leaves wall_s cpu_s converged_at_s events events/s peak_MiB KiB/router
 for n in "${sizes[@]}"; do
   spines=${SPINES:-$([ "$n" -gt 1000 ] && echo 8 || echo 4)}
   duration=${DURATION:-$([ "$n" -gt 2000 ] && echo 16 || echo 6)}
@@ -36,12 +36,12 @@ for n in "${sizes[@]}"; do
 JSON
   # Exit status 1 only says the fabric had not converged by the end: the figures still count.
   status=0
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet || status=$?
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" run "$work/s.json" --out "$work/run-$n" --quiet || status=$?
   if [ "$status" -gt 1 ]; then
     echo "$n routers: planelab run failed (exit status $status)"
     continue
   fi
-  read -r wall rss <"$work/time"
+  read -r wall rss user sys <"$work/time"
   db="$work/run-$n/run.sqlite"
   events=$(sqlite3 "$db" "select value from meta where key='kernel_events'")
   # The first sample at which every leaf held routes to all other leaves.
@@ -49,7 +49,7 @@ JSON
            where metric='rib_routes' and device like 'leaf%' group by t_s) where m >= $((leaves - 1))")
   [ -n "$conv" ] || conv="not_by_${duration}"
   /usr/bin/python3 -c "
-w,r,e,n,s,l,c=$wall,$rss,$events,$n,$spines,$leaves,'$conv'
-print(f'{n:8d} {s:7d} {l:7d} {w:9.1f} {c:>13s} {e:12d} {e/max(w,1e-9):10.0f} {r/1024:10.0f} {r/n:11.0f}')"
+w,r,e,n,s,l,c,u=$wall,$rss,$events,$n,$spines,$leaves,'$conv',$user+$sys
+print(f'{n:8d} {s:7d} {l:7d} {w:9.1f} {u:9.1f} {c:>13s} {e:12d} {e/max(w,1e-9):10.0f} {r/1024:10.0f} {r/n:11.0f}')"
   rm -rf "$work/run-$n"
 done

@@ -34,8 +34,15 @@ constexpr SimTime kFibBatchWindow = 10 * kMs;
 // The receive window is 64 KiB too: Linux's default tcp_rmem of 128 KiB with tcp_adv_win_scale=1
 // advertises half of it (Documentation/networking/ip-sysctl.rst). What a session holds in flight
 // is what a fabric's memory goes to while leaves digest their tables.
+// FRR raises SO_SNDBUF and SO_RCVBUF to that size only where they are lower
+// (bgp_socket_set_buffer_size, bgpd/bgp_network.c): Linux starts a socket at tcp_wmem[1] = 16 KiB
+// and tcp_rmem[1] = 128 KiB, so only the send buffer is set.
 constexpr uint32_t kSendBuffer = 65536;
 constexpr uint32_t kReceiveWindow = 65536;
+// Linux reports a TCP socket writable when its free space is at least half of what is queued
+// (sk_stream_is_writeable, sk_stream_min_wspace in include/net/sock.h), that is a third of the
+// buffer: a daemon polling for POLLOUT builds and writes UPDATEs only then.
+constexpr uint32_t kWritableRoom = kSendBuffer / 3;
 // Linux probes a zero window after the RTO, at least TCP_RTO_MIN = 200 ms (include/net/tcp.h),
 // backing off while the window stays closed and starting again at 200 ms once it opened; ns-3's
 // default is 6 s, doubled on every probe and never reset.
@@ -127,6 +134,14 @@ BgpControlPlane::BgpControlPlane(RunContext& ctx, const std::string& device, con
   }
   cfg.router_id = rid;
   core_.reset(new bgp::BgpSpeaker(cfg, peers, originated));
+  // UPDATEs are built only as far as the socket takes them: a spine with thousands of sessions
+  // to slow leaves would otherwise hold a write quantum of bytes per session in user space.
+  core_->SetSendRoom([this](size_t peer) -> size_t {
+    const Conn& c = *conns_[peer];
+    if (!c.sock) return SIZE_MAX;
+    size_t queued = c.backlog.size() - c.backlog_sent, free = c.sock->GetTxAvailable();
+    return free > queued ? free - queued : 0;
+  });
   for (size_t i = 0; i < peers.size(); ++i) {
     conns_.emplace_back(new Conn);
     session_state_.push_back(AddGauge(m.bgp_session_state.Instance(neighbours_[i])));
@@ -184,11 +199,15 @@ void BgpControlPlane::Attach(size_t peer, void* socket) {
     Conn& conn = *self->conns_[p];
     // Called on every ACK that frees send buffer: only a peer that was held back needs work.
     if (g != conn.gen || !self->running() || !conn.blocked) return;
-    if (self->Write(p)) {
-      // The socket drained: build what waited for this peer (the speaker kept it in its RIBs).
+    if (self->Write(p) && conn.sock->GetTxAvailable() >= kWritableRoom) {
+      // Writable again and nothing of ours queued: build what waited for this peer (the speaker
+      // kept it in its RIBs), for this peer alone, as FRR generates packets per peer when its
+      // write thread drained the peer's output FIFO (bgp_generate_updgrp_packets).
       conn.blocked = false;
       self->core_->SetWritable(p, true);
-      if (!self->fib_flush_.armed()) self->fib_flush_.Arm(0, [self]() { self->ProgramPending(); });
+      std::vector<bgp::Action> out;
+      self->core_->FlushPeer(Clock::Now(), p, &out);
+      self->Apply(out);
     }
   }, this, peer, gen));
 }
@@ -238,6 +257,9 @@ void BgpControlPlane::Read(size_t peer, uint64_t gen) {
     }
   }
   if (count == 0) return;
+  // The messages wait for the CPU: keep them in a buffer of their size, not of the vector's
+  // growth (thousands of sessions each hold one read).
+  msgs.shrink_to_fit();
   // Every BGP message costs route-processor time and waits behind other control work: a
   // saturated CPU delays keepalives until hold timers expire. The messages of one read are one
   // work item of their summed cost.
@@ -334,7 +356,9 @@ void BgpControlPlane::Apply(std::vector<bgp::Action>& out) {
       case bgp::Action::Kind::kSend:
         if (c.sock) {
           c.backlog.insert(c.backlog.end(), a.bytes.begin(), a.bytes.end());
-          if (!Write(a.peer)) {
+          // Held back while bytes wait or the socket is not writable (kWritableRoom): the
+          // speaker builds nothing for it until an ACK makes room.
+          if (!Write(a.peer) || c.sock->GetTxAvailable() < kWritableRoom) {
             c.blocked = true;
             core_->SetWritable(a.peer, false);
           }

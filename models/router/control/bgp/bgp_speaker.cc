@@ -587,6 +587,10 @@ void BgpSpeaker::FlushAll(SimTime now, std::vector<Action>* out) {
   CompactJournal();
 }
 
+void BgpSpeaker::FlushPeer(SimTime now, size_t peer, std::vector<Action>* out) {
+  if (peers_.at(peer).HasWork(journal_end())) Flush(now, peer, false, out);
+}
+
 void BgpSpeaker::CompactJournal() {
   // Entries every established peer has considered are dropped; peers that are not established
   // start from the whole Loc-RIB when they come up, so they hold nothing back.
@@ -830,7 +834,9 @@ void BgpSpeaker::Flush(SimTime now, size_t peer, bool force, std::vector<Action>
     p.adj_out.Set(pid, want + 1);
     budget += 48 + 4 * in_->attrs(want).as_path.size();
   };
-  auto room = [&]() { return budget < config_.write_quantum; };
+  size_t limit = config_.write_quantum;
+  if (send_room_) limit = std::min(limit, send_room_(peer));
+  auto room = [&]() { return budget < limit; };
   while (p.full_scan != UINT32_MAX && room()) {
     if (p.full_scan >= loc_rib_.size()) {
       p.full_scan = UINT32_MAX;

@@ -2,6 +2,7 @@
 // and multipath, Adj-RIB-Out with MRAI, and route flap damping. Time and messages in, actions out.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -95,7 +96,8 @@ struct SpeakerConfig {
   /// what became due, so a burst of input yields one batch of output (as BGP write quanta do).
   bool defer_flush = false;
   /// Bytes of UPDATEs generated for one peer per flush; the rest waits in the Loc-RIB journal
-  /// until the peer's socket drains (FRR's write quanta play this role).
+  /// until the peer's socket drains (FRR's write quanta play this role). A host that reports its
+  /// socket's room (BgpSpeaker::SetSendRoom) lowers it to that room.
   size_t write_quantum = 64 * 1024;
   DampingConfig damping;
   /// RFC 4271 §10: "jitter should be applied to the timers associated with MinASOriginationInterval,
@@ -240,6 +242,14 @@ class BgpSpeaker {
   /// Flow control from the host: while a peer's socket cannot take more, no UPDATEs are built
   /// for it (they are generated from the Loc-RIB when it drains, as BGP daemons do).
   void SetWritable(size_t peer, bool writable) { peers_.at(peer).blocked = !writable; }
+  /// How many bytes the host's socket to `peer` takes now (free send buffer less what the host
+  /// still queues for it). A flush then builds no more UPDATEs than fit, as a daemon generates
+  /// packets only for a writable socket and keeps few queued in user space (FRR's
+  /// bgp_generate_updgrp_packets stops at wpkt_quanta packets in the peer's output FIFO,
+  /// bgpd/bgp_packet.c); without it only `write_quantum` bounds a flush.
+  void SetSendRoom(std::function<size_t(size_t peer)> room) { send_room_ = std::move(room); }
+  /// Sends what is due to one peer, if it has anything (a host whose socket to it drained).
+  void FlushPeer(SimTime now, size_t peer, std::vector<Action>* out);
 
   /// Loc-RIB as the FIB needs it: prefix -> next hops (empty for our own prefixes).
   std::map<Prefix, std::vector<NextHop>> ForwardingTable() const;
@@ -365,6 +375,7 @@ class BgpSpeaker {
   uint32_t stamp_ = 0;
   RouteFlapDamping damping_;
   std::mt19937_64 rng_;  // jitter draws only; seeded from the config, never global
+  std::function<size_t(size_t)> send_room_;  // see SetSendRoom; empty: unlimited
   SpeakerCounters counters_;
   bool loc_rib_dirty_ = true;
   std::vector<uint32_t> fib_changed_;

@@ -307,6 +307,63 @@ TEST(BgpSpeaker, LargeTableIsSentInWriteQuantaAndWaitsForTheSocket) {
   EXPECT_EQ(sb.adj_rib_in_size(0), 3000u);
 }
 
+TEST(BgpSpeaker, FlushBuildsNoMoreThanTheSocketTakesAndFlushPeerContinues) {
+  // The host reports 2,000 bytes of room: a flush builds no more than that, not the 64 KiB write
+  // quantum, and FlushPeer continues with that peer alone once room is back.
+  SpeakerConfig a;
+  a.local_as = 65001;
+  a.router_id = 1;
+  a.defer_flush = true;
+  std::vector<Prefix> table;
+  for (uint32_t i = 0; i < 500; ++i) table.push_back({A(20, 0, 0, 0) + (i << 8), 24});
+  PeerConfig pa{A(10, 0, 0, 2), A(10, 0, 0, 1), 1, 65002, true};
+  BgpSpeaker sa(a, {pa}, table);
+  size_t room = 2000;
+  int asked = 0;
+  sa.SetSendRoom([&](size_t peer) {
+    EXPECT_EQ(peer, 0u);
+    ++asked;
+    return room;
+  });
+  std::vector<Action> out;
+  sa.Start(0, &out);
+  sa.OnTcpUp(0, 0, &out);  // OPEN
+  Message open;
+  open.type = MessageType::kOpen;
+  open.open.my_as = 65002;
+  open.open.hold_time = 90;
+  open.open.bgp_id = 2;
+  sa.OnMessage(0, 0, open, &out);  // KEEPALIVE
+  out.clear();
+  Message ka;
+  ka.type = MessageType::kKeepalive;
+  sa.OnMessage(0, 0, ka, &out);  // Established: the table dump starts
+  ASSERT_EQ(sa.state(0), SessionState::kEstablished);
+  auto bytes_of = [](const std::vector<Action>& acts) {
+    size_t n = 0;
+    for (const auto& x : acts) n += x.kind == Action::Kind::kSend ? x.bytes.size() : 0;
+    return n;
+  };
+  // The flush counts each announced prefix as if it had an UPDATE of its own (48 bytes and 4 per
+  // AS), so 2,000 bytes are about 38 prefixes; ours share one attribute set and one UPDATE.
+  EXPECT_GT(asked, 0);
+  EXPECT_LE(bytes_of(out), room);
+  size_t sent = sa.adj_rib_out_size(0);
+  EXPECT_GE(sent, 30u);
+  EXPECT_LE(sent, 40u);
+  // No room: nothing is built.
+  room = 0;
+  out.clear();
+  sa.FlushPeer(1, 0, &out);
+  EXPECT_EQ(bytes_of(out), 0u);
+  EXPECT_EQ(sa.adj_rib_out_size(0), sent);
+  // Room again: FlushPeer goes on where the dump stopped, until the table is out.
+  room = 1 << 20;
+  for (int i = 0; i < 10 && sa.has_pending(); ++i) sa.FlushPeer(2, 0, &out);
+  EXPECT_EQ(sa.adj_rib_out_size(0), 500u);
+  EXPECT_FALSE(sa.has_pending());
+}
+
 TEST(RouteInterner, SharesAttributesThatDifferOnlyInNextHop) {
   RouteInterner in;
   PathAttributes x;
