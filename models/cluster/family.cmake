@@ -32,6 +32,7 @@ planelab_family(NAME cluster
     node/data/node_data_plane.cc
     node/node_device.cc
     mesh/data/node_sidecars.cc
+    mesh/data/sidecar_tcp.cc
     cloud/control/cloud_control_plane.cc
     cloud/data/load_balancer_data_plane.cc
     cloud/cloud_device.cc

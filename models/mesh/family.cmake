@@ -7,6 +7,7 @@ add_library(planelab_mesh_core STATIC
   mesh/core/envoy_router.cc
   mesh/core/cert_lifecycle.cc
   mesh/core/push_debounce.cc
+  mesh/core/tls_wire.cc
   mesh/data/sidecar_agent.cc
   mesh/data/outbound_proxy.cc)
 target_link_libraries(planelab_mesh_core PUBLIC planelab_util planelab_scenario)

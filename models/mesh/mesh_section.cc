@@ -29,6 +29,12 @@ void ParseMesh(SectionContext& c) {
     c.Problem("/debounce_max", "debounce_max must not be shorter than debounce_after (istiod: 10s and 100ms)");
   }
   m.push_throttle = c.value.value("push_throttle", m.push_throttle);
+  m.tcp = c.value.value("transport", std::string("datagram")) == "tcp";
+  if (c.value.contains("connection_pool")) {
+    const json& cp = c.value["connection_pool"];
+    m.max_requests_per_connection = cp.value("max_requests_per_connection", m.max_requests_per_connection);
+    c.ReadDuration("/connection_pool/idle_timeout", &m.idle_timeout, 1 * kSec, 24 * 3600 * kSec);
+  }
   c.ReadDuration("/push_cost", &m.push_cost, 0, 10 * kSec);
   c.ReadDuration("/push_cost_per_endpoint", &m.push_cost_per_endpoint, 0, 1 * kSec);
   m.istiod_cpus = c.value.value("istiod_cpus", m.istiod_cpus);

@@ -59,6 +59,15 @@ struct MeshSpec {
   SimTime keepalive_interval = 30 * kSec;
   SimTime keepalive_timeout = 10 * kSec;
   std::vector<VirtualServiceSpec> virtual_services;
+  /// Sidecar-to-sidecar requests over real TCP connections opened with a TLS 1.3 handshake (Envoy's HTTP/1.1
+  /// pool); false (the default): one UDP datagram each way with mTLS modelled on top. TCP costs more: ns-3 scans a
+  /// node's endpoints (TIME_WAIT ones too) for every new connection.
+  bool tcp = false;
+  /// Istio's DestinationRule connectionPool.http: maxRequestsPerConnection (0: unlimited, Istio's default; 1 turns
+  /// keep-alive off: every request opens a connection and does the TLS handshake) and idleTimeout (1h default: an
+  /// upstream connection unused this long is closed).
+  uint32_t max_requests_per_connection = 0;
+  SimTime idle_timeout = 3600 * kSec;
   /// Service-to-service calls, by calling deployment (acyclic). A caller's pod sidecars get the routes, clusters and
   /// endpoints of the services it calls (Istio's Sidecar egress scope); other pods' sidecars only their inbound.
   std::map<std::string, std::vector<MeshCallSpec>> calls;

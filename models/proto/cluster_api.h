@@ -216,6 +216,7 @@ struct ServiceRequest {
   bool mtls = false;
   bool client_cert_valid = false;
   bool health_check = false;         // the load balancer's target health check (kube-proxy's healthz answers it)
+  uint64_t conn = 0;                 // in a mesh over TCP: the inbound connection the answer goes back on (0: UDP)
 };
 /// The answer, sent by the node whose pod served it (or that refused it).
 struct ServiceResponse {

@@ -9,6 +9,7 @@
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
+#include "sim/util/hash.h"
 
 namespace planelab {
 
@@ -46,7 +47,11 @@ ServiceClientDataPlane::ServiceClientDataPlane(RunContext& ctx, const std::strin
     }
     return n;
   };
-  AddGauge(sm.upstream_cx_active)->BindReader([sum]() { return sum([](envoy::UpstreamCluster& c) { return c.connections(); }); });
+  AddGauge(sm.upstream_cx_active)->BindReader([this, sum]() {
+    // Over TCP: the connections really open; otherwise the pool's model of them.
+    if (upstream_) return static_cast<double>(upstream_->connections());
+    return sum([](envoy::UpstreamCluster& c) { return c.connections(); });
+  });
   AddGauge(sm.upstream_rq_active)->BindReader([sum]() { return sum([](envoy::UpstreamCluster& c) { return c.active_requests(); }); });
   AddGauge(sm.upstream_rq_pending_active)->BindReader([sum]() {
     return sum([](envoy::UpstreamCluster& c) { return c.pending_requests(); });
@@ -71,6 +76,10 @@ OutboundProxy::Hooks ServiceClientDataPlane::OutboundHooks() {
   h.emit = [this](const std::string& kind, const std::string& detail) { Emit(kind, detail); };
   h.rng = &rng();
   h.send = [this](uint32_t addr, std::shared_ptr<ServiceRequest> req) {
+    if (upstream_) {
+      upstream_->Send(addr, req);
+      return;
+    }
     if (!sock_) return;
     req->client_addr = sock_->address();
     req->client_port = sock_->port();
@@ -83,6 +92,9 @@ OutboundProxy::Hooks ServiceClientDataPlane::OutboundHooks() {
   h.cluster_picked = [this](const std::string& cluster) {
     auto c = cluster_rq_.find(cluster);
     if (c != cluster_rq_.end()) c->second->Add();
+  };
+  h.cancel = [this](uint64_t attempt) {
+    if (upstream_) upstream_->Cancel(attempt);
   };
   h.retried = [this]() { retries_->Add(); };
   h.ejected = [this]() { ejections_->Add(); };
@@ -142,6 +154,18 @@ void ServiceClientDataPlane::Start() {
     sidecar_.reset(new SidecarAgent(device(), true, mesh_, hooks));
     sidecar_->Start(Clock::Now() == 0);
     outbound_.reset(new OutboundProxy(*sidecar_, OutboundHooks()));
+    if (mesh_.tcp) {
+      UpstreamPool::Hooks ph;
+      ph.now = []() { return Clock::Now(); };
+      ph.after = [this](SimTime d, std::function<void()> fn) { After(d, std::move(fn)); };
+      ph.cert_valid = [this]() { return sidecar_ && sidecar_->cert().Valid(Clock::Now()); };
+      ph.max_requests_per_connection = mesh_.max_requests_per_connection;
+      ph.idle_timeout = mesh_.idle_timeout;
+      ph.on_response = [this](const ServiceResponse& r) {
+        if (outbound_) outbound_->OnResponse(r);
+      };
+      upstream_.reset(new UpstreamPool(net_, device(), Fnv1a64(device() + "/upstream"), ph));
+    }
     After(mesh_.outlier.interval, [this]() { MeshSweep(); });
   }
   // `start` is a time of the run: a restarted client resumes at once if it is past.
@@ -155,6 +179,7 @@ void ServiceClientDataPlane::HandleCrash() {
   sock_.reset();
   outstanding_.clear();
   xds_sock_.reset();
+  upstream_.reset();
   outbound_.reset();
   sidecar_.reset();
 }

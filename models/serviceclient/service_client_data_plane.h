@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/mesh/data/outbound_proxy.h"
+#include "models/mesh/data/sidecar_tcp.h"
 #include "models/mesh/data/sidecar_agent.h"
 #include "models/proto/cluster_api.h"
 #include "sim/core/plane_actor.h"
@@ -48,6 +49,7 @@ class ServiceClientDataPlane : public PlaneActor {
   const MeshSpec& mesh_;
   std::unique_ptr<SidecarAgent> sidecar_;
   std::unique_ptr<OutboundProxy> outbound_;
+  std::unique_ptr<UpstreamPool> upstream_;  // over TCP: the sidecar's connections to the pods
   std::unique_ptr<MessageSocket> xds_sock_;
   uint32_t istiod_addr_ = 0;
   Counter* rq_2xx_ = nullptr;

@@ -6,6 +6,7 @@
 #include "models/proto/cluster_api.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
+#include "sim/util/hash.h"
 
 namespace planelab {
 
@@ -56,11 +57,30 @@ void NodeSidecars::SyncPods(const std::vector<std::pair<std::string, std::string
     SidecarAgent& agent = *a;
     agents_.emplace(p, std::move(a));
     if (!spec_.calls.count(deployment) || !sock_) continue;
-    // The calling application's own socket: its requests leave through the sidecar's outbound listener.
+    // The calling application's requests leave through the sidecar's outbound listener: its connection pool over
+    // TCP, or a socket of its own for datagrams.
     Outbound& o = outbound_[p];
-    o.sock.reset(new MessageSocket(net_, device_, 0));
     OutboundProxy::Hooks h = outbound_hooks_;
     h.source = p;
+    if (spec_.tcp) {
+      UpstreamPool::Hooks ph;
+      ph.now = hooks_.now;
+      ph.after = hooks_.after;
+      ph.cert_valid = [&agent, now = hooks_.now]() { return agent.cert().Valid(now()); };
+      ph.max_requests_per_connection = spec_.max_requests_per_connection;
+      ph.idle_timeout = spec_.idle_timeout;
+      Outbound* out = &o;
+      ph.on_response = [out](const ServiceResponse& r) {
+        if (out->proxy) out->proxy->OnResponse(r);
+      };
+      o.pool.reset(new UpstreamPool(net_, device_, Fnv1a64(device_ + "/" + p), ph));
+      UpstreamPool* pool = o.pool.get();
+      h.send = [pool](uint32_t addr, std::shared_ptr<ServiceRequest> req) { pool->Send(addr, req); };
+      h.cancel = [pool](uint64_t attempt) { pool->Cancel(attempt); };
+      o.proxy.reset(new OutboundProxy(agent, std::move(h)));
+      continue;
+    }
+    o.sock.reset(new MessageSocket(net_, device_, 0));
     MessageSocket* sock = o.sock.get();
     h.send = [sock](uint32_t addr, std::shared_ptr<ServiceRequest> req) {
       req->client_addr = sock->address();
@@ -89,6 +109,13 @@ void NodeSidecars::GiveUp(const std::string& pod, uint64_t id) {
 
 void NodeSidecars::Sweep(SimTime now) {
   for (auto& [pod, o] : outbound_) o.proxy->Sweep(now);
+}
+
+double NodeSidecars::UpstreamConnections() {
+  if (!spec_.tcp) return SumClusters([](envoy::UpstreamCluster& c) { return c.connections(); });
+  double n = 0;
+  for (auto& [pod, o] : outbound_) n += o.pool ? static_cast<double>(o.pool->connections()) : 0.0;
+  return n;
 }
 
 double NodeSidecars::SumClusters(const std::function<double(envoy::UpstreamCluster&)>& fn) {
@@ -124,7 +151,10 @@ void NodeSidecars::CrashSidecar(const std::string& pod, bool on) {
     crashed_.insert(pod);
     // The application's connections to the outbound listener are reset: its calls in flight fail (503).
     auto o = outbound_.find(pod);
-    if (o != outbound_.end()) o->second.proxy->Abort(503);
+    if (o != outbound_.end()) {
+      if (o->second.pool) o->second.pool->CloseAll();
+      o->second.proxy->Abort(503);
+    }
     it->second->Stop();
     hooks_.emit("sidecar.crashed", "{\"pod\":\"" + pod + "\"}");
   } else if (crashed_.erase(pod)) {

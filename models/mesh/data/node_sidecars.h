@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/mesh/data/outbound_proxy.h"
+#include "models/mesh/data/sidecar_tcp.h"
 #include "models/mesh/data/sidecar_agent.h"
 
 namespace planelab {
@@ -42,6 +43,8 @@ class NodeSidecars {
   void Sweep(SimTime now);
   /// A sum over the outbound proxies' clusters (connections, pending requests, ...).
   double SumClusters(const std::function<double(envoy::UpstreamCluster&)>& fn);
+  /// The calling pods' upstream connections: real ones over TCP, the clusters' model of them otherwise.
+  double UpstreamConnections();
   enum class Inbound { kOk, kRefused, kNoCertificate, kCertificateExpired };
   Inbound Admit(const std::string& pod, bool client_cert_valid, SimTime now) const;
   /// sidecar-crash: the pod's istio-proxy dies (on) and is restarted as a new proxy (off).
@@ -64,7 +67,8 @@ class NodeSidecars {
   std::set<std::string> crashed_;
   // The outbound listeners of calling pods: the proxy and the application's socket its requests leave from.
   struct Outbound {
-    std::unique_ptr<MessageSocket> sock;
+    std::unique_ptr<MessageSocket> sock;    // over datagrams
+    std::unique_ptr<UpstreamPool> pool;     // over TCP
     std::unique_ptr<OutboundProxy> proxy;
   };
   OutboundProxy::Hooks outbound_hooks_;

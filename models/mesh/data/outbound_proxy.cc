@@ -190,8 +190,12 @@ void OutboundProxy::Finish(uint64_t id, int code, const std::vector<envoy::Flag>
     // request.
     Release(*cluster, rq.host, false);
     for (auto a = attempts_.begin(); a != attempts_.end();) {
-      if (a->second == id) a = attempts_.erase(a);
-      else ++a;
+      if (a->second == id) {
+        if (h_.cancel) h_.cancel(a->first);
+        a = attempts_.erase(a);
+      } else {
+        ++a;
+      }
     }
   }
   if (h_.answered) h_.answered(code, flags);

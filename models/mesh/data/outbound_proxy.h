@@ -38,6 +38,9 @@ class OutboundProxy {
     std::function<void(int code, const std::vector<envoy::Flag>& flags)> answered;
     std::function<void(const std::string& cluster)> cluster_picked;
     std::function<void()> retried, ejected, ssl_error;
+    /// The attempt ended before its answer (UT, the application gone): the transport resets the stream (may be
+    /// empty).
+    std::function<void(uint64_t attempt)> cancel;
     /// Added to access log lines (the pod whose sidecar logs; empty for a service client's own sidecar).
     std::string source;
   };

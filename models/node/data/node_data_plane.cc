@@ -8,6 +8,7 @@
 #include "sim/core/clock.h"
 #include "sim/core/message_socket.h"
 #include "sim/core/network.h"
+#include "sim/util/hash.h"
 
 namespace planelab {
 
@@ -56,9 +57,7 @@ NodeDataPlane::NodeDataPlane(RunContext& ctx, const std::string& device, Network
       out_ejections_ = AddCounter(om.outbound_ejections_total);
       out_ssl_errors_ = AddCounter(om.outbound_ssl_connection_error);
       answered_5xx_ = AddCounter(om.answered_5xx);
-      AddGauge(om.outbound_cx_active)->BindReader([this]() {
-        return sidecars_->SumClusters([](envoy::UpstreamCluster& c) { return c.connections(); });
-      });
+      AddGauge(om.outbound_cx_active)->BindReader([this]() { return sidecars_->UpstreamConnections(); });
       AddGauge(om.outbound_rq_active)->BindReader([this]() {
         return sidecars_->SumClusters([](envoy::UpstreamCluster& c) { return c.active_requests(); });
       });
@@ -108,6 +107,7 @@ void NodeDataPlane::PowerOn() {
 
 void NodeDataPlane::HandleCrash() {
   sock_.reset();
+  inbound_.reset();
   app_.clear();
   calls_.clear();
   if (sidecars_) sidecars_->Close();
@@ -123,6 +123,15 @@ void NodeDataPlane::HandleRestart() {
 
 void NodeDataPlane::Serving() {
   if (sidecars_) sidecars_->Open();
+  if (sidecars_ && mesh_.tcp) {
+    InboundListener::Hooks h;
+    h.after = [this](SimTime d, std::function<void()> fn) { After(d, std::move(fn)); };
+    h.admit = [this](const std::string& pod, bool client_cert) { return AdmitConnection(pod, client_cert); };
+    h.on_request = [this](std::shared_ptr<ServiceRequest> r) {
+      if (running()) OnMeshRequest(r);
+    };
+    inbound_.reset(new InboundListener(net_, device(), Fnv1a64(device() + "/inbound"), h));
+  }
   sock_.reset(new MessageSocket(net_, device(), kServicePort));
   sock_->OnReceive([this](uint32_t, uint16_t, std::shared_ptr<const void> msg) {
     if (running()) OnRequest(std::static_pointer_cast<const ServiceRequest>(msg));
@@ -151,6 +160,7 @@ void NodeDataPlane::ReportStats() {
 void NodeDataPlane::PowerOff() {
   SetLifecycle(Lifecycle::kAbsent, "instance terminated");
   sock_.reset();
+  inbound_.reset();
   pods_.clear();
   endpoints_.clear();
   app_.clear();
@@ -167,6 +177,12 @@ void NodeDataPlane::OnProgram(const NodeProgram& p) {
       pod.spec = lp;
       next[lp.name] = pod;
     }
+    if (inbound_) {
+      // A pod that stops here takes its sidecar and its connections with it.
+      for (const auto& [name, pod] : pods_) {
+        if (!next.count(name)) inbound_->ClosePod(name);
+      }
+    }
     pods_.swap(next);
     if (sidecars_) {
       std::vector<std::pair<std::string, std::string>> names;
@@ -182,6 +198,7 @@ void NodeDataPlane::CrashSidecar(const std::string& pod, bool on) {
   if (!sidecars_) return;
   if (on) crashed_sidecar_ = pod.empty() ? sidecars_->FirstPod() : pod;
   if (!crashed_sidecar_.empty()) sidecars_->CrashSidecar(crashed_sidecar_, on);
+  if (on && inbound_ && !crashed_sidecar_.empty()) inbound_->ClosePod(crashed_sidecar_);
 }
 
 void NodeDataPlane::Refuse(const ServiceRequest& r, bool tls_failure) {
@@ -219,8 +236,58 @@ void NodeDataPlane::Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r) {
     served_->Add();
     auto resp = std::make_shared<ServiceResponse>();
     resp->id = r->id;
-    sock_->Send(r->client_addr, r->client_port, r->response_bytes, resp);
+    SendAnswer(*r, resp, r->response_bytes);
   });
+}
+
+void NodeDataPlane::SendAnswer(const ServiceRequest& r, std::shared_ptr<ServiceResponse> resp, uint32_t bytes) {
+  if (r.conn) {
+    if (inbound_) inbound_->Reply(r.conn, *resp, bytes);
+    return;
+  }
+  if (sock_) sock_->Send(r.client_addr, r.client_port, bytes, resp);
+}
+
+InboundListener::Verdict NodeDataPlane::AdmitConnection(const std::string& pod, bool client_cert) {
+  if (!running()) return InboundListener::Verdict::kRefused;
+  // A refused connection or a failed handshake is a request that reached the node and failed, as a refused
+  // datagram is.
+  auto fail = [&](Counter* why) {
+    requests_->Add();
+    ++interval_in_;
+    refused_->Add();
+    ++interval_bad_;
+    if (why) why->Add();
+  };
+  if (cni_broken_ || !pods_.count(pod)) {
+    fail(nullptr);
+    return InboundListener::Verdict::kRefused;
+  }
+  switch (sidecars_->Admit(pod, client_cert, Clock::Now())) {
+    case NodeSidecars::Inbound::kOk: return InboundListener::Verdict::kOk;
+    case NodeSidecars::Inbound::kRefused:
+      fail(inbound_refused_);
+      return InboundListener::Verdict::kRefused;
+    case NodeSidecars::Inbound::kNoCertificate:
+    case NodeSidecars::Inbound::kCertificateExpired:
+      fail(inbound_tls_errors_);
+      return InboundListener::Verdict::kBadCertificate;
+  }
+  return InboundListener::Verdict::kRefused;
+}
+
+void NodeDataPlane::OnMeshRequest(std::shared_ptr<const ServiceRequest> r) {
+  requests_->Add();
+  ++interval_in_;
+  auto p = pods_.find(r->pod);
+  if (p == pods_.end() || cni_broken_) {
+    // The pod went away (or the CNI broke) under an open connection: it is reset.
+    refused_->Add();
+    ++interval_bad_;
+    if (inbound_) inbound_->Reset(r->conn);
+    return;
+  }
+  Serve(p->second, r);
 }
 
 void NodeDataPlane::StartCalls(const std::string& pod, const std::vector<MeshCallSpec>& calls,
@@ -268,7 +335,7 @@ void NodeDataPlane::CallDone(uint64_t call, int code) {
 }
 
 void NodeDataPlane::Answer(const ServiceRequest& r, int code) {
-  if (!sock_) return;
+  if (!sock_ && !inbound_) return;
   served_->Add();
   if (code >= 500) {
     ++interval_bad_;
@@ -277,7 +344,7 @@ void NodeDataPlane::Answer(const ServiceRequest& r, int code) {
   auto resp = std::make_shared<ServiceResponse>();
   resp->id = r.id;
   resp->code = static_cast<uint16_t>(code);
-  sock_->Send(r.client_addr, r.client_port, code < 300 ? r.response_bytes : kErrorAnswerBytes, resp);
+  SendAnswer(r, resp, code < 300 ? r.response_bytes : kErrorAnswerBytes);
 }
 
 void NodeDataPlane::OnRequest(std::shared_ptr<const ServiceRequest> r) {

@@ -47,6 +47,11 @@ class NodeDataPlane : public PlaneActor {
     uint64_t served_in_interval = 0;
   };
   void OnRequest(std::shared_ptr<const ServiceRequest> r);
+  /// In a mesh over TCP: what the pod's sidecar says to a connection (its ClientHello, its client certificate).
+  InboundListener::Verdict AdmitConnection(const std::string& pod, bool client_cert);
+  void OnMeshRequest(std::shared_ptr<const ServiceRequest> r);
+  /// Sends the answer to `r` back the way it came (its TCP connection, or a datagram).
+  void SendAnswer(const ServiceRequest& r, std::shared_ptr<ServiceResponse> resp, uint32_t bytes);
   void Refuse(const ServiceRequest& r, bool tls_failure = false);
   void Serve(Pod& pod, std::shared_ptr<const ServiceRequest> r);
   /// The pod answers `r` (200, or the status of its first failed call).
@@ -79,6 +84,7 @@ class NodeDataPlane : public PlaneActor {
   Gauge* ready_pods_ = nullptr;
   // In a mesh: the pods' Envoy sidecars (inbound mTLS) and their metrics.
   std::unique_ptr<NodeSidecars> sidecars_;
+  std::unique_ptr<InboundListener> inbound_;  // in a mesh over TCP: the pods' sidecars' mTLS port
   std::string crashed_sidecar_;
   Counter* inbound_tls_errors_ = nullptr;
   Counter* inbound_refused_ = nullptr;

@@ -462,3 +462,99 @@ TEST(OutboundProxy, NoRouteIsNR404AndTheAppGivingUpIsDC) {
 
 }  // namespace
 }  // namespace planelab
+
+#include "models/mesh/core/tls_wire.h"
+
+namespace planelab {
+namespace {
+
+// The sidecars' TLS 1.3 on the wire: real ClientHello/ServerHello records, encrypted records of their sizes,
+// alerts, and the HTTP/1.1 messages inside, read back from a byte stream cut anywhere.
+TEST(TlsWire, ClientHelloIsARealTls13HelloWithSniAndAlpn) {
+  tls::ByteSource rnd(7);
+  auto rec = tls::ClientHello("backend-1-0", tls::kIstioAlpn, rnd);
+  ASSERT_GT(rec.size(), 5u);
+  EXPECT_EQ(rec[0], tls::kHandshake);
+  EXPECT_EQ(rec[1], 0x03);
+  EXPECT_EQ(rec[2], 0x01);
+  EXPECT_EQ(size_t{(uint32_t{rec[3]} << 8) | rec[4]}, rec.size() - 5);
+  tls::ClientHelloInfo info;
+  ASSERT_TRUE(tls::ParseClientHello(rec.data() + 5, rec.size() - 5, &info));
+  EXPECT_EQ(info.sni, "backend-1-0");
+  EXPECT_EQ(info.session_id.size(), 32u);
+  EXPECT_TRUE(info.offers_tls13);
+  EXPECT_EQ(info.alpn, tls::kIstioAlpn);
+  // The same seed gives the same bytes (reproducible captures), another seed other randoms.
+  tls::ByteSource again(7), other(8);
+  EXPECT_EQ(tls::ClientHello("backend-1-0", tls::kIstioAlpn, again), rec);
+  EXPECT_NE(tls::ClientHello("backend-1-0", tls::kIstioAlpn, other), rec);
+  // A truncated hello is refused.
+  EXPECT_FALSE(tls::ParseClientHello(rec.data() + 5, rec.size() - 6, &info));
+}
+
+TEST(TlsWire, ServerHelloEchoesTheSessionAndPicksAes128Gcm) {
+  tls::ByteSource rnd(1);
+  std::vector<uint8_t> sid(32, 0x42);
+  auto rec = tls::ServerHello(sid, rnd);
+  EXPECT_EQ(rec[0], tls::kHandshake);
+  EXPECT_EQ(rec[5], 2);  // server_hello
+  // legacy_version, random, session id echo, then the suite.
+  const size_t at = 5 + 4 + 2 + 32;
+  EXPECT_EQ(rec[at], 32);
+  EXPECT_EQ(std::vector<uint8_t>(rec.begin() + at + 1, rec.begin() + at + 33), sid);
+  EXPECT_EQ(rec[at + 33], 0x13);
+  EXPECT_EQ(rec[at + 34], 0x01);
+  EXPECT_EQ(size_t{(uint32_t{rec[3]} << 8) | rec[4]}, rec.size() - 5);
+}
+
+TEST(TlsWire, RecordsAndHttpMessagesSurviveAnyCut) {
+  tls::HttpMessage rq;
+  rq.id = 42;
+  rq.service = "backend";
+  rq.pod = "backend-1-3";
+  rq.response_bytes = 40000;
+  auto http = tls::EncodeHttp(rq, 200);
+  EXPECT_EQ(http.size(), 200u);
+  tls::HttpMessage rs;
+  rs.response = true;
+  rs.id = 42;
+  rs.code = 503;
+  auto big = tls::EncodeHttp(rs, 40000);
+  EXPECT_EQ(big.size(), 40000u);
+  std::vector<uint8_t> stream = tls::ChangeCipherSpec();
+  auto a = tls::Encrypted(tls::kApplicationData, http);
+  auto b = tls::Encrypted(tls::kApplicationData, big);  // three records of at most 16 KB
+  auto c = tls::Alert(tls::kAlertCertificateExpired);
+  for (const auto* v : {&a, &b, &c}) stream.insert(stream.end(), v->begin(), v->end());
+  for (size_t cut : {size_t{1}, size_t{5}, size_t{777}, stream.size()}) {
+    tls::RecordReader reader;
+    tls::HttpReader http_reader;
+    std::vector<uint8_t> types;
+    std::vector<tls::HttpMessage> msgs;
+    for (size_t at = 0; at < stream.size(); at += cut) {
+      size_t n = std::min(cut, stream.size() - at);
+      ASSERT_TRUE(reader.Feed(stream.data() + at, n, [&](uint8_t type, const uint8_t* body, size_t len) {
+        types.push_back(type);
+        if (type != tls::kApplicationData) return;
+        size_t content = 0;
+        ASSERT_EQ(tls::InnerType(body, len, &content), tls::kApplicationData);
+        ASSERT_TRUE(http_reader.Feed(body, content, [&](const tls::HttpMessage& m) { msgs.push_back(m); }));
+      }));
+    }
+    EXPECT_EQ(types, (std::vector<uint8_t>{20, 23, 23, 23, 23, 21})) << cut;
+    ASSERT_EQ(msgs.size(), 2u);
+    EXPECT_FALSE(msgs[0].response);
+    EXPECT_EQ(msgs[0].service, "backend");
+    EXPECT_EQ(msgs[0].pod, "backend-1-3");
+    EXPECT_EQ(msgs[0].response_bytes, 40000u);
+    EXPECT_EQ(msgs[0].id, 42u);
+    EXPECT_TRUE(msgs[1].response);
+    EXPECT_EQ(msgs[1].code, 503);
+  }
+  tls::RecordReader junk;
+  const uint8_t http_text[] = "GET / HTTP/1.1\r\n";
+  EXPECT_FALSE(junk.Feed(http_text, sizeof(http_text) - 1, [](uint8_t, const uint8_t*, size_t) {}));
+}
+
+}  // namespace
+}  // namespace planelab
