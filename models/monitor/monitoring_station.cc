@@ -281,10 +281,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       by_request_id_.erase(en.outstanding);
       failed_->Add();
       if (pipeline_) pipeline_->CollectionFailed(Clock::Now(), dev);
-      if (!en.stale) {
-        en.stale = true;
-        Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(en.last_ok)}}).dump());
-      }
+      MarkStale(dev, &en.stale, en.last_ok);
     });
     After(spec_.poll_interval, [this, dev]() { Poll(dev); });
   }
@@ -309,10 +306,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       if (!pipeline_->collector_down() && now - e.last_update >= stream_watch_) {
         failed_->Add();
         pipeline_->CollectionFailed(now, dev);
-        if (e.answered && !e.stale) {
-          e.stale = true;
-          Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(e.last_ok)}}).dump());
-        }
+        if (e.answered) MarkStale(dev, &e.stale, e.last_ok);
         Subscribe(dev);
       }
       Watch(dev);
@@ -330,8 +324,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
       for (auto& [dev, e] : entries_) {
         if (e.agent_addr != addr) continue;
         SimTime now = Clock::Now();
-        if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
-        e.stale = false;
+        MarkFresh(dev, &e.stale);
         e.answered = true;
         e.last_ok = now;
         e.last_update = now;
@@ -405,10 +398,9 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
 
   void Complete(const std::string& dev, Entry& e) {
     const Walk& w = e.walk;
-    if (e.stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+    MarkFresh(dev, &e.stale);
     e.pending_poll = 0;
     e.answered = true;
-    e.stale = false;
     e.last_ok = Clock::Now();
     e.if_total = static_cast<uint32_t>(std::max(w.if_number, 0));
     e.if_up = 0;
@@ -623,7 +615,7 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     std::string dev;
     Component* c = ComponentOf(PeekPointer(s), &dev);
     if (!c) return;
-    std::string req = prom::HttpGetRequest(Ipv4AddressText(c->addr) + ":" + std::to_string(c->port), "/metrics");
+    std::string req = prom::HttpGetRequest(FormatIpv4(c->addr) + ":" + std::to_string(c->port), "/metrics");
     s->Send(reinterpret_cast<const uint8_t*>(req.data()), static_cast<uint32_t>(req.size()), 0);
   }
 
@@ -655,9 +647,8 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     }
     CloseScrape(*c);
     SimTime now = Clock::Now();
-    if (c->stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+    MarkFresh(dev, &c->stale);
     c->answered = true;
-    c->stale = false;
     c->last_ok = now;
     values->erase("up");  // the scraper's own series
     pipeline_->Collected(now, now, dev, *values);
@@ -667,15 +658,18 @@ class StationMgmtPlane : public PlaneActor, public ReportedHealthSource {
     CloseScrape(c);
     failed_->Add();
     pipeline_->CollectionFailed(Clock::Now(), dev);
-    if (!c.stale) {
-      c.stale = true;
-      Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(c.last_ok)}}).dump());
-    }
+    MarkStale(dev, &c.stale, c.last_ok);
   }
 
-  static std::string Ipv4AddressText(uint32_t a) {
-    return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
-           "." + std::to_string(a & 255);
+  /// A target's dashboard entry turns stale (once, with the event operators see) or fresh again.
+  void MarkStale(const std::string& dev, bool* stale, SimTime last_ok) {
+    if (*stale) return;
+    *stale = true;
+    Emit("dashboard.stale", nlohmann::json({{"target", dev}, {"last_ok_s", ToSeconds(last_ok)}}).dump());
+  }
+  void MarkFresh(const std::string& dev, bool* stale) {
+    if (*stale) Emit("dashboard.fresh", nlohmann::json({{"target", dev}}).dump());
+    *stale = false;
   }
 
   std::vector<std::string> targets_;  // every device behind a management link, in the link order

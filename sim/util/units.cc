@@ -190,4 +190,9 @@ std::string FormatBytes(uint64_t bytes) {
   return std::to_string(bytes) + "B";
 }
 
+std::string FormatIpv4(uint32_t a) {
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
+         "." + std::to_string(a & 255);
+}
+
 }  // namespace planelab

@@ -57,5 +57,7 @@ std::string FormatBitRate(uint64_t bps);
 std::string FormatPacketRate(double pps);
 /// "10MB", "65000B", "16B": the largest 1000-based unit that divides the size.
 std::string FormatBytes(uint64_t bytes);
+/// An IPv4 address in host order as dotted quad: 0x0a000001 -> "10.0.0.1".
+std::string FormatIpv4(uint32_t addr);
 
 }  // namespace planelab

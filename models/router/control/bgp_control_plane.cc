@@ -52,8 +52,7 @@ constexpr uint32_t kReadSize = 16384;
 
 /// "10.0.1.0/24".
 std::string PrefixText(const bgp::Prefix& p) {
-  return std::to_string(p.addr >> 24) + "." + std::to_string((p.addr >> 16) & 255) + "." +
-         std::to_string((p.addr >> 8) & 255) + "." + std::to_string(p.addr & 255) + "/" + std::to_string(p.len);
+  return FormatIpv4(p.addr) + "/" + std::to_string(p.len);
 }
 
 /// A BGP socket on `node` with FRR's buffers and Linux's probe interval (above), and Linux's window

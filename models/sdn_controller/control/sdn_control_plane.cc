@@ -24,11 +24,6 @@ constexpr uint64_t kCookieProactive = 0x1000000000000000ULL;
 constexpr uint64_t kCookieReactive = 0x2000000000000000ULL;
 constexpr uint64_t kCookieIntent = 0x3000000000000000ULL;
 
-std::string Ip(uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) +
-         "." + std::to_string(a & 255);
-}
-
 std::string ActionsKey(const of13::Message& fm, const std::optional<of13::Message>& gm) {
   std::string k;
   for (const auto& a : fm.actions) k += (a.kind == of13::Action::Kind::kOutput ? "o" : "g") + std::to_string(a.arg) + ",";
