@@ -12,9 +12,15 @@
 #include <QtTest/QtTest>
 
 #include "gui/replay_window.h"
+#include "tests/gui/replay_test_support.h"
 
 using planelab::gui::HealthColor;
 using planelab::gui::ReplayWindow;
+using planelab::gui::test_support::CountNear;
+using planelab::gui::test_support::Keep;
+using planelab::gui::test_support::Near;
+using planelab::gui::test_support::Overlap;
+namespace test_support = planelab::gui::test_support;
 
 class MeshReplayTest : public QObject {
   Q_OBJECT
@@ -22,28 +28,7 @@ class MeshReplayTest : public QObject {
   QTemporaryDir tmp_;
 
   QString RunOnce(const QString& scenario, const QString& name) {
-    QString dir = tmp_.filePath(name);
-    if (QFile::exists(dir + "/run.sqlite")) return dir;
-    QProcess p;
-    p.setWorkingDirectory(PLANELAB_SOURCE_DIR);
-    p.start(PLANELAB_BIN, {"run", scenario, "--quiet", "--out", dir});
-    if (!p.waitForFinished(280000) || p.exitCode() != 0) return {};
-    return dir;
-  }
-  static bool Near(QColor a, QColor b) {
-    return std::abs(a.red() - b.red()) < 25 && std::abs(a.green() - b.green()) < 25 && std::abs(a.blue() - b.blue()) < 25;
-  }
-  static int CountNear(const QImage& img, QColor c) {
-    int n = 0;
-    for (int y = 0; y < img.height(); ++y) {
-      for (int x = 0; x < img.width(); ++x) n += Near(img.pixelColor(x, y), c);
-    }
-    return n;
-  }
-  // Keeps a screenshot when PLANELAB_SCREENSHOT_DIR is set (docs/ pictures are made this way).
-  static void Keep(const QImage& img, const QString& name) {
-    QByteArray dir = qgetenv("PLANELAB_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) img.save(QDir(QString::fromUtf8(dir)).filePath(name), "PNG");
+    return test_support::RunOnce(tmp_, scenario, name, 280000);
   }
   static int Count(const std::vector<ReplayWindow::SidecarView>& v, QString ReplayWindow::SidecarView::*field,
                    const QString& state) {
