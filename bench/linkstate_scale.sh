@@ -10,6 +10,7 @@
 # Env:   SPINES (leaf-spine, default 8), DURATION (default 30), GR_MAX (largest size GlobalRouting runs at, default
 #        2000; above it the figure recorded once in bench/recorded/global-routing.jsonl is quoted with its date),
 #        DYNAMIC_FLOODING (1: RFC 9667 dynamic flooding, routing.link_state.dynamic_flooding),
+#        MTU (the links' IP MTU, default 1500; 9000: a backbone's jumbo frames, so each update carries six times the LSAs),
 #        PLANELAB_BIN (default build/sim/cli/planelab). Each size runs alone; nothing else should run meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ spines=${SPINES:-8}
 duration=${DURATION:-30}
 gr_max=${GR_MAX:-2000}
 ls_extra=""
+mtu=${MTU:-1500}
 [ "${DYNAMIC_FLOODING:-0}" = 1 ] && ls_extra=', "link_state": {"dynamic_flooding": true}'
 recorded=bench/recorded/global-routing.jsonl
 work=$(mktemp -d)
@@ -32,10 +34,10 @@ printf "%-10s %7s | %8s %10s %11s %8s | %8s %10s %s\n" topology routers pl_cpu_s
   gr_cpu_s gr_peak_MiB "speed-up"
 for n in "${sizes[@]}"; do
   if [ "$topo" = grid ]; then
-    gen="{\"kind\": \"grid\", \"routers\": $n, \"hosts_per_router\": 0, \"link\": {\"rate\": \"10Gbps\", \"delay\": \"10us\"}}"
+    gen="{\"kind\": \"grid\", \"routers\": $n, \"hosts_per_router\": 0, \"link\": {\"rate\": \"10Gbps\", \"delay\": \"10us\", \"mtu\": $mtu}}"
     gr_args=(grid "$n")
   else
-    gen="{\"kind\": \"leaf-spine\", \"spines\": $spines, \"leaves\": $((n - spines)), \"hosts_per_leaf\": 0, \"link\": {\"rate\": \"10Gbps\", \"delay\": \"10us\"}}"
+    gen="{\"kind\": \"leaf-spine\", \"spines\": $spines, \"leaves\": $((n - spines)), \"hosts_per_leaf\": 0, \"link\": {\"rate\": \"10Gbps\", \"delay\": \"10us\", \"mtu\": $mtu}}"
     gr_args=(leaf-spine "$spines" $((n - spines)))
   fi
   cat >"$work/s.json" <<JSON

@@ -16,18 +16,21 @@ struct FibNextHop {
   bool operator<(const FibNextHop& o) const { return addr != o.addr ? addr < o.addr : ifindex < o.ifindex; }
 };
 
-/// One FIB change computed by a control plane; several next hops make an ECMP group.
+/// One FIB change computed by a control plane: the route now goes to one of the program's next-hop groups
+/// (several next hops make an ECMP group), or is removed.
 struct FibRouteChange {
   uint32_t prefix = 0;
   uint8_t len = 0;
   bool remove = false;
-  std::vector<FibNextHop> next_hops;
+  uint32_t group = 0;  // index into FibProgram::groups, unless removed
 };
 
-/// control -> data: program these FIB changes (a batch of one route computation).
+/// control -> data: program these FIB changes (a batch of one route computation). A 5,000-router mesh programs
+/// 50 million routes over a few dozen next-hop sets, so each set travels once per program, not once per route.
 struct FibProgram {
   uint64_t version = 0;
   SimTime triggered_at = 0;  // when the topology event that caused it was first seen
+  std::vector<std::vector<FibNextHop>> groups;
   std::vector<FibRouteChange> changes;
   bool full = false;  // every route the control plane has, for a FIB that starts empty (FibReload)
 };

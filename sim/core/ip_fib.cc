@@ -26,9 +26,17 @@ void IpFib::SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<u
     RemoveRoute(prefix, len);
     return;
   }
+  SetRouteGroup(prefix, len, GroupId(next_hops));
+}
+
+uint32_t IpFib::GroupId(const std::vector<std::pair<uint32_t, uint32_t>>& next_hops) {
   Group g;
   for (const auto& [addr, ifindex] : next_hops) g.push_back(Entry{addr, ifindex});
-  routes_.Set(Key(len, prefix & Mask(len)), groups_.Id(g));
+  return groups_.Id(g);
+}
+
+void IpFib::SetRouteGroup(uint32_t prefix, uint8_t len, uint32_t group) {
+  routes_.Set(Key(len, prefix & Mask(len)), group);
   if (std::find(lengths_present_.begin(), lengths_present_.end(), len) == lengths_present_.end()) {
     lengths_present_.push_back(len);
     std::sort(lengths_present_.rbegin(), lengths_present_.rend());

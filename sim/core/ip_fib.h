@@ -10,7 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "sim/util/flat_id_map.h"
+#include "sim/util/shared_key_map.h"
 #include "sim/util/interner.h"
 
 namespace planelab {
@@ -30,10 +30,19 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   void SetRoute(uint32_t prefix, uint8_t len, uint32_t next_hop, uint32_t ifindex);
   /// An ECMP route: flows are spread over the next hops by a hash of their 5-tuple.
   void SetRoute(uint32_t prefix, uint8_t len, const std::vector<std::pair<uint32_t, uint32_t>>& next_hops);
+  /// The id of an ECMP group (not empty), for SetRouteGroup: a program's routes share a few groups.
+  uint32_t GroupId(const std::vector<std::pair<uint32_t, uint32_t>>& next_hops);
+  /// Routes `prefix`/`len` to a group from GroupId.
+  void SetRouteGroup(uint32_t prefix, uint8_t len, uint32_t group);
   void RemoveRoute(uint32_t prefix, uint8_t len);
   /// Forgets every programmed route (a line card that restarts comes up with empty tables).
+  /// Shares the numbering of prefixes with the other nodes' FIBs of the run (see SharedKeyMap).
+  void ShareKeys(std::shared_ptr<KeyNumbering> keys) {
+    keys_ = std::move(keys);
+    routes_ = SharedKeyMap(keys_);
+  }
   void Clear() {
-    routes_ = FlatIdMap();
+    routes_ = SharedKeyMap(keys_);
     lengths_present_.clear();
   }
   size_t size() const { return routes_.size(); }
@@ -86,7 +95,8 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   ns3::Ptr<ns3::Ipv4> ipv4_;
   // (len, prefix) -> ECMP group id. A fabric's routes share a handful of groups (the uplinks),
   // so groups are stored once per FIB and routes cost a 12-byte slot.
-  FlatIdMap routes_;
+  std::shared_ptr<KeyNumbering> keys_;
+  SharedKeyMap routes_;
   Interner<Group> groups_;
   std::vector<uint8_t> lengths_present_;                  // prefix lengths in use, longest first
   std::unordered_map<uint32_t, bool> carrier_;

@@ -31,7 +31,15 @@ namespace {
 class IpFibHelper : public Ipv4RoutingHelper {
  public:
   IpFibHelper* Copy() const override { return new IpFibHelper(*this); }
-  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node> node) const override { return CreateObject<IpFib>(); }
+  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node> node) const override {
+    Ptr<IpFib> fib = CreateObject<IpFib>();
+    fib->ShareKeys(keys_);
+    return fib;
+  }
+
+ private:
+  // The run's numbering of FIB prefixes, shared by every node's FIB (see SharedKeyMap).
+  std::shared_ptr<KeyNumbering> keys_ = std::make_shared<KeyNumbering>();
 };
 
 const char* QueueDiscType(const std::string& kind) {
@@ -82,12 +90,13 @@ struct Network::Impl {
   }
 
   void Connect(const std::string& id, const std::string& a, const std::string& b, uint64_t rate_bps, SimTime delay,
-               const QueueSpec& queue, uint32_t cost, bool oob, uint32_t subnet) {
+               const QueueSpec& queue, uint32_t cost, bool oob, uint32_t subnet, uint32_t mtu = 1500) {
     PointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate_bps)));
     p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(delay)));
     // A short device queue, so the queue disc below holds the backlog and its discipline decides.
     p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", QueueSizeValue(QueueSize("10p")));
+    p2p.SetDeviceAttribute("Mtu", UintegerValue(mtu));
     NetDeviceContainer devs = p2p.Install(nodes.at(a), nodes.at(b));
     TrafficControlHelper tch;
     tch.SetRootQueueDisc(QueueDiscType(queue.kind), "MaxSize", QueueSizeValue(QueueSize(queue.size)));
@@ -133,6 +142,7 @@ struct Network::Impl {
       info.local_addr = side == 0 ? addr_a : addr_b;
       info.peer_addr = side == 0 ? addr_b : addr_a;
       info.cost = cost;
+      info.mtu = mtu;
       interfaces[me].push_back(info);
     }
     links.emplace(id, l);
@@ -200,7 +210,7 @@ Network::Network(const Scenario& sc) : impl_(new Impl) {
   if (sc.links.size() >= (1u << 22)) throw std::runtime_error("too many links for the 10/8 address plan");
   uint32_t index = 0;
   for (const auto& l : sc.links) {
-    impl_->Connect(l.id, l.a, l.b, l.rate_bps, l.delay, l.queue, l.cost, false, (10u << 24) + 4 * index++);
+    impl_->Connect(l.id, l.a, l.b, l.rate_bps, l.delay, l.queue, l.cost, false, (10u << 24) + 4 * index++, l.mtu);
     impl_->data_links.push_back(l.id);
   }
   if (sc.management.enabled) {

@@ -24,6 +24,7 @@ struct InterfaceInfo {
   uint32_t peer_addr = 0;
   uint8_t prefix_len = 30;
   uint32_t cost = 1;
+  uint32_t mtu = 1500;    // the link's IP MTU
 };
 
 /// The simulated network: nodes, links, addresses, and the hooks faults use to cut or degrade links.

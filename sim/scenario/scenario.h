@@ -42,6 +42,9 @@ struct LinkSpec {
   SimTime delay = 1 * kMs;
   QueueSpec queue;
   uint32_t cost = 1;                  // routing metric
+  // IP MTU in bytes: Ethernet's 1,500 (RFC 894); backbones run jumbo frames (9,000 and more). Routing protocols
+  // pack their packets up to it, and IP fragments what exceeds it.
+  uint32_t mtu = 1500;
 };
 
 /// The out-of-band management network: a station with its own links to every managed device.

@@ -108,6 +108,12 @@ void SectionContext::ReadLinkParams(const std::string& sub, LinkSpec* l) const {
   if (!value.contains(at)) return;
   const json& j = value.at(at);
   if (j.contains("cost") && j["cost"].is_number_unsigned()) l->cost = j["cost"].get<uint32_t>();
+  // 576: every IPv4 host must accept such a datagram (RFC 791); 9,216: the largest jumbo frame switches take.
+  if (j.contains("mtu") && j["mtu"].is_number_unsigned()) {
+    const uint64_t mtu = j["mtu"].get<uint64_t>();
+    if (mtu < 576 || mtu > 9216) Problem(sub + "/mtu", "an MTU is 576 to 9216 bytes");
+    else l->mtu = static_cast<uint32_t>(mtu);
+  }
   if (j.contains("queue") && j["queue"].is_object()) {
     const json& q = j["queue"];
     if (q.contains("kind") && q["kind"].is_string()) l->queue.kind = q["kind"];

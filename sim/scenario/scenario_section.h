@@ -41,7 +41,7 @@ class SectionContext {
                       double max = kMaxPacketRate) const;
   bool ReadBytes(const std::string& sub, uint64_t* out, uint64_t min, uint64_t max) const;
   bool ReadBytes(const std::string& sub, uint32_t* out, uint32_t min, uint32_t max) const;
-  /// Applies "rate", "delay", "cost" and "queue" of the link_params object at `sub` to `link`.
+  /// Applies "rate", "delay", "cost", "mtu" and "queue" of the link_params object at `sub` to `link`.
   void ReadLinkParams(const std::string& sub, LinkSpec* link) const;
   /// The scenario's /topology/link_defaults applied to `base`.
   LinkSpec WithLinkDefaults(LinkSpec base) const;

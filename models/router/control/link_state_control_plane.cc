@@ -80,6 +80,7 @@ LinkStateControlPlane::LinkStateControlPlane(RunContext& ctx, const std::string&
     c.peer_addr = i.peer_addr;
     c.prefix_len = i.prefix_len;
     c.cost = i.cost;
+    c.mtu = i.mtu;
     // Interfaces towards hosts are passive, as operators configure them.
     c.passive = !is_router(i.peer);
     itfs.push_back(c);
@@ -209,6 +210,10 @@ void LinkStateControlPlane::ReportFlooding() {
   const ls::FloodStats& now = core_->stats();
   lsas_flooded_->Add(static_cast<double>(now.lsas_sent - reported_.lsas_sent));
   lsa_retransmissions_->Add(static_cast<double>(now.retransmitted - reported_.retransmitted));
+  if (now.mtu_mismatches != reported_.mtu_mismatches) {
+    // What FRR logs as "MTU mismatch" for each rejected description: the adjacency will not form.
+    Emit("ospf.mtu-mismatch", nlohmann::json({{"rejected", now.mtu_mismatches}}).dump());
+  }
   reported_ = now;
 }
 

@@ -9,47 +9,19 @@ namespace planelab::ls {
 namespace {
 uint32_t MaskOf(uint8_t len) { return len == 0 ? 0 : 0xffffffffu << (32 - len); }
 /// LSA headers per Database Description or Link State Acknowledgment packet; requests per Link State Request.
-constexpr size_t kHeadersPerPacket = (kMaxOspfPayload - 8) / 20;
-constexpr size_t kRequestsPerPacket = kMaxOspfPayload / 12;
+size_t HeadersPerPacket(uint32_t mtu) { return (MaxOspfPayload(mtu) - 8) / 20; }
+size_t RequestsPerPacket(uint32_t mtu) { return MaxOspfPayload(mtu) / 12; }
 uint16_t Seconds(SimTime t) { return static_cast<uint16_t>(std::max<SimTime>(1, t / kSec)); }
 }  // namespace
 
-void RetransmissionList::Put(uint32_t origin, LsaRef lsa) {
-  if (const uint32_t* i = index_.Find(origin)) {
-    slots_[*i] = std::move(lsa);
-    return;
+std::vector<uint32_t> RetransmissionList::All() const {
+  std::vector<uint32_t> all;
+  all.reserve(count_);
+  for (size_t w = 0; w < bits_.size(); ++w) {
+    for (uint64_t word = bits_[w]; word; word &= word - 1) {
+      all.push_back(static_cast<uint32_t>(w * 64 + __builtin_ctzll(word)));
+    }
   }
-  uint32_t slot;
-  if (!free_.empty()) {
-    slot = free_.back();
-    free_.pop_back();
-    slots_[slot] = std::move(lsa);
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.push_back(std::move(lsa));
-  }
-  index_.Set(origin, slot);
-}
-
-bool RetransmissionList::Erase(uint32_t origin) {
-  const uint32_t* i = index_.Find(origin);
-  if (!i) return false;
-  const uint32_t slot = *i;
-  slots_[slot].reset();
-  free_.push_back(slot);
-  index_.Erase(origin);
-  // A flood wave leaves the list long and then empty: give the memory back (at 5,000 routers it adds up).
-  if (index_.size() == 0) Clear();
-  return true;
-}
-
-std::vector<LsaRef> RetransmissionList::All() const {
-  std::vector<LsaRef> all;
-  all.reserve(size());
-  for (const auto& l : slots_) {
-    if (l) all.push_back(l);
-  }
-  std::sort(all.begin(), all.end(), [](const LsaRef& a, const LsaRef& b) { return a->origin() < b->origin(); });
   return all;
 }
 
@@ -171,7 +143,8 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
     if (now >= nb.lsr_rxmt_due) SendRequests(now, itf, out);
     if (now >= nb.rxmt_due) {
       // RxmtInterval passed without an acknowledgement: everything still unacknowledged goes again (§13.6).
-      std::vector<LsaRef> again = nb.rxmt.All();
+      std::vector<LsaRef> again;
+      for (uint32_t idx : nb.rxmt.All()) again.push_back(lsdb_[idx].lsa);
       stats_.retransmitted += again.size();
       SendUpdates(itf, again, out);
       nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
@@ -243,8 +216,8 @@ void LinkStateRouting::Originate(SimTime now) {
   Seal(&lsa);
   LsaRef ref = pool_->Intern(std::move(lsa));
   ++stats_.originated;
-  Flood(ref, 0, now);
   ForgetOlderInstances(*ref);
+  Flood(ref, 0, now);
   Install(now, ref);
 }
 
@@ -257,7 +230,12 @@ void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
     lsa = pool_->Intern(std::move(copy));
   }
   const uint32_t idx = lsa->origin_index;
-  if (idx >= lsdb_.size()) lsdb_.resize(idx + 1);
+  if (idx >= lsdb_.size()) {
+    // The pool knows every router named so far: size the database for them at once, not by doubling (at 5,000
+    // routers, 25 million entries; doubling left up to half of them unused).
+    if (idx >= lsdb_.capacity()) lsdb_.reserve(std::max<size_t>(idx + 1, pool_->routers()));
+    lsdb_.resize(idx + 1);
+  }
   DbEntry& e = lsdb_[idx];
   // Only a change of content is an event for SPF, as FRR's ospf_lsa_different() decides.
   bool different = !e.lsa || e.lsa->links.size() != lsa->links.size() || e.lsa->prefixes.size() != lsa->prefixes.size();
@@ -307,7 +285,7 @@ void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
       if (cmp == 0) return;
     }
   }
-  nb.rxmt.Put(lsa->origin(), lsa);
+  nb.rxmt.Put(IndexOfOrigin(*lsa));
   if (nb.rxmt_due == kNever) {
     nb.rxmt_due = now + config_.rxmt_interval;
     NoteDeadline(nb.rxmt_due);
@@ -317,12 +295,13 @@ void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
 }
 
 void LinkStateRouting::ForgetOlderInstances(const Lsa& lsa) {
+  // What the lists hold for this router is the database's copy: older than `lsa`, or nothing is listed.
+  const DbEntry* db = DbOf(lsa);
+  if (!db || CompareInstances(db->lsa->header, lsa.header) >= 0) return;
+  const uint32_t idx = IndexOfOrigin(lsa);
   for (auto& itf : interfaces_) {
     Neighbor& nb = itf.nbr;
-    const LsaRef* r = nb.rxmt.Get(lsa.origin());
-    if (!r || CompareInstances((*r)->header, lsa.header) >= 0) continue;
-    nb.rxmt.Erase(lsa.origin());
-    if (nb.rxmt.empty()) nb.rxmt_due = kNever;
+    if (nb.rxmt.Erase(idx) && nb.rxmt.empty()) nb.rxmt_due = kNever;
   }
 }
 
@@ -461,7 +440,7 @@ void LinkStateRouting::SendUpdates(Interface& itf, const std::vector<LsaRef>& ls
     bytes = 4;
   };
   for (auto& l : send) {
-    if (bytes + l->header.length > kMaxOspfPayload) emit();
+    if (bytes + l->header.length > MaxOspfPayload(itf.cfg.mtu)) emit();
     bytes += l->header.length;
     m.lsas.push_back(std::move(l));
   }
@@ -488,9 +467,10 @@ void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
       itf.next_update = now + config_.flood_pacing;
     }
     if (!itf.acks.empty() && now >= itf.ack_due) {
-      for (size_t k = 0; k < itf.acks.size(); k += kHeadersPerPacket) {
+      const size_t per_packet = HeadersPerPacket(itf.cfg.mtu);
+      for (size_t k = 0; k < itf.acks.size(); k += per_packet) {
         Message m = NewMessage(Message::Type::kLsAck);
-        m.headers.assign(itf.acks.begin() + k, itf.acks.begin() + std::min(itf.acks.size(), k + kHeadersPerPacket));
+        m.headers.assign(itf.acks.begin() + k, itf.acks.begin() + std::min(itf.acks.size(), k + per_packet));
         ++stats_.acks_sent;
         out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
       }
@@ -603,6 +583,7 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
   Message dd = NewMessage(Message::Type::kDbDescription);
   dd.dd_flags = kDdInit | kDdMore | kDdMaster;
   dd.dd_seq = nb.dd_seq;
+  dd.dd_mtu = static_cast<uint16_t>(std::min<uint32_t>(itf.cfg.mtu, 65535));
   nb.last_dd = dd;
   nb.dd_rxmt_due = now + config_.rxmt_interval;
   NoteDeadline(nb.dd_rxmt_due);
@@ -612,7 +593,8 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
 void LinkStateRouting::SendNextDd(SimTime now, Interface& itf, std::vector<Send>* out) {
   Neighbor& nb = itf.nbr;
   Message dd = NewMessage(Message::Type::kDbDescription);
-  const size_t end = std::min(nb.summary.size(), nb.summary_pos + kHeadersPerPacket);
+  const size_t end = std::min(nb.summary.size(), nb.summary_pos + HeadersPerPacket(itf.cfg.mtu));
+  dd.dd_mtu = static_cast<uint16_t>(std::min<uint32_t>(itf.cfg.mtu, 65535));
   dd.headers.assign(nb.summary.begin() + nb.summary_pos, nb.summary.begin() + end);
   nb.summary_pos = end;
   dd.dd_flags = (end < nb.summary.size() ? kDdMore : 0) | (nb.master ? kDdMaster : 0);
@@ -651,6 +633,12 @@ void LinkStateRouting::MaybeExchangeDone(SimTime now, Interface& itf, std::vecto
 
 void LinkStateRouting::ReceiveDd(SimTime now, Interface& itf, const Message& m, std::vector<Send>* out) {
   Neighbor& nb = itf.nbr;
+  // RFC 2328 §10.6: a description announcing an MTU larger than ours is rejected (the neighbour's updates would
+  // not fit our interface), so the adjacency never leaves ExStart and retransmits its descriptions for ever.
+  if (m.dd_mtu > itf.cfg.mtu) {
+    ++stats_.mtu_mismatches;
+    return;
+  }
   if (nb.state == NeighborState::kInit) StartExchange(now, itf, out);
   const bool init = m.dd_flags & kDdInit, more = m.dd_flags & kDdMore, ms = m.dd_flags & kDdMaster;
   auto enter_exchange = [&]() {
@@ -717,7 +705,7 @@ void LinkStateRouting::SendRequests(SimTime now, Interface& itf, std::vector<Sen
   Message m = NewMessage(Message::Type::kLsRequest);
   for (const auto& [adv, _] : nb.requests) {
     m.requests.push_back(adv);
-    if (m.requests.size() == kRequestsPerPacket) {
+    if (m.requests.size() == RequestsPerPacket(itf.cfg.mtu)) {
       out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
       m = NewMessage(Message::Type::kLsRequest);
     }
@@ -755,17 +743,17 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
         seq_ = std::max(seq_, lsa->seq());
         own_newer = true;
       }
-      Flood(lsa, itf.cfg.ifindex, now);
       ForgetOlderInstances(*lsa);
+      Flood(lsa, itf.cfg.ifindex, now);
       Install(now, lsa);
       itf.acks.push_back(lsa->header);
       itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);
       MarkPending(itf);
     } else if (cmp == 0) {
       ++stats_.duplicates;
-      const LsaRef* r = nb.rxmt.Get(lsa->origin());
-      if (r && CompareInstances((*r)->header, lsa->header) == 0) {
-        nb.rxmt.Erase(lsa->origin());  // an implied acknowledgement (§13 step 7a)
+      // The list holds the database's copy, which this one equals.
+      if (nb.rxmt.Has(IndexOfOrigin(*lsa))) {
+        nb.rxmt.Erase(IndexOfOrigin(*lsa));  // an implied acknowledgement (§13 step 7a)
         if (nb.rxmt.empty()) nb.rxmt_due = kNever;
       } else {
         itf.acks.push_back(lsa->header);  // a direct acknowledgement (§13 step 7b)
@@ -789,8 +777,9 @@ void LinkStateRouting::ReceiveAck(Interface& itf, const Message& m) {
   Neighbor& nb = itf.nbr;
   if (nb.state < NeighborState::kExchange) return;
   for (const auto& h : m.headers) {
-    const LsaRef* r = nb.rxmt.Get(h.adv);
-    if (r && CompareInstances((*r)->header, h) == 0) nb.rxmt.Erase(h.adv);
+    const uint32_t idx = pool_->IndexIfKnown(h.adv);
+    if (idx == LsaPool::kUnknown || !nb.rxmt.Has(idx)) continue;
+    if (CompareInstances(lsdb_[idx].lsa->header, h) == 0) nb.rxmt.Erase(idx);
   }
   if (nb.rxmt.empty()) nb.rxmt_due = kNever;
 }

@@ -26,6 +26,9 @@ struct InterfaceConfig {
   uint32_t cost = 1;
   bool passive = false;
   bool carrier = true;
+  // IP MTU: updates, acknowledgements and descriptions are packed up to it; a neighbour's Database Description
+  // announcing a larger one is rejected (RFC 2328 §10.6), the classic adjacency stuck in ExStart.
+  uint32_t mtu = 1500;
 };
 
 /// One first hop of a route: the neighbour's address on the interface leading to it.
@@ -73,27 +76,41 @@ constexpr SimTime kNever = INT64_MAX;
 enum class NeighborState : uint8_t { kDown, kInit, kExStart, kExchange, kLoading, kFull };
 const char* NameOf(NeighborState s);
 
-/// A neighbour's link-state retransmission list (RFC 2328 §10): flooded instances awaiting acknowledgement, by
-/// advertising router, in flat arrays (every flooded LSA passes through one).
+/// A neighbour's link-state retransmission list (RFC 2328 §10): the routers whose LSA awaits its acknowledgement.
+/// The instance awaiting is always the database's current one (a newer instance leaves every list before it is
+/// installed, §13 step 5c, and only what is installed is flooded), so the list is a bitmap over the pool's router
+/// indexes: at 5,000 routers, lists of LSA references during a cold start's flood took more memory than the
+/// databases did.
 class RetransmissionList {
  public:
-  void Put(uint32_t origin, LsaRef lsa);
-  /// The instance awaiting acknowledgement for `origin`, or null.
-  const LsaRef* Get(uint32_t origin) const {
-    const uint32_t* i = index_.Find(origin);
-    return i ? &slots_[*i] : nullptr;
+  void Put(uint32_t index) {
+    if (index / 64 >= bits_.size()) bits_.resize(index / 64 + 1, 0);
+    uint64_t& w = bits_[index / 64];
+    const uint64_t bit = uint64_t(1) << (index % 64);
+    count_ += (w & bit) == 0;
+    w |= bit;
   }
-  bool Erase(uint32_t origin);
-  bool empty() const { return index_.size() == 0; }
-  size_t size() const { return index_.size(); }
-  void Clear() { *this = RetransmissionList(); }
-  /// Every instance, by advertising router.
-  std::vector<LsaRef> All() const;
+  bool Has(uint32_t index) const {
+    return index / 64 < bits_.size() && (bits_[index / 64] >> (index % 64) & 1);
+  }
+  bool Erase(uint32_t index) {
+    if (!Has(index)) return false;
+    bits_[index / 64] &= ~(uint64_t(1) << (index % 64));
+    --count_;
+    return true;
+  }
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  void Clear() {
+    std::fill(bits_.begin(), bits_.end(), 0);
+    count_ = 0;
+  }
+  /// Every router index on the list, ascending.
+  std::vector<uint32_t> All() const;
 
  private:
-  FlatIdMap index_;
-  std::vector<LsaRef> slots_;
-  std::vector<uint32_t> free_;
+  std::vector<uint64_t> bits_;
+  size_t count_ = 0;
 };
 
 /// Counters of the flooding machinery, for the control plane's metrics and the scale benchmarks.
@@ -104,6 +121,7 @@ struct FloodStats {
   uint64_t acks_sent = 0;          // Link State Acknowledgment packets
   uint64_t duplicates = 0;         // instances received that were already in the database
   uint64_t originated = 0;         // own router-LSA instances
+  uint64_t mtu_mismatches = 0;     // Database Descriptions rejected for announcing a larger MTU (§10.6)
 };
 
 /// The protocol core: feed it time, packets and carrier changes; it returns packets to send and marks when routes
@@ -218,6 +236,10 @@ class LinkStateRouting {
   DbEntry* Db(uint32_t origin);
   /// The database entry for an LSA's originator (by the pool's index when the LSA carries it).
   DbEntry* DbOf(const Lsa& lsa);
+  /// The pool's router index of an LSA's originator.
+  uint32_t IndexOfOrigin(const Lsa& lsa) {
+    return lsa.indexed_by == pool_.get() ? lsa.origin_index : pool_->IndexOf(lsa.origin());
+  }
   const DbEntry* Db(uint32_t origin) const;
   void Install(SimTime now, LsaRef lsa);
   void RequestOriginate(SimTime now);
@@ -227,6 +249,7 @@ class LinkStateRouting {
   /// RFC 2328 §13 step 5c: a newer instance takes the place of the database copy on every retransmission list,
   /// including those of neighbours it is not flooded to (the one it came from, those off the flooding topology);
   /// an older instance left there would be sent every RxmtInterval for ever, each time answered with the newer one.
+  /// Called before the newer instance is flooded and installed.
   void ForgetOlderInstances(const Lsa& lsa);
   /// Queues `lsa` for the neighbour on `itf`, kept for retransmission until acknowledged (§13.3 step 1).
   void FloodOn(Interface& itf, const LsaRef& lsa, SimTime now);

@@ -173,28 +173,34 @@ int CompareInstances(const LsaHeader& a, const LsaHeader& b) {
 }
 
 uint32_t LsaPool::IndexOf(uint32_t origin) {
-  auto [it, added] = index_.emplace(origin, static_cast<uint32_t>(origins_.size()));
-  if (added) origins_.push_back(origin);
-  return it->second;
+  if (const uint32_t* i = index_.Find(origin)) return *i;
+  const uint32_t idx = static_cast<uint32_t>(origins_.size());
+  index_.Set(origin, idx);
+  origins_.push_back(origin);
+  live_.emplace_back();
+  return idx;
 }
 
 LsaRef LsaPool::Find(const LsaHeader& h) const {
-  auto it = live_.find(Key{h.adv, h.seq, h.checksum});
-  return it == live_.end() ? nullptr : it->second.lock();
+  const uint32_t* idx = index_.Find(h.adv);
+  if (!idx) return nullptr;
+  for (const Live& l : live_[*idx]) {
+    if (l.seq == h.seq && l.checksum == h.checksum) return l.lsa.lock();
+  }
+  return nullptr;
 }
 
 LsaRef LsaPool::Intern(Lsa lsa) {
-  const Key key{lsa.header.adv, lsa.header.seq, lsa.header.checksum};
-  auto it = live_.find(key);
-  if (it != live_.end()) {
-    if (LsaRef existing = it->second.lock()) return existing;
+  const uint32_t origin = IndexOf(lsa.header.adv);
+  std::vector<Live>& live = live_[origin];
+  for (const Live& l : live) {
+    if (l.seq != lsa.header.seq || l.checksum != lsa.header.checksum) continue;
+    if (LsaRef existing = l.lsa.lock()) return existing;
   }
-  // Instances every router has replaced are dropped now and then, so the table stays the size of what is live.
-  if (++interned_since_sweep_ >= 4 * origins_.size() + 1024) {
-    interned_since_sweep_ = 0;
-    for (auto i = live_.begin(); i != live_.end();) i = i->second.expired() ? live_.erase(i) : std::next(i);
-  }
-  lsa.origin_index = IndexOf(key.adv);
+  // Instances every router has replaced are dropped as their originator's next one comes, so the table stays the
+  // size of what is live.
+  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.expired(); }), live.end());
+  lsa.origin_index = origin;
   lsa.indexed_by = this;
   lsa.wire.clear();
   lsa.wire.reserve(lsa.header.length);
@@ -204,8 +210,10 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   lsa.prefix_id.clear();
   for (const auto& l : lsa.links) lsa.link_index.push_back(IndexOf(l.neighbor));
   for (const auto& p : lsa.prefixes) lsa.prefix_id.push_back(PrefixId((uint64_t(p.prefix) << 8) | p.len));
+  const int32_t seq = lsa.header.seq;
+  const uint16_t checksum = lsa.header.checksum;
   auto ref = std::make_shared<const Lsa>(std::move(lsa));
-  live_[key] = ref;
+  live_[origin].push_back(Live{seq, checksum, ref});
   return ref;
 }
 

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/util/flat_id_map.h"
+
 namespace planelab::ls {
 
 /// RFC 2328 §12.1.6: sequence numbers are signed; the first instance a router originates has this one.
@@ -103,8 +105,8 @@ class LsaPool {
   uint32_t OriginAt(uint32_t index) const { return origins_[index]; }
   /// The index of a router id already seen, or kUnknown.
   uint32_t IndexIfKnown(uint32_t origin) const {
-    auto it = index_.find(origin);
-    return it == index_.end() ? kUnknown : it->second;
+    const uint32_t* i = index_.Find(origin);
+    return i ? *i : kUnknown;
   }
   static constexpr uint32_t kUnknown = UINT32_MAX;
   size_t routers() const { return origins_.size(); }
@@ -123,25 +125,23 @@ class LsaPool {
   std::unordered_map<uint64_t, uint32_t> prefix_index_;
   std::vector<uint64_t> prefix_keys_;
   std::vector<uint32_t> prefix_order_;
-  struct Key {
-    uint32_t adv;
+  // Live instances by the originator's dense index: a router has one or two at a time, so finding a received
+  // LSA's pooled instance is an index and a short scan, not a hash of every instance in the run (98 million
+  // lookups on a 5,000-router cold start).
+  struct Live {
     int32_t seq;
     uint16_t checksum;
-    bool operator==(const Key& o) const { return adv == o.adv && seq == o.seq && checksum == o.checksum; }
+    std::weak_ptr<const Lsa> lsa;
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()((uint64_t(k.adv) << 32) ^ (uint64_t(uint32_t(k.seq)) << 16) ^ k.checksum);
-    }
-  };
-  std::unordered_map<uint32_t, uint32_t> index_;
+  FlatIdMap index_;
   std::vector<uint32_t> origins_;
-  std::unordered_map<Key, std::weak_ptr<const Lsa>, KeyHash> live_;
-  size_t interned_since_sweep_ = 0;
+  std::vector<std::vector<Live>> live_;
 };
 
 /// The largest LSU/DD/LSR/LSAck body that fits one packet on a 1,500-byte MTU (IP 20, OSPF header 24 bytes).
 constexpr size_t kMaxOspfPayload = 1500 - 20 - 24;
+/// The same for an interface's MTU.
+constexpr size_t MaxOspfPayload(uint32_t mtu) { return mtu > 44 + 20 ? mtu - 20 - 24 : 20; }
 
 /// Encodes an OSPFv2 packet for area 0 with no authentication, its checksum set (A.3.1).
 std::vector<uint8_t> Encode(const Message& m);

@@ -12,6 +12,10 @@ namespace planelab {
 RouterControlPlane::RouterControlPlane(RunContext& ctx, const std::string& device, const RoutingSpec& spec,
                                        Port<FibProgram>& to_data, Port<ControlStatus>& to_mgmt)
     : PlaneActor(ctx, device, Plane::kControl), spec_(spec), to_data_(to_data), to_mgmt_(to_mgmt) {
+  // Every router's RIB numbers the run's prefixes alike (see SharedKeyMap).
+  std::shared_ptr<void>& keys = ctx.shared["router.rib-keys"];
+  if (!keys) keys = std::make_shared<KeyNumbering>();
+  rib_ = SharedKeyMap(std::static_pointer_cast<KeyNumbering>(keys));
   const RouterControlMetrics& m = RouterControlMetrics::Get();
   util_ = AddGauge(m.cpu_utilization);
   Gauge* depth = AddGauge(m.cpu_queue_depth);
@@ -32,37 +36,62 @@ void RouterControlPlane::NoteChange() {
 
 void RouterControlPlane::ProgramFibGroups(const std::vector<std::pair<std::pair<uint32_t, uint8_t>, uint32_t>>& routes,
                                           const std::vector<std::vector<FibNextHop>>& groups) {
-  FibChanges changes;
+  // The computation's next-hop sets become RIB group ids once each, not once per route.
+  constexpr uint32_t kUnset = UINT32_MAX;
+  std::vector<uint32_t> ids(groups.size(), kUnset);
+  std::vector<std::pair<uint64_t, uint32_t>> changes;  // RIB key -> group id, kRemove to remove
   for (const auto& [key, g] : routes) {
-    const std::vector<FibNextHop>* have = RibGroup(RibKey(key.first, key.second));
-    if (!have || *have != groups[g]) changes.emplace_back(key, groups[g]);
+    if (groups[g].empty()) {
+      changes.emplace_back(RibKey(key.first, key.second), kRemove);
+      continue;
+    }
+    if (ids[g] == kUnset) ids[g] = groups_.Id(groups[g]);
+    const uint64_t k = RibKey(key.first, key.second);
+    const uint32_t* have = rib_.Find(k);
+    if (!have || *have != ids[g]) changes.emplace_back(k, ids[g]);
   }
-  std::vector<std::pair<uint32_t, uint8_t>> gone;
+  size_t kept = changes.size();
   rib_.ForEach([&](uint64_t key, uint32_t) {
     std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
     auto it = std::lower_bound(routes.begin(), routes.end(), k,
                                [](const auto& entry, const std::pair<uint32_t, uint8_t>& x) { return entry.first < x; });
-    if (it == routes.end() || it->first != k) gone.push_back(k);
+    if (it == routes.end() || it->first != k) changes.emplace_back(key, kRemove);
   });
-  if (!gone.empty()) {
-    for (const auto& k : gone) changes.emplace_back(k, std::vector<FibNextHop>{});
-    std::sort(changes.begin(), changes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  }
-  ProgramFibChanges(changes);
+  // RIB keys order as (prefix, length) do.
+  if (changes.size() != kept) std::sort(changes.begin(), changes.end());
+  Program(changes);
 }
 
 void RouterControlPlane::ProgramFibChanges(const FibChanges& changes) {
-  FibProgram prog;
+  std::vector<std::pair<uint64_t, uint32_t>> ids;
+  ids.reserve(changes.size());
   for (const auto& [key, hops] : changes) {
-    uint64_t k = RibKey(key.first, key.second);
-    const std::vector<FibNextHop>* have = RibGroup(k);
-    if (hops.empty()) {
+    ids.emplace_back(RibKey(key.first, key.second), hops.empty() ? kRemove : groups_.Id(hops));
+  }
+  Program(ids);
+}
+
+void RouterControlPlane::Program(const std::vector<std::pair<uint64_t, uint32_t>>& changes) {
+  FibProgram prog;
+  constexpr uint32_t kUnset = UINT32_MAX;
+  std::vector<uint32_t> in_program;  // RIB group id -> index in prog.groups
+  for (const auto& [k, id] : changes) {
+    const uint32_t prefix = uint32_t(k >> 8);
+    const uint8_t len = uint8_t(k & 255);
+    if (id == kRemove) {
       if (!rib_.Erase(k)) continue;
-      prog.changes.push_back({key.first, key.second, true, {}});
-    } else if (!have || *have != hops) {
-      rib_.Set(k, groups_.Id(hops));
-      prog.changes.push_back({key.first, key.second, false, hops});
+      prog.changes.push_back({prefix, len, true, 0});
+      continue;
     }
+    const uint32_t* have = rib_.Find(k);
+    if (have && *have == id) continue;
+    rib_.Set(k, id);
+    if (id >= in_program.size()) in_program.resize(id + 1, kUnset);
+    if (in_program[id] == kUnset) {
+      in_program[id] = static_cast<uint32_t>(prog.groups.size());
+      prog.groups.push_back(groups_[id]);
+    }
+    prog.changes.push_back({prefix, len, false, in_program[id]});
   }
   rib_routes_->Set(static_cast<double>(rib_.size()));
   if (!prog.changes.empty()) {
@@ -83,7 +112,8 @@ void RouterControlPlane::ReloadFib() {
   std::vector<std::pair<uint64_t, uint32_t>> routes;
   rib_.ForEach([&](uint64_t key, uint32_t g) { routes.emplace_back(key, g); });
   std::sort(routes.begin(), routes.end());
-  for (const auto& [key, g] : routes) prog.changes.push_back({uint32_t(key >> 8), uint8_t(key & 255), false, groups_[g]});
+  for (size_t g = 0; g < groups_.size(); ++g) prog.groups.push_back(groups_[static_cast<uint32_t>(g)]);
+  for (const auto& [key, g] : routes) prog.changes.push_back({uint32_t(key >> 8), uint8_t(key & 255), false, g});
   prog.version = ++fib_version_;
   prog.triggered_at = Clock::Now();
   unacked_.clear();

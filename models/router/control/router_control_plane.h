@@ -9,7 +9,7 @@
 #include "sim/core/control_cpu.h"
 #include "sim/core/plane_actor.h"
 #include "sim/scenario/scenario.h"
-#include "sim/util/flat_id_map.h"
+#include "sim/util/shared_key_map.h"
 #include "sim/util/interner.h"
 #include "models/router/routing_section.h"
 
@@ -64,14 +64,12 @@ class RouterControlPlane : public PlaneActor {
   Port<FibProgram>& to_data_;
   Port<ControlStatus>& to_mgmt_;
   /// Routes as sent to the data plane: (prefix, length) -> interned next-hop group.
-  FlatIdMap rib_;
+  SharedKeyMap rib_;
   Interner<std::vector<FibNextHop>> groups_;
   static uint64_t RibKey(uint32_t prefix, uint8_t len) { return (uint64_t(prefix) << 8) | len; }
-  /// The group of `key`, or nullptr if the route is not in the RIB.
-  const std::vector<FibNextHop>* RibGroup(uint64_t key) const {
-    const uint32_t* g = rib_.Find(key);
-    return g ? &groups_[*g] : nullptr;
-  }
+  static constexpr uint32_t kRemove = UINT32_MAX;
+  /// Applies (RIB key, group id or kRemove) changes, sorted by key, to the RIB and sends what changed.
+  void Program(const std::vector<std::pair<uint64_t, uint32_t>>& changes);
   SimTime change_since_ = -1;
   uint64_t fib_version_ = 0;
   std::map<uint64_t, size_t> unacked_;  // FIB program version -> changes not yet in hardware

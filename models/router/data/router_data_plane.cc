@@ -193,13 +193,20 @@ void RouterDataPlane::SetFibStalled(bool stalled) {
 void RouterDataPlane::Apply(const FibProgram& prog) {
   auto fib = FibOf(net_, device());
   if (prog.full) fib->Clear();
+  // The program's next-hop groups become the FIB's own once each, as their routes first need them.
+  constexpr uint32_t kUnset = UINT32_MAX;
+  std::vector<uint32_t> fib_group(prog.groups.size(), kUnset);
   for (const auto& c : prog.changes) {
-    if (c.remove) fib->RemoveRoute(c.prefix, c.len);
-    else {
-      std::vector<std::pair<uint32_t, uint32_t>> hops;
-      for (const auto& h : c.next_hops) hops.emplace_back(h.addr, h.ifindex);
-      fib->SetRoute(c.prefix, c.len, hops);
+    if (c.remove || c.group >= prog.groups.size() || prog.groups[c.group].empty()) {
+      fib->RemoveRoute(c.prefix, c.len);
+      continue;
     }
+    if (fib_group[c.group] == kUnset) {
+      std::vector<std::pair<uint32_t, uint32_t>> hops;
+      for (const auto& h : prog.groups[c.group]) hops.emplace_back(h.addr, h.ifindex);
+      fib_group[c.group] = fib->GroupId(hops);
+    }
+    fib->SetRouteGroup(c.prefix, c.len, fib_group[c.group]);
   }
   fib_routes_->Set(static_cast<double>(fib->size()));
   nlohmann::json d = {{"version", prog.version}, {"changes", prog.changes.size()}, {"fib_routes", fib->size()}};

@@ -25,10 +25,10 @@ class Net {
   LinkStateRouting::Config config;
   void AddRouter(int id) { itfs_[id]; }
   /// Links routers a and b on subnet 10.0.n.0/30 with a cost.
-  void Link(int a, int b, int n, uint32_t cost) {
+  void Link(int a, int b, int n, uint32_t cost, uint32_t mtu_a = 1500, uint32_t mtu_b = 1500) {
     uint32_t ia = static_cast<uint32_t>(itfs_[a].size()) + 1, ib = static_cast<uint32_t>(itfs_[b].size()) + 1;
-    InterfaceConfig ca{ia, Addr(10, 0, n, 1), Addr(10, 0, n, 2), 30, cost, false, true};
-    InterfaceConfig cb{ib, Addr(10, 0, n, 2), Addr(10, 0, n, 1), 30, cost, false, true};
+    InterfaceConfig ca{ia, Addr(10, 0, n, 1), Addr(10, 0, n, 2), 30, cost, false, true, mtu_a};
+    InterfaceConfig cb{ib, Addr(10, 0, n, 2), Addr(10, 0, n, 1), 30, cost, false, true, mtu_b};
     itfs_[a].push_back(ca);
     itfs_[b].push_back(cb);
     wires_[{a, ia}] = {b, ib};
@@ -458,6 +458,47 @@ TEST(LinkStateRouting, OriginationIsThrottled) {
   EXPECT_EQ(n.core(1).Lookup(2)->seq(), s0 + 1);
   n.Advance(1500 * kMs);
   EXPECT_EQ(n.core(1).Lookup(2)->seq(), s0 + 2);
+}
+
+// Updates are packed up to the interface's MTU: on 1,500-byte links a chain's 59 LSAs need several updates, on
+// 9,000-byte (jumbo) links fewer, larger ones (RFC 2328 §13.3 leaves the packing to
+// the MTU; Appendix A.1 leaves larger packets to IP fragmentation).
+TEST(LinkStateRouting, UpdatesArePackedUpToTheInterfaceMtu) {
+  auto largest_update = [](uint32_t mtu) {
+    Net n;
+    for (int r = 1; r < 60; ++r) n.Link(r, r + 1, r, 1, mtu, mtu);
+    // Router 60 joins late: router 59 answers its requests for 59 LSAs with as few updates as the MTU allows.
+    for (int r = 1; r < 60; ++r) n.Start(r);
+    n.Advance(20 * kSec);
+    n.Start(60);
+    n.Advance(12 * kSec);
+    EXPECT_TRUE(n.Synchronised());
+    size_t most = 0;
+    for (size_t k : n.lsas_in_updates()) most = std::max(most, k);
+    return most;
+  };
+  const size_t standard = largest_update(1500), jumbo = largest_update(9000);
+  // A chain router's LSA: 24 bytes of header and count, two links and two stubs of 12 bytes: 72 bytes.
+  EXPECT_LE(standard, (1500u - 20 - 24 - 4) / 60);
+  EXPECT_GT(jumbo, standard);
+  EXPECT_LE(jumbo, (9000u - 20 - 24 - 4) / 60);
+}
+
+// RFC 2328 §10.6: a Database Description announcing a larger MTU than the receiving interface's is rejected, so
+// the adjacency never forms (the best-known OSPF misconfiguration): the side with the smaller MTU sticks in ExStart,
+// the other in Exchange, as operators see it in `show ip ospf neighbor`. With equal MTUs it forms.
+TEST(LinkStateRouting, MtuMismatchKeepsTheAdjacencyFromForming) {
+  Net n;
+  n.Link(1, 2, 12, 1, 9000, 1500);
+  n.Link(2, 3, 23, 1, 1500, 1500);
+  n.Stub(1, 1);
+  n.Start();
+  n.Advance(30 * kSec);
+  EXPECT_EQ(n.core(2).StateOn(1), NeighborState::kExStart);
+  EXPECT_EQ(n.core(1).StateOn(1), NeighborState::kExchange);
+  EXPECT_GT(n.core(2).stats().mtu_mismatches, 0u);  // router 2 rejects router 1's 9,000-byte descriptions
+  EXPECT_EQ(n.core(2).StateOn(2), NeighborState::kFull);
+  EXPECT_EQ(n.RouteTo(3, Addr(10, 1, 1, 0)), nullptr);  // router 1's stub never reaches router 3
 }
 
 // RFC 2328 §10.5: routers whose hello intervals differ never become neighbours.
