@@ -474,7 +474,7 @@ void LinkStateRouting::Flush(SimTime now, std::vector<Send>* out) {
         ++stats_.acks_sent;
         out->push_back({itf.cfg.ifindex, itf.cfg.peer_addr, std::move(m)});
       }
-      std::vector<LsaHeader>().swap(itf.acks);  // the capacity of a flood wave's worth, given back
+      std::deque<LsaHeader>().swap(itf.acks);  // a flood wave's worth of blocks, given back
       itf.ack_due = kNever;
     }
     MarkPending(itf);  // what is left waits for its time

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <climits>
+#include <deque>
 #include <map>
 #include <memory>
 #include <queue>
@@ -223,7 +224,9 @@ class LinkStateRouting {
     bool ft = true;                      // on the flooding topology (always, without dynamic flooding)
     SimTime ft_off_since = 0;            // when it left the flooding topology
     std::vector<LsaRef> flood;           // LSAs to send in the next paced update
-    std::vector<LsaHeader> acks;
+    // Delayed acknowledgements, held for up to ack_delay: a cold start's flood piles up thousands per interface
+    // (5,000 routers' LSAs in about a second), so they grow in blocks, not by doubling a vector.
+    std::deque<LsaHeader> acks;
     SimTime ack_due = kNever;
     SimTime next_update = 0;             // flood pacing
     SimTime queued_due = kNever;         // the time it is queued under in due_

@@ -185,7 +185,7 @@ LsaRef LsaPool::Find(const LsaHeader& h) const {
   const uint32_t* idx = index_.Find(h.adv);
   if (!idx) return nullptr;
   for (const Live& l : live_[*idx]) {
-    if (l.seq == h.seq && l.checksum == h.checksum) return l.lsa.lock();
+    if (l.seq == h.seq && l.checksum == h.checksum) return l.lsa;
   }
   return nullptr;
 }
@@ -195,11 +195,12 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   std::vector<Live>& live = live_[origin];
   for (const Live& l : live) {
     if (l.seq != lsa.header.seq || l.checksum != lsa.header.checksum) continue;
-    if (LsaRef existing = l.lsa.lock()) return existing;
+    return l.lsa;
   }
-  // Instances every router has replaced are dropped as their originator's next one comes, so the table stays the
-  // size of what is live.
-  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.expired(); }), live.end());
+  // Instances every router has replaced (only the pool holds them) are dropped as their originator's next one
+  // comes, so the table stays the size of what is live.
+  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.use_count() == 1; }),
+             live.end());
   lsa.origin_index = origin;
   lsa.indexed_by = this;
   lsa.wire.clear();

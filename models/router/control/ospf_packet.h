@@ -128,10 +128,13 @@ class LsaPool {
   // Live instances by the originator's dense index: a router has one or two at a time, so finding a received
   // LSA's pooled instance is an index and a short scan, not a hash of every instance in the run (98 million
   // lookups on a 5,000-router cold start).
+  // The pool holds its instances: a reference is copied out for each received LSA, where locking a weak one
+  // costs an atomic compare-and-swap loop. An instance only the pool still holds is dropped when its originator's
+  // next instance is interned.
   struct Live {
     int32_t seq;
     uint16_t checksum;
-    std::weak_ptr<const Lsa> lsa;
+    LsaRef lsa;
   };
   FlatIdMap index_;
   std::vector<uint32_t> origins_;

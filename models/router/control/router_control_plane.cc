@@ -40,6 +40,7 @@ void RouterControlPlane::ProgramFibGroups(const std::vector<std::pair<std::pair<
   constexpr uint32_t kUnset = UINT32_MAX;
   std::vector<uint32_t> ids(groups.size(), kUnset);
   std::vector<std::pair<uint64_t, uint32_t>> changes;  // RIB key -> group id, kRemove to remove
+  size_t in_rib = 0;  // routes of the computation the RIB already has
   for (const auto& [key, g] : routes) {
     if (groups[g].empty()) {
       changes.emplace_back(RibKey(key.first, key.second), kRemove);
@@ -48,10 +49,13 @@ void RouterControlPlane::ProgramFibGroups(const std::vector<std::pair<std::pair<
     if (ids[g] == kUnset) ids[g] = groups_.Id(groups[g]);
     const uint64_t k = RibKey(key.first, key.second);
     const uint32_t* have = rib_.Find(k);
+    if (have) ++in_rib;
     if (!have || *have != ids[g]) changes.emplace_back(k, ids[g]);
   }
   size_t kept = changes.size();
-  rib_.ForEach([&](uint64_t key, uint32_t) {
+  // Routes the computation no longer has are removed; when every RIB route was among its routes there are none,
+  // which is the common case, and the RIB need not be walked.
+  if (in_rib < rib_.size()) rib_.ForEach([&](uint64_t key, uint32_t) {
     std::pair<uint32_t, uint8_t> k{uint32_t(key >> 8), uint8_t(key & 255)};
     auto it = std::lower_bound(routes.begin(), routes.end(), k,
                                [](const auto& entry, const std::pair<uint32_t, uint8_t>& x) { return entry.first < x; });
