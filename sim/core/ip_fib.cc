@@ -96,10 +96,10 @@ bool IpFib::Lookup(uint32_t dst, uint32_t flow, Entry* out) const {
     }
   }
   for (uint8_t len : lengths_present_) {
-    const uint32_t* group = routes_.Find(Key(len, dst & Mask(len)));
-    if (!group) continue;
+    const uint32_t id = routes_.Get(Key(len, dst & Mask(len)));
+    if (id == SharedKeyMap::kNone) continue;
     // Members behind a dead carrier drop out of the group at once (hardware fast reroute).
-    const Group& g = groups_[*group];
+    const Group& g = groups_[id];
     size_t live = 0;
     for (const auto& e : g) live += Carrier(e.ifindex) ? 1 : 0;
     if (live == 0) continue;

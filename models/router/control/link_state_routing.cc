@@ -25,6 +25,12 @@ std::vector<uint32_t> RetransmissionList::All() const {
   return all;
 }
 
+LinkStateRouting::~LinkStateRouting() {
+  for (DbEntry& e : lsdb_) {
+    if (e.lsa) --e.lsa->db_holders;
+  }
+}
+
 const char* NameOf(NeighborState s) {
   switch (s) {
     case NeighborState::kDown: return "Down";
@@ -98,7 +104,7 @@ LinkStateRouting::DbEntry* LinkStateRouting::DbOf(const Lsa& lsa) {
 
 const Lsa* LinkStateRouting::Lookup(uint32_t origin) const {
   const DbEntry* e = Db(origin);
-  return e ? e->lsa.get() : nullptr;
+  return e ? e->lsa : nullptr;
 }
 
 Message LinkStateRouting::NewMessage(Message::Type type) const {
@@ -144,7 +150,7 @@ void LinkStateRouting::Tick(SimTime now, std::vector<Send>* out) {
     if (now >= nb.rxmt_due) {
       // RxmtInterval passed without an acknowledgement: everything still unacknowledged goes again (§13.6).
       std::vector<LsaRef> again;
-      for (uint32_t idx : nb.rxmt.All()) again.push_back(lsdb_[idx].lsa);
+      for (uint32_t idx : nb.rxmt.All()) again.push_back(RefOf(lsdb_[idx].lsa));
       stats_.retransmitted += again.size();
       SendUpdates(itf, again, out);
       nb.rxmt_due = nb.rxmt.empty() ? kNever : now + config_.rxmt_interval;
@@ -250,7 +256,9 @@ void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
     }
   }
   if (!e.lsa) ++lsdb_count_;
-  e.lsa = std::move(lsa);
+  else --e.lsa->db_holders;
+  ++lsa->db_holders;
+  e.lsa = lsa.get();
   e.installed = now;
   if (different) {
     Changed();
@@ -374,7 +382,7 @@ void LinkStateRouting::UpdateFloodingMembership(SimTime now, Interface& itf, boo
   // may have missed; a new adjacency synchronises by the database exchange.
   if (!resend || itf.nbr.state != NeighborState::kFull) return;
   for (const DbEntry& d : lsdb_) {
-    if (d.lsa && d.installed >= itf.ft_off_since && d.lsa->origin() != itf.nbr.router_id) FloodOn(itf, d.lsa, now);
+    if (d.lsa && d.installed >= itf.ft_off_since && d.lsa->origin() != itf.nbr.router_id) FloodOn(itf, RefOf(d.lsa), now);
   }
 }
 
@@ -721,7 +729,7 @@ void LinkStateRouting::ReceiveRequest(SimTime now, Interface& itf, const Message
   for (uint32_t adv : m.requests) {
     const DbEntry* db = Db(adv);
     if (!db) return StartExchange(now, itf, out);  // BadLSReq (§10.7)
-    lsas.push_back(db->lsa);
+    lsas.push_back(RefOf(db->lsa));
   }
   SendUpdates(itf, lsas, out);
 }
@@ -762,7 +770,7 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
       }
     } else if (now - db->installed >= config_.min_ls_arrival) {
       // The neighbour's copy is older: send ours back (§13 step 8), not kept for retransmission.
-      itf.flood.push_back(db->lsa);
+      itf.flood.push_back(RefOf(db->lsa));
       MarkPending(itf);
     }
   }

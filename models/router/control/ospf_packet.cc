@@ -199,7 +199,7 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   }
   // Instances every router has replaced (only the pool holds them) are dropped as their originator's next one
   // comes, so the table stays the size of what is live.
-  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.use_count() == 1; }),
+  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; }),
              live.end());
   lsa.origin_index = origin;
   lsa.indexed_by = this;

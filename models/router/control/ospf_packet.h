@@ -61,6 +61,9 @@ struct Lsa {
   // adds the sum into the packet checksum (RFC 1071 sums are additive over even-aligned parts).
   std::vector<uint8_t> wire;
   uint32_t wire_sum = 0;
+  // How many routers' databases hold this instance (by plain pointer, see LinkStateRouting::DbEntry): the pool
+  // keeps it while any does.
+  mutable uint32_t db_holders = 0;
 };
 using LsaRef = std::shared_ptr<const Lsa>;
 
@@ -129,8 +132,8 @@ class LsaPool {
   // LSA's pooled instance is an index and a short scan, not a hash of every instance in the run (98 million
   // lookups on a 5,000-router cold start).
   // The pool holds its instances: a reference is copied out for each received LSA, where locking a weak one
-  // costs an atomic compare-and-swap loop. An instance only the pool still holds is dropped when its originator's
-  // next instance is interned.
+  // costs an atomic compare-and-swap loop, and routers' databases point at them. An instance no database holds and
+  // nothing else references is dropped when its originator's next instance is interned.
   struct Live {
     int32_t seq;
     uint16_t checksum;

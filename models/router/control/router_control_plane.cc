@@ -48,9 +48,9 @@ void RouterControlPlane::ProgramFibGroups(const std::vector<std::pair<std::pair<
     }
     if (ids[g] == kUnset) ids[g] = groups_.Id(groups[g]);
     const uint64_t k = RibKey(key.first, key.second);
-    const uint32_t* have = rib_.Find(k);
-    if (have) ++in_rib;
-    if (!have || *have != ids[g]) changes.emplace_back(k, ids[g]);
+    const uint32_t have = rib_.Get(k);
+    if (have != SharedKeyMap::kNone) ++in_rib;
+    if (have != ids[g]) changes.emplace_back(k, ids[g]);
   }
   size_t kept = changes.size();
   // Routes the computation no longer has are removed; when every RIB route was among its routes there are none,
@@ -87,8 +87,7 @@ void RouterControlPlane::Program(const std::vector<std::pair<uint64_t, uint32_t>
       prog.changes.push_back({prefix, len, true, 0});
       continue;
     }
-    const uint32_t* have = rib_.Find(k);
-    if (have && *have == id) continue;
+    if (rib_.Get(k) == id) continue;
     rib_.Set(k, id);
     if (id >= in_program.size()) in_program.resize(id + 1, kUnset);
     if (in_program[id] == kUnset) {
