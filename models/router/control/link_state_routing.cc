@@ -222,8 +222,8 @@ void LinkStateRouting::Originate(SimTime now) {
   Seal(&lsa);
   LsaRef ref = pool_->Intern(std::move(lsa));
   ++stats_.originated;
-  ForgetOlderInstances(*ref);
   Flood(ref, 0, now);
+  ForgetOlderInstances(*ref);
   Install(now, ref);
 }
 
@@ -273,6 +273,7 @@ void LinkStateRouting::Install(SimTime now, LsaRef lsa) {
 }
 
 void LinkStateRouting::Flood(const LsaRef& lsa, uint32_t except_ifindex, SimTime now) {
+  ++flood_stamp_;
   for (auto& itf : interfaces_) {
     if (itf.cfg.ifindex == except_ifindex || itf.cfg.passive || !itf.cfg.carrier || !itf.ft) continue;
     FloodOn(itf, lsa, now);
@@ -294,6 +295,7 @@ void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
     }
   }
   nb.rxmt.Put(IndexOfOrigin(*lsa));
+  itf.flood_stamp = flood_stamp_;
   if (nb.rxmt_due == kNever) {
     nb.rxmt_due = now + config_.rxmt_interval;
     NoteDeadline(nb.rxmt_due);
@@ -303,11 +305,13 @@ void LinkStateRouting::FloodOn(Interface& itf, const LsaRef& lsa, SimTime now) {
 }
 
 void LinkStateRouting::ForgetOlderInstances(const Lsa& lsa) {
-  // What the lists hold for this router is the database's copy: older than `lsa`, or nothing is listed.
+  // What the lists hold for this router is the database's copy, older than `lsa`, except on the interfaces `lsa`
+  // was just flooded on (RFC 2328 §13 steps 5b then 5c: flood, then remove the database copy from every list).
   const DbEntry* db = DbOf(lsa);
   if (!db || CompareInstances(db->lsa->header, lsa.header) >= 0) return;
   const uint32_t idx = IndexOfOrigin(lsa);
   for (auto& itf : interfaces_) {
+    if (itf.flood_stamp == flood_stamp_) continue;
     Neighbor& nb = itf.nbr;
     if (nb.rxmt.Erase(idx) && nb.rxmt.empty()) nb.rxmt_due = kNever;
   }
@@ -751,8 +755,8 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
         seq_ = std::max(seq_, lsa->seq());
         own_newer = true;
       }
-      ForgetOlderInstances(*lsa);
       Flood(lsa, itf.cfg.ifindex, now);
+      ForgetOlderInstances(*lsa);
       Install(now, lsa);
       itf.acks.push_back(lsa->header);
       itf.ack_due = std::min(itf.ack_due, now + config_.ack_delay);

@@ -231,6 +231,7 @@ class LinkStateRouting {
     bool ft = true;                      // on the flooding topology (always, without dynamic flooding)
     SimTime ft_off_since = 0;            // when it left the flooding topology
     std::vector<LsaRef> flood;           // LSAs to send in the next paced update
+    uint64_t flood_stamp = 0;            // the Flood() that last put an LSA on the retransmission list
     // Delayed acknowledgements, held for up to ack_delay: a cold start's flood piles up thousands per interface
     // (5,000 routers' LSAs in about a second), so they grow in blocks, not by doubling a vector.
     std::deque<LsaHeader> acks;
@@ -259,7 +260,7 @@ class LinkStateRouting {
   /// RFC 2328 §13 step 5c: a newer instance takes the place of the database copy on every retransmission list,
   /// including those of neighbours it is not flooded to (the one it came from, those off the flooding topology);
   /// an older instance left there would be sent every RxmtInterval for ever, each time answered with the newer one.
-  /// Called before the newer instance is flooded and installed.
+  /// Called after the newer instance is flooded (which put it on the lists it went to) and before it is installed.
   void ForgetOlderInstances(const Lsa& lsa);
   /// Queues `lsa` for the neighbour on `itf`, kept for retransmission until acknowledged (§13.3 step 1).
   void FloodOn(Interface& itf, const LsaRef& lsa, SimTime now);
@@ -322,6 +323,7 @@ class LinkStateRouting {
   uint64_t changes_ = 0;
   bool started_ = false;
   FloodStats stats_;
+  uint64_t flood_stamp_ = 0;           // counts Flood() calls (see ForgetOlderInstances)
   SimTime now_ = 0;                    // the latest time an input carried (for the SPF's flooding check)
   // Dynamic flooding: the rank of the highest-ranked adjacency we keep, which full neighbours are on which
   // interfaces, and whether the topology was found partitioned.
