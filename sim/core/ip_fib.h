@@ -35,12 +35,12 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
   /// Routes `prefix`/`len` to a group from GroupId.
   void SetRouteGroup(uint32_t prefix, uint8_t len, uint32_t group);
   void RemoveRoute(uint32_t prefix, uint8_t len);
-  /// Forgets every programmed route (a line card that restarts comes up with empty tables).
   /// Shares the numbering of prefixes with the other nodes' FIBs of the run (see SharedKeyMap).
   void ShareKeys(std::shared_ptr<KeyNumbering> keys) {
     keys_ = std::move(keys);
     routes_ = SharedKeyMap(keys_);
   }
+  /// Forgets every programmed route (a line card that restarts comes up with empty tables).
   void Clear() {
     routes_ = SharedKeyMap(keys_);
     lengths_present_.clear();
@@ -94,7 +94,7 @@ class IpFib : public ns3::Ipv4RoutingProtocol {
 
   ns3::Ptr<ns3::Ipv4> ipv4_;
   // (len, prefix) -> ECMP group id. A fabric's routes share a handful of groups (the uplinks),
-  // so groups are stored once per FIB and routes cost a 12-byte slot.
+  // so groups are stored once per FIB and a route costs 2 bytes in a large table (see SharedKeyMap).
   std::shared_ptr<KeyNumbering> keys_;
   SharedKeyMap routes_;
   Interner<Group> groups_;

@@ -114,6 +114,12 @@ Message LinkStateRouting::NewMessage(Message::Type type) const {
   return m;
 }
 
+Message LinkStateRouting::NewDd(const Interface& itf) const {
+  Message m = NewMessage(Message::Type::kDbDescription);
+  m.dd_mtu = static_cast<uint16_t>(std::min<uint32_t>(itf.cfg.mtu, 65535));  // the interface's, for §10.6
+  return m;
+}
+
 Message LinkStateRouting::MakeHello(const Interface& itf) const {
   Message m = NewMessage(Message::Type::kHello);
   m.hello.network_mask = MaskOf(itf.cfg.prefix_len);
@@ -592,10 +598,9 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
   // §10.8: ExStart claims mastership with an empty packet carrying I, M and MS, retransmitted until answered.
   nb.master = true;
   nb.dd_seq = ++dd_seq_seed_;
-  Message dd = NewMessage(Message::Type::kDbDescription);
+  Message dd = NewDd(itf);
   dd.dd_flags = kDdInit | kDdMore | kDdMaster;
   dd.dd_seq = nb.dd_seq;
-  dd.dd_mtu = static_cast<uint16_t>(std::min<uint32_t>(itf.cfg.mtu, 65535));
   nb.last_dd = dd;
   nb.dd_rxmt_due = now + config_.rxmt_interval;
   NoteDeadline(nb.dd_rxmt_due);
@@ -604,9 +609,8 @@ void LinkStateRouting::StartExchange(SimTime now, Interface& itf, std::vector<Se
 
 void LinkStateRouting::SendNextDd(SimTime now, Interface& itf, std::vector<Send>* out) {
   Neighbor& nb = itf.nbr;
-  Message dd = NewMessage(Message::Type::kDbDescription);
+  Message dd = NewDd(itf);
   const size_t end = std::min(nb.summary.size(), nb.summary_pos + HeadersPerPacket(itf.cfg.mtu));
-  dd.dd_mtu = static_cast<uint16_t>(std::min<uint32_t>(itf.cfg.mtu, 65535));
   dd.headers.assign(nb.summary.begin() + nb.summary_pos, nb.summary.begin() + end);
   nb.summary_pos = end;
   dd.dd_flags = (end < nb.summary.size() ? kDdMore : 0) | (nb.master ? kDdMaster : 0);
@@ -764,8 +768,7 @@ void LinkStateRouting::ReceiveUpdate(SimTime now, Interface& itf, const Message&
     } else if (cmp == 0) {
       ++stats_.duplicates;
       // The list holds the database's copy, which this one equals.
-      if (nb.rxmt.Has(IndexOfOrigin(*lsa))) {
-        nb.rxmt.Erase(IndexOfOrigin(*lsa));  // an implied acknowledgement (§13 step 7a)
+      if (nb.rxmt.Erase(IndexOfOrigin(*lsa))) {  // an implied acknowledgement (§13 step 7a)
         if (nb.rxmt.empty()) nb.rxmt_due = kNever;
       } else {
         itf.acks.push_back(lsa->header);  // a direct acknowledgement (§13 step 7b)

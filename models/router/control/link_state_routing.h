@@ -244,6 +244,8 @@ class LinkStateRouting {
   const Interface* Find(uint32_t ifindex) const;
   Message NewMessage(Message::Type type) const;
   Message MakeHello(const Interface& itf) const;
+  /// A Database Description announcing the interface's MTU.
+  Message NewDd(const Interface& itf) const;
   DbEntry* Db(uint32_t origin);
   /// The database entry for an LSA's originator (by the pool's index when the LSA carries it).
   DbEntry* DbOf(const Lsa& lsa);

@@ -191,15 +191,13 @@ LsaRef LsaPool::Find(const LsaHeader& h) const {
 }
 
 LsaRef LsaPool::Intern(Lsa lsa) {
+  if (LsaRef known = Find(lsa.header)) return known;
   const uint32_t origin = IndexOf(lsa.header.adv);
-  std::vector<Live>& live = live_[origin];
-  for (const Live& l : live) {
-    if (l.seq != lsa.header.seq || l.checksum != lsa.header.checksum) continue;
-    return l.lsa;
-  }
   // Instances every router has replaced (only the pool holds them) are dropped as their originator's next one
   // comes, so the table stays the size of what is live.
-  live.erase(std::remove_if(live.begin(), live.end(), [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; }),
+  std::vector<Live>& live = live_[origin];
+  live.erase(std::remove_if(live.begin(), live.end(),
+                            [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; }),
              live.end());
   lsa.origin_index = origin;
   lsa.indexed_by = this;

@@ -130,10 +130,9 @@ class LsaPool {
   std::vector<uint32_t> prefix_order_;
   // Live instances by the originator's dense index: a router has one or two at a time, so finding a received
   // LSA's pooled instance is an index and a short scan, not a hash of every instance in the run (98 million
-  // lookups on a 5,000-router cold start).
-  // The pool holds its instances: a reference is copied out for each received LSA, where locking a weak one
-  // costs an atomic compare-and-swap loop, and routers' databases point at them. An instance no database holds and
-  // nothing else references is dropped when its originator's next instance is interned.
+  // lookups on a 5,000-router cold start). The pool owns them (copying a reference out is cheaper than locking a
+  // weak one) and routers' databases point at them; one that no database and nothing else holds is dropped when
+  // its originator's next instance is interned.
   struct Live {
     int32_t seq;
     uint16_t checksum;
