@@ -5,6 +5,7 @@
 
 #include "sim/core/clock.h"
 #include "sim/core/indexed_tcp.h"
+#include "sim/core/stream_callbacks.h"
 
 namespace planelab {
 
@@ -14,25 +15,21 @@ OfConn::OfConn(Ptr<ns3::Socket> socket, OnMessage on_message, OnClose on_close)
     : sock_(std::move(socket)), on_message_(std::move(on_message)), on_close_(std::move(on_close)) {
   last_rx_ = Clock::Now();
   if (auto idx = ns3::DynamicCast<IndexedTcpSocket>(sock_)) idx->IndexConnection();
-  sock_->SetRecvCallback(ns3::MakeBoundCallback(+[](OfConn* self, Ptr<ns3::Socket>) { self->Read(); }, this));
-  auto closed = ns3::MakeBoundCallback(+[](OfConn* self, Ptr<ns3::Socket>) {
-    if (!self->open_) return;
-    self->Close();
-    if (self->on_close_) self->on_close_();
-  }, this);
-  sock_->SetCloseCallbacks(closed, closed);
-  sock_->SetSendCallback(ns3::MakeBoundCallback(+[](OfConn* self, Ptr<ns3::Socket>, uint32_t) { self->Write(); }, this));
+  BindStreamCallbacks<OfConn, &OfConn::Read, &OfConn::PeerClosed, &OfConn::Write>(*sock_, this);
 }
 
 OfConn::~OfConn() { Close(); }
 
+void OfConn::PeerClosed() {
+  if (!open_) return;
+  Close();
+  if (on_close_) on_close_();
+}
+
 void OfConn::Close() {
   if (!sock_) return;
   open_ = false;
-  sock_->SetRecvCallback(ns3::MakeNullCallback<void, Ptr<ns3::Socket>>());
-  sock_->SetCloseCallbacks(ns3::MakeNullCallback<void, Ptr<ns3::Socket>>(),
-                                 ns3::MakeNullCallback<void, Ptr<ns3::Socket>>());
-  sock_->SetSendCallback(ns3::MakeNullCallback<void, Ptr<ns3::Socket>, uint32_t>());
+  UnbindStreamCallbacks(*sock_);
   sock_->Close();
   sock_ = nullptr;
   backlog_.clear();

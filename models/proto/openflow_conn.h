@@ -45,6 +45,8 @@ class OfConn {
  private:
   void Read();
   void Write();
+  /// The peer closed or the connection failed: closes our side and tells the owner.
+  void PeerClosed();
   ns3::Ptr<ns3::Socket> sock_;
   OnMessage on_message_;
   OnClose on_close_;

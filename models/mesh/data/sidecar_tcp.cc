@@ -10,6 +10,7 @@
 
 #include "sim/core/indexed_tcp.h"
 #include "sim/core/network_ns3.h"
+#include "sim/core/stream_callbacks.h"
 
 namespace planelab {
 
@@ -62,14 +63,7 @@ class TlsStream {
   TlsStream(Ptr<IndexedTcpSocket> s, OnRecord on_record, std::function<void()> on_close)
       : sock_(std::move(s)), on_record_(std::move(on_record)), on_close_(std::move(on_close)) {
     sock_->IndexConnection();
-    sock_->SetRecvCallback(ns3::MakeBoundCallback(+[](TlsStream* self, Ptr<ns3::Socket>) { self->Read(); }, this));
-    auto closed = ns3::MakeBoundCallback(+[](TlsStream* self, Ptr<ns3::Socket>) {
-      if (!self->open_) return;
-      self->Close();
-      if (self->on_close_) self->on_close_();
-    }, this);
-    sock_->SetCloseCallbacks(closed, closed);
-    sock_->SetSendCallback(ns3::MakeBoundCallback(+[](TlsStream* self, Ptr<ns3::Socket>, uint32_t) { self->Flush(); }, this));
+    BindStreamCallbacks<TlsStream, &TlsStream::Read, &TlsStream::PeerClosed, &TlsStream::Flush>(*sock_, this);
   }
   ~TlsStream() {
     Close();
@@ -95,10 +89,7 @@ class TlsStream {
     Flush();
     if (!sock_) return;
     open_ = false;
-    sock_->SetRecvCallback(ns3::MakeNullCallback<void, Ptr<ns3::Socket>>());
-    sock_->SetCloseCallbacks(ns3::MakeNullCallback<void, Ptr<ns3::Socket>>(),
-                             ns3::MakeNullCallback<void, Ptr<ns3::Socket>>());
-    sock_->SetSendCallback(ns3::MakeNullCallback<void, Ptr<ns3::Socket>, uint32_t>());
+    UnbindStreamCallbacks(*sock_);
     sock_->Close();
     ClosedSockets::Keep(sock_);
     sock_ = nullptr;
@@ -108,6 +99,12 @@ class TlsStream {
   bool open() const { return open_; }
 
  private:
+  /// The peer closed or the connection failed: closes our side and tells the owner.
+  void PeerClosed() {
+    if (!open_) return;
+    Close();
+    if (on_close_) on_close_();
+  }
   void Flush() {
     if (!open_ || backlog_.empty() || flushing_) return;
     flushing_ = true;
