@@ -22,15 +22,21 @@ CREATE TABLE events(seq INTEGER PRIMARY KEY, t_s REAL NOT NULL, device TEXT NOT 
 CREATE TABLE samples(t_s REAL NOT NULL, series INTEGER NOT NULL, value REAL);
 CREATE TABLE health(t_s REAL NOT NULL, device TEXT NOT NULL, plane TEXT NOT NULL, actual TEXT NOT NULL,
                     reported TEXT NOT NULL);
+CREATE VIEW metric_samples AS
+  SELECT s.t_s AS t_s, r.device AS device, r.plane AS plane, r.metric AS metric, s.value AS value, r.unit AS unit
+  FROM samples s JOIN series r ON r.id = s.series;
+)SQL";
+// Built by Finish() over the complete tables: a sorted build, where keeping samples_by_series current while rows
+// arrive in time order touched a different leaf page for every sample (a 2,000-router run's 1.6 million samples
+// spent 14 % of the run in SQLite). SQLite's index sorter spills to temporary files past the page cache, so memory
+// stays bounded either way.
+const char* kIndexSql = R"SQL(
 CREATE INDEX series_by_name ON series(device, plane, metric);
 CREATE INDEX events_by_time ON events(t_s);
 CREATE INDEX samples_by_time ON samples(t_s);
 CREATE INDEX samples_by_series ON samples(series, t_s);
 CREATE INDEX health_by_time ON health(t_s);
 CREATE INDEX health_by_device ON health(device, plane, t_s);
-CREATE VIEW metric_samples AS
-  SELECT s.t_s AS t_s, r.device AS device, r.plane AS plane, r.metric AS metric, s.value AS value, r.unit AS unit
-  FROM samples s JOIN series r ON r.id = s.series;
 )SQL";
 }  // namespace
 
@@ -42,8 +48,6 @@ RunStoreWriter::RunStoreWriter(const std::string& path) {
     throw std::runtime_error("cannot create run store " + path + ": " + msg);
   }
   // The file is written under a temporary name and renamed when complete, so no journal is needed.
-  // Indexes are kept up to date while rows stream in: memory stays bounded by the 16 MiB page cache
-  // instead of a sort of every row at the end.
   Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; PRAGMA cache_size=-16384;");
   Exec(kSchemaSql);
   meta_ = Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)");
@@ -233,6 +237,7 @@ void RunStoreWriter::Finish() {
     meta.Add(h.Done());
   }
   PutMeta("content_digest", digest::Format(digest_));
+  Exec(kIndexSql);
   Exec("COMMIT");
   finished_ = true;
 }
