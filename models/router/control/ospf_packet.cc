@@ -116,6 +116,11 @@ void PutLsa(std::vector<uint8_t>& b, const Lsa& l) {
 
 size_t LsaSize(const Lsa& l) { return kLsaHeader + 4 + 12 * (l.links.size() + l.prefixes.size()); }
 
+bool SameHeader(const LsaHeader& a, const LsaHeader& b) {
+  return a.age == b.age && a.options == b.options && a.type == b.type && a.id == b.id && a.adv == b.adv &&
+         a.seq == b.seq && a.checksum == b.checksum && a.length == b.length;
+}
+
 /// Parses the router-LSA at p (its header already read); false when malformed.
 bool ParseRouterLsa(const uint8_t* p, const LsaHeader& h, Lsa* out) {
   if (h.type != 1 || h.length < kLsaHeader + 4 || !FletcherHolds(p + 2, h.length - 2)) return false;
@@ -177,14 +182,17 @@ uint32_t LsaPool::IndexOf(uint32_t origin) {
   const uint32_t idx = static_cast<uint32_t>(origins_.size());
   index_.Set(origin, idx);
   origins_.push_back(origin);
-  live_.emplace_back();
+  newest_.emplace_back();
+  older_.emplace_back();
   return idx;
 }
 
 LsaRef LsaPool::Find(const LsaHeader& h) const {
   const uint32_t* idx = index_.Find(h.adv);
   if (!idx) return nullptr;
-  for (const Live& l : live_[*idx]) {
+  const Live& newest = newest_[*idx];
+  if (newest.lsa && newest.seq == h.seq && newest.checksum == h.checksum) return newest.lsa;
+  for (const Live& l : older_[*idx]) {
     if (l.seq == h.seq && l.checksum == h.checksum) return l.lsa;
   }
   return nullptr;
@@ -195,10 +203,10 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   const uint32_t origin = IndexOf(lsa.header.adv);
   // Instances every router has replaced (only the pool holds them) are dropped as their originator's next one
   // comes, so the table stays the size of what is live.
-  std::vector<Live>& live = live_[origin];
-  live.erase(std::remove_if(live.begin(), live.end(),
-                            [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; }),
-             live.end());
+  auto unused = [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; };
+  std::vector<Live>& older = older_[origin];
+  older.erase(std::remove_if(older.begin(), older.end(), unused), older.end());
+  if (newest_[origin].lsa && !unused(newest_[origin])) older.push_back(std::move(newest_[origin]));
   lsa.origin_index = origin;
   lsa.indexed_by = this;
   lsa.wire.clear();
@@ -212,7 +220,7 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   const int32_t seq = lsa.header.seq;
   const uint16_t checksum = lsa.header.checksum;
   auto ref = std::make_shared<const Lsa>(std::move(lsa));
-  live_[origin].push_back(Live{seq, checksum, ref});
+  newest_[origin] = Live{seq, checksum, ref};
   return ref;
 }
 
@@ -363,9 +371,9 @@ bool Decode(const uint8_t* data, size_t size, Message* out, LsaPool* pool) {
         const LsaHeader h = GetLsaHeader(p + i);
         if (h.length < kLsaHeader || i + h.length > n) return false;
         LsaRef known = pool ? pool->Find(h) : nullptr;
-        // A pooled instance with these header fields has these bytes (the sum must still agree).
-        if (known && known->header.length == h.length && known->wire.size() == h.length &&
-            std::equal(known->wire.begin(), known->wire.begin() + kLsaHeader, p + i)) {
+        // A pooled instance with these header fields has these bytes (the sum must still agree). Its wire bytes
+        // begin with its header, so comparing the parsed header leaves them untouched until the LSA is sent on.
+        if (known && SameHeader(known->header, h) && known->wire.size() == h.length) {
           sum = AddSums(sum, known->wire_sum);
           out->lsas.push_back(std::move(known));
         } else {

@@ -43,27 +43,29 @@ struct PrefixAdv {
 };
 
 /// A router-LSA (A.4.2); links sorted by neighbour so the two-way check is a binary search.
+/// What a received copy touches comes first (header, pool index, the bytes' sum and length): at 5,000 routers
+/// each pooled instance is looked up about 20,000 times, and one cache line instead of three is measurable.
 struct Lsa {
   LsaHeader header;
-  std::vector<LinkAdv> links;
-  std::vector<PrefixAdv> prefixes;
-  uint32_t origin() const { return header.adv; }
-  int32_t seq() const { return header.seq; }
-  /// True when this LSA lists a point-to-point link to `router`.
-  bool Lists(uint32_t router) const;
-  // Filled by the pool that interned it, so SPF walks arrays instead of hashing router ids: each link's neighbour
-  // as the pool's dense router index, each stub network as the pool's prefix id.
-  const class LsaPool* indexed_by = nullptr;
+  // Filled by the pool that interned it, so SPF walks arrays instead of hashing router ids: the originator's,
+  // each link's neighbour's dense router index, and each stub network's prefix id.
   uint32_t origin_index = 0;
-  std::vector<uint32_t> link_index;
-  std::vector<uint32_t> prefix_id;
+  const class LsaPool* indexed_by = nullptr;
   // The LSA's bytes and their one's-complement sum, kept by the pool: flooding copies them into each update and
   // adds the sum into the packet checksum (RFC 1071 sums are additive over even-aligned parts).
-  std::vector<uint8_t> wire;
   uint32_t wire_sum = 0;
   // How many routers' databases hold this instance (by plain pointer, see LinkStateRouting::DbEntry): the pool
   // keeps it while any does.
   mutable uint32_t db_holders = 0;
+  std::vector<uint8_t> wire;
+  std::vector<LinkAdv> links;
+  std::vector<PrefixAdv> prefixes;
+  std::vector<uint32_t> link_index;
+  std::vector<uint32_t> prefix_id;
+  uint32_t origin() const { return header.adv; }
+  int32_t seq() const { return header.seq; }
+  /// True when this LSA lists a point-to-point link to `router`.
+  bool Lists(uint32_t router) const;
 };
 using LsaRef = std::shared_ptr<const Lsa>;
 
@@ -133,14 +135,17 @@ class LsaPool {
   // lookups on a 5,000-router cold start). The pool owns them (copying a reference out is cheaper than locking a
   // weak one) and routers' databases point at them; one that no database and nothing else holds is dropped when
   // its originator's next instance is interned.
+  // The newest instance of each originator sits in one array, where nearly every lookup ends; the few older ones
+  // still in some database are kept beside it.
   struct Live {
-    int32_t seq;
-    uint16_t checksum;
+    int32_t seq = 0;
+    uint16_t checksum = 0;
     LsaRef lsa;
   };
   FlatIdMap index_;
   std::vector<uint32_t> origins_;
-  std::vector<std::vector<Live>> live_;
+  std::vector<Live> newest_;
+  std::vector<std::vector<Live>> older_;
 };
 
 /// The largest LSU/DD/LSR/LSAck body that fits one packet on a 1,500-byte MTU (IP 20, OSPF header 24 bytes).

@@ -390,7 +390,9 @@ TEST(LinkStateRouting, FloodingIsReliableAndBatched) {
     EXPECT_EQ(n.core(r).stats().retransmitted, 0u) << r;
     for (uint32_t i = 1; i <= 4; ++i) {
       NeighborState s = n.core(r).StateOn(i);
-      if (s != NeighborState::kDown) EXPECT_EQ(s, NeighborState::kFull) << r << " if " << i;
+      if (s != NeighborState::kDown) {
+        EXPECT_EQ(s, NeighborState::kFull) << r << " if " << i;
+      }
     }
   }
   for (size_t k : n.lsas_in_updates()) most = std::max(most, k);
