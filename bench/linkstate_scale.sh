@@ -11,7 +11,9 @@
 #        2000; above it the figure recorded once in bench/recorded/global-routing.jsonl is quoted with its date),
 #        DYNAMIC_FLOODING (1: RFC 9667 dynamic flooding, routing.link_state.dynamic_flooding),
 #        MTU (the links' IP MTU, default 1500; 9000: a backbone's jumbo frames, so each update carries six times the LSAs),
-#        PLANELAB_BIN (default build/sim/cli/planelab). Each size runs alone; nothing else should run meanwhile.
+#        PLANELAB_BIN (default build/sim/cli/planelab), MIMALLOC_LARGE_OS_PAGES=1 (the heap on transparent huge
+#        pages: about 15 % less CPU at 5,000 routers, see docs/link-state.md). Each size runs alone; nothing else
+#        should run meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 topo=grid

@@ -8,7 +8,6 @@
 #endif
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <cerrno>
 #include <filesystem>
 #include <iostream>
@@ -320,13 +319,6 @@ int CmdCompare(const std::string& a, const std::string& b, bool json, double tol
 }  // namespace
 
 int main(int argc, char** argv) {
-#if PLANELAB_MIMALLOC
-  // The heap on transparent huge pages (madvise'd; the kernel's default THP mode leaves plain heaps on 4 KiB pages):
-  // a large run's state is gigabytes touched at random (5,000 routers' databases, FIBs, ns-3 objects), and with
-  // 4 KiB pages most of its cache misses also missed the TLB. A 5,000-router link-state cold start took a quarter
-  // less user time (bench/linkstate_scale.sh). MIMALLOC_LARGE_OS_PAGES=0 in the environment turns it off.
-  if (!std::getenv("MIMALLOC_LARGE_OS_PAGES")) mi_option_enable(mi_option_large_os_pages);
-#endif
   CLI::App app{
       "PlaneLab: a discrete-event simulator (on ns-3) of the data, control and management planes of networked\n"
       "systems. A scenario file sets a topology, workloads and a timeline of faults; a run measures how each\n"
