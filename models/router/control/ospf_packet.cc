@@ -206,7 +206,7 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   auto unused = [](const Live& l) { return l.lsa.use_count() == 1 && l.lsa->db_holders == 0; };
   std::vector<Live>& older = older_[origin];
   older.erase(std::remove_if(older.begin(), older.end(), unused), older.end());
-  if (newest_[origin].lsa && !unused(newest_[origin])) older.push_back(std::move(newest_[origin]));
+  if (Live& newest = newest_[origin]; newest.lsa && !unused(newest)) older.push_back(std::move(newest));
   lsa.origin_index = origin;
   lsa.indexed_by = this;
   lsa.wire.clear();
@@ -220,7 +220,7 @@ LsaRef LsaPool::Intern(Lsa lsa) {
   const int32_t seq = lsa.header.seq;
   const uint16_t checksum = lsa.header.checksum;
   auto ref = std::make_shared<const Lsa>(std::move(lsa));
-  newest_[origin] = Live{seq, checksum, ref};
+  newest_[origin] = Live{seq, checksum, ref};  // indexed again: IndexOf above may have grown newest_
   return ref;
 }
 
